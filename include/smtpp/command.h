@@ -1,0 +1,388 @@
+/*
+ * smtpp/command.h - the client side: an incremental, zero-copy SMTP command
+ * parser.
+ *
+ * Overview
+ * --------
+ *   smtpp_parser p;
+ *   smtpp_parser_init(&p, 0);               // strict RFC 5321; 512-octet lines
+ *   for (;;) {
+ *       smtpp_command cmd;
+ *       size_t used;
+ *       int r = smtpp_parse_command(&p, buf + start, end - start, &cmd, &used);
+ *       start += used;                      // ALWAYS advance, whatever r is
+ *       if (r == SMTPP_AGAIN) break;        // read more bytes, then call again
+ *       if (cmd.error) reply(smtpp_error_code(cmd.error), ...);
+ *       else handle(&cmd);
+ *   }
+ *
+ * One call parses at most one command line.  Pipelining is nothing more
+ * than calling again on the bytes that follow.
+ *
+ * The buffer contract
+ * -------------------
+ * - Pass the whole unconsumed region every time: the bytes not yet reported
+ *   as used, followed by whatever arrived since.  The parser remembers how far
+ *   into that region it has already looked (as an offset, never a pointer), so
+ *   a client that sends one byte at a time costs O(new bytes) per call and the
+ *   total work is linear in the input size.  You may move or grow the buffer
+ *   between calls; only its contents from the start of the region matter.
+ * - *used is the number of bytes at the start of the region that belong to
+ *   the parser now.  Drop them (or advance past them) before the next call.
+ *   *used can be non-zero even when SMTPP_AGAIN is returned: while it skips
+ *   the rest of an over-long line the parser consumes bytes without
+ *   reporting anything, so an over-long line is never buffered.
+ * - Every slice in *cmd points into the region you passed and stays valid as
+ *   long as those bytes stay where they are.  Copy what you keep.
+ * - The result sequence (commands and errors, with every slice's contents,
+ *   every number and every error offset) is the same for every way of
+ *   splitting one stream into chunks.
+ *
+ * Errors are per line, never sticky: after an error the next call parses the
+ * next line.  An error reports the reply the command deserves
+ * (smtpp_error_code(), smtpp_error_enhanced()), a fixed reason
+ * (smtpp_error_reason()), and the offset in the line where it was found
+ * (cmd->error_offset).
+ *
+ * Lines
+ * -----
+ * A command line ends with CRLF.  The limit (default 512 octets, counting the
+ * CRLF, RFC 5321 4.5.3.1.4) applies to the whole line.
+ *   - Longer line: SMTPP_E_LINE_TOO_LONG, reported once when its end arrives;
+ *     the excess is consumed as it comes and never buffered.
+ *   - Line ending in a bare LF: SMTPP_E_BARE_LF (500 5.5.2), unless
+ *     SMTPP_LENIENT_BARE_LF.  Either way the LF ends the line, so the stream
+ *     stays in step with every peer that splits lines at LF.
+ *   - CR not followed by LF inside a line: SMTPP_E_BARE_CR (500 5.5.2).  Never
+ *     dropped or ignored (a dropped CR lets "a@b\r.org" become "a@b.org").
+ *   - NUL byte anywhere in the line: SMTPP_E_NUL (500 5.5.2).
+ *   - Other control characters (0x01-0x1F, 0x7F except HT where the grammar
+ *     allows none) and 8-bit bytes outside a mailbox or a parameter value:
+ *     a syntax error of the command (501), or 500 when they are in the verb.
+ *   - Bytes >= 0x80 in a mailbox or parameter value must form well-formed
+ *     UTF-8 (RFC 3629: no overlongs, no surrogates, nothing past U+10FFFF);
+ *     otherwise SMTPP_E_BAD_UTF8.  See smtpp_path.utf8 for when UTF-8 is
+ *     allowed at all.
+ */
+#ifndef SMTPP_COMMAND_H
+#define SMTPP_COMMAND_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Results of the incremental parsers ---------------------------------- */
+enum smtpp_result {
+    SMTPP_AGAIN = 0, /* no complete line yet: read more and call again */
+    SMTPP_DONE  = 1  /* one line was parsed: look at the output struct */
+};
+
+/* ---- Verbs --------------------------------------------------------------- */
+typedef enum smtpp_verb {
+    SMTPP_VERB_UNKNOWN = 0, /* not a command this library knows (500) */
+    SMTPP_VERB_HELO,
+    SMTPP_VERB_EHLO,
+    SMTPP_VERB_LHLO,     /* LMTP, RFC 2033 */
+    SMTPP_VERB_MAIL,
+    SMTPP_VERB_RCPT,
+    SMTPP_VERB_DATA,
+    SMTPP_VERB_BDAT,     /* RFC 3030 */
+    SMTPP_VERB_RSET,
+    SMTPP_VERB_NOOP,
+    SMTPP_VERB_QUIT,
+    SMTPP_VERB_VRFY,
+    SMTPP_VERB_EXPN,
+    SMTPP_VERB_HELP,
+    SMTPP_VERB_AUTH,     /* RFC 4954 */
+    SMTPP_VERB_STARTTLS, /* RFC 3207 */
+    SMTPP_VERB_TURN,     /* RFC 821 */
+    SMTPP_VERB_ATRN,     /* RFC 2645 */
+    SMTPP_VERB_ETRN,     /* RFC 1985 */
+    SMTPP_VERB_XCLIENT,  /* Postfix proxy extension */
+    SMTPP_VERB_XFORWARD, /* Postfix proxy extension */
+    SMTPP_VERB__COUNT
+} smtpp_verb;
+
+/* Upper-case name of a verb ("MAIL"), or "" for SMTPP_VERB_UNKNOWN. */
+SMTPP_API const char *smtpp_verb_name(smtpp_verb v);
+
+/* ---- The error table ----------------------------------------------------- *
+ * One row per error: name, basic reply code (RFC 5321 4.2.3), enhanced status
+ * code (RFC 3463) and a fixed reason.  The enum, smtpp_error_code(),
+ * smtpp_error_enhanced(), smtpp_error_name() and smtpp_error_reason() are all
+ * generated from this list.  Rows are only ever appended.
+ *
+ * Rows whose enhanced code is "5.1.3" are address-syntax errors; on MAIL FROM
+ * the sender's address is at fault and smtpp_error_enhanced_for() returns
+ * "5.1.7" instead (RFC 3463 3.2). */
+#define SMTPP_ERROR_MAP(X)                                                              \
+    X(OK,                 0, "2.0.0", "no error")                                       \
+    /* line level */                                                                     \
+    X(LINE_TOO_LONG,    500, "5.5.2", "line too long")                                  \
+    X(BARE_LF,          500, "5.5.2", "line ends in a bare LF; CRLF required")          \
+    X(BARE_CR,          500, "5.5.2", "CR not followed by LF")                          \
+    X(NUL,              500, "5.5.2", "NUL byte in command line")                       \
+    X(EMPTY_LINE,       500, "5.5.2", "empty command line")                             \
+    X(UNKNOWN_COMMAND,  500, "5.5.1", "command not recognized")                         \
+    /* argument syntax */                                                                \
+    X(SYNTAX,           501, "5.5.4", "syntax error in command arguments")              \
+    X(UNEXPECTED_ARG,   501, "5.5.4", "this command takes no argument")                 \
+    X(MISSING_ARG,      501, "5.5.4", "argument required")                              \
+    X(BAD_DOMAIN,       501, "5.5.4", "invalid domain or address literal")              \
+    X(BAD_UTF8,         501, "5.6.7", "malformed UTF-8")                                \
+    X(BAD_NUMBER,       501, "5.5.4", "invalid number")                                 \
+    X(NUMBER_TOO_LARGE, 501, "5.5.4", "number out of range")                            \
+    X(BAD_BASE64,       501, "5.5.2", "invalid base64")                                 \
+    /* paths */                                                                          \
+    X(PATH_SYNTAX,      501, "5.1.3", "path syntax error")                              \
+    X(PATH_NO_BRACKETS, 501, "5.1.3", "path must be enclosed in angle brackets")        \
+    X(PATH_TOO_LONG,    501, "5.1.3", "path longer than 256 octets")                    \
+    X(LOCAL_TOO_LONG,   501, "5.1.3", "local part longer than 64 octets")               \
+    X(LOCAL_SYNTAX,     501, "5.1.3", "invalid local part")                             \
+    X(DOMAIN_TOO_LONG,  501, "5.1.3", "domain longer than 255 octets")                  \
+    X(LABEL_TOO_LONG,   501, "5.1.3", "domain label longer than 63 octets")             \
+    X(DOMAIN_SYNTAX,    501, "5.1.3", "invalid domain")                                 \
+    X(ADDRESS_LITERAL,  501, "5.1.3", "invalid address literal")                        \
+    X(NULL_PATH_RCPT,   501, "5.1.3", "null path not allowed as recipient")             \
+    X(POSTMASTER_MAIL,  501, "5.1.7", "<postmaster> without domain is not a sender")    \
+    X(UTF8_ADDRESS,     553, "5.6.7", "non-ASCII address requires SMTPUTF8")            \
+    /* ESMTP parameters */                                                               \
+    X(PARAM_SYNTAX,     501, "5.5.4", "malformed parameter")                            \
+    X(PARAM_DUPLICATE,  501, "5.5.4", "duplicate parameter")                            \
+    X(PARAM_VALUE,      501, "5.5.4", "invalid parameter value")                        \
+    X(PARAM_TOO_MANY,   501, "5.5.4", "too many parameters")                            \
+    X(PARAM_UNKNOWN,    555, "5.5.4", "parameter not recognized")                       \
+    X(PARAM_WRONG_VERB, 555, "5.5.4", "parameter not allowed on this command")          \
+    X(SIZE_OVERFLOW,    552, "5.3.4", "message size exceeds any limit")                 \
+    X(BAD_XTEXT,        501, "5.5.4", "invalid xtext")                                  \
+    /* AUTH */                                                                           \
+    X(AUTH_MECHANISM,   501, "5.5.4", "invalid SASL mechanism name")                    \
+    X(AUTH_CANCELLED,   501, "5.7.0", "authentication cancelled")                       \
+    /* added in 0.1: append new rows below */
+
+typedef enum smtpp_error {
+#define SMTPP_X_(name, code, enh, text) SMTPP_E_##name,
+    SMTPP_ERROR_MAP(SMTPP_X_)
+#undef SMTPP_X_
+    SMTPP_E__COUNT
+} smtpp_error;
+
+/* The basic reply code (500, 501, 552, 553, 555), or 0 for SMTPP_E_OK. */
+SMTPP_API int smtpp_error_code(smtpp_error e);
+/* The RFC 3463 enhanced code as a static string ("5.5.2"). */
+SMTPP_API const char *smtpp_error_enhanced(smtpp_error e);
+/* Same, with the sender-address substitution (5.1.3 -> 5.1.7 on MAIL). */
+SMTPP_API const char *smtpp_error_enhanced_for(smtpp_error e, smtpp_verb v);
+/* "SMTPP_E_LINE_TOO_LONG" */
+SMTPP_API const char *smtpp_error_name(smtpp_error e);
+/* A short static English reason, fit for a reply text. */
+SMTPP_API const char *smtpp_error_reason(smtpp_error e);
+
+/* ---- Options ------------------------------------------------------------- *
+ * The default (0) is strict RFC 5321.  Each flag tolerates exactly one thing
+ * that deployed clients send; each has a cost, stated here. */
+enum smtpp_option {
+    /* A bare LF ends a command line without an error.  Risk: a proxy or
+     * a next hop that requires CRLF sees different lines than you do.
+     * Never affects DATA, whose end is always CRLF.CRLF. */
+    SMTPP_LENIENT_BARE_LF = 1u << 0,
+    /* "MAIL FROM: <a@b>": spaces between the colon and the path.  Sent by
+     * old clients; RFC 5321 forbids it.  Risk: low. */
+    SMTPP_LENIENT_SPACE_AFTER_COLON = 1u << 1,
+    /* "MAIL FROM:a@b": a path without angle brackets.  Risk: a parameter-
+     * less address ending in a space-separated word becomes ambiguous, and
+     * "RCPT TO:Postmaster" is accepted as <Postmaster>. */
+    SMTPP_LENIENT_NO_BRACKETS = 1u << 2,
+    /* Dots where dot-string forbids them in an unquoted local part: trailing
+     * ("user.@example.com", HPE iLO), leading, or doubled.  Risk: the address
+     * is not valid RFC 5321 and a next hop may refuse it. */
+    SMTPP_LENIENT_LOCAL_DOTS = 1u << 3,
+    /* Local parts longer than 64 octets (mailing-list VERP addresses).  The
+     * 256-octet path limit still holds.  Risk: next hops may refuse them. */
+    SMTPP_LENIENT_LONG_LOCAL = 1u << 4,
+    /* Spaces or tabs at the end of a command line ("RSET ").  Risk: low. */
+    SMTPP_LENIENT_TRAILING_SPACE = 1u << 5
+};
+
+/* ---- Paths --------------------------------------------------------------- */
+typedef enum smtpp_path_kind {
+    SMTPP_PATH_NONE = 0,   /* no path (not MAIL or RCPT, or an error) */
+    SMTPP_PATH_NULL,       /* "<>" (MAIL only) */
+    SMTPP_PATH_POSTMASTER, /* "<Postmaster>" with no domain (RCPT only) */
+    SMTPP_PATH_MAILBOX     /* local@domain */
+} smtpp_path_kind;
+
+typedef enum smtpp_domain_kind {
+    SMTPP_DOMAIN_NONE = 0,
+    SMTPP_DOMAIN_NAME,     /* example.com (or U-labels under SMTPUTF8) */
+    SMTPP_DOMAIN_IPV4,     /* [192.0.2.1]; domain holds the brackets */
+    SMTPP_DOMAIN_IPV6,     /* [IPv6:2001:db8::1] */
+    SMTPP_DOMAIN_GENERAL   /* [tag:content], RFC 5321 4.1.3 */
+} smtpp_domain_kind;
+
+typedef struct smtpp_path {
+    smtpp_str raw;         /* between "<" and ">", source route included */
+    smtpp_str route;       /* "@a,@b" source route without the ':', or absent.
+                              Accepted and to be ignored (RFC 5321 4.1.1.3) */
+    smtpp_str mailbox;     /* local@domain as sent (quotes kept) */
+    smtpp_str local;       /* local part verbatim: a quoted string keeps its
+                              quotes and backslashes; smtpp_local_decode()
+                              gives the decoded form */
+    smtpp_str domain;      /* domain or address literal, brackets kept */
+    smtpp_str literal;     /* for literals: the address inside the brackets,
+                              without "IPv6:" ("2001:db8::1"), or for a
+                              general literal the content after "tag:" */
+    uint8_t kind;          /* smtpp_path_kind */
+    uint8_t domain_kind;   /* smtpp_domain_kind */
+    uint8_t quoted;        /* local part is a quoted-string */
+    uint8_t utf8;          /* the mailbox has bytes >= 0x80 (valid UTF-8).
+                              RFC 6531: allowed on MAIL only with the
+                              SMTPUTF8 parameter (the parser enforces this)
+                              and on RCPT only inside such a transaction
+                              (the session enforces it) */
+} smtpp_path;
+
+/* ---- ESMTP parameters ---------------------------------------------------- */
+typedef enum smtpp_param_id {
+    SMTPP_PARAM_SIZE = 0,    /* MAIL, RFC 1870 */
+    SMTPP_PARAM_BODY,        /* MAIL, RFC 6152, RFC 3030 */
+    SMTPP_PARAM_SMTPUTF8,    /* MAIL, RFC 6531 */
+    SMTPP_PARAM_RET,         /* MAIL, RFC 3461 */
+    SMTPP_PARAM_ENVID,       /* MAIL, RFC 3461 */
+    SMTPP_PARAM_AUTH,        /* MAIL, RFC 4954 */
+    SMTPP_PARAM_REQUIRETLS,  /* MAIL, RFC 8689 */
+    SMTPP_PARAM_MT_PRIORITY, /* MAIL, RFC 6710 */
+    SMTPP_PARAM_HOLDFOR,     /* MAIL, RFC 4865 */
+    SMTPP_PARAM_HOLDUNTIL,   /* MAIL, RFC 4865 */
+    SMTPP_PARAM_BY,          /* MAIL, RFC 2852 */
+    SMTPP_PARAM_NOTIFY,      /* RCPT, RFC 3461 */
+    SMTPP_PARAM_ORCPT,       /* RCPT, RFC 3461 */
+    SMTPP_PARAM__COUNT
+} smtpp_param_id;
+
+/* Upper-case keyword of a known parameter ("MT-PRIORITY"). */
+SMTPP_API const char *smtpp_param_name(smtpp_param_id id);
+
+enum smtpp_body { SMTPP_BODY_NONE = 0, SMTPP_BODY_7BIT, SMTPP_BODY_8BITMIME,
+                  SMTPP_BODY_BINARYMIME };
+enum smtpp_ret { SMTPP_RET_NONE = 0, SMTPP_RET_FULL, SMTPP_RET_HDRS };
+enum smtpp_notify { /* bit set; NEVER is exclusive of the others */
+    SMTPP_NOTIFY_NEVER = 1, SMTPP_NOTIFY_SUCCESS = 2,
+    SMTPP_NOTIFY_FAILURE = 4, SMTPP_NOTIFY_DELAY = 8 };
+enum smtpp_by_mode { SMTPP_BY_NOTIFY = 'N', SMTPP_BY_RETURN = 'R' };
+
+/* Most parameters one command may carry; more is SMTPP_E_PARAM_TOO_MANY. */
+#define SMTPP_MAX_PARAMS 16
+
+/* One "keyword[=value]" as sent.  value is absent (p == NULL) without '='. */
+typedef struct smtpp_param {
+    smtpp_str keyword;
+    smtpp_str value;
+    int id;                  /* smtpp_param_id, or -1 for an unknown keyword */
+} smtpp_param;
+
+/* Typed values of the known parameters.  A field is meaningful only when
+ * its bit (1u << smtpp_param_id) is set in `present`. */
+typedef struct smtpp_params {
+    uint32_t present;
+    uint8_t body;            /* enum smtpp_body */
+    uint8_t ret;             /* enum smtpp_ret */
+    uint8_t notify;          /* enum smtpp_notify bits */
+    uint8_t by_mode;         /* enum smtpp_by_mode */
+    uint8_t by_trace;        /* BY=...;RT: 1 when 'T' was given */
+    int8_t mt_priority;      /* -9 .. 9 */
+    uint64_t size;           /* SIZE=, exact; overflow is an error */
+    uint32_t holdfor;        /* seconds, 0 .. 999999999 */
+    int32_t by_time;         /* BY= seconds, -999999999 .. 999999999; zero or
+                                negative only with mode N (RFC 2852 4) */
+    smtpp_str holduntil;     /* RFC 3339 date-time as sent (validated) */
+    smtpp_str envid;         /* xtext, undecoded: see smtpp_xtext_decode() */
+    smtpp_str auth;          /* xtext mailbox or "<>", undecoded */
+    smtpp_str orcpt_type;    /* "rfc822" (or other atom) */
+    smtpp_str orcpt;         /* xtext address, undecoded */
+} smtpp_params;
+
+/* ---- The parsed command -------------------------------------------------- */
+typedef struct smtpp_command {
+    uint8_t verb;            /* smtpp_verb */
+    uint8_t error;           /* smtpp_error; 0 = the line parsed fine */
+    uint16_t nparams;        /* entries used in params[] */
+    uint32_t error_offset;   /* offset of the offending byte in the line */
+    uint8_t bdat_last;       /* BDAT ... LAST */
+    uint8_t auth_empty;      /* AUTH mech = : empty initial response */
+    uint64_t bdat_size;      /* BDAT chunk size, exact */
+    smtpp_str line;          /* the line without its CRLF (absent when the
+                                line was too long) */
+    smtpp_str arg;           /* everything after the verb and its space:
+                                HELO/EHLO/LHLO domain or address literal,
+                                VRFY/EXPN/HELP string, ETRN node, ATRN domain
+                                list, AUTH mechanism, NOOP argument */
+    smtpp_str auth_initial;  /* AUTH initial response (base64 or "="), absent
+                                when not given */
+    smtpp_path path;         /* MAIL and RCPT */
+    smtpp_params p;          /* typed MAIL/RCPT parameters */
+    smtpp_param params[SMTPP_MAX_PARAMS]; /* every parameter in order;
+                                XCLIENT/XFORWARD attributes too */
+} smtpp_command;
+
+/* ---- The parser ---------------------------------------------------------- */
+typedef struct smtpp_parser {
+    uint32_t flags;          /* enum smtpp_option bits; set at init */
+    uint32_t max_line;       /* line limit in octets with CRLF (>= 16) */
+    /* private */
+    uint32_t _scanned;       /* bytes of the region already searched */
+    uint8_t _skipping;       /* discarding the rest of an over-long line */
+} smtpp_parser;
+
+/* Default line limit, RFC 5321 4.5.3.1.4. */
+#define SMTPP_DEFAULT_MAX_LINE 512
+
+/* Prepares a parser.  flags: enum smtpp_option bits.  max_line is
+ * SMTPP_DEFAULT_MAX_LINE; change p->max_line before the first call to
+ * raise it (values below 16 are raised to 16).  Never fails. */
+SMTPP_API void smtpp_parser_init(smtpp_parser *p, unsigned flags);
+
+/* Parses at most one command line from buf[0..len).
+ *   Returns SMTPP_DONE when a line was complete: *cmd describes it (with
+ *   cmd->error set if it was refused).  Returns SMTPP_AGAIN when no line is
+ *   complete; *cmd is then untouched.
+ *   *used: bytes to drop from the front of the region before the next call,
+ *   for both results.
+ * buf may be NULL when len is 0.  Never reads outside buf[0..len). */
+SMTPP_API int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
+                                  smtpp_command *cmd, size_t *used);
+
+/* End of input.  unconsumed: the bytes still in the region.  Returns 1 when
+ * the stream ended inside a command line (unconsumed > 0, or an over-long
+ * line was being skipped): the client closed mid-command, and that line is
+ * never a command.  Returns 0 when it ended between lines.  Resets the
+ * parser for reuse either way. */
+SMTPP_API int smtpp_parser_finish(smtpp_parser *p, size_t unconsumed);
+
+/* ---- Decoders (caller-supplied output, never malloc) ---------------------- *
+ * Each returns the decoded length, or -1 when the input is malformed, or
+ * -2 when cap is too small (nothing useful is left in dst then).  dst and the
+ * source must not overlap.  Output is not NUL-terminated. */
+
+/* xtext (RFC 3461 4): "+HH" with upper-case hex becomes one byte. */
+SMTPP_API long smtpp_xtext_decode(smtpp_str src, char *dst, size_t cap);
+/* A local part: a quoted-string loses its quotes and backslashes; a
+ * dot-string is copied as is. */
+SMTPP_API long smtpp_local_decode(smtpp_str local, char *dst, size_t cap);
+/* Base64 (RFC 4648, padding required, no whitespace).  "=" alone decodes to
+ * the empty string (RFC 4954 initial response). */
+SMTPP_API long smtpp_base64_decode(smtpp_str src, char *dst, size_t cap);
+
+/* Stand-alone validators, for paths and domains coming from elsewhere
+ * (configuration, XCLIENT attributes).  Return SMTPP_E_OK or the error. */
+SMTPP_API smtpp_error smtpp_parse_path(const char *s, size_t n, unsigned flags,
+                                       int allow_utf8, smtpp_path *out);
+SMTPP_API smtpp_error smtpp_check_domain(const char *s, size_t n, int allow_utf8,
+                                         smtpp_domain_kind *kind);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SMTPP_COMMAND_H */
