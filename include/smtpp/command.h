@@ -160,6 +160,7 @@ SMTPP_API const char *smtpp_verb_name(smtpp_verb v);
     /* AUTH */                                                                           \
     X(AUTH_MECHANISM,   501, "5.5.4", "invalid SASL mechanism name")                    \
     X(AUTH_CANCELLED,   501, "5.7.0", "authentication cancelled")                       \
+    X(XATTR_UNKNOWN,    501, "5.5.4", "unknown XCLIENT/XFORWARD attribute")             \
     /* added in 0.1: append new rows below */
 
 typedef enum smtpp_error {
@@ -203,7 +204,13 @@ enum smtpp_option {
      * 256-octet path limit still holds.  Risk: next hops may refuse them. */
     SMTPP_LENIENT_LONG_LOCAL = 1u << 4,
     /* Spaces or tabs at the end of a command line ("RSET ").  Risk: low. */
-    SMTPP_LENIENT_TRAILING_SPACE = 1u << 5
+    SMTPP_LENIENT_TRAILING_SPACE = 1u << 5,
+    /* Not a leniency: MAIL/RCPT parameters with a well-formed keyword this
+     * library does not know (XVERP, TRANSID, ...) are returned in params[]
+     * with id -1 instead of being refused with SMTPP_E_PARAM_UNKNOWN (555).
+     * Use it when the server implements such parameters itself; it must
+     * then refuse the ones it does not implement. */
+    SMTPP_ACCEPT_UNKNOWN_PARAMS = 1u << 6
 };
 
 /* ---- Paths --------------------------------------------------------------- */

@@ -1,0 +1,880 @@
+/* The SMTP command parser: line framing and the re2c lexer.
+ *
+ * Framing finds the LF that ends a line with memchr, once per byte (the
+ * parser remembers how far it searched).  The complete line is then lexed
+ * by small re2c blocks, one per job (verb, path, local part, domain,
+ * parameters ...), each continuing where the previous one stopped, so every
+ * byte of the line is read once by a DFA.  The LF is the sentinel: no rule
+ * matches past it (re2c -W -Werror checks that), so no block needs bounds
+ * checks and none can read beyond the line.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+/*!re2c
+  re2c:define:YYCTYPE = "uchar";
+  re2c:yyfill:enable = 0;
+  re2c:sentinel = 10;
+  re2c:flags:tags = 1;
+
+  eol        = "\r"? "\n";
+  digit      = [0-9];
+  alpha      = [a-zA-Z];
+  let_dig    = [a-zA-Z0-9];
+  ldh        = [a-zA-Z0-9-];
+
+  utf8_2     = [\xc2-\xdf] [\x80-\xbf];
+  utf8_3     = "\xe0" [\xa0-\xbf] [\x80-\xbf]
+             | [\xe1-\xec\xee\xef] [\x80-\xbf] [\x80-\xbf]
+             | "\xed" [\x80-\x9f] [\x80-\xbf];
+  utf8_4     = "\xf0" [\x90-\xbf] [\x80-\xbf] [\x80-\xbf]
+             | [\xf1-\xf3] [\x80-\xbf] [\x80-\xbf] [\x80-\xbf]
+             | "\xf4" [\x80-\x8f] [\x80-\xbf] [\x80-\xbf];
+  u8         = utf8_2 | utf8_3 | utf8_4;
+
+  label_a    = let_dig (ldh* let_dig)?;
+  domain_a   = label_a ("." label_a)*;
+  uld        = let_dig | u8;
+  label_u    = uld ((uld | "-")* uld)?;
+  domain_u   = label_u ("." label_u)*;
+
+  atext      = [a-zA-Z0-9!#$%&'*+/=?^_`{|}~-];
+  dot_str_a  = atext+ ("." atext+)*;
+  dot_str_u  = (atext | u8)+ ("." (atext | u8)+)*;
+  qtext      = [\x20\x21\x23-\x5b\x5d-\x7e];
+  qpair      = "\\" [\x20-\x7e];
+  quoted_a   = ["] (qtext | qpair)* ["];
+  quoted_u   = ["] (qtext | qpair | u8)* ["];
+  loose_u    = (atext | u8 | ".")+;
+
+  xchar      = [\x21-\x2a\x2c-\x3c\x3e-\x7e];
+  xhex       = "+" [0-9A-F] [0-9A-F];
+  xtext      = (xchar | xhex)*;
+  xtext1     = (xchar | xhex)+;
+  esmtp_kw   = let_dig ldh*;
+  esmtp_val  = ([\x21-\x3c\x3e-\x7e] | u8)+;
+  atom       = atext+;
+  b64        = [A-Za-z0-9+/];
+  base64     = (b64 b64 b64 b64)* (b64 b64 b64 b64 | b64 b64 b64 "=" | b64 b64 "==");
+*/
+
+typedef struct lexer {
+    const uchar *base;   /* first byte of the line */
+    const uchar *lf;     /* the LF that ends it */
+    smtpp_command *cmd;
+    unsigned flags;
+} lexer;
+
+#define OFF(lx, ptr) ((uint32_t)((ptr) - (lx)->base))
+/* The variables every lexer block uses. */
+#define LEXER_AT(s) const uchar *YYCURSOR = (s), *YYMARKER = (s); (void)YYMARKER
+#define SL(a, b) ((smtpp_str){ (const char *)(a), (size_t)((b) - (a)) })
+
+/* Records an error found at byte `at`.  A NUL, a CR that does not end the
+ * line, or a malformed UTF-8 sequence there is reported as such; otherwise
+ * `e`.  Always returns NULL so callers can `return fail(...)`. */
+static const uchar *fail(lexer *lx, const uchar *at, smtpp_error e, int utf8_ctx)
+{
+    if (at < lx->lf) {
+        if (*at == 0)
+            e = SMTPP_E_NUL;
+        else if (*at == '\r' && at + 1 < lx->lf)
+            e = SMTPP_E_BARE_CR;
+        else if (*at >= 0x80 && utf8_ctx)
+            e = SMTPP_E_BAD_UTF8;
+    }
+    if (lx->cmd->error == SMTPP_E_OK) {
+        lx->cmd->error = (uint8_t)e;
+        lx->cmd->error_offset = OFF(lx, at);
+    }
+    return NULL;
+}
+
+/* The end of the line: optional trailing blanks (lenient), then CR? LF.
+ * Returns 1 when s is at the end of the line. */
+static int at_eol(lexer *lx, const uchar *s)
+{
+    LEXER_AT(s);
+    /*!re2c
+      eol           { return 1; }
+      [ \t]+ eol    { return (lx->flags & SMTPP_LENIENT_TRAILING_SPACE) != 0; }
+      *             { return 0; }
+    */
+}
+
+/* ---- Domains ------------------------------------------------------------- */
+
+/* Lexes a Domain or address literal at s.  utf8: whether U-labels may
+ * appear.  On success fills *dom (and literal/kind) and returns the end. */
+static const uchar *lex_domain(lexer *lx, const uchar *s, int utf8, smtpp_path *out)
+{
+    LEXER_AT(s);
+    const uchar *t1, *t2;
+    smtpp_error e;
+    /*!stags:re2c:dom1 format = "const uchar *@@ = NULL;\n"; */
+    /*!re2c:dom1
+      domain_a {
+          e = smtpp__domain_lengths(s, (size_t)(YYCURSOR - s));
+          if (e) return fail(lx, s, e, 0);
+          out->domain_kind = SMTPP_DOMAIN_NAME;
+          goto done;
+      }
+      domain_u {
+          if (!utf8) return fail(lx, s, SMTPP_E_DOMAIN_SYNTAX, 0);
+          e = smtpp__domain_lengths(s, (size_t)(YYCURSOR - s));
+          if (e) return fail(lx, s, e, 1);
+          out->domain_kind = SMTPP_DOMAIN_NAME;
+          out->utf8 = 1;
+          goto done;
+      }
+      "[" @t1 [0-9.]+ @t2 "]" {
+          if (!smtpp__ipv4_ok(t1, (size_t)(t2 - t1)))
+              return fail(lx, s, SMTPP_E_ADDRESS_LITERAL, 0);
+          out->domain_kind = SMTPP_DOMAIN_IPV4;
+          out->literal = SL(t1, t2);
+          goto done;
+      }
+      "[" 'IPv6:' @t1 [0-9a-fA-F:.]+ @t2 "]" {
+          if (!smtpp__ipv6_ok(t1, (size_t)(t2 - t1)))
+              return fail(lx, s, SMTPP_E_ADDRESS_LITERAL, 0);
+          out->domain_kind = SMTPP_DOMAIN_IPV6;
+          out->literal = SL(t1, t2);
+          goto done;
+      }
+      "[" @t1 ldh* let_dig ":" @t2 [\x21-\x5a\x5e-\x7e]+ "]" {
+          /* General-address-literal: a tag other than IPv6. */
+          if (t2 - t1 == 5 && smtpp__ieq(t1, 4, "IPV6"))
+              return fail(lx, s, SMTPP_E_ADDRESS_LITERAL, 0);
+          out->domain_kind = SMTPP_DOMAIN_GENERAL;
+          out->literal = SL(t2, YYCURSOR - 1);
+          goto done;
+      }
+      "["  { return fail(lx, s, SMTPP_E_ADDRESS_LITERAL, 0); }
+      *    { return fail(lx, s, SMTPP_E_DOMAIN_SYNTAX, utf8); }
+    */
+done:
+    out->domain = SL(s, YYCURSOR);
+    if (YYCURSOR - s > 255)
+        return fail(lx, s, SMTPP_E_DOMAIN_TOO_LONG, 0);
+    return YYCURSOR;
+}
+
+/* ---- Paths ---------------------------------------------------------------- */
+
+static const uchar *lex_route(lexer *lx, const uchar *s)
+{
+    LEXER_AT(s);
+    /*!re2c
+      "@" domain_a ("," "@" domain_a)* ":" { return YYCURSOR; }
+      *  { return fail(lx, s, SMTPP_E_PATH_SYNTAX, 0); }
+    */
+}
+
+/* The local part.  Sets quoted/utf8 on *out. */
+static const uchar *lex_local(lexer *lx, const uchar *s, smtpp_path *out)
+{
+    LEXER_AT(s);
+    const uchar *p;
+    /*!re2c
+      dot_str_a { goto done; }
+      dot_str_u { out->utf8 = 1; goto done; }
+      quoted_a  { out->quoted = 1; goto done; }
+      quoted_u  { out->quoted = 1; out->utf8 = 1; goto done; }
+      loose_u   {
+          if (!(lx->flags & SMTPP_LENIENT_LOCAL_DOTS))
+              return fail(lx, s, SMTPP_E_LOCAL_SYNTAX, 1);
+          for (p = s; p < YYCURSOR; p++)
+              if (*p >= 0x80) out->utf8 = 1;
+          goto done;
+      }
+      ["] { return fail(lx, s, SMTPP_E_LOCAL_SYNTAX, 1); }
+      *   { return fail(lx, s, SMTPP_E_LOCAL_SYNTAX, 1); }
+    */
+done:
+    out->local = SL(s, YYCURSOR);
+    if (YYCURSOR - s > 64 && !(lx->flags & SMTPP_LENIENT_LONG_LOCAL))
+        return fail(lx, s, SMTPP_E_LOCAL_TOO_LONG, 0);
+    return YYCURSOR;
+}
+
+/* A Reverse-path or Forward-path at s (just after "FROM:" / "TO:"). */
+static const uchar *lex_path(lexer *lx, const uchar *s, smtpp_path *out)
+{
+    const uchar *start = s, *mb;
+    int bracket = (*s == '<');
+
+    if (bracket) {
+        s++;
+        if (*s == '>') {
+            out->kind = SMTPP_PATH_NULL;
+            out->raw = SL(s, s);
+            return s + 1;
+        }
+    } else if (!(lx->flags & SMTPP_LENIENT_NO_BRACKETS)) {
+        return fail(lx, s, SMTPP_E_PATH_NO_BRACKETS, 0);
+    }
+    if (*s == '@') {
+        const uchar *r = lex_route(lx, s);
+        if (!r) return NULL;
+        out->route = SL(s, r - 1);
+        s = r;
+    }
+    mb = s;
+    s = lex_local(lx, s, out);
+    if (!s) return NULL;
+    if (*s != '@') {
+        /* "<Postmaster>": the one mailbox without a domain (RFC 5321 4.5.1) */
+        if (s - mb == 10 && !out->route.p && (!bracket || *s == '>') &&
+            smtpp__ieq(mb, 10, "POSTMASTER") &&
+            (bracket || *s == ' ' || at_eol(lx, s))) {
+            out->kind = SMTPP_PATH_POSTMASTER;
+            out->mailbox = SL(mb, s);
+            out->raw = SL(start + bracket, s);
+            return s + bracket;
+        }
+        return fail(lx, s, SMTPP_E_PATH_SYNTAX, 1);
+    }
+    s = lex_domain(lx, s + 1, 1, out);
+    if (!s) return NULL;
+    if (bracket) {
+        if (*s != '>') {
+            int c = *s;
+            return fail(lx, s, (c == '.' || c == '-' || (unsigned)((c | 0x20) - 'a') < 26u ||
+                                (unsigned)(c - '0') < 10u) ? SMTPP_E_DOMAIN_SYNTAX
+                                               : SMTPP_E_PATH_SYNTAX, 1);
+        }
+    }
+    out->kind = SMTPP_PATH_MAILBOX;
+    out->mailbox = SL(mb, s);
+    out->raw = SL(start + bracket, s);
+    if (s - start + bracket > 256)   /* with both brackets */
+        return fail(lx, start, SMTPP_E_PATH_TOO_LONG, 0);
+    return s + bracket;
+}
+
+/* ---- ESMTP parameters ------------------------------------------------------ */
+
+#define MAIL_ONLY (1u << SMTPP_VERB_MAIL)
+#define RCPT_ONLY (1u << SMTPP_VERB_RCPT)
+static const uint32_t param_verbs[SMTPP_PARAM__COUNT] = {
+    MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY,
+    MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, RCPT_ONLY, RCPT_ONLY
+};
+
+/* Which known keyword is s[0..n)?  -1 for none. */
+static int param_lookup(const uchar *s, const uchar *end)
+{
+    LEXER_AT(s);
+    int id;
+    /*!re2c
+      'SIZE'        { id = SMTPP_PARAM_SIZE; goto done; }
+      'BODY'        { id = SMTPP_PARAM_BODY; goto done; }
+      'SMTPUTF8'    { id = SMTPP_PARAM_SMTPUTF8; goto done; }
+      'RET'         { id = SMTPP_PARAM_RET; goto done; }
+      'ENVID'       { id = SMTPP_PARAM_ENVID; goto done; }
+      'AUTH'        { id = SMTPP_PARAM_AUTH; goto done; }
+      'REQUIRETLS'  { id = SMTPP_PARAM_REQUIRETLS; goto done; }
+      'MT-PRIORITY' { id = SMTPP_PARAM_MT_PRIORITY; goto done; }
+      'HOLDFOR'     { id = SMTPP_PARAM_HOLDFOR; goto done; }
+      'HOLDUNTIL'   { id = SMTPP_PARAM_HOLDUNTIL; goto done; }
+      'BY'          { id = SMTPP_PARAM_BY; goto done; }
+      'NOTIFY'      { id = SMTPP_PARAM_NOTIFY; goto done; }
+      'ORCPT'       { id = SMTPP_PARAM_ORCPT; goto done; }
+      *             { return -1; }
+    */
+done:
+    return YYCURSOR == end ? id : -1;
+}
+
+static uint64_t digits_u64(const uchar *s, const uchar *e, int *overflow)
+{
+    uint64_t v = 0;
+    *overflow = 0;
+    for (; s < e; s++) {
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10) { *overflow = 1; return 0; }
+        v = v * 10 + d;
+    }
+    return v;
+}
+
+/* The parameter list after a path: *(SP esmtp-param) CRLF. */
+static const uchar *lex_params(lexer *lx, const uchar *s)
+{
+    smtpp_command *c = lx->cmd;
+    smtpp_params *pp = &c->p;
+    const uchar *YYCURSOR, *YYMARKER = NULL, *kw, *v, *t1;
+    int id, ovf;
+    (void)YYMARKER;
+    /*!stags:re2c:par1 format = "const uchar *@@ = NULL;\n"; */
+
+    for (;;) {
+        if (at_eol(lx, s)) return s;
+        if (*s != ' ') return fail(lx, s, SMTPP_E_SYNTAX, 0);
+        kw = ++s;
+        YYCURSOR = s;
+        if (c->nparams == SMTPP_MAX_PARAMS)
+            return fail(lx, kw, SMTPP_E_PARAM_TOO_MANY, 0);
+        /*!re2c:par1
+          'SIZE=' digit{1,20} {
+              id = SMTPP_PARAM_SIZE;
+              pp->size = digits_u64(kw + 5, YYCURSOR, &ovf);
+              if (ovf) return fail(lx, kw, SMTPP_E_SIZE_OVERFLOW, 0);
+              goto known;
+          }
+          'BODY=7BIT'        { id = SMTPP_PARAM_BODY; pp->body = SMTPP_BODY_7BIT; goto known; }
+          'BODY=8BITMIME'    { id = SMTPP_PARAM_BODY; pp->body = SMTPP_BODY_8BITMIME; goto known; }
+          'BODY=BINARYMIME'  { id = SMTPP_PARAM_BODY; pp->body = SMTPP_BODY_BINARYMIME; goto known; }
+          'SMTPUTF8'         { id = SMTPP_PARAM_SMTPUTF8; goto known; }
+          'RET=FULL'         { id = SMTPP_PARAM_RET; pp->ret = SMTPP_RET_FULL; goto known; }
+          'RET=HDRS'         { id = SMTPP_PARAM_RET; pp->ret = SMTPP_RET_HDRS; goto known; }
+          'ENVID=' xtext1    { id = SMTPP_PARAM_ENVID; pp->envid = SL(kw + 6, YYCURSOR); goto known; }
+          'AUTH=' xtext1     { id = SMTPP_PARAM_AUTH; pp->auth = SL(kw + 5, YYCURSOR); goto known; }
+          'REQUIRETLS'       { id = SMTPP_PARAM_REQUIRETLS; goto known; }
+          'MT-PRIORITY=' [+-]? digit {
+              id = SMTPP_PARAM_MT_PRIORITY;
+              pp->mt_priority = (int8_t)(YYCURSOR[-1] - '0');
+              if (YYCURSOR[-2] == '-') pp->mt_priority = (int8_t)-pp->mt_priority;
+              goto known;
+          }
+          'HOLDFOR=' digit{1,9} {
+              id = SMTPP_PARAM_HOLDFOR;
+              pp->holdfor = (uint32_t)digits_u64(kw + 8, YYCURSOR, &ovf);
+              goto known;
+          }
+          'HOLDUNTIL=' digit{4} "-" ("0" [1-9] | "1" [0-2]) "-" ("0" [1-9] | [12] digit | "3" [01])
+                'T' ([01] digit | "2" [0-3]) ":" [0-5] digit ":" ([0-5] digit | "60") ("." digit+)?
+                ('Z' | [+-] ([01] digit | "2" [0-3]) ":" [0-5] digit) {
+              id = SMTPP_PARAM_HOLDUNTIL;
+              pp->holduntil = SL(kw + 10, YYCURSOR);
+              goto known;
+          }
+          'BY=' @v [+-]? digit{1,9} @t1 ";" [NnRr] [Tt]? {
+              int neg = (*v == '-');
+              id = SMTPP_PARAM_BY;
+              if (*v == '-' || *v == '+') v++;
+              pp->by_time = (int32_t)digits_u64(v, t1, &ovf);
+              if (neg) pp->by_time = -pp->by_time;
+              pp->by_mode = (uint8_t)(t1[1] & ~0x20);
+              pp->by_trace = (YYCURSOR - t1 == 3);
+              if (pp->by_time <= 0 && pp->by_mode == SMTPP_BY_RETURN)
+                  return fail(lx, kw, SMTPP_E_PARAM_VALUE, 0);
+              goto known;
+          }
+          'NOTIFY=NEVER'     { id = SMTPP_PARAM_NOTIFY; pp->notify = SMTPP_NOTIFY_NEVER; goto known; }
+          'NOTIFY=' ('SUCCESS' | 'FAILURE' | 'DELAY') ("," ('SUCCESS' | 'FAILURE' | 'DELAY'))* {
+              const uchar *q = kw + 7;
+              id = SMTPP_PARAM_NOTIFY;
+              pp->notify = 0;
+              while (q < YYCURSOR) {
+                  unsigned bit = ((*q | 0x20) == 's') ? SMTPP_NOTIFY_SUCCESS
+                               : ((*q | 0x20) == 'f') ? SMTPP_NOTIFY_FAILURE
+                                                      : SMTPP_NOTIFY_DELAY;
+                  if (pp->notify & bit) return fail(lx, kw, SMTPP_E_PARAM_VALUE, 0);
+                  pp->notify |= (uint8_t)bit;
+                  while (q < YYCURSOR && *q != ',') q++;
+                  q++;
+              }
+              goto known;
+          }
+          'ORCPT=' @v atom @t1 ";" xtext1 {
+              id = SMTPP_PARAM_ORCPT;
+              pp->orcpt_type = SL(v, t1);
+              pp->orcpt = SL(t1 + 1, YYCURSOR);
+              goto known;
+          }
+          esmtp_kw @v ("=" esmtp_val)? {
+              id = param_lookup(kw, v);
+              if (id >= 0) {
+                  /* a known keyword with a value it does not allow */
+                  if (pp->present & (1u << id))
+                      return fail(lx, kw, SMTPP_E_PARAM_DUPLICATE, 0);
+                  return fail(lx, kw, SMTPP_E_PARAM_VALUE, 1);
+              }
+              {   /* unknown: refused unless the caller takes care of it */
+                  unsigned i;
+                  for (i = 0; i < c->nparams; i++)
+                      if (c->params[i].id < 0 && c->params[i].keyword.n == (size_t)(v - kw) &&
+                          smtpp__ieq2((const uchar *)c->params[i].keyword.p, kw, (size_t)(v - kw)))
+                          return fail(lx, kw, SMTPP_E_PARAM_DUPLICATE, 0);
+              }
+              if (!(lx->flags & SMTPP_ACCEPT_UNKNOWN_PARAMS))
+                  return fail(lx, kw, SMTPP_E_PARAM_UNKNOWN, 0);
+              id = -1;
+              goto store;
+          }
+          esmtp_kw @v "=" [^ \x00\r\n]* {
+              /* a value with bytes esmtp-value does not allow */
+              const uchar *q = kw;
+              while (q < YYCURSOR && *q < 0x80) q++;
+              if (q < YYCURSOR && param_lookup(kw, v) < 0)
+                  return fail(lx, q, SMTPP_E_PARAM_VALUE, 1);
+              return fail(lx, kw, SMTPP_E_PARAM_VALUE, 0);
+          }
+          * { return fail(lx, kw, SMTPP_E_PARAM_SYNTAX, 1); }
+        */
+known:
+        if (!(param_verbs[id] & (1u << c->verb)))
+            return fail(lx, kw, SMTPP_E_PARAM_WRONG_VERB, 0);
+        if (pp->present & (1u << id))
+            return fail(lx, kw, SMTPP_E_PARAM_DUPLICATE, 0);
+        pp->present |= 1u << id;
+        v = kw;
+        while (v < YYCURSOR && *v != '=') v++;
+store:
+        {
+            smtpp_param *sp = &c->params[c->nparams++];
+            sp->keyword = SL(kw, v);
+            sp->value = (v < YYCURSOR) ? SL(v + 1, YYCURSOR) : (smtpp_str){ NULL, 0 };
+            sp->id = id;
+        }
+        s = YYCURSOR;
+    }
+}
+
+/* ---- Command arguments ------------------------------------------------------ */
+
+/* VRFY/EXPN/HELP/NOOP String: an Atom or Quoted-string (RFC 5321 4.1.2), or,
+ * as clients send and RFC 5321 3.5.3 describes, a mailbox with or without
+ * angle brackets.  Sets *utf8 when non-ASCII appeared. */
+static const uchar *lex_string_arg(lexer *lx, const uchar *s, int *utf8)
+{
+    LEXER_AT(s);
+    /*!re2c
+      (dot_str_a | quoted_a) ("@" domain_a)?              { return YYCURSOR; }
+      "<" (dot_str_a | quoted_a) "@" domain_a ">"         { return YYCURSOR; }
+      (dot_str_u | quoted_u) ("@" domain_u)?              { *utf8 = 1; return YYCURSOR; }
+      "<" (dot_str_u | quoted_u) "@" domain_u ">"         { *utf8 = 1; return YYCURSOR; }
+      *  { return fail(lx, s, SMTPP_E_SYNTAX, 1); }
+    */
+}
+
+/* HELO/EHLO/LHLO: SP (Domain / address-literal).  HELO takes a literal too:
+ * RFC 5321's grammar allows only a Domain there, but clients behind NAT send
+ * literals and the argument is informational. */
+static const uchar *lex_hello(lexer *lx, const uchar *s)
+{
+    smtpp_command *c = lx->cmd;
+    const uchar *d;
+    if (*s != ' ')
+        return fail(lx, s, at_eol(lx, s) ? SMTPP_E_MISSING_ARG : SMTPP_E_SYNTAX, 0);
+    d = lex_domain(lx, s + 1, 0, &c->path);
+    if (!d) {
+        if (c->error != SMTPP_E_NUL && c->error != SMTPP_E_BARE_CR)
+            c->error = SMTPP_E_BAD_DOMAIN;
+        return NULL;
+    }
+    c->arg = SL(s + 1, d);
+    if (!at_eol(lx, d))
+        return fail(lx, d, SMTPP_E_BAD_DOMAIN, 0);
+    return d;
+}
+
+static const uchar *lex_mail_rcpt(lexer *lx, const uchar *s)
+{
+    smtpp_command *c = lx->cmd;
+    LEXER_AT(s);
+    int spaces = 0;
+    if (c->verb == SMTPP_VERB_MAIL) {
+        /*!re2c
+          " " 'FROM:'         { goto path; }
+          " " 'FROM:' " "+    { spaces = 1; goto path; }
+          *                   { return fail(lx, s, SMTPP_E_SYNTAX, 0); }
+        */
+    } else {
+        /*!re2c
+          " " 'TO:'           { goto path; }
+          " " 'TO:' " "+      { spaces = 1; goto path; }
+          *                   { return fail(lx, s, SMTPP_E_SYNTAX, 0); }
+        */
+    }
+path:
+    if (spaces && !(lx->flags & SMTPP_LENIENT_SPACE_AFTER_COLON)) {
+        const uchar *sp = YYCURSOR;
+        while (sp[-1] == ' ') sp--;
+        return fail(lx, sp, SMTPP_E_SYNTAX, 0);
+    }
+    s = YYCURSOR;
+    if (at_eol(lx, s))
+        return fail(lx, s, SMTPP_E_MISSING_ARG, 0);
+    s = lex_path(lx, s, &c->path);
+    if (!s) return NULL;
+    if (c->verb == SMTPP_VERB_MAIL) {
+        if (c->path.kind == SMTPP_PATH_POSTMASTER)
+            return fail(lx, (const uchar *)c->path.mailbox.p, SMTPP_E_POSTMASTER_MAIL, 0);
+    } else if (c->path.kind == SMTPP_PATH_NULL) {
+        return fail(lx, s - 2, SMTPP_E_NULL_PATH_RCPT, 0);
+    }
+    s = lex_params(lx, s);
+    if (!s) return NULL;
+    /* RFC 6531 3.4: a non-ASCII sender needs SMTPUTF8 on this very MAIL. */
+    if (c->verb == SMTPP_VERB_MAIL && c->path.utf8 &&
+        !(c->p.present & (1u << SMTPP_PARAM_SMTPUTF8)))
+        return fail(lx, (const uchar *)c->path.mailbox.p, SMTPP_E_UTF8_ADDRESS, 0);
+    return s;
+}
+
+static const uchar *lex_bdat(lexer *lx, const uchar *s)
+{
+    smtpp_command *c = lx->cmd;
+    LEXER_AT(s);
+    const uchar *t1;
+    int ovf;
+    /*!stags:re2c:bdat1 format = "const uchar *@@ = NULL;\n"; */
+    /*!re2c:bdat1
+      " " digit+ @t1 (" " 'LAST')? {
+          c->bdat_size = digits_u64(s + 1, t1, &ovf);
+          if (ovf) return fail(lx, s + 1, SMTPP_E_NUMBER_TOO_LARGE, 0);
+          c->bdat_last = (YYCURSOR != t1);
+          c->arg = SL(s + 1, YYCURSOR);
+          if (!at_eol(lx, YYCURSOR)) return fail(lx, YYCURSOR, SMTPP_E_SYNTAX, 0);
+          return YYCURSOR;
+      }
+      " " [^ \x00\r\n]+ { return fail(lx, s + 1, SMTPP_E_BAD_NUMBER, 0); }
+      *  { return fail(lx, s, at_eol(lx, s) ? SMTPP_E_MISSING_ARG : SMTPP_E_SYNTAX, 0); }
+    */
+}
+
+static const uchar *lex_auth(lexer *lx, const uchar *s)
+{
+    smtpp_command *c = lx->cmd;
+    LEXER_AT(s);
+    const uchar *t1;
+    /*!stags:re2c:auth1 format = "const uchar *@@ = NULL;\n"; */ /*!stags:re2c:auth2 format = "const uchar *@@ = NULL;\n"; */
+    /*!re2c:auth1
+      " " [A-Za-z0-9_-]{1,20} @t1 { goto mech; }
+      " " [^ \x00\r\n]+          { return fail(lx, s + 1, SMTPP_E_AUTH_MECHANISM, 0); }
+      *  { return fail(lx, s, at_eol(lx, s) ? SMTPP_E_MISSING_ARG : SMTPP_E_SYNTAX, 0); }
+    */
+mech:
+    c->arg = SL(s + 1, t1);
+    s = YYCURSOR;
+    if (at_eol(lx, s)) return s;
+    /*!re2c:auth2
+      " =" { c->auth_empty = 1; goto resp; }
+      " " base64 { goto resp; }
+      " " [^ \x00\r\n]+ { return fail(lx, s + 1, SMTPP_E_BAD_BASE64, 0); }
+      * { return fail(lx, s, SMTPP_E_SYNTAX, 0); }
+    */
+resp:
+    c->auth_initial = SL(s + 1, YYCURSOR);
+    if (!at_eol(lx, YYCURSOR)) return fail(lx, YYCURSOR, SMTPP_E_SYNTAX, 0);
+    return YYCURSOR;
+}
+
+/* ETRN (RFC 1985): SP ( Domain / "@" Domain / "#" queue-name ) */
+static const uchar *lex_etrn(lexer *lx, const uchar *s)
+{
+    smtpp_command *c = lx->cmd;
+    LEXER_AT(s);
+    /*!re2c
+      " " "@"? domain_a  { goto ok; }
+      " #" [\x21-\x7e]+  { goto ok; }
+      *  { return fail(lx, s, at_eol(lx, s) ? SMTPP_E_MISSING_ARG : SMTPP_E_BAD_DOMAIN, 0); }
+    */
+ok:
+    c->arg = SL(s + 1, YYCURSOR);
+    if (!at_eol(lx, YYCURSOR)) return fail(lx, YYCURSOR, SMTPP_E_BAD_DOMAIN, 0);
+    return YYCURSOR;
+}
+
+/* ATRN (RFC 2645): [SP domain *("," domain)] */
+static const uchar *lex_atrn(lexer *lx, const uchar *s)
+{
+    smtpp_command *c = lx->cmd;
+    LEXER_AT(s);
+    if (at_eol(lx, s)) return s;
+    /*!re2c
+      " " domain_a ("," domain_a)*  { goto ok; }
+      *  { return fail(lx, s, SMTPP_E_BAD_DOMAIN, 0); }
+    */
+ok:
+    c->arg = SL(s + 1, YYCURSOR);
+    if (!at_eol(lx, YYCURSOR)) return fail(lx, YYCURSOR, SMTPP_E_BAD_DOMAIN, 0);
+    return YYCURSOR;
+}
+
+/* XCLIENT / XFORWARD: 1*( SP attribute-name "=" xtext ).  The attribute
+ * names are Postfix's; an unknown one is refused as Postfix does. */
+static const uchar *lex_xattrs(lexer *lx, const uchar *s)
+{
+    smtpp_command *c = lx->cmd;
+    const uchar *YYCURSOR, *YYMARKER = NULL, *kw, *t1;
+    int xclient = (c->verb == SMTPP_VERB_XCLIENT);
+    (void)YYMARKER;
+    /*!stags:re2c:xat1 format = "const uchar *@@ = NULL;\n"; */
+    if (*s != ' ')
+        return fail(lx, s, at_eol(lx, s) ? SMTPP_E_MISSING_ARG : SMTPP_E_SYNTAX, 0);
+    c->arg.p = (const char *)s + 1;
+    while (*s == ' ') {
+        kw = YYCURSOR = s + 1;
+        if (c->nparams == SMTPP_MAX_PARAMS)
+            return fail(lx, kw, SMTPP_E_PARAM_TOO_MANY, 0);
+        /*!re2c:xat1
+          ('NAME' | 'ADDR' | 'PORT' | 'PROTO' | 'HELO') @t1 "=" xtext { goto attr; }
+          ('LOGIN' | 'DESTADDR' | 'DESTPORT') @t1 "=" xtext {
+              if (!xclient) return fail(lx, kw, SMTPP_E_XATTR_UNKNOWN, 0);
+              goto attr;
+          }
+          ('IDENT' | 'SOURCE') @t1 "=" xtext {
+              if (xclient) return fail(lx, kw, SMTPP_E_XATTR_UNKNOWN, 0);
+              goto attr;
+          }
+          alpha+ "=" xtext { return fail(lx, kw, SMTPP_E_XATTR_UNKNOWN, 0); }
+          * { return fail(lx, kw, SMTPP_E_PARAM_SYNTAX, 0); }
+        */
+attr:
+        {
+            smtpp_param *sp = &c->params[c->nparams++];
+            sp->keyword = SL(kw, t1);
+            sp->value = SL(t1 + 1, YYCURSOR);
+            sp->id = -1;
+        }
+        s = YYCURSOR;
+    }
+    c->arg.n = (size_t)(s - (const uchar *)c->arg.p);
+    if (!at_eol(lx, s))
+        return fail(lx, s, *s > 0x20 && *s < 0x7f ? SMTPP_E_BAD_XTEXT : SMTPP_E_SYNTAX, 0);
+    return s;
+}
+
+/* Commands that take no argument: DATA RSET QUIT STARTTLS TURN. */
+static const uchar *lex_noarg(lexer *lx, const uchar *s)
+{
+    if (at_eol(lx, s)) return s;
+    return fail(lx, s, *s == ' ' ? SMTPP_E_UNEXPECTED_ARG : SMTPP_E_SYNTAX, 0);
+}
+
+/* NOOP HELP: [SP String]; VRFY EXPN: SP String [SP "SMTPUTF8"]. */
+static const uchar *lex_query(lexer *lx, const uchar *s, int required)
+{
+    smtpp_command *c = lx->cmd;
+    const uchar *e;
+    int utf8 = 0;
+    if (at_eol(lx, s)) {
+        if (required) return fail(lx, s, SMTPP_E_MISSING_ARG, 0);
+        return s;
+    }
+    if (*s != ' ') return fail(lx, s, SMTPP_E_SYNTAX, 0);
+    e = lex_string_arg(lx, s + 1, &utf8);
+    if (!e) return NULL;
+    c->arg = SL(s + 1, e);
+    c->path.utf8 = (uint8_t)utf8;
+    if (required && *e == ' ' && e + 9 <= lx->lf && smtpp__ieq(e + 1, 8, "SMTPUTF8")) {
+        smtpp_param *sp = &c->params[c->nparams++];
+        sp->keyword = SL(e + 1, e + 9);
+        sp->value = (smtpp_str){ NULL, 0 };
+        sp->id = SMTPP_PARAM_SMTPUTF8;
+        c->p.present |= 1u << SMTPP_PARAM_SMTPUTF8;
+        e += 9;
+    }
+    if (!at_eol(lx, e)) return fail(lx, e, SMTPP_E_SYNTAX, 0);
+    if (utf8 && !(c->p.present & (1u << SMTPP_PARAM_SMTPUTF8)))
+        return fail(lx, s + 1, SMTPP_E_UTF8_ADDRESS, 0);
+    return e;
+}
+
+/* ---- The line ------------------------------------------------------------------ */
+
+static void lex_line(lexer *lx)
+{
+    smtpp_command *c = lx->cmd;
+    LEXER_AT(lx->base);
+    const uchar *s = lx->base;
+    /*!re2c
+      'HELO'      { c->verb = SMTPP_VERB_HELO; goto args; }
+      'EHLO'      { c->verb = SMTPP_VERB_EHLO; goto args; }
+      'LHLO'      { c->verb = SMTPP_VERB_LHLO; goto args; }
+      'MAIL'      { c->verb = SMTPP_VERB_MAIL; goto args; }
+      'RCPT'      { c->verb = SMTPP_VERB_RCPT; goto args; }
+      'DATA'      { c->verb = SMTPP_VERB_DATA; goto args; }
+      'BDAT'      { c->verb = SMTPP_VERB_BDAT; goto args; }
+      'RSET'      { c->verb = SMTPP_VERB_RSET; goto args; }
+      'NOOP'      { c->verb = SMTPP_VERB_NOOP; goto args; }
+      'QUIT'      { c->verb = SMTPP_VERB_QUIT; goto args; }
+      'VRFY'      { c->verb = SMTPP_VERB_VRFY; goto args; }
+      'EXPN'      { c->verb = SMTPP_VERB_EXPN; goto args; }
+      'HELP'      { c->verb = SMTPP_VERB_HELP; goto args; }
+      'AUTH'      { c->verb = SMTPP_VERB_AUTH; goto args; }
+      'STARTTLS'  { c->verb = SMTPP_VERB_STARTTLS; goto args; }
+      'TURN'      { c->verb = SMTPP_VERB_TURN; goto args; }
+      'ATRN'      { c->verb = SMTPP_VERB_ATRN; goto args; }
+      'ETRN'      { c->verb = SMTPP_VERB_ETRN; goto args; }
+      'XCLIENT'   { c->verb = SMTPP_VERB_XCLIENT; goto args; }
+      'XFORWARD'  { c->verb = SMTPP_VERB_XFORWARD; goto args; }
+      [^ \t\r\n\x00]+  { fail(lx, s, SMTPP_E_UNKNOWN_COMMAND, 0); return; }
+      eol         { fail(lx, s, SMTPP_E_EMPTY_LINE, 0); return; }
+      *           { fail(lx, s, SMTPP_E_UNKNOWN_COMMAND, 0); return; }
+    */
+args:
+    s = YYCURSOR;
+    switch (c->verb) {
+    case SMTPP_VERB_MAIL:
+    case SMTPP_VERB_RCPT:     lex_mail_rcpt(lx, s); break;
+    case SMTPP_VERB_HELO:
+    case SMTPP_VERB_EHLO:
+    case SMTPP_VERB_LHLO:     lex_hello(lx, s); break;
+    case SMTPP_VERB_BDAT:     lex_bdat(lx, s); break;
+    case SMTPP_VERB_AUTH:     lex_auth(lx, s); break;
+    case SMTPP_VERB_ETRN:     lex_etrn(lx, s); break;
+    case SMTPP_VERB_ATRN:     lex_atrn(lx, s); break;
+    case SMTPP_VERB_XCLIENT:
+    case SMTPP_VERB_XFORWARD: lex_xattrs(lx, s); break;
+    case SMTPP_VERB_VRFY:
+    case SMTPP_VERB_EXPN:     lex_query(lx, s, 1); break;
+    case SMTPP_VERB_NOOP:
+    case SMTPP_VERB_HELP:     lex_query(lx, s, 0); break;
+    default:                  lex_noarg(lx, s); break;
+    }
+}
+
+/* ---- The public entry points ------------------------------------------------------ */
+
+void smtpp_parser_init(smtpp_parser *p, unsigned flags)
+{
+    memset(p, 0, sizeof *p);
+    p->flags = flags;
+    p->max_line = SMTPP_DEFAULT_MAX_LINE;
+}
+
+static void command_reset(smtpp_command *c)
+{
+    /* Everything before params[]; nparams says how much of it is valid. */
+    memset(c, 0, offsetof(smtpp_command, params));
+}
+
+static int line_too_long(smtpp_parser *p, smtpp_command *c)
+{
+    command_reset(c);
+    c->error = SMTPP_E_LINE_TOO_LONG;
+    c->error_offset = p->max_line;
+    p->_scanned = 0;
+    return SMTPP_DONE;
+}
+
+int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
+                        smtpp_command *cmd, size_t *used)
+{
+    const uchar *b = (const uchar *)buf, *lf;
+    size_t lim = p->max_line < 16 ? 16 : p->max_line;
+    size_t from = p->_scanned;
+    lexer lx;
+
+    if (SMTPP_UNLIKELY(p->_skipping)) {
+        lf = len ? memchr(b, '\n', len) : NULL;
+        if (!lf) {
+            *used = len;
+            return SMTPP_AGAIN;
+        }
+        *used = (size_t)(lf - b) + 1;
+        p->_skipping = 0;
+        return line_too_long(p, cmd);
+    }
+    lf = from < len ? memchr(b + from, '\n', len - from) : NULL;
+    if (!lf) {
+        if (len >= lim) {
+            /* No end within the limit: drop what we have and skip the rest. */
+            p->_skipping = 1;
+            p->_scanned = 0;
+            *used = len;
+            return SMTPP_AGAIN;
+        }
+        p->_scanned = (uint32_t)len;
+        *used = 0;
+        return SMTPP_AGAIN;
+    }
+    *used = (size_t)(lf - b) + 1;
+    if (SMTPP_UNLIKELY(*used > lim))
+        return line_too_long(p, cmd);
+    p->_scanned = 0;
+
+    command_reset(cmd);
+    lx.base = b;
+    lx.lf = lf;
+    lx.cmd = cmd;
+    lx.flags = p->flags;
+    if (lf > b && lf[-1] == '\r') {
+        cmd->line = SL(b, lf - 1);
+    } else {
+        cmd->line = SL(b, lf);
+        if (!(p->flags & SMTPP_LENIENT_BARE_LF)) {
+            cmd->error = SMTPP_E_BARE_LF;
+            cmd->error_offset = OFF(&lx, lf);
+            return SMTPP_DONE;
+        }
+    }
+    lex_line(&lx);
+    return SMTPP_DONE;
+}
+
+int smtpp_parser_finish(smtpp_parser *p, size_t unconsumed)
+{
+    int mid = unconsumed > 0 || p->_skipping;
+    p->_scanned = 0;
+    p->_skipping = 0;
+    return mid;
+}
+
+/* ---- Stand-alone validators ----------------------------------------------------- */
+
+static void rebase(smtpp_str *x, const uchar *from, const char *to)
+{
+    if (x->p) x->p = to + ((const uchar *)x->p - from);
+}
+
+smtpp_error smtpp_parse_path(const char *s, size_t n, unsigned flags, int allow_utf8,
+                             smtpp_path *out)
+{
+    uchar tmp[320];
+    smtpp_command c;
+    lexer lx;
+    const uchar *e;
+
+    memset(out, 0, sizeof *out);
+    if (n > sizeof tmp - 2) return SMTPP_E_PATH_TOO_LONG;
+    memcpy(tmp, s, n);
+    tmp[n] = '\r';
+    tmp[n + 1] = '\n';
+    memset(&c, 0, offsetof(smtpp_command, params));
+    lx.base = tmp;
+    lx.lf = tmp + n + 1;
+    lx.cmd = &c;
+    lx.flags = flags;
+    e = lex_path(&lx, tmp, &c.path);
+    if (e && !at_eol(&lx, e)) fail(&lx, e, SMTPP_E_PATH_SYNTAX, 1);
+    if (!c.error && c.path.utf8 && !allow_utf8) c.error = SMTPP_E_UTF8_ADDRESS;
+    if (c.error) return (smtpp_error)c.error;
+    *out = c.path;
+    rebase(&out->raw, tmp, s);
+    rebase(&out->route, tmp, s);
+    rebase(&out->mailbox, tmp, s);
+    rebase(&out->local, tmp, s);
+    rebase(&out->domain, tmp, s);
+    rebase(&out->literal, tmp, s);
+    return SMTPP_E_OK;
+}
+
+smtpp_error smtpp_check_domain(const char *s, size_t n, int allow_utf8,
+                               smtpp_domain_kind *kind)
+{
+    uchar tmp[260];
+    smtpp_command c;
+    lexer lx;
+    const uchar *e;
+
+    if (n > 255) return SMTPP_E_DOMAIN_TOO_LONG;
+    memcpy(tmp, s, n);
+    tmp[n] = '\r';
+    tmp[n + 1] = '\n';
+    memset(&c, 0, offsetof(smtpp_command, params));
+    lx.base = tmp;
+    lx.lf = tmp + n + 1;
+    lx.cmd = &c;
+    lx.flags = 0;
+    e = lex_domain(&lx, tmp, allow_utf8, &c.path);
+    if (e && e != tmp + n) fail(&lx, e, SMTPP_E_DOMAIN_SYNTAX, allow_utf8);
+    if (c.error) return (smtpp_error)c.error;
+    if (kind) *kind = (smtpp_domain_kind)c.path.domain_kind;
+    return SMTPP_E_OK;
+}

@@ -1,0 +1,35 @@
+/* Private helpers shared by the library's source files. */
+#ifndef SMTPP_INTERNAL_H
+#define SMTPP_INTERNAL_H
+
+#include "smtpp/smtpp.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#  define SMTPP_LIKELY(x) __builtin_expect(!!(x), 1)
+#  define SMTPP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#  define SMTPP_LIKELY(x) (x)
+#  define SMTPP_UNLIKELY(x) (x)
+#endif
+
+typedef unsigned char uchar;
+
+/* 1 when s[0..n) is a dotted quad of decimal numbers 0-255 (RFC 5321
+ * IPv4-address-literal, 1 to 3 digits each). */
+int smtpp__ipv4_ok(const uchar *s, size_t n);
+/* 1 when s[0..n) is one of the RFC 5321 IPv6 forms (full, compressed,
+ * IPv4-embedded full and compressed). */
+int smtpp__ipv6_ok(const uchar *s, size_t n);
+/* 1 when s[0..n) is a dot-separated domain whose labels are 1 to 63 octets
+ * and whose total length is at most 255. */
+smtpp_error smtpp__domain_lengths(const uchar *s, size_t n);
+
+/* Case-insensitive comparison of s[0..n) with the upper-case ASCII word w. */
+int smtpp__ieq(const uchar *s, size_t n, const char *w);
+/* Case-insensitive (ASCII) comparison of a[0..n) and b[0..n). */
+int smtpp__ieq2(const uchar *a, const uchar *b, size_t n);
+
+#endif

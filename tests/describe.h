@@ -1,0 +1,108 @@
+/* A canonical text form of parser results, shared by the tests and the
+ * fuzzers: two results are the same exactly when their descriptions are. */
+#ifndef SMTPP_TEST_DESCRIBE_H
+#define SMTPP_TEST_DESCRIBE_H
+
+#include <smtpp/smtpp.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct dbuf {
+    char *p;
+    size_t n, cap;
+} dbuf;
+
+static inline void dput(dbuf *d, const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n && d->n + 4 < d->cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x7f || c == '\\' || c == '|') {
+            d->n += (size_t)snprintf(d->p + d->n, d->cap - d->n, "\\%02x", c);
+        } else {
+            d->p[d->n++] = (char)c;
+        }
+    }
+    d->p[d->n] = 0;
+}
+
+static inline void dputs(dbuf *d, const char *s) { dput(d, s, strlen(s)); }
+
+static inline void dnum(dbuf *d, const char *k, long long v)
+{
+    char t[64];
+    snprintf(t, sizeof t, " %s=%lld", k, v);
+    dputs(d, t);
+}
+
+static inline void dslice(dbuf *d, const char *k, smtpp_str s)
+{
+    dputs(d, " ");
+    dputs(d, k);
+    if (!s.p) { dputs(d, "=-"); return; }
+    dputs(d, "=[");
+    dput(d, s.p, s.n);
+    dputs(d, "]");
+}
+
+/* Appends one command's description and a newline. */
+static inline void describe_command(dbuf *d, const smtpp_command *c)
+{
+    unsigned i;
+    dputs(d, smtpp_verb_name((smtpp_verb)c->verb));
+    if (c->error) {
+        dputs(d, " ERR ");
+        dputs(d, smtpp_error_name((smtpp_error)c->error));
+        dnum(d, "at", c->error_offset);
+        dslice(d, "line", c->line);
+        dputs(d, "\n");
+        return;
+    }
+    dslice(d, "line", c->line);
+    dslice(d, "arg", c->arg);
+    if (c->path.kind) {
+        dnum(d, "path", c->path.kind);
+        dslice(d, "raw", c->path.raw);
+        dslice(d, "route", c->path.route);
+        dslice(d, "mbox", c->path.mailbox);
+        dslice(d, "local", c->path.local);
+        dslice(d, "domain", c->path.domain);
+        dslice(d, "lit", c->path.literal);
+        dnum(d, "dk", c->path.domain_kind);
+        dnum(d, "q", c->path.quoted);
+        dnum(d, "u8", c->path.utf8);
+    }
+    if (c->verb == SMTPP_VERB_BDAT) {
+        dnum(d, "bdat", (long long)c->bdat_size);
+        dnum(d, "last", c->bdat_last);
+    }
+    if (c->verb == SMTPP_VERB_AUTH) {
+        dslice(d, "ir", c->auth_initial);
+        dnum(d, "empty", c->auth_empty);
+    }
+    if (c->p.present) {
+        dnum(d, "present", c->p.present);
+        dnum(d, "size", (long long)c->p.size);
+        dnum(d, "body", c->p.body);
+        dnum(d, "ret", c->p.ret);
+        dnum(d, "notify", c->p.notify);
+        dnum(d, "mtp", c->p.mt_priority);
+        dnum(d, "holdfor", c->p.holdfor);
+        dnum(d, "by", c->p.by_time);
+        dnum(d, "bymode", c->p.by_mode);
+        dnum(d, "bytrace", c->p.by_trace);
+        dslice(d, "holduntil", c->p.holduntil);
+        dslice(d, "envid", c->p.envid);
+        dslice(d, "auth", c->p.auth);
+        dslice(d, "orcpt_type", c->p.orcpt_type);
+        dslice(d, "orcpt", c->p.orcpt);
+    }
+    for (i = 0; i < c->nparams; i++) {
+        dnum(d, "param", c->params[i].id);
+        dslice(d, "k", c->params[i].keyword);
+        dslice(d, "v", c->params[i].value);
+    }
+    dputs(d, "\n");
+}
+
+#endif

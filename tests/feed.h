@@ -1,0 +1,108 @@
+/* Feeding helpers for the tests: a stream parsed whole, split at every
+ * point, byte by byte, and right before an unreadable page. */
+#ifndef SMTPP_TEST_FEED_H
+#define SMTPP_TEST_FEED_H
+
+#include "describe.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* Parses in[0..n) delivered in chunks: the chunk boundaries are
+ * cuts[0..ncuts) (increasing).  Each call sees the unconsumed region in a
+ * heap buffer of exactly its size, so ASan flags any over-read, and the
+ * region moves between calls, as the contract allows.  Appends the
+ * description of every result and of the final state to *d. */
+static inline void feed_cmd(unsigned flags, unsigned max_line, const char *in, size_t n,
+                            const size_t *cuts, size_t ncuts, dbuf *d)
+{
+    smtpp_parser p;
+    char *acc = (char *)malloc(n + 1);
+    size_t have = 0, k, prev = 0;
+    smtpp_parser_init(&p, flags);
+    if (max_line) p.max_line = max_line;
+    for (k = 0; k <= ncuts; k++) {
+        size_t end = k < ncuts ? cuts[k] : n;
+        memcpy(acc + have, in + prev, end - prev);
+        have += end - prev;
+        prev = end;
+        for (;;) {
+            smtpp_command c;
+            size_t used = 0;
+            char *r = have ? (char *)malloc(have) : NULL;
+            int rc;
+            if (r) memcpy(r, acc, have);
+            rc = smtpp_parse_command(&p, r, have, &c, &used);
+            ck_assert_uint_le(used, have);
+            if (rc == SMTPP_DONE) {
+                ck_assert_uint_gt(used, 0);
+                describe_command(d, &c);
+            }
+            free(r);
+            memmove(acc, acc + used, have - used);
+            have -= used;
+            if (rc == SMTPP_AGAIN) break;
+        }
+    }
+    {
+        char t[32];
+        snprintf(t, sizeof t, "FINISH %d\n", smtpp_parser_finish(&p, have));
+        dputs(d, t);
+    }
+    free(acc);
+}
+
+/* Asserts that in[0..n) gives the same results whole, split in two at
+ * every point, and byte by byte.  max_line 0: the default. */
+static inline void check_all_splits_cmd(unsigned flags, unsigned max_line,
+                                        const char *in, size_t n)
+{
+    static char wbuf[1 << 16], sbuf[1 << 16];
+    dbuf whole = { wbuf, 0, sizeof wbuf }, split;
+    size_t cut, *cuts;
+    feed_cmd(flags, max_line, in, n, NULL, 0, &whole);
+    for (cut = 1; cut < n; cut++) {
+        split = (dbuf){ sbuf, 0, sizeof sbuf };
+        feed_cmd(flags, max_line, in, n, &cut, 1, &split);
+        ck_assert_msg(strcmp(whole.p, split.p) == 0,
+                      "split at %zu differs:\nwhole: %s\nsplit: %s", cut, whole.p, split.p);
+    }
+    cuts = (size_t *)malloc((n + 1) * sizeof *cuts);
+    for (cut = 1; cut < n; cut++) cuts[cut - 1] = cut;
+    split = (dbuf){ sbuf, 0, sizeof sbuf };
+    feed_cmd(flags, max_line, in, n, cuts, n ? n - 1 : 0, &split);
+    ck_assert_msg(strcmp(whole.p, split.p) == 0,
+                  "byte by byte differs:\nwhole: %s\nbytes: %s", whole.p, split.p);
+    free(cuts);
+}
+
+/* Parses in[0..n) placed so that its last byte is the last readable byte
+ * before a PROT_NONE page: any read past the input faults. */
+static inline void check_guard_page_cmd(unsigned flags, const char *in, size_t n)
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    char *m = (char *)mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *at;
+    size_t off = 0;
+    smtpp_parser p;
+    ck_assert(m != MAP_FAILED);
+    ck_assert(mprotect(m + pg, (size_t)pg, PROT_NONE) == 0);
+    ck_assert_uint_le(n, (size_t)pg);
+    at = m + pg - n;
+    memcpy(at, in, n);
+    smtpp_parser_init(&p, flags);
+    for (;;) {
+        smtpp_command c;
+        size_t used;
+        int rc = smtpp_parse_command(&p, at + off, n - off, &c, &used);
+        off += used;
+        if (rc == SMTPP_AGAIN) break;
+    }
+    munmap(m, (size_t)pg * 2);
+}
+
+#endif

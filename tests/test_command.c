@@ -1,0 +1,966 @@
+#define _DEFAULT_SOURCE 1 /* mmap MAP_ANONYMOUS */
+/* Check suite for the command parser: every command, path and parameter
+ * corner, every error reason, and every input re-parsed at every split
+ * point, byte by byte and right before an unreadable page. */
+#include "describe.h"
+#include "feed.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define L_BLF  SMTPP_LENIENT_BARE_LF
+#define L_SPC  SMTPP_LENIENT_SPACE_AFTER_COLON
+#define L_NOBR SMTPP_LENIENT_NO_BRACKETS
+#define L_DOTS SMTPP_LENIENT_LOCAL_DOTS
+#define L_LONG SMTPP_LENIENT_LONG_LOCAL
+#define L_TRSP SMTPP_LENIENT_TRAILING_SPACE
+#define A_UNK  SMTPP_ACCEPT_UNKNOWN_PARAMS
+
+#define V(x) SMTPP_VERB_##x
+#define E(x) SMTPP_E_##x
+
+/* One line, what its first result must be. off < 0: not checked. */
+typedef struct vec {
+    unsigned flags;
+    const char *in;
+    int verb;
+    int err;
+    int off;
+} vec;
+
+static const vec vectors[] = {
+    /* ---- every command, valid ---- */
+    { 0, "HELO example.com\r\n", V(HELO), 0, 0 },
+    { 0, "HELO [192.0.2.1]\r\n", V(HELO), 0, 0 },
+    { 0, "EHLO mail.example.org\r\n", V(EHLO), 0, 0 },
+    { 0, "ehlo Example.COM\r\n", V(EHLO), 0, 0 },
+    { 0, "EHLO [IPv6:2001:db8::1]\r\n", V(EHLO), 0, 0 },
+    { 0, "LHLO lmtp.example\r\n", V(LHLO), 0, 0 },
+    { 0, "MAIL FROM:<>\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<user@example.com>\r\n", V(MAIL), 0, 0 },
+    { 0, "mail from:<User@Example.com>\r\n", V(MAIL), 0, 0 },
+    { 0, "RCPT TO:<user@example.com>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<Postmaster>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<POSTMASTER>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<postmaster@example.com>\r\n", V(RCPT), 0, 0 },
+    { 0, "DATA\r\n", V(DATA), 0, 0 },
+    { 0, "BDAT 0 LAST\r\n", V(BDAT), 0, 0 },
+    { 0, "BDAT 1000\r\n", V(BDAT), 0, 0 },
+    { 0, "bdat 18446744073709551615 last\r\n", V(BDAT), 0, 0 },
+    { 0, "RSET\r\n", V(RSET), 0, 0 },
+    { 0, "NOOP\r\n", V(NOOP), 0, 0 },
+    { 0, "NOOP hello\r\n", V(NOOP), 0, 0 },
+    { 0, "QUIT\r\n", V(QUIT), 0, 0 },
+    { 0, "VRFY smith\r\n", V(VRFY), 0, 0 },
+    { 0, "VRFY <smith@example.com>\r\n", V(VRFY), 0, 0 },
+    { 0, "VRFY \"John Smith\"\r\n", V(VRFY), 0, 0 },
+    { 0, "VRFY j\xc3\xb6rg SMTPUTF8\r\n", V(VRFY), 0, 0 },
+    { 0, "EXPN staff\r\n", V(EXPN), 0, 0 },
+    { 0, "HELP\r\n", V(HELP), 0, 0 },
+    { 0, "HELP MAIL\r\n", V(HELP), 0, 0 },
+    { 0, "AUTH PLAIN\r\n", V(AUTH), 0, 0 },
+    { 0, "AUTH PLAIN =\r\n", V(AUTH), 0, 0 },
+    { 0, "AUTH PLAIN AHVzZXIAcGFzcw==\r\n", V(AUTH), 0, 0 },
+    { 0, "auth login dXNlcg==\r\n", V(AUTH), 0, 0 },
+    { 0, "AUTH SCRAM-SHA-256-PLUS\r\n", V(AUTH), 0, 0 },
+    { 0, "STARTTLS\r\n", V(STARTTLS), 0, 0 },
+    { 0, "TURN\r\n", V(TURN), 0, 0 },
+    { 0, "ATRN\r\n", V(ATRN), 0, 0 },
+    { 0, "ATRN example.com,example.net\r\n", V(ATRN), 0, 0 },
+    { 0, "ETRN example.com\r\n", V(ETRN), 0, 0 },
+    { 0, "ETRN @example.com\r\n", V(ETRN), 0, 0 },
+    { 0, "ETRN #queue1\r\n", V(ETRN), 0, 0 },
+    { 0, "XCLIENT NAME=mx.example.com ADDR=192.0.2.7 PORT=4711\r\n", V(XCLIENT), 0, 0 },
+    { 0, "XCLIENT NAME=[UNAVAILABLE] LOGIN=bob+40ex DESTPORT=25\r\n", V(XCLIENT), 0, 0 },
+    { 0, "XFORWARD IDENT=abc123 SOURCE=REMOTE PROTO=ESMTP\r\n", V(XFORWARD), 0, 0 },
+
+    /* ---- line level ---- */
+    { 0, "\r\n", V(UNKNOWN), E(EMPTY_LINE), 0 },
+    { 0, "RSET\n", V(UNKNOWN), E(BARE_LF), 4 },
+    { 0, "\n", V(UNKNOWN), E(BARE_LF), 0 },
+    { L_BLF, "RSET\n", V(RSET), 0, 0 },
+    { L_BLF, "MAIL FROM:<a@b.example>\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b\r.org>\r\n", V(MAIL), E(BARE_CR), 14 },
+    { 0, "RSET\r\r\n", V(RSET), E(BARE_CR), 4 },
+    { 0, "\rRSET\r\n", V(UNKNOWN), E(BARE_CR), 0 },
+    { L_BLF, "RSET\r\r\n", V(RSET), E(BARE_CR), 4 },
+    { 0, "MAIL FROM:<a\0b@c.example>\r\n", V(MAIL), E(NUL), 12 },
+    { 0, "\0\r\n", V(UNKNOWN), E(NUL), 0 },
+    { 0, "RS\0T\r\n", V(UNKNOWN), E(UNKNOWN_COMMAND), 0 },
+    { 0, "RSET\0\r\n", V(RSET), E(NUL), 4 },
+
+    /* ---- verbs ---- */
+    { 0, "FOO\r\n", V(UNKNOWN), E(UNKNOWN_COMMAND), 0 },
+    { 0, "FOO bar baz\r\n", V(UNKNOWN), E(UNKNOWN_COMMAND), 0 },
+    { 0, "MAILFROM:<a@b.c>\r\n", V(UNKNOWN), E(UNKNOWN_COMMAND), 0 },
+    { 0, "DATA:\r\n", V(UNKNOWN), E(UNKNOWN_COMMAND), 0 },
+    { 0, " RSET\r\n", V(UNKNOWN), E(UNKNOWN_COMMAND), 0 },
+    { 0, "STARTTLSX\r\n", V(UNKNOWN), E(UNKNOWN_COMMAND), 0 },
+    { 0, "GET / HTTP/1.1\r\n", V(UNKNOWN), E(UNKNOWN_COMMAND), 0 },
+    { 0, "\xc3\xa9HLO x\r\n", V(UNKNOWN), E(UNKNOWN_COMMAND), 0 },
+    { 0, "DATA x\r\n", V(DATA), E(UNEXPECTED_ARG), 4 },
+    { 0, "RSET \r\n", V(RSET), E(UNEXPECTED_ARG), 4 },
+    { L_TRSP, "RSET \r\n", V(RSET), 0, 0 },
+    { L_TRSP, "RSET \t \r\n", V(RSET), 0, 0 },
+    { 0, "QUIT now\r\n", V(QUIT), E(UNEXPECTED_ARG), 4 },
+    { 0, "STARTTLS x\r\n", V(STARTTLS), E(UNEXPECTED_ARG), 8 },
+    { 0, "TURN\tx\r\n", V(TURN), E(SYNTAX), 4 },
+
+    /* ---- HELO / EHLO ---- */
+    { 0, "HELO\r\n", V(HELO), E(MISSING_ARG), 4 },
+    { 0, "EHLO\r\n", V(EHLO), E(MISSING_ARG), 4 },
+    { 0, "EHLO  example.com\r\n", V(EHLO), E(BAD_DOMAIN), 5 },
+    { 0, "EHLO -example.com\r\n", V(EHLO), E(BAD_DOMAIN), 5 },
+    { 0, "EHLO example.com extra\r\n", V(EHLO), E(BAD_DOMAIN), 16 },
+    { 0, "EHLO [300.1.1.1]\r\n", V(EHLO), E(BAD_DOMAIN), 5 },
+    { 0, "EHLO b\xc3\xbc" "cher.example\r\n", V(EHLO), E(BAD_DOMAIN), 5 },
+    { 0, "EHLO exa\0mple\r\n", V(EHLO), E(NUL), 8 },
+    { 0, "EHLO example.com.\r\n", V(EHLO), E(BAD_DOMAIN), 16 },
+
+    /* ---- MAIL / RCPT framing ---- */
+    { 0, "MAIL\r\n", V(MAIL), E(SYNTAX), 4 },
+    { 0, "MAIL FROM<a@b.c>\r\n", V(MAIL), E(SYNTAX), 4 },
+    { 0, "MAIL TO:<a@b.c>\r\n", V(MAIL), E(SYNTAX), 4 },
+    { 0, "MAIL FROM:\r\n", V(MAIL), E(MISSING_ARG), 10 },
+    { 0, "RCPT TO:\r\n", V(RCPT), E(MISSING_ARG), 8 },
+    { 0, "RCPT FROM:<a@b.c>\r\n", V(RCPT), E(SYNTAX), 4 },
+    { 0, "MAIL FROM: <a@b.c>\r\n", V(MAIL), E(SYNTAX), 10 },
+    { L_SPC, "MAIL FROM: <a@b.c>\r\n", V(MAIL), 0, 0 },
+    { L_SPC, "RCPT TO:   <a@b.c>\r\n", V(RCPT), 0, 0 },
+    { 0, "MAIL FROM:a@b.c\r\n", V(MAIL), E(PATH_NO_BRACKETS), 10 },
+    { L_NOBR, "MAIL FROM:a@b.c\r\n", V(MAIL), 0, 0 },
+    { L_NOBR, "MAIL FROM:a@b.c SIZE=10\r\n", V(MAIL), 0, 0 },
+    { L_NOBR, "RCPT TO:Postmaster\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:Postmaster\r\n", V(RCPT), E(PATH_NO_BRACKETS), 8 },
+    { 0, "MAIL FROM:<a@b.c\r\n", V(MAIL), E(PATH_SYNTAX), 16 },
+    { 0, "MAIL FROM:<a@b.c>>\r\n", V(MAIL), E(SYNTAX), 17 },
+    { 0, "MAIL FROM:<a@b.c>x\r\n", V(MAIL), E(SYNTAX), 17 },
+    { 0, "MAIL FROM:<<a@b.c>>\r\n", V(MAIL), E(LOCAL_SYNTAX), 11 },
+    { 0, "MAIL FROM:< >\r\n", V(MAIL), E(LOCAL_SYNTAX), 11 },
+    { 0, "MAIL FROM:<a>\r\n", V(MAIL), E(PATH_SYNTAX), 12 },
+    { 0, "MAIL FROM:<a@>\r\n", V(MAIL), E(DOMAIN_SYNTAX), 13 },
+    { 0, "MAIL FROM:<@b.c>\r\n", V(MAIL), E(PATH_SYNTAX), 11 },
+    { 0, "MAIL FROM:<Postmaster>\r\n", V(MAIL), E(POSTMASTER_MAIL), 11 },
+    { 0, "RCPT TO:<>\r\n", V(RCPT), E(NULL_PATH_RCPT), 8 },
+    { 0, "RCPT TO:<Postmaster> NOTIFY=NEVER\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<Postmasters>\r\n", V(RCPT), E(PATH_SYNTAX), 20 },
+    { 0, "RCPT TO:<\"Postmaster\">\r\n", V(RCPT), E(PATH_SYNTAX), 21 },
+
+    /* ---- local parts ---- */
+    { 0, "MAIL FROM:<first.last+tag@example.com>\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<!#$%&'*+/=?^_`{|}~-@example.com>\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<\"john doe\"@example.com>\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<\"a\\\"b\\\\c\"@example.com>\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<\"\"@example.com>\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<\"a\"b@example.com>\r\n", V(MAIL), E(PATH_SYNTAX), 14 },
+    { 0, "MAIL FROM:<\"unterminated@example.com>\r\n", V(MAIL), E(LOCAL_SYNTAX), 11 },
+    { 0, "MAIL FROM:<\"tab\there\"@example.com>\r\n", V(MAIL), E(LOCAL_SYNTAX), 11 },
+    { 0, "MAIL FROM:<user.@example.com>\r\n", V(MAIL), E(LOCAL_SYNTAX), 11 },
+    { 0, "MAIL FROM:<.user@example.com>\r\n", V(MAIL), E(LOCAL_SYNTAX), 11 },
+    { 0, "MAIL FROM:<us..er@example.com>\r\n", V(MAIL), E(LOCAL_SYNTAX), 11 },
+    { L_DOTS, "MAIL FROM:<user.@example.com>\r\n", V(MAIL), 0, 0 },
+    { L_DOTS, "MAIL FROM:<.us..er.@example.com>\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a b@example.com>\r\n", V(MAIL), E(PATH_SYNTAX), 12 },
+    { 0, "MAIL FROM:<a(comment)@example.com>\r\n", V(MAIL), E(PATH_SYNTAX), 12 },
+    { 0, "MAIL FROM:<a\x7f@example.com>\r\n", V(MAIL), E(PATH_SYNTAX), 12 },
+
+    /* ---- domains and address literals ---- */
+    { 0, "RCPT TO:<a@sub-domain.example-1.com>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@123.example>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@x>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@-x.example>\r\n", V(RCPT), E(DOMAIN_SYNTAX), 11 },
+    { 0, "RCPT TO:<a@x-.example>\r\n", V(RCPT), E(DOMAIN_SYNTAX), 12 },
+    { 0, "RCPT TO:<a@x..example>\r\n", V(RCPT), E(DOMAIN_SYNTAX), 12 },
+    { 0, "RCPT TO:<a@example.com.>\r\n", V(RCPT), E(DOMAIN_SYNTAX), 22 },
+    { 0, "RCPT TO:<a@exa_mple.com>\r\n", V(RCPT), E(PATH_SYNTAX), 14 },
+    { 0, "RCPT TO:<a@[192.0.2.1]>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@[0.0.0.0]>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@[255.255.255.255]>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@[256.1.1.1]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[1.2.3]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[1.2.3.4.5]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[1..2.3]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[0001.2.3.4]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[IPv6:2001:db8::1]>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@[ipv6:2001:DB8::1]>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@[IPv6:::]>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@[IPv6:::1]>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@[IPv6:1::]>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@[IPv6:1:2:3:4:5:6:7:8]>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@[IPv6:1:2:3:4:5:6::]>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@[IPv6:1:2:3:4:5:6:7::]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[IPv6:1:2:3:4:5:6:7]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[IPv6:1:2:3:4:5:6:7:8:9]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[IPv6:1::2::3]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[IPv6:12345::1]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[IPv6:1:]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[IPv6::1]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[IPv6:::ffff:192.0.2.1]>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@[IPv6:1:2:3:4:5:6:192.0.2.1]>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@[IPv6:1:2:3:4::192.0.2.1]>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@[IPv6:1:2:3:4:5::192.0.2.1]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[IPv6:1:2:3:4:5:192.0.2.1]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[IPv6:::ffff:192.0.2.256]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[IPv6:2001:db8:g::1]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[x-tag:some content]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[x-tag:content]>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@[-tag:content]>\r\n", V(RCPT), 0, 0 }, /* Ldh-str allows it */
+    { 0, "RCPT TO:<a@[tag-:content]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[tag:]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[]>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+    { 0, "RCPT TO:<a@[192.0.2.1>\r\n", V(RCPT), E(ADDRESS_LITERAL), 11 },
+
+    /* ---- source routes ---- */
+    { 0, "RCPT TO:<@relay.example:user@example.com>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<@a.example,@b.example:user@example.com>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<@a.example,b.example:user@example.com>\r\n", V(RCPT), E(PATH_SYNTAX), 9 },
+    { 0, "RCPT TO:<@a.example user@example.com>\r\n", V(RCPT), E(PATH_SYNTAX), 9 },
+
+    /* ---- UTF-8 (RFC 6531) ---- */
+    { 0, "MAIL FROM:<\xce\xb4\xce\xbf\xce\xba@\xcf\x80\xce\xb1.example> SMTPUTF8\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<\xce\xb4\xce\xbf\xce\xba@example.com>\r\n", V(MAIL), E(UTF8_ADDRESS), 11 },
+    { 0, "RCPT TO:<\xe7\x94\xa8\xe6\x88\xb7@\xe4\xbe\x8b\xe5\xad\x90.\xe5\x85\xac\xe5\x8f\xb8>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<\"\xce\xb4 x\"@example.com>\r\n", V(RCPT), 0, 0 },
+    { 0, "MAIL FROM:<\xc3\x28@example.com> SMTPUTF8\r\n", V(MAIL), E(BAD_UTF8), 11 },
+    { 0, "MAIL FROM:<\xc0\xaf@example.com> SMTPUTF8\r\n", V(MAIL), E(BAD_UTF8), 11 },
+    { 0, "MAIL FROM:<a\xed\xa0\x80@example.com> SMTPUTF8\r\n", V(MAIL), E(BAD_UTF8), 12 },
+    { 0, "MAIL FROM:<a\xf4\x90\x80\x80@example.com> SMTPUTF8\r\n", V(MAIL), E(BAD_UTF8), 12 },
+    { 0, "MAIL FROM:<a\xff@example.com> SMTPUTF8\r\n", V(MAIL), E(BAD_UTF8), 12 },
+    { 0, "MAIL FROM:<a@\xc3\x28.example> SMTPUTF8\r\n", V(MAIL), E(BAD_UTF8), 13 },
+    { 0, "RCPT TO:<a@b\xc3.example>\r\n", V(RCPT), E(BAD_UTF8), 12 },
+    { 0, "VRFY j\xc3\xb6rg\r\n", V(VRFY), E(UTF8_ADDRESS), 5 },
+
+    /* ---- lengths ---- */
+    { 0, "MAIL FROM:<" "1234567890123456789012345678901234567890123456789012345678901234"
+         "@example.com>\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<" "12345678901234567890123456789012345678901234567890123456789012345"
+         "@example.com>\r\n", V(MAIL), E(LOCAL_TOO_LONG), 11 },
+    { L_LONG, "MAIL FROM:<" "12345678901234567890123456789012345678901234567890123456789012345"
+         "@example.com>\r\n", V(MAIL), 0, 0 },
+    { 0, "RCPT TO:<a@" "123456789012345678901234567890123456789012345678901234567890123"
+         ".example>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@" "1234567890123456789012345678901234567890123456789012345678901234"
+         ".example>\r\n", V(RCPT), E(LABEL_TOO_LONG), 11 },
+
+    /* ---- ESMTP parameters ---- */
+    { 0, "MAIL FROM:<a@b.c> SIZE=0\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> SIZE=18446744073709551615\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> SIZE=18446744073709551616\r\n", V(MAIL), E(SIZE_OVERFLOW), 18 },
+    { 0, "MAIL FROM:<a@b.c> SIZE=99999999999999999999\r\n", V(MAIL), E(SIZE_OVERFLOW), 18 },
+    { 0, "MAIL FROM:<a@b.c> SIZE=000000000000000000001\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> SIZE=\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> SIZE\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> SIZE=-1\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> SIZE=12k\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> SIZE=1 SIZE=1\r\n", V(MAIL), E(PARAM_DUPLICATE), 25 },
+    { 0, "MAIL FROM:<a@b.c> size=1 SiZe=x\r\n", V(MAIL), E(PARAM_DUPLICATE), 25 },
+    { 0, "MAIL FROM:<a@b.c> BODY=7BIT\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> BODY=8bitmime\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> BODY=BINARYMIME\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> BODY=9BIT\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> BODY=8BITMIME BODY=7BIT\r\n", V(MAIL), E(PARAM_DUPLICATE), 32 },
+    { 0, "MAIL FROM:<a@b.c> SMTPUTF8\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> SMTPUTF8=yes\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> RET=FULL ENVID=QQ+2Bx\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> RET=HDRS\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> RET=ALL\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> ENVID=a+2\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> ENVID=a+2b\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> ENVID=\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> AUTH=<>\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> AUTH=e+3Dmc2@example.com\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> REQUIRETLS\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> MT-PRIORITY=-9\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> MT-PRIORITY=+3\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> MT-PRIORITY=10\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> HOLDFOR=999999999\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> HOLDFOR=1000000000\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> HOLDUNTIL=2026-11-22T10:00:00Z\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> HOLDUNTIL=2026-11-22t10:00:00.5+01:00\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> HOLDUNTIL=2026-13-22T10:00:00Z\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> HOLDUNTIL=2026-11-22T24:00:00Z\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> BY=120;R\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> BY=-10;NT\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> BY=0;R\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> BY=-5;R\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> BY=1234567890;R\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> BY=10;X\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "RCPT TO:<a@b.c> NOTIFY=NEVER\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@b.c> NOTIFY=SUCCESS,FAILURE,DELAY\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@b.c> NOTIFY=delay,success\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@b.c> NOTIFY=SUCCESS,SUCCESS\r\n", V(RCPT), E(PARAM_VALUE), 16 },
+    { 0, "RCPT TO:<a@b.c> NOTIFY=NEVER,SUCCESS\r\n", V(RCPT), E(PARAM_VALUE), 16 },
+    { 0, "RCPT TO:<a@b.c> NOTIFY=\r\n", V(RCPT), E(PARAM_VALUE), 16 },
+    { 0, "RCPT TO:<a@b.c> ORCPT=rfc822;user+40example.com\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@b.c> ORCPT=rfc822\r\n", V(RCPT), E(PARAM_VALUE), 16 },
+    { 0, "RCPT TO:<a@b.c> ORCPT=rfc822;\r\n", V(RCPT), E(PARAM_VALUE), 16 },
+    { 0, "RCPT TO:<a@b.c> ORCPT=rfc822;a+zz\r\n", V(RCPT), E(PARAM_VALUE), 16 },
+    { 0, "MAIL FROM:<a@b.c> NOTIFY=NEVER\r\n", V(MAIL), E(PARAM_WRONG_VERB), 18 },
+    { 0, "MAIL FROM:<a@b.c> ORCPT=rfc822;x\r\n", V(MAIL), E(PARAM_WRONG_VERB), 18 },
+    { 0, "RCPT TO:<a@b.c> SIZE=10\r\n", V(RCPT), E(PARAM_WRONG_VERB), 16 },
+    { 0, "RCPT TO:<a@b.c> BODY=8BITMIME\r\n", V(RCPT), E(PARAM_WRONG_VERB), 16 },
+    { 0, "RCPT TO:<a@b.c> MT-PRIORITY=1\r\n", V(RCPT), E(PARAM_WRONG_VERB), 16 },
+    { 0, "RCPT TO:<a@b.c> BY=10;R\r\n", V(RCPT), E(PARAM_WRONG_VERB), 16 },
+    { 0, "MAIL FROM:<a@b.c> XVERP\r\n", V(MAIL), E(PARAM_UNKNOWN), 18 },
+    { 0, "MAIL FROM:<a@b.c> X-FOO=bar\r\n", V(MAIL), E(PARAM_UNKNOWN), 18 },
+    { A_UNK, "MAIL FROM:<a@b.c> XVERP X-FOO=bar\r\n", V(MAIL), 0, 0 },
+    { A_UNK, "MAIL FROM:<a@b.c> XVERP xverp\r\n", V(MAIL), E(PARAM_DUPLICATE), 24 },
+    { A_UNK, "MAIL FROM:<a@b.c> X-FOO=\xce\xb4\r\n", V(MAIL), 0, 0 },
+    { A_UNK, "MAIL FROM:<a@b.c> X-FOO=\xce\r\n", V(MAIL), E(BAD_UTF8), 24 },
+    { 0, "MAIL FROM:<a@b.c>  SIZE=1\r\n", V(MAIL), E(PARAM_SYNTAX), 18 },
+    { 0, "MAIL FROM:<a@b.c> =1\r\n", V(MAIL), E(PARAM_SYNTAX), 18 },
+    { 0, "MAIL FROM:<a@b.c> -X=1\r\n", V(MAIL), E(PARAM_SYNTAX), 18 },
+    { 0, "MAIL FROM:<a@b.c> SIZE=1 \r\n", V(MAIL), E(PARAM_SYNTAX), 25 },
+    { L_TRSP, "MAIL FROM:<a@b.c> SIZE=1 \r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<a@b.c> SIZE=1\tBODY=7BIT\r\n", V(MAIL), E(PARAM_VALUE), 18 },
+    { 0, "MAIL FROM:<a@b.c> A=1 B=2 C=3 D=4 E=5 F=6 G=7 H=8 I=9 J=10 K=11 L=12 "
+         "M=13 N=14 O=15 P=16 Q=17\r\n", V(MAIL), E(PARAM_UNKNOWN), 18 },
+    { A_UNK, "MAIL FROM:<a@b.c> A=1 B=2 C=3 D=4 E=5 F=6 G=7 H=8 I=9 J=10 K=11 L=12 "
+         "M=13 N=14 O=15 P=16\r\n", V(MAIL), 0, 0 },
+    { A_UNK, "MAIL FROM:<a@b.c> A=1 B=2 C=3 D=4 E=5 F=6 G=7 H=8 I=9 J=10 K=11 L=12 "
+         "M=13 N=14 O=15 P=16 Q=17\r\n", V(MAIL), E(PARAM_TOO_MANY), 89 },
+
+    /* ---- BDAT ---- */
+    { 0, "BDAT\r\n", V(BDAT), E(MISSING_ARG), 4 },
+    { 0, "BDAT x\r\n", V(BDAT), E(BAD_NUMBER), 5 },
+    { 0, "BDAT -1\r\n", V(BDAT), E(BAD_NUMBER), 5 },
+    { 0, "BDAT 10x\r\n", V(BDAT), E(BAD_NUMBER), 5 },
+    { 0, "BDAT 18446744073709551616\r\n", V(BDAT), E(NUMBER_TOO_LARGE), 5 },
+    { 0, "BDAT 99999999999999999999999 LAST\r\n", V(BDAT), E(NUMBER_TOO_LARGE), 5 },
+    { 0, "BDAT 10 MORE\r\n", V(BDAT), E(SYNTAX), 7 },
+    { 0, "BDAT 10 LAST x\r\n", V(BDAT), E(SYNTAX), 12 },
+    { 0, "BDAT  10\r\n", V(BDAT), E(SYNTAX), 4 },
+    { 0, "BDAT\t10\r\n", V(BDAT), E(SYNTAX), 4 },
+
+    /* ---- AUTH ---- */
+    { 0, "AUTH\r\n", V(AUTH), E(MISSING_ARG), 4 },
+    { 0, "AUTH PL@IN\r\n", V(AUTH), E(AUTH_MECHANISM), 5 },
+    { 0, "AUTH ABCDEFGHIJKLMNOPQRSTU\r\n", V(AUTH), E(AUTH_MECHANISM), 5 },
+    { 0, "AUTH PLAIN abc\r\n", V(AUTH), E(BAD_BASE64), 11 },
+    { 0, "AUTH PLAIN ab=c\r\n", V(AUTH), E(BAD_BASE64), 11 },
+    { 0, "AUTH PLAIN a===\r\n", V(AUTH), E(BAD_BASE64), 11 },
+    { 0, "AUTH PLAIN abc=\r\n", V(AUTH), 0, 0 },
+    { 0, "AUTH PLAIN ab==\r\n", V(AUTH), 0, 0 },
+    { 0, "AUTH PLAIN ==\r\n", V(AUTH), E(BAD_BASE64), 11 },
+    { 0, "AUTH PLAIN dXNlcg== x\r\n", V(AUTH), E(SYNTAX), 19 },
+    { 0, "AUTH PLAIN  dXNlcg==\r\n", V(AUTH), E(SYNTAX), 10 },
+
+    /* ---- VRFY EXPN HELP NOOP ---- */
+    { 0, "VRFY\r\n", V(VRFY), E(MISSING_ARG), 4 },
+    { 0, "EXPN\r\n", V(EXPN), E(MISSING_ARG), 4 },
+    { 0, "VRFY John Smith\r\n", V(VRFY), E(SYNTAX), 9 },
+    { 0, "VRFY <smith@example.com\r\n", V(VRFY), E(SYNTAX), 5 },
+    { 0, "HELP MAIL FROM\r\n", V(HELP), E(SYNTAX), 9 },
+    { 0, "NOOP\tx\r\n", V(NOOP), E(SYNTAX), 4 },
+
+    /* ---- ETRN ATRN ---- */
+    { 0, "ETRN\r\n", V(ETRN), E(MISSING_ARG), 4 },
+    { 0, "ETRN -bad\r\n", V(ETRN), E(BAD_DOMAIN), 4 },
+    { 0, "ETRN example.com x\r\n", V(ETRN), E(BAD_DOMAIN), 16 },
+    { 0, "ATRN a.example,,b.example\r\n", V(ATRN), E(BAD_DOMAIN), 14 },
+    { 0, "ATRN ,a.example\r\n", V(ATRN), E(BAD_DOMAIN), 4 },
+
+    /* ---- XCLIENT XFORWARD ---- */
+    { 0, "XCLIENT\r\n", V(XCLIENT), E(MISSING_ARG), 7 },
+    { 0, "XCLIENT FOO=bar\r\n", V(XCLIENT), E(XATTR_UNKNOWN), 8 },
+    { 0, "XCLIENT IDENT=x\r\n", V(XCLIENT), E(XATTR_UNKNOWN), 8 },
+    { 0, "XFORWARD LOGIN=x\r\n", V(XFORWARD), E(XATTR_UNKNOWN), 9 },
+    { 0, "XCLIENT NAME=a+zz\r\n", V(XCLIENT), E(BAD_XTEXT), 14 },
+    { 0, "XCLIENT NAME\r\n", V(XCLIENT), E(PARAM_SYNTAX), 8 },
+    { 0, "XCLIENT NAME=a  ADDR=b\r\n", V(XCLIENT), E(PARAM_SYNTAX), 15 },
+    { 0, "XCLIENT NAME=a=b\r\n", V(XCLIENT), E(BAD_XTEXT), 14 },
+};
+
+#define NVEC (sizeof vectors / sizeof vectors[0])
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static smtpp_command first_cmd;
+
+/* Parses a whole buffer and keeps the first result in first_cmd. */
+static int parse_one(unsigned flags, const char *in, size_t n)
+{
+    smtpp_parser p;
+    size_t used;
+    smtpp_parser_init(&p, flags);
+    return smtpp_parse_command(&p, in, n, &first_cmd, &used);
+}
+
+static const smtpp_command *P(unsigned flags, const char *in)
+{
+    ck_assert_int_eq(parse_one(flags, in, strlen(in)), SMTPP_DONE);
+    return &first_cmd;
+}
+
+#define ck_slice(s, lit) do { \
+        smtpp_str s_ = (s); \
+        ck_assert_msg(s_.p != NULL, "slice %s absent", #s); \
+        ck_assert_msg(s_.n == strlen(lit) && memcmp(s_.p, lit, s_.n) == 0, \
+                      "%s: got [%.*s], want [%s]", #s, (int)s_.n, s_.p, lit); \
+    } while (0)
+
+/* ---- the vector table ------------------------------------------------------ */
+
+START_TEST(test_vector)
+{
+    const vec *v = &vectors[_i];
+    size_t n = strlen(v->in) + (v->in[0] == 0 ? 0 : 0);
+    /* a vector may contain NUL: its length is up to the final LF */
+    const char *lf = v->in;
+    while (*lf != '\n') lf++;
+    n = (size_t)(lf - v->in) + 1;
+    ck_assert_int_eq(parse_one(v->flags, v->in, n), SMTPP_DONE);
+    ck_assert_msg(first_cmd.verb == v->verb, "#%d %s: verb %s, want %s", _i, v->in,
+                  smtpp_verb_name(first_cmd.verb), smtpp_verb_name(v->verb));
+    ck_assert_msg(first_cmd.error == v->err, "#%d %s: %s at %u, want %s", _i, v->in,
+                  smtpp_error_name(first_cmd.error), first_cmd.error_offset,
+                  smtpp_error_name(v->err));
+    if (v->off >= 0 && v->err)
+        ck_assert_msg((int)first_cmd.error_offset == v->off, "#%d %s: offset %u, want %d",
+                      _i, v->in, first_cmd.error_offset, v->off);
+}
+END_TEST
+
+/* Every vector, as a stream, gives the same results at every split point,
+ * byte by byte, and with each call's bytes in a buffer of exactly that size
+ * (the sanitizer build catches any over-read). */
+START_TEST(test_vector_splits)
+{
+    const vec *v = &vectors[_i];
+    const char *lf = v->in;
+    size_t n;
+    while (*lf != '\n') lf++;
+    n = (size_t)(lf - v->in) + 1;
+    check_all_splits_cmd(v->flags, 0, v->in, n);
+}
+END_TEST
+
+/* Every vector placed right before an unreadable page. */
+START_TEST(test_vector_guard_page)
+{
+    const vec *v = &vectors[_i];
+    const char *lf = v->in;
+    size_t n;
+    while (*lf != '\n') lf++;
+    n = (size_t)(lf - v->in) + 1;
+    check_guard_page_cmd(v->flags, v->in, n);
+    check_guard_page_cmd(v->flags, v->in, n - 1); /* incomplete line */
+}
+END_TEST
+
+/* ---- fields of parsed commands ---------------------------------------------- */
+
+START_TEST(test_hello_fields)
+{
+    const smtpp_command *c = P(0, "EHLO mx.example.com\r\n");
+    ck_slice(c->arg, "mx.example.com");
+    ck_slice(c->line, "EHLO mx.example.com");
+    ck_assert_int_eq(c->path.domain_kind, SMTPP_DOMAIN_NAME);
+    c = P(0, "HELO [192.0.2.1]\r\n");
+    ck_slice(c->arg, "[192.0.2.1]");
+    ck_slice(c->path.literal, "192.0.2.1");
+    ck_assert_int_eq(c->path.domain_kind, SMTPP_DOMAIN_IPV4);
+    c = P(0, "EHLO [IPv6:2001:db8::7]\r\n");
+    ck_slice(c->path.literal, "2001:db8::7");
+    ck_assert_int_eq(c->path.domain_kind, SMTPP_DOMAIN_IPV6);
+}
+END_TEST
+
+START_TEST(test_null_path_vs_postmaster)
+{
+    const smtpp_command *c = P(0, "MAIL FROM:<>\r\n");
+    ck_assert_int_eq(c->path.kind, SMTPP_PATH_NULL);
+    ck_assert_ptr_nonnull(c->path.raw.p);
+    ck_assert_uint_eq(c->path.raw.n, 0);
+    ck_assert_ptr_null(c->path.local.p);
+    c = P(0, "RCPT TO:<Postmaster>\r\n");
+    ck_assert_int_eq(c->path.kind, SMTPP_PATH_POSTMASTER);
+    ck_slice(c->path.local, "Postmaster");
+    ck_slice(c->path.raw, "Postmaster");
+    ck_assert_ptr_null(c->path.domain.p);
+    c = P(0, "RCPT TO:<postmaster@example.com>\r\n");
+    ck_assert_int_eq(c->path.kind, SMTPP_PATH_MAILBOX);
+    ck_slice(c->path.local, "postmaster");
+    ck_slice(c->path.domain, "example.com");
+    ck_assert_int_eq(P(0, "MAIL FROM:<postmaster>\r\n")->error, SMTPP_E_POSTMASTER_MAIL);
+    ck_assert_int_eq(P(0, "RCPT TO:<>\r\n")->error, SMTPP_E_NULL_PATH_RCPT);
+}
+END_TEST
+
+START_TEST(test_mailbox_fields)
+{
+    const smtpp_command *c =
+        P(0, "RCPT TO:<@a.example,@b.example:\"john \\\"jd\\\" doe\"@[IPv6:::1]>\r\n");
+    ck_assert_int_eq(c->error, 0);
+    ck_assert_int_eq(c->path.kind, SMTPP_PATH_MAILBOX);
+    ck_slice(c->path.route, "@a.example,@b.example");
+    ck_slice(c->path.local, "\"john \\\"jd\\\" doe\"");
+    ck_slice(c->path.domain, "[IPv6:::1]");
+    ck_slice(c->path.literal, "::1");
+    ck_slice(c->path.mailbox, "\"john \\\"jd\\\" doe\"@[IPv6:::1]");
+    ck_slice(c->path.raw, "@a.example,@b.example:\"john \\\"jd\\\" doe\"@[IPv6:::1]");
+    ck_assert_int_eq(c->path.quoted, 1);
+    ck_assert_int_eq(c->path.utf8, 0);
+    ck_assert_int_eq(c->path.domain_kind, SMTPP_DOMAIN_IPV6);
+    {
+        char out[64];
+        long n = smtpp_local_decode(c->path.local, out, sizeof out);
+        ck_assert_int_eq(n, 13);
+        ck_assert(memcmp(out, "john \"jd\" doe", 13) == 0);
+        ck_assert_int_eq(smtpp_local_decode(c->path.local, out, 5), -2);
+    }
+    c = P(0, "RCPT TO:<user@[x-tag:cont/ent]>\r\n");
+    ck_assert_int_eq(c->path.domain_kind, SMTPP_DOMAIN_GENERAL);
+    ck_slice(c->path.literal, "cont/ent");
+    ck_assert_ptr_null(c->path.route.p);
+    c = P(0, "MAIL FROM:<\xce\xb4@\xcf\x80.example> SMTPUTF8\r\n");
+    ck_assert_int_eq(c->path.utf8, 1);
+    c = P(0, "RCPT TO:<a@\xcf\x80.example>\r\n");
+    ck_assert_int_eq(c->error, 0);
+    ck_assert_int_eq(c->path.utf8, 1);
+    c = P(L_NOBR, "MAIL FROM:a@b.example SIZE=5\r\n");
+    ck_slice(c->path.raw, "a@b.example");
+    ck_assert_uint_eq(c->p.size, 5);
+    c = P(L_NOBR, "RCPT TO:postmaster\r\n");
+    ck_assert_int_eq(c->path.kind, SMTPP_PATH_POSTMASTER);
+}
+END_TEST
+
+START_TEST(test_params_typed)
+{
+    const smtpp_command *c = P(0, "MAIL FROM:<a@b.example> SIZE=18446744073709551615 "
+                                  "BODY=BINARYMIME SMTPUTF8 RET=HDRS ENVID=QQ+2B1 "
+                                  "AUTH=<> REQUIRETLS MT-PRIORITY=-4 HOLDFOR=600 "
+                                  "BY=-30;NT\r\n");
+    ck_assert_int_eq(c->error, 0);
+    ck_assert_uint_eq(c->p.size, UINT64_MAX);
+    ck_assert_int_eq(c->p.body, SMTPP_BODY_BINARYMIME);
+    ck_assert_int_eq(c->p.ret, SMTPP_RET_HDRS);
+    ck_slice(c->p.envid, "QQ+2B1");
+    ck_slice(c->p.auth, "<>");
+    ck_assert_int_eq(c->p.mt_priority, -4);
+    ck_assert_uint_eq(c->p.holdfor, 600);
+    ck_assert_int_eq(c->p.by_time, -30);
+    ck_assert_int_eq(c->p.by_mode, SMTPP_BY_NOTIFY);
+    ck_assert_int_eq(c->p.by_trace, 1);
+    ck_assert_uint_eq(c->nparams, 10);
+    ck_assert_uint_eq(c->p.present, (1u << SMTPP_PARAM_SIZE) | (1u << SMTPP_PARAM_BODY) |
+                      (1u << SMTPP_PARAM_SMTPUTF8) | (1u << SMTPP_PARAM_RET) |
+                      (1u << SMTPP_PARAM_ENVID) | (1u << SMTPP_PARAM_AUTH) |
+                      (1u << SMTPP_PARAM_REQUIRETLS) | (1u << SMTPP_PARAM_MT_PRIORITY) |
+                      (1u << SMTPP_PARAM_HOLDFOR) | (1u << SMTPP_PARAM_BY));
+    ck_slice(c->params[0].keyword, "SIZE");
+    ck_slice(c->params[0].value, "18446744073709551615");
+    ck_assert_int_eq(c->params[0].id, SMTPP_PARAM_SIZE);
+    ck_slice(c->params[2].keyword, "SMTPUTF8");
+    ck_assert_ptr_null(c->params[2].value.p);
+    {
+        char out[16];
+        ck_assert_int_eq(smtpp_xtext_decode(c->p.envid, out, sizeof out), 4);
+        ck_assert(memcmp(out, "QQ+1", 4) == 0);
+    }
+    c = P(0, "MAIL FROM:<a@b.example> HOLDUNTIL=2026-11-22T10:00:00-05:30 BY=3600;r\r\n");
+    ck_slice(c->p.holduntil, "2026-11-22T10:00:00-05:30");
+    ck_assert_int_eq(c->p.by_time, 3600);
+    ck_assert_int_eq(c->p.by_mode, SMTPP_BY_RETURN);
+    ck_assert_int_eq(c->p.by_trace, 0);
+    c = P(0, "RCPT TO:<a@b.example> NOTIFY=FAILURE,DELAY ORCPT=rfc822;a+2Bb@x.example\r\n");
+    ck_assert_int_eq(c->p.notify, SMTPP_NOTIFY_FAILURE | SMTPP_NOTIFY_DELAY);
+    ck_slice(c->p.orcpt_type, "rfc822");
+    ck_slice(c->p.orcpt, "a+2Bb@x.example");
+    c = P(0, "RCPT TO:<a@b.example> NOTIFY=NEVER\r\n");
+    ck_assert_int_eq(c->p.notify, SMTPP_NOTIFY_NEVER);
+    c = P(A_UNK, "MAIL FROM:<a@b.example> XVERP X-A=1 SIZE=7\r\n");
+    ck_assert_uint_eq(c->nparams, 3);
+    ck_assert_int_eq(c->params[0].id, -1);
+    ck_slice(c->params[0].keyword, "XVERP");
+    ck_assert_ptr_null(c->params[0].value.p);
+    ck_slice(c->params[1].keyword, "X-A");
+    ck_slice(c->params[1].value, "1");
+    ck_assert_uint_eq(c->p.size, 7);
+}
+END_TEST
+
+START_TEST(test_error_reply_mapping)
+{
+    /* the reply each class of error deserves */
+    ck_assert_int_eq(smtpp_error_code(SMTPP_E_UNKNOWN_COMMAND), 500);
+    ck_assert_str_eq(smtpp_error_enhanced(SMTPP_E_UNKNOWN_COMMAND), "5.5.1");
+    ck_assert_int_eq(smtpp_error_code(SMTPP_E_LINE_TOO_LONG), 500);
+    ck_assert_int_eq(smtpp_error_code(SMTPP_E_SYNTAX), 501);
+    ck_assert_int_eq(smtpp_error_code(SMTPP_E_PARAM_DUPLICATE), 501);
+    ck_assert_int_eq(smtpp_error_code(SMTPP_E_PARAM_VALUE), 501);
+    ck_assert_int_eq(smtpp_error_code(SMTPP_E_PARAM_UNKNOWN), 555);
+    ck_assert_int_eq(smtpp_error_code(SMTPP_E_PARAM_WRONG_VERB), 555);
+    ck_assert_int_eq(smtpp_error_code(SMTPP_E_SIZE_OVERFLOW), 552);
+    ck_assert_str_eq(smtpp_error_enhanced(SMTPP_E_SIZE_OVERFLOW), "5.3.4");
+    ck_assert_int_eq(smtpp_error_code(SMTPP_E_UTF8_ADDRESS), 553);
+    ck_assert_str_eq(smtpp_error_enhanced_for(SMTPP_E_LOCAL_TOO_LONG, SMTPP_VERB_MAIL), "5.1.7");
+    ck_assert_str_eq(smtpp_error_enhanced_for(SMTPP_E_LOCAL_TOO_LONG, SMTPP_VERB_RCPT), "5.1.3");
+    ck_assert_str_eq(smtpp_error_enhanced_for(SMTPP_E_SYNTAX, SMTPP_VERB_MAIL), "5.5.4");
+    ck_assert_str_eq(smtpp_error_name(SMTPP_E_BARE_CR), "SMTPP_E_BARE_CR");
+    ck_assert_str_eq(smtpp_error_reason(SMTPP_E_BARE_LF), "line ends in a bare LF; CRLF required");
+    ck_assert_int_eq(smtpp_error_code(SMTPP_E_OK), 0);
+    /* every row: a code of the 5yz class, a well-formed enhanced code with
+     * the same class, a name and a reason */
+    for (int e = 1; e < SMTPP_E__COUNT; e++) {
+        const char *enh = smtpp_error_enhanced((smtpp_error)e);
+        ck_assert_int_ge(smtpp_error_code((smtpp_error)e), 500);
+        ck_assert_int_le(smtpp_error_code((smtpp_error)e), 555);
+        ck_assert_int_eq(enh[0], '5');
+        ck_assert_int_eq(enh[1], '.');
+        ck_assert(strlen(smtpp_error_reason((smtpp_error)e)) > 5);
+        ck_assert(strncmp(smtpp_error_name((smtpp_error)e), "SMTPP_E_", 8) == 0);
+    }
+    ck_assert_str_eq(smtpp_error_name((smtpp_error)200), "SMTPP_E_?");
+    ck_assert_str_eq(smtpp_verb_name(SMTPP_VERB_XFORWARD), "XFORWARD");
+    ck_assert_str_eq(smtpp_verb_name((smtpp_verb)99), "");
+    ck_assert_str_eq(smtpp_param_name(SMTPP_PARAM_MT_PRIORITY), "MT-PRIORITY");
+    ck_assert_str_eq(smtpp_param_name((smtpp_param_id)99), "");
+    ck_assert_uint_eq(smtpp_version(), SMTPP_VERSION_NUMBER);
+    ck_assert_str_eq(smtpp_version_string(), "0.1.0");
+}
+END_TEST
+
+START_TEST(test_bdat_auth_fields)
+{
+    const smtpp_command *c = P(0, "BDAT 18446744073709551615 LAST\r\n");
+    ck_assert_uint_eq(c->bdat_size, UINT64_MAX);
+    ck_assert_int_eq(c->bdat_last, 1);
+    c = P(0, "BDAT 0042\r\n");
+    ck_assert_uint_eq(c->bdat_size, 42);
+    ck_assert_int_eq(c->bdat_last, 0);
+    c = P(0, "AUTH PLAIN AHVzZXIAcGFzcw==\r\n");
+    ck_slice(c->arg, "PLAIN");
+    ck_slice(c->auth_initial, "AHVzZXIAcGFzcw==");
+    {
+        char out[32];
+        long n = smtpp_base64_decode(c->auth_initial, out, sizeof out);
+        ck_assert_int_eq(n, 10);
+        ck_assert(memcmp(out, "\0user\0pass", 10) == 0);
+    }
+    c = P(0, "AUTH PLAIN =\r\n");
+    ck_assert_int_eq(c->auth_empty, 1);
+    ck_slice(c->auth_initial, "=");
+    c = P(0, "AUTH LOGIN\r\n");
+    ck_assert_ptr_null(c->auth_initial.p);
+    c = P(0, "XCLIENT NAME=spike.porcupine.org ADDR=168.100.189.2\r\n");
+    ck_assert_uint_eq(c->nparams, 2);
+    ck_slice(c->params[1].keyword, "ADDR");
+    ck_slice(c->params[1].value, "168.100.189.2");
+    c = P(0, "ETRN #q1\r\n");
+    ck_slice(c->arg, "#q1");
+    c = P(0, "VRFY <a@b.example> SMTPUTF8\r\n");
+    ck_slice(c->arg, "<a@b.example>");
+    ck_assert_uint_eq(c->nparams, 1);
+}
+END_TEST
+
+START_TEST(test_decoders)
+{
+    char out[8];
+    smtpp_str s;
+#define S(lit) (s = (smtpp_str){ lit, sizeof lit - 1 })
+    ck_assert_int_eq(smtpp_xtext_decode(S("a+2B+3D"), out, sizeof out), 3);
+    ck_assert(memcmp(out, "a+=", 3) == 0);
+    ck_assert_int_eq(smtpp_xtext_decode(S("a+2b"), out, sizeof out), -1);
+    ck_assert_int_eq(smtpp_xtext_decode(S("a+2"), out, sizeof out), -1);
+    ck_assert_int_eq(smtpp_xtext_decode(S("a="), out, sizeof out), -1);
+    ck_assert_int_eq(smtpp_xtext_decode(S("a b"), out, sizeof out), -1);
+    ck_assert_int_eq(smtpp_xtext_decode(S("abcdefghij"), out, sizeof out), -2);
+    ck_assert_int_eq(smtpp_xtext_decode(S(""), out, sizeof out), 0);
+    ck_assert_int_eq(smtpp_base64_decode(S("="), out, sizeof out), 0);
+    ck_assert_int_eq(smtpp_base64_decode(S("Zm9v"), out, sizeof out), 3);
+    ck_assert_int_eq(smtpp_base64_decode(S("Zm8="), out, sizeof out), 2);
+    ck_assert_int_eq(smtpp_base64_decode(S("Zg=="), out, sizeof out), 1);
+    ck_assert_int_eq(smtpp_base64_decode(S("Zh=="), out, sizeof out), -1); /* not canonical */
+    ck_assert_int_eq(smtpp_base64_decode(S("Zm9=v"), out, sizeof out), -1);
+    ck_assert_int_eq(smtpp_base64_decode(S("Zm=v"), out, sizeof out), -1);
+    ck_assert_int_eq(smtpp_base64_decode(S("Zm9"), out, sizeof out), -1);
+    ck_assert_int_eq(smtpp_base64_decode(S("Zm9v!m9v"), out, sizeof out), -1);
+    ck_assert_int_eq(smtpp_base64_decode(S("Zm9vYmFyYmF6"), out, sizeof out), -2);
+    ck_assert_int_eq(smtpp_local_decode(S("plain"), out, sizeof out), 5);
+    ck_assert_int_eq(smtpp_local_decode(S("\"a\\\\b\""), out, sizeof out), 3);
+    ck_assert(memcmp(out, "a\\b", 3) == 0);
+    ck_assert_int_eq(smtpp_local_decode(S("\"a\\\""), out, sizeof out), -1);
+    ck_assert_int_eq(smtpp_local_decode(S("\"a\"b\""), out, sizeof out), -1);
+    ck_assert_int_eq(smtpp_local_decode(S("a b"), out, sizeof out), -1);
+    ck_assert_int_eq(smtpp_local_decode(S("\"\""), out, sizeof out), 0);
+#undef S
+}
+END_TEST
+
+START_TEST(test_standalone_validators)
+{
+    smtpp_path path;
+    smtpp_domain_kind k;
+    const char *s = "<@r.example:\"x y\"@[IPv6:::1]>";
+    ck_assert_int_eq(smtpp_parse_path(s, strlen(s), 0, 0, &path), SMTPP_E_OK);
+    ck_assert(path.local.p == s + 12);
+    ck_slice(path.local, "\"x y\"");
+    ck_slice(path.route, "@r.example");
+    ck_slice(path.literal, "::1");
+    ck_assert_int_eq(smtpp_parse_path("<>", 2, 0, 0, &path), SMTPP_E_OK);
+    ck_assert_int_eq(path.kind, SMTPP_PATH_NULL);
+    ck_assert_int_eq(smtpp_parse_path("<a@b> x", 7, 0, 0, &path), SMTPP_E_PATH_SYNTAX);
+    ck_assert_int_eq(smtpp_parse_path("a@b", 3, 0, 0, &path), SMTPP_E_PATH_NO_BRACKETS);
+    ck_assert_int_eq(smtpp_parse_path("a@b", 3, L_NOBR, 0, &path), SMTPP_E_OK);
+    ck_assert_int_eq(smtpp_parse_path("<\xce\xb4@b>", 6, 0, 0, &path), SMTPP_E_UTF8_ADDRESS);
+    ck_assert_int_eq(smtpp_parse_path("<\xce\xb4@b>", 6, 0, 1, &path), SMTPP_E_OK);
+    ck_assert_int_eq(smtpp_parse_path("<a\r\n@b>", 7, 0, 0, &path), SMTPP_E_BARE_CR);
+    {
+        char big[400];
+        memset(big, 'a', sizeof big);
+        ck_assert_int_eq(smtpp_parse_path(big, sizeof big, 0, 0, &path), SMTPP_E_PATH_TOO_LONG);
+        ck_assert_int_eq(smtpp_check_domain(big, 256, 0, &k), SMTPP_E_DOMAIN_TOO_LONG);
+    }
+    ck_assert_int_eq(smtpp_check_domain("example.com", 11, 0, &k), SMTPP_E_OK);
+    ck_assert_int_eq(k, SMTPP_DOMAIN_NAME);
+    ck_assert_int_eq(smtpp_check_domain("[10.0.0.1]", 10, 0, &k), SMTPP_E_OK);
+    ck_assert_int_eq(k, SMTPP_DOMAIN_IPV4);
+    ck_assert_int_eq(smtpp_check_domain("example.com.", 12, 0, &k), SMTPP_E_DOMAIN_SYNTAX);
+    ck_assert_int_eq(smtpp_check_domain("\xcf\x80.example", 10, 0, &k), SMTPP_E_DOMAIN_SYNTAX);
+    ck_assert_int_eq(smtpp_check_domain("\xcf\x80.example", 10, 1, NULL), SMTPP_E_OK);
+}
+END_TEST
+
+/* A path of 257 octets with valid local part and domain. */
+START_TEST(test_path_length)
+{
+    char line[600];
+    char dom[200];
+    int i, n;
+    /* local 64 + "@" + domain -> path = 2 + 64 + 1 + d */
+    for (i = 0; i < 189; i++) dom[i] = (i % 60 == 59) ? '.' : 'd';
+    dom[189] = 0; /* 64 + 1 + 189 + 2 = 256: fits */
+    n = snprintf(line, sizeof line, "RCPT TO:<%064d@%s>\r\n", 0, dom);
+    ck_assert_int_eq(parse_one(0, line, (size_t)n), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, 0);
+    ck_assert_uint_eq(first_cmd.path.raw.n, 254);
+    dom[189] = 'e';
+    dom[190] = 0; /* 257 */
+    n = snprintf(line, sizeof line, "RCPT TO:<%064d@%s>\r\n", 0, dom);
+    ck_assert_int_eq(parse_one(0, line, (size_t)n), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, SMTPP_E_PATH_TOO_LONG);
+    ck_assert_uint_eq(first_cmd.error_offset, 8);
+    check_all_splits_cmd(0, 0, line, (size_t)n);
+    /* a 256-octet domain of valid labels */
+    {
+        char d2[300];
+        for (i = 0; i < 256; i++) d2[i] = (i % 50 == 49) ? '.' : 'x';
+        d2[256] = 0;
+        n = snprintf(line, sizeof line, "RCPT TO:<a@%s>\r\n", d2);
+        ck_assert_int_eq(parse_one(SMTPP_LENIENT_LONG_LOCAL, line, (size_t)n), SMTPP_DONE);
+        ck_assert_int_eq(first_cmd.error, SMTPP_E_DOMAIN_TOO_LONG);
+        ck_assert_uint_eq(first_cmd.error_offset, 11);
+    }
+}
+END_TEST
+
+/* ---- line limit and streams --------------------------------------------------- */
+
+START_TEST(test_line_limit)
+{
+    char buf[2048];
+    int n;
+    smtpp_parser p;
+    smtpp_command c;
+    size_t used, total = 0;
+    /* exactly 512 octets with CRLF: accepted */
+    n = snprintf(buf, sizeof buf, "NOOP %0505d\r\n", 7);
+    ck_assert_int_eq(n, 512);
+    ck_assert_int_eq(parse_one(0, buf, (size_t)n), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, 0);
+    /* 513: refused, once, and the next command is intact */
+    n = snprintf(buf, sizeof buf, "NOOP %0506d\r\nRSET\r\n", 7);
+    smtpp_parser_init(&p, 0);
+    ck_assert_int_eq(smtpp_parse_command(&p, buf, (size_t)n, &c, &used), SMTPP_DONE);
+    ck_assert_int_eq(c.error, SMTPP_E_LINE_TOO_LONG);
+    ck_assert_uint_eq(c.error_offset, 512);
+    ck_assert_ptr_null(c.line.p);
+    ck_assert_uint_eq(used, 513);
+    total = used;
+    ck_assert_int_eq(smtpp_parse_command(&p, buf + total, (size_t)n - total, &c, &used), SMTPP_DONE);
+    ck_assert_int_eq(c.verb, SMTPP_VERB_RSET);
+    check_all_splits_cmd(0, 0, buf, (size_t)n);
+    /* a configurable limit */
+    smtpp_parser_init(&p, 0);
+    p.max_line = 1000;
+    ck_assert_int_eq(smtpp_parse_command(&p, buf, (size_t)n, &c, &used), SMTPP_DONE);
+    ck_assert_int_eq(c.error, 0);
+    check_all_splits_cmd(0, 1000, buf, (size_t)n);
+    /* a tiny limit is raised to 16 */
+    smtpp_parser_init(&p, 0);
+    p.max_line = 3;
+    ck_assert_int_eq(smtpp_parse_command(&p, "RSET\r\n", 6, &c, &used), SMTPP_DONE);
+    ck_assert_int_eq(c.error, 0);
+}
+END_TEST
+
+/* An endless line is consumed as it arrives and never buffered. */
+START_TEST(test_overlong_not_buffered)
+{
+    smtpp_parser p;
+    smtpp_command c;
+    size_t used;
+    char junk[300];
+    int i;
+    memset(junk, 'x', sizeof junk);
+    smtpp_parser_init(&p, 0);
+    /* 300 bytes: kept (below the limit) */
+    ck_assert_int_eq(smtpp_parse_command(&p, junk, 300, &c, &used), SMTPP_AGAIN);
+    ck_assert_uint_eq(used, 0);
+    /* the caller appends: 600 bytes in the region, no LF: all consumed */
+    {
+        char region[600];
+        memset(region, 'x', sizeof region);
+        ck_assert_int_eq(smtpp_parse_command(&p, region, 600, &c, &used), SMTPP_AGAIN);
+        ck_assert_uint_eq(used, 600);
+    }
+    /* a megabyte more: consumed chunk by chunk, nothing reported */
+    for (i = 0; i < 4000; i++) {
+        ck_assert_int_eq(smtpp_parse_command(&p, junk, 300, &c, &used), SMTPP_AGAIN);
+        ck_assert_uint_eq(used, 300);
+    }
+    ck_assert_int_eq(smtpp_parse_command(&p, "yy\r\nQUIT\r\n", 10, &c, &used), SMTPP_DONE);
+    ck_assert_int_eq(c.error, SMTPP_E_LINE_TOO_LONG);
+    ck_assert_uint_eq(used, 4);
+    ck_assert_int_eq(smtpp_parse_command(&p, "QUIT\r\n", 6, &c, &used), SMTPP_DONE);
+    ck_assert_int_eq(c.verb, SMTPP_VERB_QUIT);
+    ck_assert_int_eq(c.error, 0);
+}
+END_TEST
+
+START_TEST(test_pipelined_stream)
+{
+    static const char s[] =
+        "EHLO client.example\r\n"
+        "MAIL FROM:<a@b.example> SIZE=100\r\n"
+        "RCPT TO:<c@d.example>\r\n"
+        "RCPT TO:<bad@@d.example>\r\n"
+        "RCPT TO:<e@f.example> NOTIFY=NEVER\r\n"
+        "DATA\r\n";
+    smtpp_parser p;
+    smtpp_command c;
+    size_t used, off = 0;
+    int verbs[6], errs[6], k = 0;
+    smtpp_parser_init(&p, 0);
+    while (smtpp_parse_command(&p, s + off, sizeof s - 1 - off, &c, &used) == SMTPP_DONE) {
+        off += used;
+        verbs[k] = c.verb;
+        errs[k++] = c.error;
+    }
+    ck_assert_int_eq(k, 6);
+    ck_assert_uint_eq(off, sizeof s - 1);
+    ck_assert_int_eq(verbs[0], SMTPP_VERB_EHLO);
+    ck_assert_int_eq(verbs[3], SMTPP_VERB_RCPT);
+    ck_assert_int_eq(errs[3], SMTPP_E_DOMAIN_SYNTAX);
+    ck_assert_int_eq(errs[4], 0);
+    ck_assert_int_eq(verbs[5], SMTPP_VERB_DATA);
+    check_all_splits_cmd(0, 0, s, sizeof s - 1);
+}
+END_TEST
+
+START_TEST(test_again_and_finish)
+{
+    smtpp_parser p;
+    smtpp_command c;
+    size_t used;
+    smtpp_parser_init(&p, 0);
+    memset(&c, 0x5a, sizeof c);
+    ck_assert_int_eq(smtpp_parse_command(&p, NULL, 0, &c, &used), SMTPP_AGAIN);
+    ck_assert_uint_eq(used, 0);
+    ck_assert_int_eq(smtpp_parse_command(&p, "RSET\r", 5, &c, &used), SMTPP_AGAIN);
+    ck_assert_uint_eq(used, 0);
+    ck_assert_int_eq(c.verb, 0x5a); /* untouched */
+    ck_assert_int_eq(smtpp_parser_finish(&p, 5), 1);
+    ck_assert_int_eq(smtpp_parser_finish(&p, 0), 0);
+    /* finish while skipping an over-long line */
+    {
+        char x[600];
+        memset(x, 'x', sizeof x);
+        ck_assert_int_eq(smtpp_parse_command(&p, x, sizeof x, &c, &used), SMTPP_AGAIN);
+        ck_assert_int_eq(smtpp_parser_finish(&p, 0), 1);
+        /* reset: a fresh line parses */
+        ck_assert_int_eq(smtpp_parse_command(&p, "QUIT\r\n", 6, &c, &used), SMTPP_DONE);
+        ck_assert_int_eq(c.error, 0);
+    }
+}
+END_TEST
+
+/* Bytes 0x00-0xff in each position of a command: every one gives a defined
+ * result, the same in one piece and split. */
+START_TEST(test_every_byte)
+{
+    static const char *tmpl[] = {
+        "MAIL FROM:<ab@cd.example> SIZE=1\r\n",
+        "RCPT TO:<\"ab\"@[1.2.3.4]>\r\n",
+        "EHLO host.example\r\n",
+        "AUTH PLAIN Zm9v\r\n",
+    };
+    size_t t;
+    for (t = 0; t < sizeof tmpl / sizeof tmpl[0]; t++) {
+        size_t n = strlen(tmpl[t]), pos;
+        for (pos = 0; pos + 2 < n; pos++) {
+            char line[64];
+            int b;
+            for (b = 0; b < 256; b += (pos % 3 == 0 ? 1 : 7)) {
+                memcpy(line, tmpl[t], n);
+                line[pos] = (char)b;
+                ck_assert_int_eq(parse_one(0, line, n), b == '\n' ? SMTPP_DONE : SMTPP_DONE);
+                check_all_splits_cmd(0, 0, line, n);
+            }
+        }
+    }
+}
+END_TEST
+
+/* The parser object is small and fixed. */
+START_TEST(test_sizes)
+{
+    ck_assert_uint_le(sizeof(smtpp_parser), 16);
+}
+END_TEST
+
+/* ---- the suite ---------------------------------------------------------------- */
+
+static Suite *command_suite(void)
+{
+    Suite *s = suite_create("command");
+    TCase *tc = tcase_create("vectors");
+    tcase_add_loop_test(tc, test_vector, 0, (int)NVEC);
+    tcase_add_loop_test(tc, test_vector_splits, 0, (int)NVEC);
+    tcase_add_loop_test(tc, test_vector_guard_page, 0, (int)NVEC);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("fields");
+    tcase_add_test(tc, test_hello_fields);
+    tcase_add_test(tc, test_null_path_vs_postmaster);
+    tcase_add_test(tc, test_mailbox_fields);
+    tcase_add_test(tc, test_params_typed);
+    tcase_add_test(tc, test_error_reply_mapping);
+    tcase_add_test(tc, test_bdat_auth_fields);
+    tcase_add_test(tc, test_decoders);
+    tcase_add_test(tc, test_standalone_validators);
+    tcase_add_test(tc, test_path_length);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("stream");
+    tcase_add_test(tc, test_line_limit);
+    tcase_add_test(tc, test_overlong_not_buffered);
+    tcase_add_test(tc, test_pipelined_stream);
+    tcase_add_test(tc, test_again_and_finish);
+    tcase_add_test(tc, test_every_byte);
+    tcase_add_test(tc, test_sizes);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(command_suite());
+    int failed;
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
