@@ -1,0 +1,414 @@
+/* The SMTP reply parser: line framing, the re2c line lexer, the line
+ * iterator.
+ *
+ * Framing looks for the LF that ends a line with memchr, once per octet
+ * (the parser remembers how far it looked), and never further than the
+ * line limit.  A complete line is then lexed by three small re2c blocks
+ * (code and separator, enhanced code, text) with the LF as sentinel: no
+ * rule matches past it (re2c -W -Werror checks this), so the lexer needs no
+ * bounds checks and cannot read beyond the line.
+ *
+ * The lines of one reply stay in the caller's region until the reply is
+ * complete; the parser keeps only offsets into it and what it must compare
+ * later lines with (the code, the first line's enhanced code).
+ */
+#include "smtpp/smtpp.h"
+
+#include <string.h>
+
+typedef unsigned char rp_uchar;
+
+/*!re2c
+  re2c:define:YYCTYPE = "rp_uchar";
+  re2c:yyfill:enable = 0;
+  re2c:sentinel = 10;
+
+  rp_digit = [0-9];
+*/
+
+/* What the lexer finds in one line l[0..n), whose last octet is the LF. */
+typedef struct rp_line {
+    int err;             /* smtpp_reply_error, 0 when the line is good */
+    size_t err_off;      /* offset of the offending octet in the line */
+    int code;            /* 0 when the line has no usable code */
+    int sep;             /* '-', ' ', or 0 when the line end follows the code */
+    size_t text_off;     /* text start, after the enhanced code and its SP */
+    size_t text_end;     /* text end: where the CRLF or LF starts */
+    smtpp_enhanced enh;  /* the line's enhanced code; cls 0 when none */
+    int bare_lf;         /* the line ends in LF without CR */
+} rp_line;
+
+static const char *const rp_names[] = {
+#define SMTPP_X_(name, text) "SMTPP_RE_" #name,
+    SMTPP_REPLY_ERROR_MAP(SMTPP_X_)
+#undef SMTPP_X_
+};
+static const char *const rp_reasons[] = {
+#define SMTPP_X_(name, text) text,
+    SMTPP_REPLY_ERROR_MAP(SMTPP_X_)
+#undef SMTPP_X_
+};
+
+const char *smtpp_reply_error_name(smtpp_reply_error e)
+{
+    return (unsigned)e < SMTPP_RE__COUNT ? rp_names[e] : "";
+}
+
+const char *smtpp_reply_error_reason(smtpp_reply_error e)
+{
+    return (unsigned)e < SMTPP_RE__COUNT ? rp_reasons[e] : "";
+}
+
+/* Checks the text from s to the LF; sets the text end or an error. */
+static void rp_lex_text(const rp_uchar *base, const rp_uchar *s, rp_line *l)
+{
+    const rp_uchar *YYCURSOR = s, *YYMARKER = s, *tok;
+    (void)YYMARKER;
+    for (;;) {
+        tok = YYCURSOR;
+        /*!re2c
+          [\t\x20-\x7e\x80-\xff]+ { continue; }
+          "\r\n" { l->text_end = (size_t)(tok - base); return; }
+          "\n"   { l->text_end = (size_t)(tok - base); l->bare_lf = 1; return; }
+          "\r"   { l->err = SMTPP_RE_BARE_CR; l->err_off = (size_t)(tok - base); return; }
+          "\x00" { l->err = SMTPP_RE_NUL; l->err_off = (size_t)(tok - base); return; }
+          *      { l->err = SMTPP_RE_CONTROL; l->err_off = (size_t)(tok - base); return; }
+        */
+    }
+}
+
+/* Looks for an enhanced code at s (the start of the text).  Returns the
+ * octets it spans (0 when the text does not start with one). */
+static size_t rp_lex_enhanced(const rp_uchar *s)
+{
+    const rp_uchar *YYCURSOR = s, *YYMARKER = s;
+    /*!re2c
+      [245] "." rp_digit+ "." rp_digit+ {
+          if (*YYCURSOR == ' ' || *YYCURSOR == '\r' || *YYCURSOR == '\n')
+              return (size_t)(YYCURSOR - s);
+          return 0;
+      }
+      * { (void)YYMARKER; return 0; }
+    */
+}
+
+/* Lexes one complete line l[0..n) (l[n-1] == '\n'). */
+static void rp_lex_line(const rp_uchar *base, size_t n, unsigned flags, rp_line *l)
+{
+    const rp_uchar *YYCURSOR = base, *YYMARKER = base;
+    const rp_uchar *text;
+    size_t k;
+    (void)n;
+    memset(l, 0, sizeof *l);
+    /*!re2c
+      [2-5] rp_digit rp_digit "-"    { l->sep = '-'; goto have_code; }
+      [2-5] rp_digit rp_digit " "    { l->sep = ' '; goto have_code; }
+      [2-5] rp_digit rp_digit "\r\n" { l->sep = 0; goto have_code; }
+      [2-5] rp_digit rp_digit "\n"   { l->sep = 0; l->bare_lf = 1; goto have_code; }
+      [2-5] rp_digit rp_digit {
+          l->code = (base[0] - '0') * 100 + (base[1] - '0') * 10 + (base[2] - '0');
+          l->err = base[3] == '\0' ? SMTPP_RE_NUL : SMTPP_RE_BAD_SEPARATOR;
+          l->err_off = 3;
+          return;
+      }
+      [016-9] rp_digit rp_digit { l->err = SMTPP_RE_CODE_RANGE; l->err_off = 0; return; }
+      * {
+          (void)YYMARKER;
+          for (k = 0; k < 2 && base[k] >= '0' && base[k] <= '9'; k++)
+              ;
+          l->err = base[k] == '\0' ? SMTPP_RE_NUL : SMTPP_RE_BAD_CODE;
+          l->err_off = k;
+          return;
+      }
+    */
+have_code:
+    l->code = (base[0] - '0') * 100 + (base[1] - '0') * 10 + (base[2] - '0');
+    if (l->sep == 0) {
+        l->text_off = l->text_end = 3;
+        return;
+    }
+    text = base + 4;
+    l->text_off = 4;
+    if (l->code / 100 != 3 && (k = rp_lex_enhanced(text)) != 0) {
+        smtpp_enhanced e;
+        size_t got = smtpp_enhanced_parse((const char *)text, k, &e);
+        if (got != k) {
+            if (!(flags & SMTPP_REPLY_LENIENT_ENHANCED)) {
+                l->err = SMTPP_RE_BAD_ENHANCED;
+                l->err_off = 4;
+                return;
+            }
+        } else if (e.cls != l->code / 100) {
+            if (!(flags & SMTPP_REPLY_LENIENT_ENHANCED)) {
+                l->err = SMTPP_RE_ENHANCED_CLASS;
+                l->err_off = 4;
+                return;
+            }
+        } else {
+            l->enh = e;
+            text += k;
+            if (*text == ' ')
+                text++;
+            l->text_off = (size_t)(text - base);
+        }
+    }
+    rp_lex_text(base, text, l);
+}
+
+/* ---- Framing ------------------------------------------------------------ */
+
+void smtpp_reply_parser_init(smtpp_reply_parser *p, unsigned flags)
+{
+    memset(p, 0, sizeof *p);
+    p->flags = flags;
+    p->max_line = SMTPP_REPLY_DEFAULT_MAX_LINE;
+    p->max_lines = SMTPP_REPLY_DEFAULT_MAX_LINES;
+    p->_skip_last = 2;
+}
+
+static void rp_reset(smtpp_reply_parser *p)
+{
+    p->_scanned = 0;
+    p->_line = 0;
+    p->_skip_col = 0;
+    p->_nlines = 0;
+    p->_code = 0;
+    p->_skipping = 0;
+    p->_skip_last = 2;
+    p->_mixed = 0;
+    memset(&p->_enh, 0, sizeof p->_enh);
+    p->_first_off = p->_first_len = 0;
+}
+
+static int enh_eq(smtpp_enhanced a, smtpp_enhanced b)
+{
+    return a.cls == b.cls && a.subject == b.subject && a.detail == b.detail;
+}
+
+/* Reports an error: the reply so far up to `end`; then, when `more` (the
+ * offending line's fourth octet was '-', or the line is not complete),
+ * the parser discards the rest of the reply. */
+static int rp_error(smtpp_reply_parser *p, const char *buf, size_t end, int err,
+                    size_t off, int code, smtpp_reply *out, size_t *used)
+{
+    memset(out, 0, sizeof *out);
+    out->error = (uint8_t)err;
+    out->code = (uint16_t)code;
+    out->nlines = p->_nlines;
+    out->error_line = p->_nlines;
+    out->error_offset = (uint32_t)off;
+    out->raw.p = buf;
+    out->raw.n = end;
+    out->_flags = p->flags;
+    *used = end;
+    return SMTPP_DONE;
+}
+
+int smtpp_parse_reply(smtpp_reply_parser *p, const char *buf, size_t len,
+                      smtpp_reply *out, size_t *used)
+{
+    size_t max_line = p->max_line < 16 ? 16 : p->max_line;
+    size_t max_lines = p->max_lines < 1 ? 1 : p->max_lines;
+    size_t pos;
+    size_t dropped = 0;
+
+    *used = 0;
+    if (buf == NULL)
+        len = 0;
+
+    /* Discarding the rest of a broken reply: line by line, looking only at
+     * each line's fourth octet, consuming everything. */
+    while (p->_skipping) {
+        size_t start = p->_line;
+        const char *lf;
+        size_t end;
+        int last;
+        if (p->_skip_last == 2) {
+            /* The line's fourth octet decides; _skip_col <= 3 here. */
+            size_t at = start + 3 - p->_skip_col;
+            if (at < len) {
+                const char *nl = memchr(buf + start, '\n', at - start);
+                /* a line of fewer than four octets counts as a last line */
+                p->_skip_last = (nl == NULL && buf[at] == '-') ? 0 : 1;
+            }
+        }
+        lf = len > start ? memchr(buf + start, '\n', len - start) : NULL;
+        if (lf == NULL) {
+            p->_skip_col += len - start;
+            *used = len;
+            p->_line = 0;
+            p->_scanned = 0;
+            return SMTPP_AGAIN;
+        }
+        end = (size_t)(lf - buf) + 1;
+        last = p->_skip_last != 0; /* still 2: ended before a fourth octet */
+        p->_skip_col = 0;
+        p->_skip_last = 2;
+        p->_line = end;
+        if (last) {
+            /* The broken reply is gone; go on with what follows it. */
+            dropped = end;
+            rp_reset(p);
+        }
+    }
+    if (dropped) {
+        /* Continue on the rest of the region; report the dropped octets. */
+        int r = smtpp_parse_reply(p, buf + dropped, len - dropped, out, used);
+        *used += dropped;
+        return r;
+    }
+
+    pos = p->_scanned;
+    for (;;) {
+        size_t line = p->_line;
+        size_t limit = line + max_line; /* the LF must come before this */
+        size_t stop = len < limit ? len : limit;
+        const char *lf = pos < stop ? memchr(buf + pos, '\n', stop - pos) : NULL;
+        rp_line l;
+        size_t end;
+
+        if (lf == NULL) {
+            if (len >= limit) {
+                /* Over-long line: report now, discard the rest as it
+                 * comes, and the rest of the reply if it goes on. */
+                int code = p->_code;
+                if (p->_nlines == 0) {
+                    /* the code of a first line, if it has a good one */
+                    if (buf[line] >= '2' && buf[line] <= '5'
+                        && buf[line + 1] >= '0' && buf[line + 1] <= '9'
+                        && buf[line + 2] >= '0' && buf[line + 2] <= '9')
+                        code = (buf[line] - '0') * 100 + (buf[line + 1] - '0') * 10
+                             + (buf[line + 2] - '0');
+                }
+                rp_error(p, buf, limit, SMTPP_RE_LINE_TOO_LONG, limit, code, out, used);
+                rp_reset(p);
+                p->_skipping = 1;
+                p->_skip_col = max_line;
+                p->_skip_last = buf[line + 3] == '-' ? 0 : 1;
+                return SMTPP_DONE;
+            }
+            p->_scanned = len;
+            return SMTPP_AGAIN;
+        }
+
+        end = (size_t)(lf - buf) + 1;
+        rp_lex_line((const rp_uchar *)buf + line, end - line, p->flags, &l);
+        if (l.err == 0 && l.bare_lf && !(p->flags & SMTPP_REPLY_LENIENT_BARE_LF)) {
+            l.err = SMTPP_RE_BARE_LF;
+            l.err_off = end - 1 - line;
+        }
+        if (l.err == 0 && p->_nlines > 0 && l.code != p->_code) {
+            l.err = SMTPP_RE_CODE_MISMATCH;
+            l.err_off = 0;
+        }
+        if (l.err == 0 && p->_nlines > 0 && !enh_eq(l.enh, p->_enh)) {
+            if (p->flags & SMTPP_REPLY_STRICT_ENHANCED) {
+                l.err = SMTPP_RE_ENHANCED_MISMATCH;
+                l.err_off = 4;
+            } else {
+                p->_mixed = 1;
+            }
+        }
+        if (l.err == 0 && l.sep == '-' && p->_nlines + 1 >= max_lines) {
+            /* This line is the max_lines-th and announces another. */
+            l.err = SMTPP_RE_TOO_MANY_LINES;
+            l.err_off = end - line; /* start of the line past the limit */
+        }
+        if (l.err) {
+            int code = p->_nlines > 0 ? p->_code : l.code;
+            int more = (end - line > 4 && buf[line + 3] == '-');
+            if (l.err == SMTPP_RE_TOO_MANY_LINES)
+                p->_nlines++; /* the limit-th line itself was fine */
+            rp_error(p, buf, end, l.err, line + l.err_off, code, out, used);
+            if (l.err == SMTPP_RE_TOO_MANY_LINES)
+                out->error_line = p->_nlines;
+            rp_reset(p);
+            if (more)
+                p->_skipping = 1;
+            return SMTPP_DONE;
+        }
+
+        if (p->_nlines == 0) {
+            p->_code = (uint16_t)l.code;
+            p->_enh = l.enh;
+            p->_first_off = l.text_off;
+            p->_first_len = l.text_end - l.text_off;
+        }
+        p->_nlines++;
+        if (l.sep == '-') {
+            p->_line = end;
+            pos = end;
+            continue;
+        }
+
+        /* The last line: the reply is complete. */
+        memset(out, 0, sizeof *out);
+        out->code = p->_code;
+        out->nlines = p->_nlines;
+        out->enhanced_mixed = p->_mixed;
+        if (!p->_mixed)
+            out->enhanced = p->_enh;
+        out->raw.p = buf;
+        out->raw.n = end;
+        out->first.p = buf + p->_first_off;
+        out->first.n = p->_first_len;
+        out->last.p = buf + line + l.text_off;
+        out->last.n = l.text_end - l.text_off;
+        out->_flags = p->flags;
+        *used = end;
+        rp_reset(p);
+        return SMTPP_DONE;
+    }
+}
+
+int smtpp_reply_parser_finish(smtpp_reply_parser *p, size_t unconsumed)
+{
+    int mid = unconsumed > 0 || p->_skipping || p->_nlines > 0;
+    rp_reset(p);
+    return mid;
+}
+
+/* ---- Iteration ---------------------------------------------------------- */
+
+int smtpp_reply_next_line(const smtpp_reply *r, size_t *pos, smtpp_reply_line *out)
+{
+    const char *lf;
+    rp_line l;
+    size_t start = *pos;
+    if (r->error || r->raw.p == NULL || start >= r->raw.n)
+        return 0;
+    lf = memchr(r->raw.p + start, '\n', r->raw.n - start);
+    if (lf == NULL)
+        return 0; /* cannot happen for a reply from the parser */
+    rp_lex_line((const rp_uchar *)r->raw.p + start, (size_t)(lf - r->raw.p) + 1 - start,
+                r->_flags, &l);
+    memset(out, 0, sizeof *out);
+    out->line.p = r->raw.p + start;
+    out->line.n = l.text_end;
+    out->text.p = r->raw.p + start + l.text_off;
+    out->text.n = l.text_end - l.text_off;
+    out->enhanced = l.enh;
+    out->last = l.sep != '-';
+    *pos = (size_t)(lf - r->raw.p) + 1;
+    return 1;
+}
+
+int smtpp_next_word(smtpp_str list, size_t *pos, smtpp_str *word)
+{
+    size_t i = *pos, j;
+    if (list.p == NULL)
+        return 0;
+    while (i < list.n && (list.p[i] == ' ' || list.p[i] == '\t'))
+        i++;
+    if (i >= list.n) {
+        *pos = list.n;
+        return 0;
+    }
+    j = i;
+    while (j < list.n && list.p[j] != ' ' && list.p[j] != '\t')
+        j++;
+    word->p = list.p + i;
+    word->n = j - i;
+    *pos = j;
+    return 1;
+}

@@ -1,0 +1,471 @@
+/* Reply parser: table-driven vectors, each also run at every split, one
+ * byte at a time and before a guard page; iterator; limits; options. */
+#include "test_reply_util.h"
+
+#define LONG_MAX_LINE 0
+
+typedef struct vec {
+    const char *name;
+    const char *in;
+    size_t len;          /* 0: strlen(in) */
+    rp_opts o;
+    const char *want;    /* the transcript */
+} vec;
+
+#define D { 0, 0, 0 }
+#define F(fl) { (fl), 0, 0 }
+
+static const vec vecs[] = {
+    { "single", "250 OK\r\n", 0, D,
+      "OK 250 n=1 enh=- mixed=0 first=[OK] last=[OK] lines=-[OK] raw=[250 OK\\x0d\\x0a];\nFIN=0" },
+    { "multi", "250-mx.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n", 0, D,
+      "OK 250 n=3 enh=- mixed=0 first=[mx.example] last=[8BITMIME] "
+      "lines=-[mx.example]|-[PIPELINING]|-[8BITMIME] "
+      "raw=[250-mx.example\\x0d\\x0a250-PIPELINING\\x0d\\x0a250 8BITMIME\\x0d\\x0a];\nFIN=0" },
+    { "code only", "250\r\n", 0, D,
+      "OK 250 n=1 enh=- mixed=0 first=[] last=[] lines=-[] raw=[250\\x0d\\x0a];\nFIN=0" },
+    { "empty texts", "250-\r\n250 \r\n", 0, D,
+      "OK 250 n=2 enh=- mixed=0 first=[] last=[] lines=-[]|-[] raw=[250-\\x0d\\x0a250 \\x0d\\x0a];\nFIN=0" },
+    { "enhanced", "550 5.1.1 No such user\r\n", 0, D,
+      "OK 550 n=1 enh=5.1.1 mixed=0 first=[No such user] last=[No such user] "
+      "lines=5.1.1[No such user] raw=[550 5.1.1 No such user\\x0d\\x0a];\nFIN=0" },
+    { "enhanced only", "250 2.0.0\r\n", 0, D,
+      "OK 250 n=1 enh=2.0.0 mixed=0 first=[] last=[] lines=2.0.0[] raw=[250 2.0.0\\x0d\\x0a];\nFIN=0" },
+    { "enhanced big fields", "452 4.123.999 x\r\n", 0, D,
+      "OK 452 n=1 enh=4.123.999 mixed=0 first=[x] last=[x] lines=4.123.999[x] "
+      "raw=[452 4.123.999 x\\x0d\\x0a];\nFIN=0" },
+    { "enhanced every line", "550-5.7.1 a\r\n550 5.7.1 b\r\n", 0, D,
+      "OK 550 n=2 enh=5.7.1 mixed=0 first=[a] last=[b] lines=5.7.1[a]|5.7.1[b] "
+      "raw=[550-5.7.1 a\\x0d\\x0a550 5.7.1 b\\x0d\\x0a];\nFIN=0" },
+    { "enhanced missing later", "550-5.7.1 a\r\n550 b\r\n", 0, D,
+      "OK 550 n=2 enh=- mixed=1 first=[a] last=[b] lines=5.7.1[a]|-[b] "
+      "raw=[550-5.7.1 a\\x0d\\x0a550 b\\x0d\\x0a];\nFIN=0" },
+    { "enhanced differs later", "550-5.7.1 a\r\n550 5.7.2 b\r\n", 0, D,
+      "OK 550 n=2 enh=- mixed=1 first=[a] last=[b] lines=5.7.1[a]|5.7.2[b] "
+      "raw=[550-5.7.1 a\\x0d\\x0a550 5.7.2 b\\x0d\\x0a];\nFIN=0" },
+    { "enhanced strict mismatch", "550-5.7.1 a\r\n550 b\r\n221 x\r\n", 0, F(SMTPP_REPLY_STRICT_ENHANCED),
+      "ERR ENHANCED_MISMATCH code=550 nlines=1 line=1 off=17 raw=[550-5.7.1 a\\x0d\\x0a550 b\\x0d\\x0a];\n"
+      "OK 221 n=1 enh=- mixed=0 first=[x] last=[x] lines=-[x] raw=[221 x\\x0d\\x0a];\nFIN=0" },
+    { "enhanced strict ok", "550-5.7.1 a\r\n550 5.7.1 b\r\n", 0, F(SMTPP_REPLY_STRICT_ENHANCED),
+      "OK 550 n=2 enh=5.7.1 mixed=0 first=[a] last=[b] lines=5.7.1[a]|5.7.1[b] "
+      "raw=[550-5.7.1 a\\x0d\\x0a550 5.7.1 b\\x0d\\x0a];\nFIN=0" },
+    { "3xx keeps dotted text", "354 2.0.0 go\r\n", 0, D,
+      "OK 354 n=1 enh=- mixed=0 first=[2.0.0 go] last=[2.0.0 go] lines=-[2.0.0 go] "
+      "raw=[354 2.0.0 go\\x0d\\x0a];\nFIN=0" },
+    { "dotted text not a code", "250 2.0.0x y\r\n250 1.2.3 v\r\n", 0, D,
+      "OK 250 n=1 enh=- mixed=0 first=[2.0.0x y] last=[2.0.0x y] lines=-[2.0.0x y] "
+      "raw=[250 2.0.0x y\\x0d\\x0a];\n"
+      "OK 250 n=1 enh=- mixed=0 first=[1.2.3 v] last=[1.2.3 v] lines=-[1.2.3 v] "
+      "raw=[250 1.2.3 v\\x0d\\x0a];\nFIN=0" },
+    { "pipelined", "250 a\r\n250 b\r\n354 go\r\n", 0, D,
+      "OK 250 n=1 enh=- mixed=0 first=[a] last=[a] lines=-[a] raw=[250 a\\x0d\\x0a];\n"
+      "OK 250 n=1 enh=- mixed=0 first=[b] last=[b] lines=-[b] raw=[250 b\\x0d\\x0a];\n"
+      "OK 354 n=1 enh=- mixed=0 first=[go] last=[go] lines=-[go] raw=[354 go\\x0d\\x0a];\nFIN=0" },
+    { "tab and 8-bit text", "250 a\tb \xc3\xa9\r\n", 0, D,
+      "OK 250 n=1 enh=- mixed=0 first=[a\\x09b \\xc3\\xa9] last=[a\\x09b \\xc3\\xa9] "
+      "lines=-[a\\x09b \\xc3\\xa9] raw=[250 a\\x09b \\xc3\\xa9\\x0d\\x0a];\nFIN=0" },
+    { "unfinished line", "250 a", 0, D, "FIN=1" },
+    { "unfinished reply", "250-a\r\n", 0, D, "FIN=1" },
+    { "empty input", "", 0, D, "FIN=0" },
+    /* ---- every error reason ---- */
+    { "bare LF", "250 ok\n221 x\r\n", 0, D,
+      "ERR BARE_LF code=250 nlines=0 line=0 off=6 raw=[250 ok\\x0a];\n"
+      "OK 221 n=1 enh=- mixed=0 first=[x] last=[x] lines=-[x] raw=[221 x\\x0d\\x0a];\nFIN=0" },
+    { "bare LF after code", "250\n", 0, D,
+      "ERR BARE_LF code=250 nlines=0 line=0 off=3 raw=[250\\x0a];\nFIN=0" },
+    { "bare LF lenient", "250-a\n250 ok\n", 0, F(SMTPP_REPLY_LENIENT_BARE_LF),
+      "OK 250 n=2 enh=- mixed=0 first=[a] last=[ok] lines=-[a]|-[ok] raw=[250-a\\x0a250 ok\\x0a];\nFIN=0" },
+    { "bare LF in multi-line skips rest", "250-a\n250-b\r\n250 c\r\n221 x\r\n", 0, D,
+      "ERR BARE_LF code=250 nlines=0 line=0 off=5 raw=[250-a\\x0a];\n"
+      "OK 221 n=1 enh=- mixed=0 first=[x] last=[x] lines=-[x] raw=[221 x\\x0d\\x0a];\nFIN=0" },
+    { "bare CR", "250 o\rk\r\n", 0, D,
+      "ERR BARE_CR code=250 nlines=0 line=0 off=5 raw=[250 o\\x0dk\\x0d\\x0a];\nFIN=0" },
+    { "NUL in text", "250 o\0k\r\n", 9, D,
+      "ERR NUL code=250 nlines=0 line=0 off=5 raw=[250 o\\x00k\\x0d\\x0a];\nFIN=0" },
+    { "NUL in code", "2\00050 x\r\n", 8, D,
+      "ERR NUL code=0 nlines=0 line=0 off=1 raw=[2\\x0050 x\\x0d\\x0a];\nFIN=0" },
+    { "NUL as separator", "250\0x\r\n", 7, D,
+      "ERR NUL code=250 nlines=0 line=0 off=3 raw=[250\\x00x\\x0d\\x0a];\nFIN=0" },
+    { "control char", "250 o\x01k\r\n", 0, D,
+      "ERR CONTROL code=250 nlines=0 line=0 off=5 raw=[250 o\\x01k\\x0d\\x0a];\nFIN=0" },
+    { "DEL char", "250 o\x7fk\r\n", 0, D,
+      "ERR CONTROL code=250 nlines=0 line=0 off=5 raw=[250 o\\x7fk\\x0d\\x0a];\nFIN=0" },
+    { "no code", "hello\r\n", 0, D,
+      "ERR BAD_CODE code=0 nlines=0 line=0 off=0 raw=[hello\\x0d\\x0a];\nFIN=0" },
+    { "short code", "25\r\n", 0, D,
+      "ERR BAD_CODE code=0 nlines=0 line=0 off=2 raw=[25\\x0d\\x0a];\nFIN=0" },
+    { "letter in code", "2a0 x\r\n", 0, D,
+      "ERR BAD_CODE code=0 nlines=0 line=0 off=1 raw=[2a0 x\\x0d\\x0a];\nFIN=0" },
+    { "empty line", "\r\n250 ok\r\n", 0, D,
+      "ERR BAD_CODE code=0 nlines=0 line=0 off=0 raw=[\\x0d\\x0a];\n"
+      "OK 250 n=1 enh=- mixed=0 first=[ok] last=[ok] lines=-[ok] raw=[250 ok\\x0d\\x0a];\nFIN=0" },
+    { "code 1xx", "199 x\r\n", 0, D,
+      "ERR CODE_RANGE code=0 nlines=0 line=0 off=0 raw=[199 x\\x0d\\x0a];\nFIN=0" },
+    { "code 6xx", "600 x\r\n", 0, D,
+      "ERR CODE_RANGE code=0 nlines=0 line=0 off=0 raw=[600 x\\x0d\\x0a];\nFIN=0" },
+    { "code 0xx", "050-x\r\n250 y\r\n", 0, D,
+      "ERR CODE_RANGE code=0 nlines=0 line=0 off=0 raw=[050-x\\x0d\\x0a];\nFIN=0" },
+    { "bad separator", "250x\r\n", 0, D,
+      "ERR BAD_SEPARATOR code=250 nlines=0 line=0 off=3 raw=[250x\\x0d\\x0a];\nFIN=0" },
+    { "four digits", "2500 x\r\n", 0, D,
+      "ERR BAD_SEPARATOR code=250 nlines=0 line=0 off=3 raw=[2500 x\\x0d\\x0a];\nFIN=0" },
+    { "CR after code", "250\rx\r\n", 0, D,
+      "ERR BAD_SEPARATOR code=250 nlines=0 line=0 off=3 raw=[250\\x0dx\\x0d\\x0a];\nFIN=0" },
+    { "code mismatch", "250-a\r\n251 b\r\n", 0, D,
+      "ERR CODE_MISMATCH code=250 nlines=1 line=1 off=7 raw=[250-a\\x0d\\x0a251 b\\x0d\\x0a];\nFIN=0" },
+    { "code mismatch skips rest", "250-a\r\n251-b\r\n250 c\r\n221 x\r\n", 0, D,
+      "ERR CODE_MISMATCH code=250 nlines=1 line=1 off=7 raw=[250-a\\x0d\\x0a251-b\\x0d\\x0a];\n"
+      "OK 221 n=1 enh=- mixed=0 first=[x] last=[x] lines=-[x] raw=[221 x\\x0d\\x0a];\nFIN=0" },
+    { "error skip ends at short line", "2x0-a\r\n25\r\n221 x\r\n", 0, D,
+      "ERR BAD_CODE code=0 nlines=0 line=0 off=1 raw=[2x0-a\\x0d\\x0a];\n"
+      "OK 221 n=1 enh=- mixed=0 first=[x] last=[x] lines=-[x] raw=[221 x\\x0d\\x0a];\nFIN=0" },
+    { "error skip unfinished", "2x0-a\r\n250-b\r\n", 0, D,
+      "ERR BAD_CODE code=0 nlines=0 line=0 off=1 raw=[2x0-a\\x0d\\x0a];\nFIN=1" },
+    { "too many lines", "250-1\r\n250-2\r\n250-3\r\n250-4\r\n250 5\r\n221 x\r\n", 0, { 0, 0, 3 },
+      "ERR TOO_MANY_LINES code=250 nlines=3 line=3 off=21 "
+      "raw=[250-1\\x0d\\x0a250-2\\x0d\\x0a250-3\\x0d\\x0a];\n"
+      "OK 221 n=1 enh=- mixed=0 first=[x] last=[x] lines=-[x] raw=[221 x\\x0d\\x0a];\nFIN=0" },
+    { "lines at the cap", "250-1\r\n250-2\r\n250 3\r\n", 0, { 0, 0, 3 },
+      "OK 250 n=3 enh=- mixed=0 first=[1] last=[3] lines=-[1]|-[2]|-[3] "
+      "raw=[250-1\\x0d\\x0a250-2\\x0d\\x0a250 3\\x0d\\x0a];\nFIN=0" },
+    { "bad enhanced leading zero", "550 5.01.1 x\r\n", 0, D,
+      "ERR BAD_ENHANCED code=550 nlines=0 line=0 off=4 raw=[550 5.01.1 x\\x0d\\x0a];\nFIN=0" },
+    { "bad enhanced too long", "550 5.1.1000 x\r\n", 0, D,
+      "ERR BAD_ENHANCED code=550 nlines=0 line=0 off=4 raw=[550 5.1.1000 x\\x0d\\x0a];\nFIN=0" },
+    { "bad enhanced lenient", "550 5.01.1 x\r\n", 0, F(SMTPP_REPLY_LENIENT_ENHANCED),
+      "OK 550 n=1 enh=- mixed=0 first=[5.01.1 x] last=[5.01.1 x] lines=-[5.01.1 x] "
+      "raw=[550 5.01.1 x\\x0d\\x0a];\nFIN=0" },
+    { "enhanced class", "250 5.0.0 x\r\n", 0, D,
+      "ERR ENHANCED_CLASS code=250 nlines=0 line=0 off=4 raw=[250 5.0.0 x\\x0d\\x0a];\nFIN=0" },
+    { "enhanced class lenient", "250 5.0.0 x\r\n", 0, F(SMTPP_REPLY_LENIENT_ENHANCED),
+      "OK 250 n=1 enh=- mixed=0 first=[5.0.0 x] last=[5.0.0 x] lines=-[5.0.0 x] "
+      "raw=[250 5.0.0 x\\x0d\\x0a];\nFIN=0" },
+    { "enhanced class on later line", "450-4.2.0 a\r\n450 5.2.0 b\r\n", 0, D,
+      "ERR ENHANCED_CLASS code=450 nlines=1 line=1 off=17 "
+      "raw=[450-4.2.0 a\\x0d\\x0a450 5.2.0 b\\x0d\\x0a];\nFIN=0" },
+};
+
+START_TEST(test_vectors)
+{
+    const vec *v = &vecs[_i];
+    size_t n = v->len ? v->len : strlen(v->in);
+    char *got = check_all(&v->o, v->in, n);
+    if (strcmp(got, v->want) != 0)
+        ck_abort_msg("vector '%s':\n got: %s\nwant: %s", v->name, got, v->want);
+    free(got);
+    guard_page_run(&v->o, v->in, n);
+}
+END_TEST
+
+/* ---- Line limit ------------------------------------------------------------ */
+
+static char *line_of(size_t total, const char *end, const char *sep)
+{
+    /* "250<sep>xxxx...<end>" of exactly total octets */
+    size_t ne = strlen(end), k;
+    char *s = malloc(total + 1);
+    ck_assert_ptr_nonnull(s);
+    memcpy(s, "250", 3);
+    s[3] = sep[0];
+    for (k = 4; k < total - ne; k++)
+        s[k] = (char)('a' + k % 26);
+    memcpy(s + total - ne, end, ne);
+    s[total] = '\0';
+    return s;
+}
+
+START_TEST(test_line_limit_exact)
+{
+    rp_opts o = D;
+    char *s = line_of(512, "\r\n", " ");
+    smtpp_reply_parser p;
+    smtpp_reply r;
+    size_t used;
+    char *t;
+    smtpp_reply_parser_init(&p, 0);
+    ck_assert_int_eq(smtpp_parse_reply(&p, s, 512, &r, &used), SMTPP_DONE);
+    ck_assert_int_eq(r.error, 0);
+    ck_assert_uint_eq(used, 512);
+    ck_assert_uint_eq(r.first.n, 512 - 6);
+    t = check_all(&o, s, 512);
+    ck_assert_ptr_nonnull(strstr(t, "OK 250 n=1"));
+    free(t);
+    free(s);
+}
+END_TEST
+
+START_TEST(test_line_limit_exceeded)
+{
+    rp_opts o = D;
+    char *s = line_of(513, "\r\n", " ");
+    char *both = malloc(513 + 9 + 1);
+    char *t;
+    memcpy(both, s, 513);
+    memcpy(both + 513, "221 bye\r\n", 10);
+    t = check_all(&o, both, 513 + 9);
+    /* reported at the limit; the rest is discarded; the next reply parses */
+    ck_assert_ptr_nonnull(strstr(t, "ERR LINE_TOO_LONG code=250 nlines=0 line=0 off=512 raw=[250 efgh"));
+    ck_assert_ptr_nonnull(strstr(t, ";\nOK 221 n=1"));
+    ck_assert_ptr_nonnull(strstr(t, "FIN=0"));
+    free(t);
+    free(s);
+    free(both);
+}
+END_TEST
+
+START_TEST(test_line_limit_bare_lf_lenient)
+{
+    /* 512 octets ending in a bare LF fit; 513 do not */
+    rp_opts o = F(SMTPP_REPLY_LENIENT_BARE_LF);
+    char *s = line_of(512, "\n", " ");
+    char *u = line_of(513, "\n", " ");
+    char *t = check_all(&o, s, 512);
+    ck_assert_ptr_nonnull(strstr(t, "OK 250 n=1"));
+    free(t);
+    t = check_all(&o, u, 513);
+    ck_assert_ptr_nonnull(strstr(t, "ERR LINE_TOO_LONG"));
+    ck_assert_ptr_nonnull(strstr(t, "FIN=0"));
+    free(t);
+    free(s);
+    free(u);
+}
+END_TEST
+
+START_TEST(test_line_limit_in_multiline)
+{
+    /* An over-long continuation line: one error, the rest of the reply is
+     * discarded without buffering, the next reply parses. */
+    rp_opts o = { 0, 64, 0 };
+    const char *head = "250-first\r\n";
+    char *mid = line_of(200, "\r\n", "-");
+    const char *tail = "250-more\r\n250 last\r\n354 go\r\n";
+    size_t n = strlen(head) + 200 + strlen(tail);
+    char *in = malloc(n + 1), *t;
+    sprintf(in, "%s%s%s", head, mid, tail);
+    t = check_all(&o, in, n);
+    ck_assert_ptr_nonnull(strstr(t, "ERR LINE_TOO_LONG code=250 nlines=1 line=1 off=75 raw=[250-first"));
+    ck_assert_ptr_nonnull(strstr(t, "OK 354 n=1"));
+    ck_assert_ptr_null(strstr(t, "[last]"));
+    ck_assert_ptr_nonnull(strstr(t, "FIN=0"));
+    guard_page_run(&o, in, n);
+    free(t);
+    free(in);
+    free(mid);
+}
+END_TEST
+
+START_TEST(test_line_limit_not_buffered)
+{
+    /* Feed a 100 kB line in 1000-octet chunks: the parser consumes it as
+     * it comes, so the region never holds more than the limit plus one
+     * chunk. */
+    smtpp_reply_parser p;
+    smtpp_reply r;
+    char chunk[1000];
+    char region[4096];
+    size_t len = 0, used, k, errors = 0;
+    int res;
+    memset(chunk, 'x', sizeof chunk);
+    memcpy(chunk, "250 ", 4);
+    smtpp_reply_parser_init(&p, 0);
+    for (k = 0; k < 100; k++) {
+        memcpy(region + len, chunk, sizeof chunk);
+        len += sizeof chunk;
+        if (k == 1)
+            memset(chunk, 'y', 4);
+        do {
+            res = smtpp_parse_reply(&p, region, len, &r, &used);
+            if (res == SMTPP_DONE) {
+                ck_assert_int_eq(r.error, SMTPP_RE_LINE_TOO_LONG);
+                errors++;
+            }
+            memmove(region, region + used, len - used);
+            len -= used;
+        } while (res == SMTPP_DONE);
+        ck_assert_uint_le(len, 512);
+    }
+    memcpy(region + len, "\r\n250 ok\r\n", 10);
+    len += 10;
+    res = smtpp_parse_reply(&p, region, len, &r, &used);
+    ck_assert_int_eq(res, SMTPP_DONE);
+    ck_assert_int_eq(r.error, 0);
+    ck_assert_uint_eq(r.code, 250);
+    ck_assert_uint_eq(used, len);
+    ck_assert_uint_eq(errors, 1);
+}
+END_TEST
+
+START_TEST(test_limits_raised)
+{
+    smtpp_reply_parser p;
+    smtpp_reply_parser_init(&p, 0);
+    p.max_line = 3;
+    p.max_lines = 0;
+    {
+        /* the minimums (16 octets, 1 line) apply */
+        smtpp_reply r;
+        size_t used;
+        ck_assert_int_eq(smtpp_parse_reply(&p, "250 0123456789\r\n", 16, &r, &used), SMTPP_DONE);
+        ck_assert_int_eq(r.error, 0);
+        ck_assert_int_eq(smtpp_parse_reply(&p, "250-x\r\n", 7, &r, &used), SMTPP_DONE);
+        ck_assert_int_eq(r.error, SMTPP_RE_TOO_MANY_LINES);
+    }
+}
+END_TEST
+
+/* ---- Incremental behaviour ------------------------------------------------- */
+
+START_TEST(test_scan_is_incremental)
+{
+    /* A multi-line reply arriving in pieces: nothing is used until the end,
+     * then everything at once. */
+    const char *in = "250-a\r\n250-b\r\n250 c\r\n";
+    smtpp_reply_parser p;
+    smtpp_reply r;
+    size_t used, n = strlen(in), k;
+    smtpp_reply_parser_init(&p, 0);
+    for (k = 1; k < n; k++) {
+        ck_assert_int_eq(smtpp_parse_reply(&p, in, k, &r, &used), SMTPP_AGAIN);
+        ck_assert_uint_eq(used, 0);
+    }
+    ck_assert_int_eq(smtpp_parse_reply(&p, in, n, &r, &used), SMTPP_DONE);
+    ck_assert_uint_eq(used, n);
+    ck_assert_uint_eq(r.nlines, 3);
+    ck_assert_int_eq(smtpp_parse_reply(&p, NULL, 0, &r, &used), SMTPP_AGAIN);
+    ck_assert_uint_eq(used, 0);
+}
+END_TEST
+
+START_TEST(test_iterator)
+{
+    const char *in = "550-5.7.1 first line\r\n550-5.7.1 second\r\n550 5.7.1 third\r\n";
+    smtpp_reply_parser p;
+    smtpp_reply r;
+    smtpp_reply_line l;
+    size_t used, pos = 0;
+    smtpp_reply_parser_init(&p, 0);
+    ck_assert_int_eq(smtpp_parse_reply(&p, in, strlen(in), &r, &used), SMTPP_DONE);
+    ck_assert_int_eq(r.error, 0);
+    ck_assert_uint_eq(r.enhanced.cls, 5);
+    ck_assert_uint_eq(r.enhanced.subject, 7);
+    ck_assert_uint_eq(r.enhanced.detail, 1);
+    ck_assert_int_eq(smtpp_reply_next_line(&r, &pos, &l), 1);
+    ck_assert_uint_eq(l.line.n, strlen("550-5.7.1 first line"));
+    ck_assert(memcmp(l.text.p, "first line", l.text.n) == 0);
+    ck_assert_int_eq(l.last, 0);
+    ck_assert_int_eq(smtpp_reply_next_line(&r, &pos, &l), 1);
+    ck_assert(memcmp(l.text.p, "second", l.text.n) == 0);
+    ck_assert_int_eq(smtpp_reply_next_line(&r, &pos, &l), 1);
+    ck_assert(memcmp(l.text.p, "third", l.text.n) == 0);
+    ck_assert_int_eq(l.last, 1);
+    ck_assert_int_eq(smtpp_reply_next_line(&r, &pos, &l), 0);
+    ck_assert_int_eq(smtpp_reply_next_line(&r, &pos, &l), 0);
+    ck_assert(r.last.p == l.text.p);
+
+    /* an error reply has no lines to walk */
+    r.error = SMTPP_RE_BAD_CODE;
+    pos = 0;
+    ck_assert_int_eq(smtpp_reply_next_line(&r, &pos, &l), 0);
+}
+END_TEST
+
+START_TEST(test_error_table)
+{
+    int e;
+    ck_assert_str_eq(smtpp_reply_error_name(SMTPP_RE_OK), "SMTPP_RE_OK");
+    ck_assert_str_eq(smtpp_reply_error_name(SMTPP_RE_LINE_TOO_LONG), "SMTPP_RE_LINE_TOO_LONG");
+    ck_assert_str_eq(smtpp_reply_error_reason(SMTPP_RE_CODE_RANGE), "reply code outside 200-599");
+    for (e = 0; e < SMTPP_RE__COUNT; e++) {
+        ck_assert_int_gt((int)strlen(smtpp_reply_error_name((smtpp_reply_error)e)), 9);
+        ck_assert_int_gt((int)strlen(smtpp_reply_error_reason((smtpp_reply_error)e)), 0);
+    }
+    ck_assert_str_eq(smtpp_reply_error_name(SMTPP_RE__COUNT), "");
+    ck_assert_str_eq(smtpp_reply_error_reason((smtpp_reply_error)-1), "");
+}
+END_TEST
+
+/* Every reason in the table is reached by some vector above. */
+START_TEST(test_every_reason_reached)
+{
+    int seen[SMTPP_RE__COUNT] = { 0 };
+    size_t i, k;
+    char *t;
+    for (i = 0; i < sizeof vecs / sizeof vecs[0]; i++) {
+        for (k = 1; k < SMTPP_RE__COUNT; k++) {
+            char pat[64];
+            snprintf(pat, sizeof pat, "ERR %s ", smtpp_reply_error_name((smtpp_reply_error)k) + 9);
+            if (strstr(vecs[i].want, pat))
+                seen[k] = 1;
+        }
+    }
+    t = NULL;
+    (void)t;
+    seen[SMTPP_RE_LINE_TOO_LONG] = 1; /* test_line_limit_* */
+    for (k = 1; k < SMTPP_RE__COUNT; k++)
+        if (!seen[k])
+            ck_abort_msg("no vector reaches %s", smtpp_reply_error_name((smtpp_reply_error)k));
+}
+END_TEST
+
+START_TEST(test_next_word)
+{
+    smtpp_str list = { "  PLAIN  LOGIN\tX ", 17 }, w;
+    size_t pos = 0;
+    smtpp_str none = { NULL, 0 };
+    ck_assert_int_eq(smtpp_next_word(list, &pos, &w), 1);
+    ck_assert_uint_eq(w.n, 5);
+    ck_assert(memcmp(w.p, "PLAIN", 5) == 0);
+    ck_assert_int_eq(smtpp_next_word(list, &pos, &w), 1);
+    ck_assert(memcmp(w.p, "LOGIN", 5) == 0);
+    ck_assert_int_eq(smtpp_next_word(list, &pos, &w), 1);
+    ck_assert_uint_eq(w.n, 1);
+    ck_assert_int_eq(smtpp_next_word(list, &pos, &w), 0);
+    pos = 0;
+    ck_assert_int_eq(smtpp_next_word(none, &pos, &w), 0);
+}
+END_TEST
+
+START_TEST(test_finish_resets)
+{
+    smtpp_reply_parser p;
+    smtpp_reply r;
+    size_t used;
+    smtpp_reply_parser_init(&p, 0);
+    ck_assert_int_eq(smtpp_parse_reply(&p, "250-a\r\n25", 9, &r, &used), SMTPP_AGAIN);
+    ck_assert_int_eq(smtpp_reply_parser_finish(&p, 9), 1);
+    ck_assert_int_eq(smtpp_reply_parser_finish(&p, 0), 0);
+    ck_assert_int_eq(smtpp_parse_reply(&p, "221 x\r\n", 7, &r, &used), SMTPP_DONE);
+    ck_assert_uint_eq(r.code, 221);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("reply");
+    TCase *tc = tcase_create("parser");
+    tcase_add_loop_test(tc, test_vectors, 0, (int)(sizeof vecs / sizeof vecs[0]));
+    tcase_add_test(tc, test_line_limit_exact);
+    tcase_add_test(tc, test_line_limit_exceeded);
+    tcase_add_test(tc, test_line_limit_bare_lf_lenient);
+    tcase_add_test(tc, test_line_limit_in_multiline);
+    tcase_add_test(tc, test_line_limit_not_buffered);
+    tcase_add_test(tc, test_limits_raised);
+    tcase_add_test(tc, test_scan_is_incremental);
+    tcase_add_test(tc, test_iterator);
+    tcase_add_test(tc, test_error_table);
+    tcase_add_test(tc, test_every_reason_reached);
+    tcase_add_test(tc, test_next_word);
+    tcase_add_test(tc, test_finish_resets);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    int failed;
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
