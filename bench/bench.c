@@ -1,0 +1,629 @@
+/* smtpp_bench: parsing throughput of libsmtpp, measured side by side with
+ * a memchr line scan (the practical limit) and a hand-written parser (what
+ * users write themselves), in one process, on the same bytes.
+ *
+ *   smtpp_bench [options] [KIND:FILE ...]
+ *
+ * KIND is commands, data or replies.  Without files, the streams written
+ * by smtpp_bench_gen in DIR (-d, default ".") are used: DIR/commands.txt,
+ * DIR/data.txt, DIR/replies.txt (those that exist).
+ *
+ * Options:
+ *   -d DIR     directory of the generated streams
+ *   -p N       passes per measurement (default 7); median, min, max
+ *   -t SEC     shortest time of one pass (default 0.05): short workloads
+ *              are repeated inside a pass and the time divided
+ *   -s BYTES   small slice for the byte-at-a-time runs (default 256 KiB)
+ *   -S BYTES   large slice for the byte-at-a-time runs (default 2 MiB)
+ *   --once N   one run of each system, whole buffer, on a slice of N bytes
+ *              (for callgrind: see callgrind.sh)
+ *
+ * What a measurement does, per workload:
+ *   commands  smtpp_parse_command on every line, the way a server loops
+ *             (parse, use the result, advance by `used`, read more on
+ *             SMTPP_AGAIN), every result folded into a checksum;
+ *   data      (not yet: needs the body scanner of session.h) ;
+ *   replies   smtpp_parse_reply on every reply, same loop.
+ * Chunked runs reveal the bytes `chunk` at a time, as reads would: the
+ * region passed is always the unconsumed bytes of one contiguous buffer.
+ *
+ * Output: a table per workload and one line per measurement
+ *   RESULT {"system": ..., "file": ..., "bytes": N, "test": ..., "chunk": N,
+ *           "passes": N, "median_s": S, "min_s": S, "max_s": S,
+ *           "items": N, "unit": "commands|messages|replies"}
+ * (chunk 0 = the whole buffer at once), the heap allocations made while
+ * parsing (malloc/calloc/realloc are interposed; must be 0) and the object
+ * sizes.  On a shared machine compare ratios within one run only.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "bench.h"
+
+#include <smtpp/smtpp.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#if defined(__GNUC__)
+#  define NOINLINE __attribute__((noinline))
+#else
+#  define NOINLINE
+#endif
+
+/* ---- Heap allocation counter -------------------------------------------------
+ * The bench binary defines malloc, calloc and realloc, so every call in the
+ * process (the library's included) comes here; while `counting` is set each
+ * call is counted.  glibc exports the real allocator as __libc_*. */
+static volatile int counting;
+static uint64_t n_malloc, n_calloc, n_realloc;
+#if defined(__GLIBC__)
+#define HAVE_ALLOC_COUNT 1
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+void *malloc(size_t n)
+{
+    if (counting) n_malloc++;
+    return __libc_malloc(n);
+}
+void *calloc(size_t a, size_t b)
+{
+    if (counting) n_calloc++;
+    return __libc_calloc(a, b);
+}
+void *realloc(void *p, size_t n)
+{
+    if (counting) n_realloc++;
+    return __libc_realloc(p, n);
+}
+#else
+#define HAVE_ALLOC_COUNT 0
+#endif
+
+/* ---- Options and global state ------------------------------------------------- */
+
+static int opt_passes = 7;
+static double opt_min_time = 0.05;
+static size_t opt_slice_small = 256 * 1024, opt_slice_large = 2 * 1024 * 1024;
+static size_t opt_once = 0;   /* callgrind mode: slice size */
+static uint64_t checksum = 0x5eed;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+enum kind { K_COMMANDS, K_DATA, K_REPLIES };
+static const char *const kind_name[] = { "commands", "data", "replies" };
+static const char *const kind_unit[] = { "commands", "messages", "replies" };
+
+typedef struct workload {
+    enum kind kind;
+    const char *file;
+    char *buf;
+    size_t len;
+    char *out;          /* data: output buffer of the hand-written parser */
+    size_t outcap;
+} workload;
+
+/* ---- The library, used as a server or client uses it ------------------------- */
+
+/* Next window end: the bytes a chunked reader would have by now. */
+static size_t grow(size_t avail, size_t chunk, size_t len)
+{
+    return (len - avail > chunk) ? avail + chunk : len;
+}
+
+static NOINLINE void bench_commands_smtpp(const char *buf, size_t len, size_t chunk,
+                                          bench_out *o)
+{
+    smtpp_parser p;
+    smtpp_command cmd;
+    size_t start = 0, avail = chunk ? grow(0, chunk, len) : len;
+    uint64_t sum = 0, n = 0, err = 0;
+
+    smtpp_parser_init(&p, 0);
+    for (;;) {
+        size_t used;
+        int r = smtpp_parse_command(&p, buf + start, avail - start, &cmd, &used);
+        start += used;
+        if (r == SMTPP_AGAIN) {
+            if (avail == len) break;
+            avail = grow(avail, chunk, len);
+            continue;
+        }
+        n++;
+        err += cmd.error != 0;
+        sum += cmd.verb + cmd.error + cmd.path.mailbox.n + cmd.path.domain.n + cmd.nparams +
+               cmd.p.size + cmd.p.present;
+    }
+    sum += (uint64_t)smtpp_parser_finish(&p, avail - start);
+    o->sum += sum;
+    o->items += n;
+    o->errors += err;
+}
+
+static NOINLINE void bench_replies_smtpp(const char *buf, size_t len, size_t chunk,
+                                         bench_out *o)
+{
+    smtpp_reply_parser p;
+    smtpp_reply r;
+    size_t start = 0, avail = chunk ? grow(0, chunk, len) : len;
+    uint64_t sum = 0, n = 0, err = 0;
+
+    smtpp_reply_parser_init(&p, 0);
+    for (;;) {
+        size_t used;
+        int res = smtpp_parse_reply(&p, buf + start, avail - start, &r, &used);
+        start += used;
+        if (res == SMTPP_AGAIN) {
+            if (avail == len) break;
+            avail = grow(avail, chunk, len);
+            continue;
+        }
+        n++;
+        err += r.error != 0;
+        sum += r.code + r.nlines + r.enhanced.cls * 1000000u + r.enhanced.subject * 1000u +
+               r.enhanced.detail + r.first.n + r.last.n;
+    }
+    sum += (uint64_t)smtpp_reply_parser_finish(&p, avail - start);
+    o->sum += sum;
+    o->items += n;
+    o->errors += err;
+}
+
+/* ---- Systems: what a measurement runs -------------------------------------------- */
+
+typedef void (*runner)(const workload *w, char *buf, size_t len, size_t chunk, bench_out *o);
+
+static void run_memchr(const workload *w, char *buf, size_t len, size_t chunk, bench_out *o)
+{
+    (void)w; (void)chunk;
+    ref_memchr_lines(buf, len, o);
+}
+
+static void run_handwritten(const workload *w, char *buf, size_t len, size_t chunk, bench_out *o)
+{
+    (void)chunk;
+    switch (w->kind) {
+    case K_COMMANDS: ref_commands_handwritten(buf, len, o); break;
+    case K_DATA:     ref_data_handwritten(buf, len, w->out, w->outcap, o); break;
+    case K_REPLIES:  ref_replies_handwritten(buf, len, o); break;
+    }
+}
+
+/* NULL when the library has no path for this workload yet. */
+static runner smtpp_runner(enum kind k);
+
+static void run_smtpp_commands(const workload *w, char *buf, size_t len, size_t chunk, bench_out *o)
+{
+    (void)w;
+    bench_commands_smtpp(buf, len, chunk, o);
+}
+
+static void run_smtpp_replies(const workload *w, char *buf, size_t len, size_t chunk, bench_out *o)
+{
+    (void)w;
+    bench_replies_smtpp(buf, len, chunk, o);
+}
+
+static runner smtpp_runner(enum kind k)
+{
+    switch (k) {
+    case K_COMMANDS: return run_smtpp_commands;
+    case K_REPLIES:  return run_smtpp_replies;
+    case K_DATA:     return NULL; /* the body scanner (session.h) has not landed */
+    }
+    return NULL;
+}
+
+/* ---- Measuring ------------------------------------------------------------------- */
+
+typedef struct meas {
+    const char *system;
+    size_t chunk;        /* 0: whole buffer */
+    size_t bytes;
+    int passes;
+    double med, min, max;
+    uint64_t items, errors;
+} meas;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static uint64_t allocs_total(void) { return n_malloc + n_calloc + n_realloc; }
+
+static meas measure(const char *system, runner fn, const workload *w, char *buf, size_t len,
+                    size_t chunk)
+{
+    meas m;
+    bench_out o = { 0, 0, 0 };
+    double t, first, times[64];
+    unsigned reps = 1, k;
+    int i, passes = opt_passes > 64 ? 64 : opt_passes;
+
+    m.system = system;
+    m.chunk = chunk;
+    m.bytes = len;
+
+    /* warm-up run, which also counts the items and calibrates */
+    t = now();
+    counting = 1;
+    fn(w, buf, len, chunk, &o);
+    counting = 0;
+    first = now() - t;
+    m.items = o.items;
+    m.errors = o.errors;
+    checksum = checksum * 31 + o.sum;
+    if (opt_once) {
+        m.passes = 1;
+        m.med = m.min = m.max = first;
+        return m;
+    }
+    if (first < opt_min_time)
+        reps = (unsigned)(opt_min_time / (first > 1e-7 ? first : 1e-7)) + 1;
+    if (first > 2.0 && passes > 3)
+        passes = 3;     /* a very slow path: keep the run within minutes */
+    for (i = 0; i < passes; i++) {
+        o.sum = 0;
+        t = now();
+        counting = 1;
+        for (k = 0; k < reps; k++)
+            fn(w, buf, len, chunk, &o);
+        counting = 0;
+        times[i] = (now() - t) / reps;
+        checksum = checksum * 31 + o.sum;
+    }
+    qsort(times, (size_t)passes, sizeof times[0], cmp_double);
+    m.passes = passes;
+    m.med = (passes & 1) ? times[passes / 2] : (times[passes / 2 - 1] + times[passes / 2]) / 2;
+    m.min = times[0];
+    m.max = times[passes - 1];
+    return m;
+}
+
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') printf("\\%c", *s);
+        else if ((unsigned char)*s < 0x20) printf("\\u%04x", (unsigned char)*s);
+        else putchar(*s);
+    }
+    putchar('"');
+}
+
+static void print_result(const workload *w, const meas *m)
+{
+    printf("RESULT {\"system\": ");
+    json_str(m->system);
+    printf(", \"file\": ");
+    json_str(w->file);
+    printf(", \"bytes\": %zu, \"test\": \"%s\", \"chunk\": %zu, \"passes\": %d, "
+           "\"median_s\": %.9f, \"min_s\": %.9f, \"max_s\": %.9f, \"items\": %llu, "
+           "\"unit\": \"%s\"}\n",
+           m->bytes, kind_name[w->kind], m->chunk, m->passes, m->med, m->min, m->max,
+           (unsigned long long)m->items, kind_unit[w->kind]);
+}
+
+static void chunk_name(char *dst, size_t cap, size_t chunk)
+{
+    if (chunk == 0) snprintf(dst, cap, "whole");
+    else snprintf(dst, cap, "%zu", chunk);
+}
+
+static void print_header(void)
+{
+    printf("%-22s %6s %11s %10s %19s %9s %9s %8s %7s %6s %6s\n", "system", "chunk", "bytes",
+           "median ms", "min..max ms", "MB/s", "Mitems/s", "ns/item", "ns/B", "x mchr", "x hand");
+}
+
+/* ref_mem, ref_hand: the whole-buffer references of the full file (rate =
+ * bytes / s), used for the ratio columns. */
+static void print_row(const char *label, const meas *m, const meas *ref_mem, const meas *ref_hand)
+{
+    char ch[24], mm[48];
+    double rate = (double)m->bytes / m->med;
+    chunk_name(ch, sizeof ch, m->chunk);
+    snprintf(mm, sizeof mm, "%.3f..%.3f", m->min * 1e3, m->max * 1e3);
+    printf("%-22s %6s %11zu %10.3f %19s %9.1f %9.3f %8.1f %7.3f", label, ch, m->bytes,
+           m->med * 1e3, mm, rate / 1e6, (double)m->items / m->med / 1e6,
+           m->items ? m->med * 1e9 / (double)m->items : 0.0, m->med * 1e9 / (double)m->bytes);
+    if (ref_mem) printf(" %6.3f", rate / ((double)ref_mem->bytes / ref_mem->med));
+    else printf(" %6s", "-");
+    if (ref_hand) printf(" %6.3f", rate / ((double)ref_hand->bytes / ref_hand->med));
+    else printf(" %6s", "-");
+    if (m->errors) printf("  (%llu errors)", (unsigned long long)m->errors);
+    printf("\n");
+}
+
+/* ---- Slices: a prefix of the stream that ends between items ------------------------- */
+
+static size_t line_end(const char *buf, size_t len, size_t at)
+{
+    const char *lf = memchr(buf + at, '\n', len - at);
+    return lf ? (size_t)(lf - buf) + 1 : len;
+}
+
+/* The longest prefix of at most `limit` bytes that ends between two items
+ * (or the shortest one that holds one item when none fits). */
+static size_t cut(enum kind k, const char *buf, size_t len, size_t limit)
+{
+    size_t pos = 0, best = 0;
+    int body = 0;
+    if (limit >= len) return len;
+    while (pos < len) {
+        size_t e = line_end(buf, len, pos), ll = e - pos;
+        int boundary = 0;
+        switch (k) {
+        case K_COMMANDS:
+            boundary = 1;
+            break;
+        case K_REPLIES:
+            boundary = ll < 4 || buf[pos + 3] != '-';
+            break;
+        case K_DATA:
+            if (body) {
+                if (ll == 3 && buf[pos] == '.' && buf[pos + 1] == '\r') { body = 0; boundary = 1; }
+            } else {
+                boundary = 1;
+                if (ll == 6 && !strncmp(buf + pos, "DATA\r\n", 6)) { body = 1; boundary = 0; }
+            }
+            break;
+        }
+        if (e > limit && best) return best;
+        if (boundary) {
+            best = e;
+            if (e > limit) return best;
+        }
+        pos = e;
+    }
+    return best ? best : len;
+}
+
+/* ---- Loading ------------------------------------------------------------------------ */
+
+static int load(workload *w)
+{
+    FILE *f = fopen(w->file, "rb");
+    long n;
+    if (!f) return -1;
+    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return -1;
+    }
+    w->len = (size_t)n;
+    w->buf = malloc(w->len + 1);
+    if (!w->buf || fread(w->buf, 1, w->len, f) != w->len) {
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    w->buf[w->len] = '\0';
+    if (w->kind == K_DATA) {
+        /* the hand-written data parser copies each message here */
+        w->outcap = w->len;
+        w->out = malloc(w->outcap);
+        if (!w->out) return -1;
+    }
+    return 0;
+}
+
+/* ---- One workload ------------------------------------------------------------------- */
+
+static void run_workload(workload *w)
+{
+    runner lib = smtpp_runner(w->kind);
+    meas mem, hand, whole = { 0 }, ch16k, ch1k, sw[2], s1[2];
+    size_t slices[2];
+    uint64_t alloc0;
+    int i;
+
+    if (opt_once) {
+        size_t n = cut(w->kind, w->buf, w->len, opt_once);
+        workload sl = *w;
+        sl.len = n;
+        mem = measure("memchr", run_memchr, &sl, sl.buf, n, 0);
+        hand = measure("handwritten", run_handwritten, &sl, sl.buf, n, 0);
+        print_result(&sl, &mem);
+        print_result(&sl, &hand);
+        if (lib) {
+            whole = measure("smtpp", lib, &sl, sl.buf, n, 0);
+            print_result(&sl, &whole);
+        }
+        return;
+    }
+
+    printf("\n== %s: %s, %zu bytes ==\n", kind_name[w->kind], w->file, w->len);
+    alloc0 = allocs_total();
+    mem = measure("memchr", run_memchr, w, w->buf, w->len, 0);
+    hand = measure("handwritten", run_handwritten, w, w->buf, w->len, 0);
+    if (lib) {
+        whole = measure("smtpp", lib, w, w->buf, w->len, 0);
+        ch16k = measure("smtpp", lib, w, w->buf, w->len, 16384);
+        ch1k = measure("smtpp", lib, w, w->buf, w->len, 1024);
+        slices[0] = cut(w->kind, w->buf, w->len, opt_slice_small);
+        slices[1] = cut(w->kind, w->buf, w->len, opt_slice_large);
+        for (i = 0; i < 2; i++) {
+            sw[i] = measure("smtpp", lib, w, w->buf, slices[i], 0);
+            s1[i] = measure("smtpp", lib, w, w->buf, slices[i], 1);
+        }
+        /* the references count lines (memchr) or their own items; report the
+         * library's item count for the line scan so ns/item compare */
+        mem.items = whole.items;
+    }
+
+    print_header();
+    print_row("memchr line scan", &mem, &mem, &hand);
+    print_row("hand-written", &hand, &mem, &hand);
+    if (lib) {
+        char label[40];
+        print_row("smtpp", &whole, &mem, &hand);
+        print_row("smtpp", &ch16k, &mem, &hand);
+        print_row("smtpp", &ch1k, &mem, &hand);
+        for (i = 0; i < 2; i++) {
+            snprintf(label, sizeof label, "smtpp slice %s", i ? "large" : "small");
+            print_row(label, &sw[i], &mem, &hand);
+            print_row(label, &s1[i], &mem, &hand);
+        }
+        if (hand.items != whole.items)
+            printf("note: hand-written counted %llu %s, smtpp %llu\n",
+                   (unsigned long long)hand.items, kind_unit[w->kind],
+                   (unsigned long long)whole.items);
+        printf("summary: smtpp whole %.0f MB/s = %.3f x memchr, %.3f x hand-written; "
+               "16 KiB chunks %.3f x whole time, 1 KiB %.3f x\n",
+               (double)whole.bytes / whole.med / 1e6,
+               (mem.med / (double)mem.bytes) / (whole.med / (double)whole.bytes),
+               (hand.med / (double)hand.bytes) / (whole.med / (double)whole.bytes),
+               ch16k.med / whole.med, ch1k.med / whole.med);
+        printf("linearity: 1-byte chunks %.2f ns/B on %zu B (%.1f x whole), %.2f ns/B on %zu B "
+               "(%.1f x whole); large/small per-byte %.3f (1 = linear)\n",
+               s1[0].med * 1e9 / (double)s1[0].bytes, s1[0].bytes, s1[0].med / sw[0].med,
+               s1[1].med * 1e9 / (double)s1[1].bytes, s1[1].bytes, s1[1].med / sw[1].med,
+               (s1[1].med / (double)s1[1].bytes) / (s1[0].med / (double)s1[0].bytes));
+    } else {
+        printf("smtpp: no library path for %s yet (see the note at the top of bench.c)\n",
+               kind_name[w->kind]);
+    }
+    if (HAVE_ALLOC_COUNT)
+        printf("heap allocations while parsing: %llu (malloc %llu, calloc %llu, realloc %llu)\n",
+               (unsigned long long)(allocs_total() - alloc0), (unsigned long long)n_malloc,
+               (unsigned long long)n_calloc, (unsigned long long)n_realloc);
+    else
+        printf("heap allocations while parsing: not counted on this libc\n");
+
+    print_result(w, &mem);
+    print_result(w, &hand);
+    if (lib) {
+        print_result(w, &whole);
+        print_result(w, &ch16k);
+        print_result(w, &ch1k);
+        for (i = 0; i < 2; i++) {
+            workload sl = *w;
+            sl.len = slices[i];
+            print_result(&sl, &sw[i]);
+            print_result(&sl, &s1[i]);
+        }
+    }
+    fflush(stdout);
+}
+
+/* ---- Main ----------------------------------------------------------------------------- */
+
+static void print_system(void)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[256];
+    time_t t = time(NULL);
+    printf("smtpp_bench: libsmtpp %s (header %d.%d.%d)", smtpp_version_string(),
+           SMTPP_VERSION_MAJOR, SMTPP_VERSION_MINOR, SMTPP_VERSION_PATCH);
+#if defined(__VERSION__)
+    printf(", compiler %s", __VERSION__);
+#endif
+#if defined(__OPTIMIZE__)
+    printf(", optimized");
+#else
+    printf(", NOT optimized");
+#endif
+    printf("\n");
+    if (f) {
+        while (fgets(line, sizeof line, f))
+            if (!strncmp(line, "model name", 10)) {
+                printf("cpu: %s", strchr(line, ':') ? strchr(line, ':') + 2 : line);
+                break;
+            }
+        fclose(f);
+    }
+    printf("date: %s", ctime(&t));
+    printf("passes %d, shortest pass %.3f s; MB = 10^6 bytes; ratios are throughput "
+           "ratios (>1 = faster than the reference)\n", opt_passes, opt_min_time);
+    printf("sizeof: smtpp_parser %zu, smtpp_command %zu, smtpp_reply_parser %zu, "
+           "smtpp_reply %zu, smtpp_tracker %zu, smtpp_ehlo %zu\n",
+           sizeof(smtpp_parser), sizeof(smtpp_command), sizeof(smtpp_reply_parser),
+           sizeof(smtpp_reply), sizeof(smtpp_tracker), sizeof(smtpp_ehlo));
+}
+
+static size_t parse_size(const char *s)
+{
+    char *e;
+    double v = strtod(s, &e);
+    if (*e == 'k' || *e == 'K') v *= 1024;
+    else if (*e == 'm' || *e == 'M') v *= 1048576;
+    return (size_t)v;
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: smtpp_bench [-d DIR] [-p PASSES] [-t SEC] [-s BYTES] [-S BYTES] "
+                    "[--once BYTES] [commands|data|replies:FILE ...]\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = ".";
+    workload w[64];
+    int nw = 0, i;
+    char *paths[3];
+
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] == '-') {
+            if (i + 1 >= argc) usage();
+            if (!strcmp(a, "-d")) dir = argv[++i];
+            else if (!strcmp(a, "-p")) opt_passes = atoi(argv[++i]);
+            else if (!strcmp(a, "-t")) opt_min_time = atof(argv[++i]);
+            else if (!strcmp(a, "-s")) opt_slice_small = parse_size(argv[++i]);
+            else if (!strcmp(a, "-S")) opt_slice_large = parse_size(argv[++i]);
+            else if (!strcmp(a, "--once")) opt_once = parse_size(argv[++i]);
+            else usage();
+            continue;
+        }
+        if (nw == 64) usage();
+        if (!strncmp(a, "commands:", 9)) { w[nw].kind = K_COMMANDS; w[nw].file = a + 9; }
+        else if (!strncmp(a, "data:", 5)) { w[nw].kind = K_DATA; w[nw].file = a + 5; }
+        else if (!strncmp(a, "replies:", 8)) { w[nw].kind = K_REPLIES; w[nw].file = a + 8; }
+        else usage();
+        nw++;
+    }
+    if (opt_passes < 1) opt_passes = 1;
+    if (nw == 0) {
+        static const char *const names[3] = { "commands.txt", "data.txt", "replies.txt" };
+        for (i = 0; i < 3; i++) {
+            FILE *f;
+            paths[i] = malloc(strlen(dir) + 16);
+            sprintf(paths[i], "%s/%s", dir, names[i]);
+            if ((f = fopen(paths[i], "rb")) == NULL) continue;
+            fclose(f);
+            w[nw].kind = (enum kind)i;
+            w[nw].file = paths[i];
+            nw++;
+        }
+        if (nw == 0) {
+            fprintf(stderr, "smtpp_bench: no streams in %s; run smtpp_bench_gen -o %s first\n",
+                    dir, dir);
+            return 2;
+        }
+    }
+    print_system();
+    for (i = 0; i < nw; i++) {
+        w[i].out = NULL;
+        w[i].outcap = 0;
+        if (load(&w[i]) != 0) {
+            fprintf(stderr, "smtpp_bench: %s: %s\n", w[i].file, strerror(errno));
+            return 1;
+        }
+        run_workload(&w[i]);
+        free(w[i].buf);
+        free(w[i].out);
+    }
+    printf("\nchecksum %016llx\n", (unsigned long long)checksum);
+    return 0;
+}
