@@ -17,6 +17,8 @@
  *   -S BYTES   large slice for the byte-at-a-time runs (default 2 MiB)
  *   --once N   one run of each system, whole buffer, on a slice of N bytes
  *              (for callgrind: see callgrind.sh)
+ *   --profile SEC  only the library, whole buffer, repeated for SEC seconds
+ *              per workload: for perf record (see README.md)
  *
  * What a measurement does, per workload:
  *   commands  smtpp_parse_command on every line, the way a server loops
@@ -88,6 +90,7 @@ static int opt_passes = 7;
 static double opt_min_time = 0.05;
 static size_t opt_slice_small = 256 * 1024, opt_slice_large = 2 * 1024 * 1024;
 static size_t opt_once = 0;   /* callgrind mode: slice size */
+static double opt_profile = 0; /* profiling mode: seconds of library runs */
 static uint64_t checksum = 0x5eed;
 
 static double now(void)
@@ -426,18 +429,34 @@ static void run_workload(workload *w)
     uint64_t alloc0;
     int i;
 
+    if (opt_profile > 0) {
+        double t0 = now();
+        bench_out o = { 0, 0, 0 };
+        unsigned runs = 0;
+        if (!lib) return;
+        while (now() - t0 < opt_profile) {
+            lib(w, w->buf, w->len, 0, &o);
+            runs++;
+        }
+        checksum = checksum * 31 + o.sum;
+        printf("%s: %u runs of smtpp, whole buffer, %.1f MB/s\n", kind_name[w->kind], runs,
+               (double)w->len * runs / (now() - t0) / 1e6);
+        return;
+    }
     if (opt_once) {
         size_t n = cut(w->kind, w->buf, w->len, opt_once);
         workload sl = *w;
         sl.len = n;
         mem = measure("memchr", run_memchr, &sl, sl.buf, n, 0);
         hand = measure("handwritten", run_handwritten, &sl, sl.buf, n, 0);
-        print_result(&sl, &mem);
-        print_result(&sl, &hand);
+        mem.items = hand.items;
         if (lib) {
             whole = measure("smtpp", lib, &sl, sl.buf, n, 0);
-            print_result(&sl, &whole);
+            mem.items = whole.items;
         }
+        print_result(&sl, &mem);
+        print_result(&sl, &hand);
+        if (lib) print_result(&sl, &whole);
         return;
     }
 
@@ -445,6 +464,9 @@ static void run_workload(workload *w)
     alloc0 = allocs_total();
     mem = measure("memchr", run_memchr, w, w->buf, w->len, 0);
     hand = measure("handwritten", run_handwritten, w, w->buf, w->len, 0);
+    /* the line scan counts lines; give it the workload's item count so that
+     * its ns/item compares with the parsers' */
+    mem.items = hand.items;
     if (lib) {
         whole = measure("smtpp", lib, w, w->buf, w->len, 0);
         ch16k = measure("smtpp", lib, w, w->buf, w->len, 16384);
@@ -455,8 +477,6 @@ static void run_workload(workload *w)
             sw[i] = measure("smtpp", lib, w, w->buf, slices[i], 0);
             s1[i] = measure("smtpp", lib, w, w->buf, slices[i], 1);
         }
-        /* the references count lines (memchr) or their own items; report the
-         * library's item count for the line scan so ns/item compare */
         mem.items = whole.items;
     }
 
@@ -562,7 +582,7 @@ static size_t parse_size(const char *s)
 static void usage(void)
 {
     fprintf(stderr, "usage: smtpp_bench [-d DIR] [-p PASSES] [-t SEC] [-s BYTES] [-S BYTES] "
-                    "[--once BYTES] [commands|data|replies:FILE ...]\n");
+                    "[--once BYTES] [--profile SEC] [commands|data|replies:FILE ...]\n");
     exit(2);
 }
 
@@ -583,6 +603,7 @@ int main(int argc, char **argv)
             else if (!strcmp(a, "-s")) opt_slice_small = parse_size(argv[++i]);
             else if (!strcmp(a, "-S")) opt_slice_large = parse_size(argv[++i]);
             else if (!strcmp(a, "--once")) opt_once = parse_size(argv[++i]);
+            else if (!strcmp(a, "--profile")) opt_profile = atof(argv[++i]);
             else usage();
             continue;
         }
