@@ -222,8 +222,6 @@ long smtpp_format_reply(char *dst, size_t cap, int code, const char *enhanced,
     if (have < 0)
         return SMTPP_FMT_E_TOO_LONG;
     while (have > 0) {
-        if (cur.p == NULL)
-            cur = empty;
         have = seg_next(&g, &nxt);
         if (have < 0)
             return SMTPP_FMT_E_TOO_LONG;

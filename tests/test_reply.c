@@ -57,6 +57,10 @@ static const vec vecs[] = {
       "raw=[250 2.0.0x y\\x0d\\x0a];\n"
       "OK 250 n=1 enh=- mixed=0 first=[1.2.3 v] last=[1.2.3 v] lines=-[1.2.3 v] "
       "raw=[250 1.2.3 v\\x0d\\x0a];\nFIN=0" },
+    { "incomplete dotted text", "250 2.0 x\r\n250 2. y\r\n250 4.z\r\n", 0, D,
+      "OK 250 n=1 enh=- mixed=0 first=[2.0 x] last=[2.0 x] lines=-[2.0 x] raw=[250 2.0 x\\x0d\\x0a];\n"
+      "OK 250 n=1 enh=- mixed=0 first=[2. y] last=[2. y] lines=-[2. y] raw=[250 2. y\\x0d\\x0a];\n"
+      "OK 250 n=1 enh=- mixed=0 first=[4.z] last=[4.z] lines=-[4.z] raw=[250 4.z\\x0d\\x0a];\nFIN=0" },
     { "pipelined", "250 a\r\n250 b\r\n354 go\r\n", 0, D,
       "OK 250 n=1 enh=- mixed=0 first=[a] last=[a] lines=-[a] raw=[250 a\\x0d\\x0a];\n"
       "OK 250 n=1 enh=- mixed=0 first=[b] last=[b] lines=-[b] raw=[250 b\\x0d\\x0a];\n"

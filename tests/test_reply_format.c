@@ -278,6 +278,12 @@ START_TEST(test_no_wrap_boundary)
     sl.n = 501;
     ck_assert_int_eq(smtpp_format_reply(out, sizeof out, 250, "2.0.0", &sl, 1, SMTPP_FMT_NO_WRAP),
                      SMTPP_FMT_E_TOO_LONG);
+    /* a later line that does not fit */
+    {
+        smtpp_str two[2] = { { "short", 5 }, { text, 507 } };
+        ck_assert_int_eq(smtpp_format_reply(out, sizeof out, 250, NULL, two, 2, SMTPP_FMT_NO_WRAP),
+                         SMTPP_FMT_E_TOO_LONG);
+    }
     /* trailing spaces at a wrap point are dropped, not carried over */
     memset(text, ' ', sizeof text);
     memcpy(text, "head", 4);
@@ -309,7 +315,7 @@ START_TEST(test_ehlo_roundtrip)
                      "250-8BITMIME\r\n250-CHUNKING\r\n250-DSN\r\n250-SMTPUTF8\r\n"
                      "250-ENHANCEDSTATUSCODES\r\n250-STARTTLS\r\n250-AUTH PLAIN LOGIN\r\n"
                      "250-REQUIRETLS\r\n250-MT-PRIORITY MIXER\r\n250-FUTURERELEASE 604800 2027-01-01T00:00:00Z\r\n"
-                     "250-DELIVERBY 240\r\n250-XCLIENT NAME ADDR\r\n250-LIMITS RCPTMAX=50\r\n250 HELP\r\n";
+                     "250-DELIVERBY 240\r\n250-XCLIENT NAME ADDR\r\n250-XFORWARD NAME ADDR PROTO\r\n250-LIMITS RCPTMAX=50\r\n250 HELP\r\n";
     smtpp_reply r, r2;
     smtpp_ehlo e = ehlo_of(in, &r), e2;
     smtpp_str extra = { "PRDR", 4 };

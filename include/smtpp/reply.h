@@ -673,14 +673,16 @@ SMTPP_API long smtpp_format_ehlo(char *dst, size_t cap, const smtpp_ehlo *e,
  *
  * LMTP recipients are counted by the tracker itself: each 2xx reply to RCPT
  * since the last MAIL counts.  The count resets when MAIL, RSET, HELO,
- * EHLO or LHLO is answered and after the per-recipient replies.
+ * EHLO or LHLO is answered and after the per-recipient replies.  A caller
+ * that knows better (it saw the RCPT replies elsewhere) may set
+ * t->recipients before the 354 arrives.
  *
  * Overflow: when SMTPP_TRACKER_CAP commands are outstanding, the next push
  * fails (SMTPP_TRACK_FULL) and t->overflow is set; the command is not
  * recorded, so the replies can no longer be matched reliably.  A proxy
- * avoids this by reading no more client commands while the ring is full
- * (RFC 2920 4 lets a server stop reading, so this is legitimate
- * back-pressure). */
+ * avoids this by reading no more client commands while the ring is full:
+ * TCP flow control then holds the client back, which pipelining clients
+ * must already cope with (RFC 2920). */
 #define SMTPP_TRACKER_CAP 64
 
 enum smtpp_track_option {
