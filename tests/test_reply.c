@@ -443,6 +443,86 @@ START_TEST(test_finish_resets)
 }
 END_TEST
 
+/* ---- Random streams ---------------------------------------------------------
+ * Replies built from good and bad pieces, with random options and limits:
+ * every one must give the same results at every split and byte by byte,
+ * and never read past its input. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static unsigned rnd(unsigned n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (unsigned)(rng_state % n);
+}
+
+static size_t random_stream(char *buf, size_t cap)
+{
+    static const char *const codes[] = { "250", "250", "250", "550", "354", "421", "251",
+                                         "199", "600", "25", "2x0", "" };
+    static const char *const seps[] = { "-", "-", " ", " ", "", "x", "\r" };
+    static const char *const enh[] = { "", "", "2.0.0 ", "5.7.1 ", "4.2.2", "5.01.1 ", "2.0.0x " };
+    static const char *const text[] = { "a", "bc", " ", "\t", "\xc3\xa9", "1.2", "\r", "\x01", "x" };
+    size_t n = 0;
+    unsigned lines = 1 + rnd(8), k;
+    buf[0] = '\0';
+    if (rnd(2)) {
+        /* well-formed replies, pipelined */
+        static const char *const good[] = { "250", "550", "421", "354", "221" };
+        static const char *const genh[] = { "", "2.1.0 ", "5.7.1 " };
+        while (n + 40 < cap) {
+            const char *c = good[rnd(sizeof good / sizeof good[0])];
+            const char *e = c[0] == '2' && rnd(2) ? genh[1] : c[0] == '5' && rnd(2) ? genh[2] : genh[0];
+            unsigned nl = 1 + rnd(4), j;
+            for (j = 0; j < nl && n + 40 < cap; j++)
+                n += (size_t)snprintf(buf + n, cap - n, "%s%c%sline %u\r\n", c,
+                                      j + 1 == nl ? ' ' : '-', e, j);
+        }
+        return n;
+    }
+    for (k = 0; k < lines && n + 64 < cap; k++) {
+        unsigned t, nt = rnd(12);
+        const char *c = codes[rnd(sizeof codes / sizeof codes[0])];
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s%s", c, seps[rnd(sizeof seps / sizeof seps[0])],
+                              enh[rnd(sizeof enh / sizeof enh[0])]);
+        for (t = 0; t < nt && n + 16 < cap; t++)
+            n += (size_t)snprintf(buf + n, cap - n, "%s", text[rnd(sizeof text / sizeof text[0])]);
+        if (rnd(10) == 0 && n + 1 < cap)
+            buf[n++] = '\0'; /* a NUL now and then */
+        n += (size_t)snprintf(buf + n, cap - n, "%s", rnd(8) == 0 ? "\n" : "\r\n");
+    }
+    return n;
+}
+
+START_TEST(test_random_streams)
+{
+    int round;
+    size_t oks = 0, errs = 0, bytes = 0;
+    for (round = 0; round < 1000; round++) {
+        char buf[200];
+        size_t n = random_stream(buf, sizeof buf);
+        rp_opts o;
+        char *t, *q;
+        o.flags = rnd(8);
+        o.max_line = rnd(3) == 0 ? 16 + rnd(24) : 0;
+        o.max_lines = rnd(3) == 0 ? 1 + rnd(4) : 0;
+        t = check_all(&o, buf, n);
+        for (q = t; (q = strstr(q, "OK ")) != NULL; q++)
+            oks++;
+        for (q = t; (q = strstr(q, "ERR ")) != NULL; q++)
+            errs++;
+        bytes += n;
+        free(t);
+        guard_page_run(&o, buf, n);
+    }
+    /* the generator reaches both outcomes, on inputs of useful size */
+    ck_assert_uint_gt(oks, 300);
+    ck_assert_uint_gt(errs, 300);
+    ck_assert_uint_gt(bytes, 1000 * 40);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("reply");
@@ -460,6 +540,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_every_reason_reached);
     tcase_add_test(tc, test_next_word);
     tcase_add_test(tc, test_finish_resets);
+    tcase_add_test(tc, test_random_streams);
     suite_add_tcase(s, tc);
     return s;
 }

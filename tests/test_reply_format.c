@@ -295,6 +295,96 @@ START_TEST(test_no_wrap_boundary)
 }
 END_TEST
 
+/* ---- Random text ---------------------------------------------------------------
+ * Random text with random options: the result is refused exactly when the
+ * text has a byte the options forbid (or a line too long under NO_WRAP);
+ * otherwise it parses back and carries every non-space byte, in order. */
+static uint64_t rng_state = 0x2545f4914f6cdd1dull;
+
+static unsigned rnd(unsigned n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (unsigned)(rng_state % n);
+}
+
+START_TEST(test_random_text)
+{
+    static const char *const pieces[] = { "a", "bcd", "word ", " ", "  ", "\xc3\xa9", "\t",
+                                          "\n", "\r\n", "\r", "\x01", "xyzzyxyzzy" };
+    static const char *const enhs[] = { NULL, "2.0.0", "2.1.5" };
+    int round;
+    int ok = 0, refused = 0;
+    for (round = 0; round < 400; round++) {
+        char text[2400];
+        size_t tn = 0, i;
+        unsigned flags = rnd(4);
+        const char *enh = enhs[rnd(3)];
+        int forbidden = 0, biggest = 0, cur = 0;
+        unsigned np = rnd(3) == 0 ? 600 : rnd(60);
+        smtpp_str sl;
+        long n;
+        size_t width = 506 - (enh ? strlen(enh) + 1 : 0);
+        for (i = 0; i < np && tn + 16 < sizeof text; i++) {
+            const char *p = pieces[rnd(sizeof pieces / sizeof pieces[0])];
+            if ((p[0] == '\r' || p[0] == '\n' || p[0] == '\x01') && rnd(40) != 0)
+                p = "q"; /* keep refusals a minority */
+            memcpy(text + tn, p, strlen(p));
+            tn += strlen(p);
+        }
+        /* what the formatter should say */
+        for (i = 0; i < tn; i++) {
+            unsigned char c = (unsigned char)text[i];
+            if (c == '\n' && (flags & SMTPP_FMT_SPLIT)) {
+                cur = 0;
+                continue;
+            }
+            if (c == '\r' && (flags & SMTPP_FMT_SPLIT) && i + 1 < tn && text[i + 1] == '\n')
+                continue;
+            if (c < 0x20 && c != '\t')
+                forbidden = 1;
+            if (++cur > biggest)
+                biggest = cur;
+        }
+        sl.p = text;
+        sl.n = tn;
+        n = smtpp_format_reply(out, sizeof out, 250, enh, &sl, 1, flags);
+        if (forbidden) {
+            ck_assert_int_eq(n, SMTPP_FMT_E_CHAR);
+            refused++;
+            continue;
+        }
+        if ((flags & SMTPP_FMT_NO_WRAP) && (size_t)biggest > width) {
+            ck_assert_int_eq(n, SMTPP_FMT_E_TOO_LONG);
+            refused++;
+            continue;
+        }
+        ck_assert_int_gt(n, 0);
+        {
+            size_t nl, k = 0;
+            char *joined = check_lines(out, (size_t)n, 250, NULL, &nl);
+            char *q;
+            for (q = joined; *q; q++) {
+                if (*q == ' ')
+                    continue;
+                while (k < tn && (text[k] == ' ' || text[k] == '\r' || text[k] == '\n'))
+                    k++;
+                ck_assert_int_eq(*q, text[k]);
+                k++;
+            }
+            while (k < tn && (text[k] == ' ' || text[k] == '\r' || text[k] == '\n'))
+                k++;
+            ck_assert_uint_eq(k, tn);
+            free(joined);
+            ok++;
+        }
+    }
+    ck_assert_int_gt(ok, 100);
+    ck_assert_int_gt(refused, 20);
+}
+END_TEST
+
 /* ---- EHLO formatter --------------------------------------------------------- */
 
 static smtpp_ehlo ehlo_of(const char *s, smtpp_reply *r)
@@ -401,6 +491,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_wrap_long_word);
     tcase_add_test(tc, test_wrap_utf8);
     tcase_add_test(tc, test_no_wrap_boundary);
+    tcase_add_test(tc, test_random_text);
     tcase_add_test(tc, test_ehlo_roundtrip);
     tcase_add_test(tc, test_ehlo_from_fields);
     tcase_add_test(tc, test_ehlo_refused);
