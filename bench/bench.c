@@ -24,8 +24,20 @@
  *   commands  smtpp_parse_command on every line, the way a server loops
  *             (parse, use the result, advance by `used`, read more on
  *             SMTPP_AGAIN), every result folded into a checksum;
- *   data      (not yet: needs the body scanner of session.h) ;
+ *   data      commands as above; after DATA, smtpp_data_parse on the body
+ *             (dot-unstuffing, end of data, bare CR/LF checks; each
+ *             zero-copy slice is used), as a proxy or a filter does;
  *   replies   smtpp_parse_reply on every reply, same loop.
+ * With the session validator (session.h, system "smtpp+session"), every
+ * command is also checked by smtpp_session_check, the server's decision
+ * (250 for most, 550 for every 16th recipient on the commands stream) is
+ * reported with smtpp_session_sent, and message bodies are read through
+ * smtpp_session_data / smtpp_session_data_end: the path of a real server.
+ * A QUIT (or a closing verdict) ends the connection: the next bytes are a
+ * new connection with a fresh session and a 220 greeting.  Pipelining
+ * rules are checked (SMTPP_CHECK_MORE_INPUT when bytes follow) but only
+ * reported (SMTPP_CFG_SYNC_REPORT_ONLY), since the stream holds whole
+ * sessions back to back; error and junk limits are off.
  * Chunked runs reveal the bytes `chunk` at a time, as reads would: the
  * region passed is always the unconsumed bytes of one contiguous buffer.
  *
@@ -41,6 +53,9 @@
 #include "bench.h"
 
 #include <smtpp/smtpp.h>
+#if defined(SMTPP_BENCH_DATA) || defined(SMTPP_BENCH_SESSION)
+#include <smtpp/session.h>
+#endif
 
 #include <errno.h>
 #include <stdio.h>
@@ -179,6 +194,174 @@ static NOINLINE void bench_replies_smtpp(const char *buf, size_t len, size_t chu
     o->errors += err;
 }
 
+#if defined(SMTPP_BENCH_DATA)
+/* Commands with the parser; message bodies with the DATA scanner alone. */
+static NOINLINE void bench_data_smtpp(const char *buf, size_t len, size_t chunk, bench_out *o)
+{
+    smtpp_parser p;
+    smtpp_command cmd;
+    smtpp_data d;
+    smtpp_str sl;
+    size_t start = 0, avail = chunk ? grow(0, chunk, len) : len;
+    uint64_t sum = 0, n = 0, err = 0;
+    int body = 0;
+
+    smtpp_parser_init(&p, 0);
+    for (;;) {
+        size_t used;
+        int r;
+        if (!body) {
+            r = smtpp_parse_command(&p, buf + start, avail - start, &cmd, &used);
+            start += used;
+            if (r == SMTPP_AGAIN) {
+                if (avail == len) break;
+                avail = grow(avail, chunk, len);
+                continue;
+            }
+            sum += cmd.verb + cmd.error + cmd.path.mailbox.n + cmd.nparams + cmd.p.size;
+            if (cmd.verb == SMTPP_VERB_DATA && !cmd.error) {
+                smtpp_data_init(&d, 0, 0, 0);
+                body = 1;
+            }
+            continue;
+        }
+        r = smtpp_data_parse(&d, buf + start, avail - start, &sl, &used);
+        start += used;
+        sum += sl.n;
+        if (sl.n) sum += (unsigned char)sl.p[sl.n - 1];
+        if (r == SMTPP_AGAIN) {
+            if (avail == len) break;
+            avail = grow(avail, chunk, len);
+        } else if (r == SMTPP_DONE) {
+            n++;
+            err += d.error != 0;
+            sum += d.size;
+            body = 0;
+        }
+    }
+    sum += (uint64_t)smtpp_parser_finish(&p, avail - start);
+    o->sum += sum;
+    o->items += n;
+    o->errors += err;
+}
+#endif
+
+#if defined(SMTPP_BENCH_SESSION)
+static smtpp_config bench_cfg;
+
+static void bench_cfg_init(void)
+{
+    smtpp_config_init(&bench_cfg, "mx.example.org");
+    bench_cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_SIZE) | SMTPP_EXT_BIT(SMTPP_EXT_DSN) |
+                      SMTPP_EXT_BIT(SMTPP_EXT_SMTPUTF8) | SMTPP_EXT_BIT(SMTPP_EXT_8BITMIME) |
+                      SMTPP_EXT_BIT(SMTPP_EXT_PIPELINING) | SMTPP_EXT_BIT(SMTPP_EXT_CHUNKING);
+    bench_cfg.flags |= SMTPP_CFG_SYNC_REPORT_ONLY;
+    bench_cfg.max_errors = 0;
+    bench_cfg.max_junk = 0;
+}
+
+/* A new connection: fresh session, 220 greeting. */
+static void bench_connect(smtpp_session *s, uint64_t *sum)
+{
+    smtpp_verdict v;
+    smtpp_session_init(s, &bench_cfg);
+    smtpp_session_greeting(s, 220, 0, &v);
+    *sum += v.code;
+}
+
+/* The server loop: parse, check, decide, report, bodies.  items: commands
+ * (commands stream) or messages (data stream). */
+static NOINLINE void bench_session(const char *buf, size_t len, size_t chunk, int refuse,
+                                   bench_out *o)
+{
+    smtpp_parser p;
+    smtpp_session s;
+    smtpp_command cmd;
+    smtpp_verdict v;
+    smtpp_str sl;
+    size_t start = 0, avail = chunk ? grow(0, chunk, len) : len;
+    uint64_t sum = 0, ncmd = 0, nmsg = 0, err = 0, rcpts = 0;
+
+    smtpp_parser_init(&p, 0);
+    bench_connect(&s, &sum);
+    for (;;) {
+        size_t used;
+        int r;
+        switch (smtpp_session_next(&s)) {
+        case SMTPP_NEXT_COMMAND:
+            r = smtpp_parse_command(&p, buf + start, avail - start, &cmd, &used);
+            start += used;
+            if (r == SMTPP_AGAIN) {
+                if (avail == len) goto out;
+                avail = grow(avail, chunk, len);
+                continue;
+            }
+            ncmd++;
+            err += cmd.error != 0;
+            sum += cmd.verb + cmd.path.mailbox.n + cmd.nparams + cmd.p.size;
+            smtpp_session_check(&s, &cmd, start < avail ? SMTPP_CHECK_MORE_INPUT : 0, &v);
+            sum += v.code + v.id;
+            if (v.action == SMTPP_ACT_DECIDE) {
+                int code = v.code;
+                if (refuse && cmd.verb == SMTPP_VERB_RCPT && (++rcpts & 15) == 0)
+                    code = 550;             /* policy: unknown user */
+                smtpp_session_sent(&s, (smtpp_verb)cmd.verb, code);
+            } else if (v.action == SMTPP_ACT_REPLY) {
+                err += v.code >= 400;
+            }
+            break;
+        case SMTPP_NEXT_MESSAGE:
+            r = smtpp_session_data(&s, buf + start, avail - start, &sl, &used);
+            start += used;
+            sum += sl.n;
+            if (sl.n) sum += (unsigned char)sl.p[sl.n - 1];
+            if (r == SMTPP_AGAIN) {
+                if (avail == len) goto out;
+                avail = grow(avail, chunk, len);
+            } else if (r == SMTPP_DONE) {
+                uint32_t k;
+                nmsg++;
+                smtpp_session_data_end(&s, &v);
+                sum += v.code + s.data.size;
+                if (v.action == SMTPP_ACT_DECIDE) {
+                    for (k = 0; k < v.count; k++)
+                        smtpp_session_sent(&s, SMTPP_VERB_DATA, v.code);
+                } else {
+                    err++;
+                }
+            }
+            break;
+        case SMTPP_NEXT_NOTHING:            /* closed: the next connection */
+            bench_connect(&s, &sum);
+            break;
+        default:                            /* not reached on these streams */
+            err++;
+            bench_connect(&s, &sum);
+            break;
+        }
+    }
+out:
+    sum += (uint64_t)smtpp_parser_finish(&p, avail - start) + s.sync_errors;
+    o->sum += sum;
+    o->items += refuse ? ncmd : nmsg;
+    o->errors += err;
+}
+
+static void run_session_commands(const workload *w, char *buf, size_t len, size_t chunk,
+                                 bench_out *o)
+{
+    (void)w;
+    bench_session(buf, len, chunk, 1, o);
+}
+
+static void run_session_data(const workload *w, char *buf, size_t len, size_t chunk,
+                             bench_out *o)
+{
+    (void)w;
+    bench_session(buf, len, chunk, 0, o);
+}
+#endif
+
 /* ---- Systems: what a measurement runs -------------------------------------------- */
 
 typedef void (*runner)(const workload *w, char *buf, size_t len, size_t chunk, bench_out *o);
@@ -199,14 +382,20 @@ static void run_handwritten(const workload *w, char *buf, size_t len, size_t chu
     }
 }
 
-/* NULL when the library has no path for this workload yet. */
-static runner smtpp_runner(enum kind k);
 
 static void run_smtpp_commands(const workload *w, char *buf, size_t len, size_t chunk, bench_out *o)
 {
     (void)w;
     bench_commands_smtpp(buf, len, chunk, o);
 }
+
+#if defined(SMTPP_BENCH_DATA)
+static void run_smtpp_data(const workload *w, char *buf, size_t len, size_t chunk, bench_out *o)
+{
+    (void)w;
+    bench_data_smtpp(buf, len, chunk, o);
+}
+#endif
 
 static void run_smtpp_replies(const workload *w, char *buf, size_t len, size_t chunk, bench_out *o)
 {
@@ -219,8 +408,24 @@ static runner smtpp_runner(enum kind k)
     switch (k) {
     case K_COMMANDS: return run_smtpp_commands;
     case K_REPLIES:  return run_smtpp_replies;
-    case K_DATA:     return NULL; /* the body scanner (session.h) has not landed */
+    case K_DATA:
+#if defined(SMTPP_BENCH_DATA)
+        return run_smtpp_data;
+#else
+        return NULL; /* the body scanner (session.h) had not landed */
+#endif
     }
+    return NULL;
+}
+
+/* The full server path with the session validator, or NULL. */
+static runner session_runner(enum kind k)
+{
+#if defined(SMTPP_BENCH_SESSION)
+    if (k == K_COMMANDS) return run_session_commands;
+    if (k == K_DATA) return run_session_data;
+#endif
+    (void)k;
     return NULL;
 }
 
@@ -421,42 +626,118 @@ static int load(workload *w)
 
 /* ---- One workload ------------------------------------------------------------------- */
 
+/* The measurements of one library path over one workload. */
+typedef struct libset {
+    const char *system;
+    runner fn;
+    meas whole, ch16k, ch1k, sw[2], s1[2];
+} libset;
+
+static void measure_lib(libset *L, const workload *w, const size_t slices[2])
+{
+    int i;
+    L->whole = measure(L->system, L->fn, w, w->buf, w->len, 0);
+    L->ch16k = measure(L->system, L->fn, w, w->buf, w->len, 16384);
+    L->ch1k = measure(L->system, L->fn, w, w->buf, w->len, 1024);
+    for (i = 0; i < 2; i++) {
+        L->sw[i] = measure(L->system, L->fn, w, w->buf, slices[i], 0);
+        L->s1[i] = measure(L->system, L->fn, w, w->buf, slices[i], 1);
+    }
+}
+
+static void print_lib(const libset *L, const meas *mem, const meas *hand, const size_t slices[2])
+{
+    char label[48];
+    int i;
+    print_row(L->system, &L->whole, mem, hand);
+    print_row(L->system, &L->ch16k, mem, hand);
+    print_row(L->system, &L->ch1k, mem, hand);
+    for (i = 0; i < 2; i++) {
+        snprintf(label, sizeof label, "%s slice %c", L->system, i ? 'L' : 'S');
+        print_row(label, &L->sw[i], mem, hand);
+        print_row(label, &L->s1[i], mem, hand);
+    }
+    (void)slices;
+}
+
+static void print_lib_summary(const libset *L, const meas *mem, const meas *hand)
+{
+    const meas *wh = &L->whole;
+    printf("%s: whole %.0f MB/s = %.3f x memchr, %.3f x hand-written; "
+           "16 KiB chunks %.3f x whole-buffer time, 1 KiB %.3f x\n",
+           L->system, (double)wh->bytes / wh->med / 1e6,
+           (mem->med / (double)mem->bytes) / (wh->med / (double)wh->bytes),
+           (hand->med / (double)hand->bytes) / (wh->med / (double)wh->bytes),
+           L->ch16k.med / wh->med, L->ch1k.med / wh->med);
+    printf("%s: 1-byte chunks %.2f ns/B on slice S (%zu B, %.1f x its whole-buffer time), "
+           "%.2f ns/B on slice L (%zu B, %.1f x); L/S per byte %.3f (1 = linear)\n",
+           L->system, L->s1[0].med * 1e9 / (double)L->s1[0].bytes, L->s1[0].bytes,
+           L->s1[0].med / L->sw[0].med, L->s1[1].med * 1e9 / (double)L->s1[1].bytes,
+           L->s1[1].bytes, L->s1[1].med / L->sw[1].med,
+           (L->s1[1].med / (double)L->s1[1].bytes) / (L->s1[0].med / (double)L->s1[0].bytes));
+    if (L->whole.errors)
+        printf("%s: %llu items refused or failed (the generated streams have none: a bug?)\n",
+               L->system, (unsigned long long)L->whole.errors);
+}
+
+static void result_lib(const libset *L, const workload *w, const size_t slices[2])
+{
+    int i;
+    print_result(w, &L->whole);
+    print_result(w, &L->ch16k);
+    print_result(w, &L->ch1k);
+    for (i = 0; i < 2; i++) {
+        workload sl = *w;
+        sl.len = slices[i];
+        print_result(&sl, &L->sw[i]);
+        print_result(&sl, &L->s1[i]);
+    }
+}
+
 static void run_workload(workload *w)
 {
-    runner lib = smtpp_runner(w->kind);
-    meas mem, hand, whole = { 0 }, ch16k, ch1k, sw[2], s1[2];
+    libset libs[2];
+    int nlib = 0, i;
+    meas mem, hand;
     size_t slices[2];
     uint64_t alloc0;
-    int i;
+
+    if (smtpp_runner(w->kind)) {
+        libs[nlib].system = "smtpp";
+        libs[nlib++].fn = smtpp_runner(w->kind);
+    }
+    if (session_runner(w->kind)) {
+        libs[nlib].system = "smtpp+session";
+        libs[nlib++].fn = session_runner(w->kind);
+    }
 
     if (opt_profile > 0) {
-        double t0 = now();
-        bench_out o = { 0, 0, 0 };
-        unsigned runs = 0;
-        if (!lib) return;
-        while (now() - t0 < opt_profile) {
-            lib(w, w->buf, w->len, 0, &o);
-            runs++;
+        for (i = 0; i < nlib; i++) {
+            double t0 = now();
+            bench_out o = { 0, 0, 0 };
+            unsigned runs = 0;
+            while (now() - t0 < opt_profile) {
+                libs[i].fn(w, w->buf, w->len, 0, &o);
+                runs++;
+            }
+            checksum = checksum * 31 + o.sum;
+            printf("%s: %u runs of %s, whole buffer, %.1f MB/s\n", kind_name[w->kind], runs,
+                   libs[i].system, (double)w->len * runs / (now() - t0) / 1e6);
         }
-        checksum = checksum * 31 + o.sum;
-        printf("%s: %u runs of smtpp, whole buffer, %.1f MB/s\n", kind_name[w->kind], runs,
-               (double)w->len * runs / (now() - t0) / 1e6);
         return;
     }
     if (opt_once) {
-        size_t n = cut(w->kind, w->buf, w->len, opt_once);
         workload sl = *w;
-        sl.len = n;
-        mem = measure("memchr", run_memchr, &sl, sl.buf, n, 0);
-        hand = measure("handwritten", run_handwritten, &sl, sl.buf, n, 0);
+        sl.len = cut(w->kind, w->buf, w->len, opt_once);
+        mem = measure("memchr", run_memchr, &sl, sl.buf, sl.len, 0);
+        hand = measure("handwritten", run_handwritten, &sl, sl.buf, sl.len, 0);
         mem.items = hand.items;
-        if (lib) {
-            whole = measure("smtpp", lib, &sl, sl.buf, n, 0);
-            mem.items = whole.items;
-        }
         print_result(&sl, &mem);
         print_result(&sl, &hand);
-        if (lib) print_result(&sl, &whole);
+        for (i = 0; i < nlib; i++) {
+            meas m = measure(libs[i].system, libs[i].fn, &sl, sl.buf, sl.len, 0);
+            print_result(&sl, &m);
+        }
         return;
     }
 
@@ -467,51 +748,28 @@ static void run_workload(workload *w)
     /* the line scan counts lines; give it the workload's item count so that
      * its ns/item compares with the parsers' */
     mem.items = hand.items;
-    if (lib) {
-        whole = measure("smtpp", lib, w, w->buf, w->len, 0);
-        ch16k = measure("smtpp", lib, w, w->buf, w->len, 16384);
-        ch1k = measure("smtpp", lib, w, w->buf, w->len, 1024);
-        slices[0] = cut(w->kind, w->buf, w->len, opt_slice_small);
-        slices[1] = cut(w->kind, w->buf, w->len, opt_slice_large);
-        for (i = 0; i < 2; i++) {
-            sw[i] = measure("smtpp", lib, w, w->buf, slices[i], 0);
-            s1[i] = measure("smtpp", lib, w, w->buf, slices[i], 1);
-        }
-        mem.items = whole.items;
-    }
+    slices[0] = cut(w->kind, w->buf, w->len, opt_slice_small);
+    slices[1] = cut(w->kind, w->buf, w->len, opt_slice_large);
+    for (i = 0; i < nlib; i++)
+        measure_lib(&libs[i], w, slices);
 
     print_header();
     print_row("memchr line scan", &mem, &mem, &hand);
     print_row("hand-written", &hand, &mem, &hand);
-    if (lib) {
-        char label[40];
-        print_row("smtpp", &whole, &mem, &hand);
-        print_row("smtpp", &ch16k, &mem, &hand);
-        print_row("smtpp", &ch1k, &mem, &hand);
-        for (i = 0; i < 2; i++) {
-            snprintf(label, sizeof label, "smtpp slice %s", i ? "large" : "small");
-            print_row(label, &sw[i], &mem, &hand);
-            print_row(label, &s1[i], &mem, &hand);
-        }
-        if (hand.items != whole.items)
-            printf("note: hand-written counted %llu %s, smtpp %llu\n",
-                   (unsigned long long)hand.items, kind_unit[w->kind],
-                   (unsigned long long)whole.items);
-        printf("summary: smtpp whole %.0f MB/s = %.3f x memchr, %.3f x hand-written; "
-               "16 KiB chunks %.3f x whole time, 1 KiB %.3f x\n",
-               (double)whole.bytes / whole.med / 1e6,
-               (mem.med / (double)mem.bytes) / (whole.med / (double)whole.bytes),
-               (hand.med / (double)hand.bytes) / (whole.med / (double)whole.bytes),
-               ch16k.med / whole.med, ch1k.med / whole.med);
-        printf("linearity: 1-byte chunks %.2f ns/B on %zu B (%.1f x whole), %.2f ns/B on %zu B "
-               "(%.1f x whole); large/small per-byte %.3f (1 = linear)\n",
-               s1[0].med * 1e9 / (double)s1[0].bytes, s1[0].bytes, s1[0].med / sw[0].med,
-               s1[1].med * 1e9 / (double)s1[1].bytes, s1[1].bytes, s1[1].med / sw[1].med,
-               (s1[1].med / (double)s1[1].bytes) / (s1[0].med / (double)s1[0].bytes));
-    } else {
-        printf("smtpp: no library path for %s yet (see the note at the top of bench.c)\n",
-               kind_name[w->kind]);
+    for (i = 0; i < nlib; i++)
+        print_lib(&libs[i], &mem, &hand, slices);
+    for (i = 0; i < nlib; i++) {
+        print_lib_summary(&libs[i], &mem, &hand);
+        if (libs[i].whole.items != hand.items)
+            printf("note: hand-written counted %llu %s, %s %llu\n",
+                   (unsigned long long)hand.items, kind_unit[w->kind], libs[i].system,
+                   (unsigned long long)libs[i].whole.items);
     }
+    if (nlib == 0)
+        printf("not measured: the library on %s (the body scanner had not landed)\n",
+               kind_name[w->kind]);
+    else if (w->kind != K_REPLIES && !session_runner(w->kind))
+        printf("not measured: smtpp+session (the session validator had not landed)\n");
     if (HAVE_ALLOC_COUNT)
         printf("heap allocations while parsing: %llu (malloc %llu, calloc %llu, realloc %llu)\n",
                (unsigned long long)(allocs_total() - alloc0), (unsigned long long)n_malloc,
@@ -521,17 +779,8 @@ static void run_workload(workload *w)
 
     print_result(w, &mem);
     print_result(w, &hand);
-    if (lib) {
-        print_result(w, &whole);
-        print_result(w, &ch16k);
-        print_result(w, &ch1k);
-        for (i = 0; i < 2; i++) {
-            workload sl = *w;
-            sl.len = slices[i];
-            print_result(&sl, &sw[i]);
-            print_result(&sl, &s1[i]);
-        }
-    }
+    for (i = 0; i < nlib; i++)
+        result_lib(&libs[i], w, slices);
     fflush(stdout);
 }
 
@@ -568,6 +817,12 @@ static void print_system(void)
            "smtpp_reply %zu, smtpp_tracker %zu, smtpp_ehlo %zu\n",
            sizeof(smtpp_parser), sizeof(smtpp_command), sizeof(smtpp_reply_parser),
            sizeof(smtpp_reply), sizeof(smtpp_tracker), sizeof(smtpp_ehlo));
+#if defined(SMTPP_BENCH_DATA) || defined(SMTPP_BENCH_SESSION)
+    printf("sizeof: smtpp_session %zu, smtpp_data %zu, smtpp_config %zu (shared); "
+           "per connection, parser + session: %zu (target <= 256)\n",
+           sizeof(smtpp_session), sizeof(smtpp_data), sizeof(smtpp_config),
+           sizeof(smtpp_parser) + sizeof(smtpp_session));
+#endif
 }
 
 static size_t parse_size(const char *s)
@@ -633,6 +888,9 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+#if defined(SMTPP_BENCH_SESSION)
+    bench_cfg_init();
+#endif
     print_system();
     for (i = 0; i < nw; i++) {
         w[i].out = NULL;
