@@ -101,17 +101,19 @@ static void rp_lex_line(const rp_uchar *base, size_t n, unsigned flags, rp_line 
     (void)n;
     memset(l, 0, sizeof *l);
     /*!re2c
-      [2-5] rp_digit rp_digit "-"    { l->sep = '-'; goto have_code; }
-      [2-5] rp_digit rp_digit " "    { l->sep = ' '; goto have_code; }
-      [2-5] rp_digit rp_digit "\r\n" { l->sep = 0; goto have_code; }
-      [2-5] rp_digit rp_digit "\n"   { l->sep = 0; l->bare_lf = 1; goto have_code; }
-      [2-5] rp_digit rp_digit {
+      rp_code = [2-5] [0-5] rp_digit; // RFC 5321 4.2
+
+      rp_code "-"    { l->sep = '-'; goto have_code; }
+      rp_code " "    { l->sep = ' '; goto have_code; }
+      rp_code "\r\n" { l->sep = 0; goto have_code; }
+      rp_code "\n"   { l->sep = 0; l->bare_lf = 1; goto have_code; }
+      rp_code {
           l->code = (base[0] - '0') * 100 + (base[1] - '0') * 10 + (base[2] - '0');
           l->err = base[3] == '\0' ? SMTPP_RE_NUL : SMTPP_RE_BAD_SEPARATOR;
           l->err_off = 3;
           return;
       }
-      [016-9] rp_digit rp_digit { l->err = SMTPP_RE_CODE_RANGE; l->err_off = 0; return; }
+      rp_digit rp_digit rp_digit { l->err = SMTPP_RE_CODE_RANGE; l->err_off = 0; return; }
       * {
           (void)YYMARKER;
           for (k = 0; k < 2 && base[k] >= '0' && base[k] <= '9'; k++)
@@ -185,9 +187,9 @@ static int enh_eq(smtpp_enhanced a, smtpp_enhanced b)
     return a.cls == b.cls && a.subject == b.subject && a.detail == b.detail;
 }
 
-/* Reports an error: the reply so far up to `end`; then, when `more` (the
- * offending line's fourth octet was '-', or the line is not complete),
- * the parser discards the rest of the reply. */
+/* Fills *out with an error found in the reply that starts at buf: the
+ * octets up to `end` are reported as raw and as used.  The caller then
+ * decides whether the rest of the reply must be discarded. */
 static int rp_error(smtpp_reply_parser *p, const char *buf, size_t end, int err,
                     size_t off, int code, smtpp_reply *out, size_t *used)
 {
@@ -275,7 +277,7 @@ int smtpp_parse_reply(smtpp_reply_parser *p, const char *buf, size_t len,
                 if (p->_nlines == 0) {
                     /* the code of a first line, if it has a good one */
                     if (buf[line] >= '2' && buf[line] <= '5'
-                        && buf[line + 1] >= '0' && buf[line + 1] <= '9'
+                        && buf[line + 1] >= '0' && buf[line + 1] <= '5'
                         && buf[line + 2] >= '0' && buf[line + 2] <= '9')
                         code = (buf[line] - '0') * 100 + (buf[line + 1] - '0') * 10
                              + (buf[line + 2] - '0');

@@ -175,7 +175,7 @@ static long fmt_result(const fmt_out *o)
 static int check_codes(int code, const char *enhanced, size_t *enh_n)
 {
     *enh_n = 0;
-    if (code < 200 || code > 599)
+    if (code < 200 || code > 559 || code / 10 % 10 > 5)
         return SMTPP_FMT_E_CODE;
     if (enhanced != NULL) {
         smtpp_enhanced e;

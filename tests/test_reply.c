@@ -107,6 +107,11 @@ static const vec vecs[] = {
       "ERR CODE_RANGE code=0 nlines=0 line=0 off=0 raw=[199 x\\x0d\\x0a];\nFIN=0" },
     { "code 6xx", "600 x\r\n", 0, D,
       "ERR CODE_RANGE code=0 nlines=0 line=0 off=0 raw=[600 x\\x0d\\x0a];\nFIN=0" },
+    { "second digit above 5", "260 x\r\n559 y\r\n", 0, D,
+      "ERR CODE_RANGE code=0 nlines=0 line=0 off=0 raw=[260 x\\x0d\\x0a];\n"
+      "OK 559 n=1 enh=- mixed=0 first=[y] last=[y] lines=-[y] raw=[559 y\\x0d\\x0a];\nFIN=0" },
+    { "too long line with bad code", "2600000000000000000000\r\n", 0, { 0, 16, 0 },
+      "ERR LINE_TOO_LONG code=0 nlines=0 line=0 off=16 raw=[2600000000000000];\nFIN=0" },
     { "code 0xx", "050-x\r\n250 y\r\n", 0, D,
       "ERR CODE_RANGE code=0 nlines=0 line=0 off=0 raw=[050-x\\x0d\\x0a];\nFIN=0" },
     { "bad separator", "250x\r\n", 0, D,
@@ -378,7 +383,8 @@ START_TEST(test_error_table)
     int e;
     ck_assert_str_eq(smtpp_reply_error_name(SMTPP_RE_OK), "SMTPP_RE_OK");
     ck_assert_str_eq(smtpp_reply_error_name(SMTPP_RE_LINE_TOO_LONG), "SMTPP_RE_LINE_TOO_LONG");
-    ck_assert_str_eq(smtpp_reply_error_reason(SMTPP_RE_CODE_RANGE), "reply code outside 200-599");
+    ck_assert_str_eq(smtpp_reply_error_reason(SMTPP_RE_CODE_RANGE),
+                     "reply code outside 200-559 (first digit 2-5, second 0-5)");
     for (e = 0; e < SMTPP_RE__COUNT; e++) {
         ck_assert_int_gt((int)strlen(smtpp_reply_error_name((smtpp_reply_error)e)), 9);
         ck_assert_int_gt((int)strlen(smtpp_reply_error_reason((smtpp_reply_error)e)), 0);

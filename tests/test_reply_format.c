@@ -136,6 +136,9 @@ START_TEST(test_bad_codes)
     const char *a[] = { "x" };
     ck_assert_int_eq(fmt(199, NULL, a, 1, 0), SMTPP_FMT_E_CODE);
     ck_assert_int_eq(fmt(600, NULL, a, 1, 0), SMTPP_FMT_E_CODE);
+    ck_assert_int_eq(fmt(560, NULL, a, 1, 0), SMTPP_FMT_E_CODE);
+    ck_assert_int_eq(fmt(261, NULL, a, 1, 0), SMTPP_FMT_E_CODE);
+    ck_assert_int_eq(fmt(559, NULL, a, 1, 0), 7);
     ck_assert_int_eq(fmt(0, NULL, a, 1, 0), SMTPP_FMT_E_CODE);
     ck_assert_int_eq(fmt(-250, NULL, a, 1, 0), SMTPP_FMT_E_CODE);
     ck_assert_int_eq(fmt(250, "5.1.1", a, 1, 0), SMTPP_FMT_E_ENHANCED);

@@ -266,7 +266,9 @@ SMTPP_API const char *smtpp_enhanced_subject_text(unsigned subject);
  * ======================================================================== *
  * Grammar (RFC 5321 4.2):
  *   reply  = *( code "-" [ text ] CRLF ) code [ SP text ] CRLF
- *   code   = three digits, 200 .. 599, the same on every line
+ *   code   = three digits: 2-5, then 0-5, then 0-9 (RFC 5321 4.2; a
+ *            second digit above 5 is SMTPP_RE_CODE_RANGE), the same on
+ *            every line
  *   text   = HT, SP, printable ASCII, and octets >= 0x80 (RFC 6531 lets
  *            servers send UTF-8 text; the parser does not validate it)
  * A last line "250 " with SP and empty text is accepted (RFC 5321 wants
@@ -337,7 +339,7 @@ SMTPP_API const char *smtpp_enhanced_subject_text(unsigned subject);
     X(NUL,               "NUL byte in a reply line")                                    \
     X(CONTROL,           "control character in reply text")                             \
     X(BAD_CODE,          "reply line does not start with a three-digit code")           \
-    X(CODE_RANGE,        "reply code outside 200-599")                                  \
+    X(CODE_RANGE,        "reply code outside 200-559 (first digit 2-5, second 0-5)")    \
     X(BAD_SEPARATOR,     "reply code not followed by SP, '-' or the line end")          \
     X(CODE_MISMATCH,     "lines of a multi-line reply carry different codes")           \
     X(TOO_MANY_LINES,    "reply has too many lines")                                    \
@@ -377,7 +379,7 @@ enum smtpp_reply_option {
 #define SMTPP_REPLY_DEFAULT_MAX_LINES 100
 
 typedef struct smtpp_reply {
-    uint16_t code;           /* 200 .. 599.  On an error: the first line's
+    uint16_t code;           /* 200 .. 559.  On an error: the first line's
                                 code when it had a valid one, else 0 */
     uint8_t error;           /* smtpp_reply_error; 0 = a good reply */
     uint8_t enhanced_mixed;  /* lines disagree on the enhanced code (see
@@ -623,7 +625,8 @@ enum smtpp_fmt_option {
 };
 
 typedef enum smtpp_fmt_error {
-    SMTPP_FMT_E_CODE = -1,       /* code not in 200 .. 599 */
+    SMTPP_FMT_E_CODE = -1,       /* not a code of RFC 5321 4.2: first
+                                    digit 2-5, second 0-5 */
     SMTPP_FMT_E_ENHANCED = -2,   /* enhanced code malformed, or its class
                                     differs from the code's first digit */
     SMTPP_FMT_E_CHAR = -3,       /* CR, LF, NUL or control char refused */
