@@ -281,7 +281,10 @@ SMTPP_API const char *smtpp_enhanced_subject_text(unsigned subject);
  * (SMTPP_RE_BAD_ENHANCED) or one whose class differs from the reply code's
  * first digit (SMTPP_RE_ENHANCED_CLASS) is an error unless
  * SMTPP_REPLY_LENIENT_ENHANCED.  3xx replies (334, 354) never carry one
- * (RFC 2034 3): their text is left alone.
+ * (RFC 2034 puts them on 2xx, 4xx and 5xx replies only): their text is
+ * left alone.  RFC 2034 also leaves them out of the greeting and the EHLO
+ * reply; the parser cannot tell those apart and treats them like any
+ * other reply.
  *
  * RFC 2034 wants the code on every line of a multi-line reply.  Default:
  * when all lines carry the same code it becomes reply.enhanced; when they
@@ -673,6 +676,10 @@ SMTPP_API long smtpp_format_ehlo(char *dst, size_t cap, const smtpp_ehlo *e,
  * the server sends, in order.  SASL responses after a 334 and the message
  * after a 354 are not commands: do not push them; smtpp_tracker_expect()
  * says what the client's next line is.
+ *
+ * STARTTLS needs nothing special: its 220 is its final reply, and the
+ * server sends no second greeting after the handshake (RFC 3207), so the
+ * next reply answers the next command.
  *
  * LMTP recipients are counted by the tracker itself: each 2xx reply to RCPT
  * since the last MAIL counts.  The count resets when MAIL, RSET, HELO,
