@@ -16,7 +16,8 @@
 #
 # `--once` makes smtpp_bench call each measured function exactly once, on
 # the whole slice (no warm-up, no repetitions).  The measured functions are
-# never inlined (bench_<kind>_smtpp in bench.c, ref_* in baseline.c), so
+# never inlined (bench_<kind>_smtpp and bench_session in bench.c, ref_* in
+# baseline.c), so
 # their inclusive cost, read with
 #
 #   callgrind_annotate --inclusive=yes OUT
@@ -38,7 +39,7 @@ trap 'rm -rf "$TMP"' EXIT
 command -v valgrind >/dev/null || { echo "valgrind not found" >&2; exit 1; }
 [ -x "$BENCH" ] || { echo "$BENCH not found: build the smtpp_bench target" >&2; exit 1; }
 
-printf '%-9s %-12s %10s %9s %14s %10s %12s\n' workload system bytes items instructions "Ir/byte" "Ir/item"
+printf '%-9s %-14s %10s %9s %14s %10s %12s\n' workload system bytes items instructions "Ir/byte" "Ir/item"
 for kind in commands data replies; do
     file=$DATA/$kind.txt
     [ -f "$file" ] || continue
@@ -56,12 +57,13 @@ for kind in commands data replies; do
         case $system in
             memchr) fn=ref_memchr_lines ;;
             handwritten) fn=ref_${kind}_handwritten ;;
-            *) fn=bench_${kind}_${system} ;;
+            smtpp+session) fn=bench_session ;;
+            *) fn=bench_${kind}_smtpp ;;
         esac
         ir=$(grep -E "[:]$fn( |\$)" "$TMP/$kind.ann" | head -n 1 | awk '{gsub(",", "", $1); print $1}')
         [ -n "$ir" ] || ir=0
         awk -v k="$kind" -v s="$system" -v b="$bytes" -v n="$items" -v ir="$ir" 'BEGIN {
-            printf "%-9s %-12s %10d %9d %14d %10.2f %12.1f\n", k, s, b, n, ir,
+            printf "%-9s %-14s %10d %9d %14d %10.2f %12.1f\n", k, s, b, n, ir,
                    ir / b, (n > 0 ? ir / n : 0) }'
     done
 done
