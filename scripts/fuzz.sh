@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Fuzzes libsmtpp for real: builds the libFuzzer harnesses (clang,
+# -fsanitize=fuzzer,address,undefined), runs each for SECONDS, one at a time,
+# merges the inputs that add coverage into fuzz/corpus/<target>/ (-merge=1),
+# and prints executions per second and total executions per target.
+#
+# Usage:
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     fuzz (default 60 s, every target)
+#   scripts/fuzz.sh --minimize [TARGET...]    rewrite each corpus as the
+#                                             smallest set with the same coverage
+#   scripts/fuzz.sh --afl SECONDS [TARGET...] the same with AFL++ (Debian
+#                                             package afl++), when installed
+# Environment: FUZZ_MAX_LEN (default 4096), FUZZ_BUILD (default build-fuzz),
+# FUZZ_ARGS (extra libFuzzer arguments).
+#
+# A crash leaves its input in fuzz/artifacts/ (ignored by git) and stops that
+# target; copy the input into fuzz/regressions/<target>/ once the bug is
+# understood, so ctest replays it forever.  Runs one process at a time
+# (-jobs=1 -workers=1): the machine is shared.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+build=${FUZZ_BUILD:-build-fuzz}
+max_len=${FUZZ_MAX_LEN:-4096}
+mode=fuzz
+if [ "${1:-}" = "--minimize" ]; then mode=minimize; shift
+elif [ "${1:-}" = "--afl" ]; then mode=afl; shift
+fi
+secs=60
+if [ "$mode" != minimize ] && [[ "${1:-}" =~ ^[0-9]+$ ]]; then secs=$1; shift; fi
+
+all_targets() {
+  local f t
+  for f in fuzz/*_fuzzer.c; do
+    t=$(basename "$f" _fuzzer.c)
+    echo "$t"
+  done
+}
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(all_targets)
+
+scripts/deps.sh --fuzz
+
+if [ "$mode" = afl ]; then
+  if ! command -v afl-clang-fast >/dev/null || ! command -v afl-fuzz >/dev/null; then
+    echo "fuzz.sh: AFL++ is not installed (apt-get install afl++)" >&2
+    exit 1
+  fi
+  abuild=${build}-afl
+  CC=afl-clang-fast cmake -S . -B "$abuild" -DSMTPP_FUZZ=ON -DSMTPP_BUILD_TESTS=OFF \
+    -DSMTPP_BUILD_BENCH=OFF -DSMTPP_BUILD_TOOLS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$abuild" -j2 >/dev/null
+  for t in "${targets[@]}"; do
+    bin=$abuild/fuzz/${t}_fuzzer
+    [ -x "$bin" ] || { echo "fuzz.sh: no target $t" >&2; continue; }
+    out=$abuild/afl-out/$t
+    rm -rf "$out"
+    AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+      timeout $((secs + 30)) afl-fuzz -V "$secs" -i "fuzz/corpus/$t" -o "$out" \
+      -x fuzz/smtp.dict -- "$bin" >/dev/null 2>&1 || true
+    st=$out/default/fuzzer_stats
+    if [ -f "$st" ]; then
+      printf '%-10s execs %-12s exec/s %-8s crashes %s\n' "$t" \
+        "$(awk -F' *: *' '$1=="execs_done"{print $2}' "$st")" \
+        "$(awk -F' *: *' '$1=="execs_per_sec"{print $2}' "$st")" \
+        "$(awk -F' *: *' '$1=="saved_crashes"||$1=="unique_crashes"{print $2}' "$st")"
+    fi
+    # keep only what adds libFuzzer coverage
+    if [ -d "$out/default/queue" ] && [ -x "$build/fuzz/${t}_fuzzer" ]; then
+      "$build/fuzz/${t}_fuzzer" -merge=1 "fuzz/corpus/$t" "$out/default/queue" >/dev/null 2>&1 || true
+    fi
+  done
+  exit 0
+fi
+
+CC=clang cmake -S . -B "$build" -DSMTPP_FUZZ=ON -DSMTPP_BUILD_TESTS=OFF \
+  -DSMTPP_BUILD_BENCH=OFF -DSMTPP_BUILD_TOOLS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j2 >/dev/null
+
+mkdir -p fuzz/artifacts
+summary=()
+status=0
+for t in "${targets[@]}"; do
+  bin=$root/$build/fuzz/${t}_fuzzer
+  if [ ! -x "$bin" ]; then
+    echo "fuzz.sh: no target $t (its API header may not exist yet)" >&2
+    continue
+  fi
+  corpus=fuzz/corpus/$t
+  mkdir -p "$corpus"
+  if [ "$mode" = minimize ]; then
+    tmp=$(mktemp -d)
+    "$bin" -merge=1 -use_counters=0 -max_len="$max_len" "$tmp" "$corpus" >/dev/null 2>&1
+    before=$(ls "$corpus" | wc -l)
+    rm -f "$corpus"/*
+    cp "$tmp"/* "$corpus"/ 2>/dev/null || true
+    rm -rf "$tmp"
+    echo "$t: corpus $before -> $(ls "$corpus" | wc -l) files"
+    continue
+  fi
+  work=$build/fuzz-run/$t
+  rm -rf "$work"
+  mkdir -p "$work/new"
+  log=$work/log.txt
+  echo "== $t: fuzzing for ${secs}s (log: $log)"
+  rc=0
+  # shellcheck disable=SC2086
+  "$bin" "$work/new" "$corpus" -dict=fuzz/smtp.dict -max_len="$max_len" \
+    -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="fuzz/artifacts/$t-" ${FUZZ_ARGS:-} >"$log" 2>&1 || rc=$?
+  stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -1; }
+  execs=$(stat number_of_executed_units)
+  eps=$(stat average_exec_per_sec)
+  newu=$(stat new_units_added)
+  init_cov=$(grep -Eo 'INITED cov: [0-9]+ ft: [0-9]+' "$log" | head -1 | sed 's/INITED //')
+  last_cov=$(grep -Eo '(DONE|pulse|NEW|REDUCE) +cov: [0-9]+ ft: [0-9]+' "$log" | tail -1 |
+             sed -E 's/^[A-Z]+ +//')
+  before=$(ls "$corpus" | wc -l)
+  # edges only (no hit counts): keeps the committed corpus in the hundreds
+  "$bin" -merge=1 -use_counters=0 -max_len="$max_len" "$corpus" "$work/new" >/dev/null 2>&1 || true
+  after=$(ls "$corpus" | wc -l)
+  line=$(printf '%-8s %4ss  execs %-10s exec/s %-7s  start %-20s end %-20s new units %s, corpus %s -> %s' \
+    "$t" "$secs" "${execs:-?}" "${eps:-?}" "${init_cov:-?}" "${last_cov:-?}" "${newu:-?}" "$before" "$after")
+  if [ $rc -ne 0 ]; then
+    status=1
+    line="$line  CRASH (exit $rc): $(ls -t fuzz/artifacts/$t-* 2>/dev/null | head -1)"
+    grep -E 'ERROR|invariant|check failed|runtime error' "$log" | head -5 >&2 || true
+  fi
+  echo "$line"
+  summary+=("$line")
+done
+
+if [ ${#summary[@]} -gt 0 ]; then
+  echo
+  echo "== summary"
+  printf '%s\n' "${summary[@]}"
+fi
+exit $status
