@@ -20,5 +20,6 @@
 #include "common.h"
 #include "command.h"
 #include "reply.h"
+#include "session.h"
 
 #endif /* SMTPP_H */

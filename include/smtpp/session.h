@@ -1,0 +1,561 @@
+/*
+ * smtpp/session.h - the server side of a conversation: what each client
+ * command deserves, message bodies (DATA and BDAT), AUTH exchanges,
+ * pipelining rules, connection limits and the PROXY protocol header.
+ *
+ * Overview
+ * --------
+ *   static smtpp_config cfg;                 // shared by all connections
+ *   smtpp_config_init(&cfg, "mx.example.org");
+ *   cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_SIZE) | SMTPP_EXT_BIT(SMTPP_EXT_CHUNKING);
+ *   cfg.max_size = 50u << 20;
+ *
+ *   smtpp_session s;  smtpp_parser p;        // per connection, 16 + 160 bytes
+ *   smtpp_session_init(&s, &cfg);  smtpp_parser_init(&p, 0);
+ *   smtpp_session_greeting(&s, 220, 0, &v);  // send "220 mx.example.org ..."
+ *   for (;;) switch (smtpp_session_next(&s)) {
+ *   case SMTPP_NEXT_COMMAND:               // one command line
+ *       r = smtpp_parse_command(&p, buf, len, &cmd, &used);
+ *       if (r == SMTPP_DONE) {
+ *           smtpp_session_check(&s, &cmd, used < len ? SMTPP_CHECK_MORE_INPUT : 0, &v);
+ *           if (v.action == SMTPP_ACT_REPLY) send(v.code, v.enhanced, v.text);
+ *           if (v.action == SMTPP_ACT_DECIDE) {   // MAIL, RCPT, DATA, AUTH ...
+ *               code = my_policy(&cmd, v.code);   // usually v.code itself
+ *               send(code, ...); smtpp_session_sent(&s, cmd.verb, code);
+ *           }
+ *           if (v.close) close();
+ *       } ...
+ *   case SMTPP_NEXT_MESSAGE:               // DATA body or BDAT chunk
+ *       r = smtpp_session_data(&s, buf, len, &slice, &used);  // write slice
+ *       if (r == SMTPP_DONE) smtpp_session_data_end(&s, &v);  // then reply
+ *   case SMTPP_NEXT_SASL:                  // a line after a 334
+ *       smtpp_session_auth_line(&s, buf, len, &used, dec, sizeof dec, &resp, &v);
+ *   ...
+ *   }
+ *
+ * The session never reads or writes a socket and never allocates.  It is a
+ * plain struct of fixed size (sizeof(smtpp_session) == 160 on LP64 targets;
+ * with the command parser, 176 bytes per connection).  The configuration is
+ * referenced by pointer and must outlive every session that uses it; the
+ * session never writes to it.
+ *
+ * Decisions: library or server
+ * ----------------------------
+ * smtpp_session_check() looks at one parsed command (a line the parser
+ * refused included) and fills an smtpp_verdict:
+ *   SMTPP_ACT_REPLY   the protocol itself decides: send v.code, v.enhanced
+ *                     and v.text (or your own text), v.count times.  The
+ *                     session has already moved to its next state.
+ *   SMTPP_ACT_DECIDE  the command is valid here; the embedding server
+ *                     decides (policy, mailbox lookup, credentials).  v.code
+ *                     is the positive reply it would normally send (250 to
+ *                     MAIL/RCPT, 354 to DATA, 334 to AUTH, 252 to VRFY, 220
+ *                     to STARTTLS ...).  Send a reply, then report its code
+ *                     with smtpp_session_sent(): the state follows what was
+ *                     actually answered (a refused RCPT is no recipient; a
+ *                     refused MAIL opens no transaction; DATA refused stays
+ *                     before DATA).
+ *   SMTPP_ACT_BODY    BDAT: the chunk's bytes follow the command whatever
+ *                     the reply will be (RFC 3030 2).  Read them with
+ *                     smtpp_session_data(), then call smtpp_session_data_end()
+ *                     for the verdict of the chunk.
+ *   SMTPP_ACT_CLOSE   close without a reply: after QUIT (nothing after QUIT
+ *                     is processed) or after a bad PROXY header.
+ * v.close asks to close the connection after the reply (221, 421, a broken
+ * stream).  Replies come out in command order because the caller handles
+ * one command at a time: check, reply, sent, next (RFC 2920 3).
+ *
+ * One call per command: smtpp_session_check() may not be called again until
+ * the reply to a DECIDE verdict has been reported with smtpp_session_sent().
+ * Out-of-step calls get the SMTPP_V_MISUSE verdict (421, close) and leave
+ * the state alone.
+ *
+ * Codes chosen where implementations disagree (see PEERS.md):
+ *   - MAIL/RCPT parameter of an extension not offered (or offered but not
+ *     after HELO): 555 5.5.4, as RFC 5321 4.1.1.11 says and as Postfix and
+ *     aiosmtpd do (go-smtp sends 504, OpenSMTPD 503).
+ *   - Parameter of another command not implemented (VRFY ... SMTPUTF8 when
+ *     SMTPUTF8 is not offered): 504 5.5.4 (RFC 5321 4.2.4).
+ *   - AUTH mechanism not offered: 504 5.5.4 (RFC 4954 4).
+ *   - Command disabled or not offered (VRFY, EXPN, HELP, ETRN, ATRN, TURN,
+ *     XCLIENT, XFORWARD, STARTTLS, AUTH, BDAT without CHUNKING): 502 5.5.1,
+ *     as Postfix does (nginx answers 500, go-smtp 502).
+ *   - AUTH before TLS when TLS is required for it: 538 5.7.11 (RFC 4954 6).
+ *   - DATA/BDAT with recipients tried but none accepted: 554 5.5.1 "no
+ *     valid recipients" (Postfix); with none tried: 503 5.5.1 (RFC 5321 3.3
+ *     allows both).
+ *   - Bare CR or LF in a message, reject policy: 550 5.5.2 after the real
+ *     end of data (Postfix smtpd_forbid_bare_newline = reject).
+ *   - Text line over the configured limit: 500 5.5.2 after the end of data
+ *     (aiosmtpd's choice; RFC 5321 names no code).
+ *   - Error and junk-command limits: 421 4.7.0 and close (Postfix, nginx).
+ *   - Pipelining violations: 554 5.5.0 and close (Postfix
+ *     smtpd_forbid_unauth_pipelining); report only with
+ *     SMTPP_CFG_SYNC_REPORT_ONLY, except for STARTTLS (see below).
+ *
+ * The state machine is drawn in docs/session-state.md.
+ */
+#ifndef SMTPP_SESSION_H
+#define SMTPP_SESSION_H
+
+#include "common.h"
+#include "command.h"
+#include "reply.h" /* smtpp_ext, smtpp_auth_mech, smtpp_format_* */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A third result of the incremental calls in this header, next to
+ * SMTPP_AGAIN and SMTPP_DONE: a slice was produced and more of the buffer
+ * is left; call again at once with the rest. */
+#define SMTPP_MORE 2
+
+/* ========================================================================
+ * Verdicts
+ * ======================================================================== *
+ * One row per verdict: name, reply code, enhanced code ("" for none: 3xx
+ * replies and the answers to HELO/EHLO carry none, RFC 2034 3), whether
+ * the connection must close after the reply, and a default text.  Rows are
+ * only ever appended. */
+#define SMTPP_VERDICT_MAP(X)                                                                  \
+    X(NONE,             0, "",       0, "")                                                   \
+    /* positive replies, sent by the library or proposed to the server */                    \
+    X(GREETING,       220, "",       0, "Service ready")                                      \
+    X(HELLO,          250, "",       0, "Hello")                                              \
+    X(OK,             250, "2.0.0",  0, "OK")                                                 \
+    X(MAIL_OK,        250, "2.1.0",  0, "Sender OK")                                          \
+    X(RCPT_OK,        250, "2.1.5",  0, "Recipient OK")                                       \
+    X(START_DATA,     354, "",       0, "End data with <CR><LF>.<CR><LF>")                   \
+    X(MESSAGE_OK,     250, "2.0.0",  0, "Message accepted")                                   \
+    X(CHUNK_OK,       250, "2.0.0",  0, "Chunk accepted")                                     \
+    X(BYE,            221, "2.0.0",  1, "Bye")                                                \
+    X(VRFY,           252, "2.0.0",  0, "Cannot VRFY user, but will accept message")          \
+    X(HELP,           214, "2.0.0",  0, "See RFC 5321")                                       \
+    X(ETRN,           250, "2.0.0",  0, "Queuing started")                                    \
+    X(STARTTLS,       220, "2.0.0",  0, "Ready to start TLS")                                 \
+    X(AUTH_CHALLENGE, 334, "",       0, "")                                                   \
+    X(AUTH_OK,        235, "2.7.0",  0, "Authentication successful")                          \
+    X(XCLIENT,        220, "",       0, "Service ready")                                      \
+    /* the command line itself: the parser's row gives code and text */                     \
+    X(SYNTAX,         500, "5.5.2",  0, "Syntax error")                                       \
+    X(UNRECOGNIZED,   500, "5.5.1",  0, "Command not recognized")                             \
+    X(LMTP_USE_LHLO,  500, "5.5.1",  0, "This is LMTP: use LHLO")                             \
+    X(NOT_IMPLEMENTED, 502, "5.5.1", 0, "Command not implemented")                            \
+    X(PARAM_NOT_IMPL, 504, "5.5.4",  0, "Command parameter not implemented")                  \
+    X(PARAM_NOT_OFFERED, 555, "5.5.4", 0, "Parameter not offered by this server")            \
+    X(AUTH_MECHANISM, 504, "5.5.4",  0, "Authentication mechanism not supported")             \
+    /* sequence */                                                                            \
+    X(NEED_HELO,      503, "5.5.1",  0, "Send HELO/EHLO first")                               \
+    X(NEED_EHLO,      503, "5.5.1",  0, "Send EHLO first")                                    \
+    X(NESTED_MAIL,    503, "5.5.1",  0, "Sender already specified")                           \
+    X(NEED_MAIL,      503, "5.5.1",  0, "Need MAIL command")                                  \
+    X(NEED_RCPT,      503, "5.5.1",  0, "Need RCPT command")                                  \
+    X(NO_VALID_RCPT,  554, "5.5.1",  0, "No valid recipients")                                \
+    X(IN_TRANSACTION, 503, "5.5.1",  0, "Not allowed during a mail transaction")              \
+    X(DATA_AFTER_BDAT, 503, "5.5.1", 0, "DATA and BDAT cannot be mixed")                     \
+    X(RCPT_AFTER_BDAT, 503, "5.5.1", 0, "RCPT not allowed after BDAT")                       \
+    X(BINARYMIME_DATA, 503, "5.5.1", 0, "BODY=BINARYMIME requires BDAT")                     \
+    X(BDAT_FAILED,    503, "5.5.1",  0, "Previous chunk failed; send RSET")                   \
+    X(ALREADY_AUTH,   503, "5.5.1",  0, "Already authenticated")                              \
+    X(TLS_ACTIVE,     503, "5.5.1",  0, "TLS already active")                                 \
+    X(SESSION_REFUSED, 503, "5.5.1", 0, "Service refused; send QUIT")                        \
+    /* policy the protocol imposes */                                                         \
+    X(AUTH_REQUIRED,  530, "5.7.0",  0, "Authentication required")                            \
+    X(TLS_REQUIRED,   530, "5.7.0",  0, "Must issue a STARTTLS command first")                \
+    X(AUTH_NEEDS_TLS, 538, "5.7.11", 0, "Encryption required for requested authentication mechanism") \
+    X(AUTH_CANCELLED, 501, "5.7.0",  0, "Authentication cancelled")                           \
+    X(AUTH_BAD_BASE64, 501, "5.5.2", 0, "Invalid base64 in authentication response")         \
+    X(AUTH_LINE_TOO_LONG, 500, "5.5.6", 0, "Authentication exchange line is too long")       \
+    X(UTF8_ADDRESS,   553, "5.6.7",  0, "Non-ASCII address requires SMTPUTF8")                \
+    X(TOO_MANY_RCPTS, 452, "4.5.3",  0, "Too many recipients")                                \
+    X(SIZE_EXCEEDED,  552, "5.3.4",  0, "Message size exceeds fixed maximum message size")    \
+    X(BARE_LINE_END,  550, "5.5.2",  0, "Message contains a bare CR or LF")                   \
+    X(DATA_LINE_TOO_LONG, 500, "5.5.2", 0, "Message line too long")                          \
+    X(BDAT_SYNTAX,    501, "5.5.4",  1, "Bad BDAT chunk size: stream out of sync")            \
+    /* connection level */                                                                    \
+    X(TOO_MANY_ERRORS, 421, "4.7.0", 1, "Too many errors")                                    \
+    X(TOO_MANY_JUNK,  421, "4.7.0",  1, "Too many commands without mail")                     \
+    X(PIPELINING,     554, "5.5.0",  1, "Improper use of SMTP command pipelining")            \
+    X(EARLY_TALKER,   554, "5.5.0",  1, "Client spoke before the greeting")                   \
+    X(EARLY_DATA,     554, "5.5.0",  1, "Message data sent before the 354 reply")             \
+    X(STARTTLS_INJECTION, 554, "5.5.0", 1, "Data after STARTTLS before the TLS handshake")    \
+    X(PROXY_BAD,        0, "",       1, "Bad PROXY protocol header")                          \
+    X(AFTER_QUIT,       0, "",       1, "Nothing is processed after QUIT")                    \
+    X(MISUSE,         421, "4.3.0",  1, "Internal error: session out of step")                \
+    /* added in 0.1: append new rows below */
+
+typedef enum smtpp_verdict_id {
+#define SMTPP_X_(name, code, enh, close, text) SMTPP_V_##name,
+    SMTPP_VERDICT_MAP(SMTPP_X_)
+#undef SMTPP_X_
+    SMTPP_V__COUNT
+} smtpp_verdict_id;
+
+typedef enum smtpp_action {
+    SMTPP_ACT_REPLY = 1,   /* send the reply in the verdict */
+    SMTPP_ACT_DECIDE,      /* the server decides; then smtpp_session_sent() */
+    SMTPP_ACT_BODY,        /* read a BDAT chunk first, then _data_end() */
+    SMTPP_ACT_CLOSE        /* close the connection without a reply */
+} smtpp_action;
+
+typedef struct smtpp_verdict {
+    uint8_t action;        /* smtpp_action */
+    uint8_t id;            /* smtpp_verdict_id: the table row */
+    uint8_t close;         /* close the connection after the reply */
+    uint8_t parse_error;   /* smtpp_error when the parser refused the line
+                              (id is then SYNTAX or BDAT_SYNTAX, and code,
+                              enhanced and text come from the parser's
+                              table), else 0 */
+    uint16_t code;         /* reply code (the proposed one for DECIDE) */
+    uint32_t count;        /* replies to send: 1, or in LMTP one per accepted
+                              recipient after DATA and BDAT LAST */
+    const char *enhanced;  /* static RFC 3463 code, "" when the reply has
+                              none; send it only when ENHANCEDSTATUSCODES is
+                              offered (smtpp_session_format() does this) */
+    const char *text;      /* static default text */
+} smtpp_verdict;
+
+/* "SMTPP_V_NEED_MAIL"; "" for values outside the table. */
+SMTPP_API const char *smtpp_verdict_name(smtpp_verdict_id id);
+/* Code, enhanced code, close flag and text of a row (0/""/0/"" outside). */
+SMTPP_API int smtpp_verdict_code(smtpp_verdict_id id);
+SMTPP_API const char *smtpp_verdict_enhanced(smtpp_verdict_id id);
+SMTPP_API int smtpp_verdict_closes(smtpp_verdict_id id);
+SMTPP_API const char *smtpp_verdict_text(smtpp_verdict_id id);
+
+/* ========================================================================
+ * Configuration
+ * ======================================================================== */
+
+#define SMTPP_EXT_BIT(ext) (1u << (ext))
+
+enum smtpp_config_flag {
+    /* LMTP (RFC 2033): LHLO instead of HELO/EHLO (which get 500 5.5.1),
+     * one reply per accepted recipient after the message. */
+    SMTPP_CFG_LMTP = 1u << 0,
+    /* MAIL, RCPT, DATA, BDAT, VRFY, EXPN, ETRN need a successful AUTH
+     * first: 530 5.7.0 (RFC 4954 6). */
+    SMTPP_CFG_REQUIRE_AUTH = 1u << 1,
+    /* AUTH only under TLS: not advertised before, 538 5.7.11 if tried. */
+    SMTPP_CFG_AUTH_NEEDS_TLS = 1u << 2,
+    /* MAIL, RCPT, DATA, BDAT, AUTH, VRFY, EXPN, ETRN need TLS first:
+     * 530 5.7.0 (RFC 3207 4). */
+    SMTPP_CFG_REQUIRE_TLS = 1u << 3,
+    /* A PROXY protocol v1 or v2 header must be the first bytes. */
+    SMTPP_CFG_PROXY = 1u << 4,
+    /* Pipelining violations are only recorded (smtpp_session.sync_errors)
+     * and the command is processed normally.  STARTTLS followed by
+     * buffered input is refused all the same: those bytes would otherwise
+     * be taken as sent under TLS (CVE-2011-0411). */
+    SMTPP_CFG_SYNC_REPORT_ONLY = 1u << 5,
+    /* DATA bodies: bare CR and bare LF are passed through as data and only
+     * counted (smtpp_data.bare_cr/bare_lf).  They still never end the
+     * message nor start a line for dot-unstuffing.  Risk: a next hop that
+     * ends data at LF.CRLF or similar sees a different message than you
+     * do; the default rejects such messages instead. */
+    SMTPP_CFG_PASS_BARE = 1u << 6
+};
+
+typedef struct smtpp_config {
+    const char *hostname;   /* NUL-terminated; first word of EHLO replies */
+    uint32_t exts;          /* SMTPP_EXT_BIT(smtpp_ext) for each extension
+                               offered.  VRFY, EXPN, HELP, ETRN, ATRN,
+                               XCLIENT and XFORWARD enable those commands
+                               (disabled ones get 502).  BINARYMIME counts
+                               only together with CHUNKING, REQUIRETLS and
+                               AUTH only where they may be advertised */
+    uint32_t auth_mechs;    /* enum smtpp_auth_mech bits offered;
+                               SMTPP_AUTH_OTHER passes any well-formed name
+                               the table lacks to the server */
+    uint32_t flags;         /* enum smtpp_config_flag */
+    uint32_t max_rcpts;     /* accepted recipients per transaction; more get
+                               452 4.5.3 (RFC 5321 4.5.3.1.10).  0: none */
+    uint32_t max_errors;    /* replies >= 400 before 421 4.7.0.  0: none */
+    uint32_t max_junk;      /* NOOP RSET VRFY EXPN HELP ETRN without a
+                               message delivered, before 421.  0: none */
+    uint32_t auth_line_max; /* AUTH response line, with CRLF (RFC 4954 4:
+                               at least 12288) */
+    uint32_t max_text_line; /* message text line with CRLF; longer lines
+                               get 500 5.5.2 at the end.  0: no limit (RFC
+                               5321 4.5.3.1.6 gives 1000) */
+    uint64_t max_size;      /* message size limit (RFC 1870); 0: none */
+    uint32_t deliverby_min; /* DELIVERBY min-by-time, advertised */
+    uint32_t hold_max;      /* FUTURERELEASE max interval, advertised */
+    const char *hold_until_max; /* FUTURERELEASE max date-time (RFC 3339) */
+} smtpp_config;
+
+/* Defaults: PIPELINING, 8BITMIME, ENHANCEDSTATUSCODES, HELP; no AUTH; 1000
+ * recipients, 20 errors, 100 junk commands (Postfix's limits), AUTH lines
+ * of 12288 octets, no size or text line limit.  hostname is kept as is. */
+SMTPP_API void smtpp_config_init(smtpp_config *cfg, const char *hostname);
+
+/* ========================================================================
+ * DATA body scanner (usable alone, e.g. by a proxy)
+ * ======================================================================== *
+ * Reads a message after 354 up to the end-of-data mark and hands back its
+ * content as slices of your buffer, dot-unstuffed (RFC 5321 4.5.2).
+ *
+ * Lines.  A line ends only at CRLF.  The message ends only at CRLF "." CRLF
+ * (or "." CRLF as its very first bytes).  Neither a bare LF nor a bare CR
+ * ever ends a line, the message or starts a dot-stuffed line: "\n.\n",
+ * "\n.\r\n", "\r.\r", "\r\n.\n", "\r\n.\r", ".\n" ... are message content,
+ * so the stream cannot be split differently by a server that accepts them
+ * (SMTP smuggling, Dec 2023).  A "." at the start of a line is removed,
+ * whatever follows it.
+ *
+ * Policy for bare CR and bare LF (counted in bare_cr / bare_lf):
+ *   default  the message is doomed: SMTPP_DATA_E_BARE_CR/LF is recorded;
+ *            the rest of it, up to the real CRLF.CRLF, is consumed and
+ *            dropped, and the reply after it is 550 5.5.2.  Consuming to
+ *            the real end keeps the stream in sync with every compliant
+ *            client; a client that believed "\n.\n" ended its message
+ *            waits for a reply that only comes after a real CRLF.CRLF (or
+ *            at its timeout): its following commands are part of the
+ *            refused message and are never executed.
+ *   SMTPP_DATA_PASS_BARE: the bytes are content; only counted.
+ * Once a message is doomed (bare CR/LF under the default policy, over
+ * max_size, a line over max_line) no more slices are produced: the rest is
+ * consumed without being handed back.
+ *
+ * Size: content octets after unstuffing, with every CRLF and without the
+ * final ".CRLF" (RFC 1870 4).  Over max_size: SMTPP_DATA_E_SIZE (552 5.3.4).
+ *
+ * Every byte is consumed at once: after SMTPP_AGAIN *used == len.  The
+ * output (concatenated slices, errors, counts) is the same however the
+ * stream is split into calls.  Each slice points into buf, except that a
+ * CR after a line-start "." that turns out to be bare is handed back as a
+ * one-byte static string (under SMTPP_DATA_PASS_BARE only).
+ */
+enum smtpp_data_flag {
+    SMTPP_DATA_PASS_BARE = 1u << 0
+};
+
+typedef enum smtpp_data_error {
+    SMTPP_DATA_E_OK = 0,
+    SMTPP_DATA_E_BARE_LF,
+    SMTPP_DATA_E_BARE_CR,
+    SMTPP_DATA_E_SIZE,
+    SMTPP_DATA_E_LINE
+} smtpp_data_error;
+
+typedef struct smtpp_data {
+    uint64_t max_size;      /* 0: no limit */
+    uint64_t size;          /* content octets so far */
+    uint32_t max_line;      /* 0: no limit; else octets with CRLF */
+    uint32_t bare_cr;       /* bare CRs seen */
+    uint32_t bare_lf;       /* bare LFs seen */
+    uint8_t flags;          /* enum smtpp_data_flag */
+    uint8_t error;          /* smtpp_data_error: the first one */
+    /* private */
+    uint8_t _state;
+    uint32_t _line;         /* octets of the current line so far */
+} smtpp_data;
+
+SMTPP_API void smtpp_data_init(smtpp_data *d, unsigned flags, uint64_t max_size,
+                               uint32_t max_line);
+/* Scans buf[0..len).  *out: the next slice of content (possibly empty; valid
+ * while buf's bytes stay put).  Returns
+ *   SMTPP_MORE   a slice was cut at a stuffed dot; *used < len: drop *used
+ *                bytes and call again with the rest;
+ *   SMTPP_AGAIN  the whole buffer is consumed (*used == len); read more;
+ *   SMTPP_DONE   the end-of-data mark was consumed (included in *used); the
+ *                bytes after it are the next command.  d->error tells
+ *                whether the message is doomed. */
+SMTPP_API int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len,
+                               smtpp_str *out, size_t *used);
+/* 1 once the message is doomed (no more slices will come). */
+SMTPP_API int smtpp_data_doomed(const smtpp_data *d);
+
+/* ========================================================================
+ * PROXY protocol (HAProxy, versions 1 and 2)
+ * ======================================================================== */
+typedef enum smtpp_proxy_family {
+    SMTPP_PROXY_UNSPEC = 0,  /* v1 UNKNOWN, v2 LOCAL or AF_UNSPEC: use the
+                                connection's own addresses */
+    SMTPP_PROXY_INET,        /* addresses in src[0..4), dst[0..4) */
+    SMTPP_PROXY_INET6,       /* addresses in src, dst (16 bytes) */
+    SMTPP_PROXY_UNIX         /* v2 only: src_path, dst_path */
+} smtpp_proxy_family;
+
+typedef struct smtpp_proxy {
+    uint8_t version;         /* 1 or 2 */
+    uint8_t local;           /* v2 LOCAL command (health check) */
+    uint8_t family;          /* smtpp_proxy_family */
+    uint8_t dgram;           /* v2 transport is DGRAM */
+    uint16_t src_port, dst_port;    /* host order */
+    uint8_t src[16], dst[16];       /* network order */
+    smtpp_str src_path, dst_path;   /* UNIX: up to the first NUL */
+    smtpp_str tlv;           /* v2: the TLV vectors after the addresses */
+} smtpp_proxy;
+
+/* Parses a PROXY header at the start of buf[0..len).  Returns SMTPP_DONE
+ * (*used: the header's length; slices in *out point into buf), SMTPP_AGAIN
+ * (no complete header yet; call again with more bytes, the whole region),
+ * or -1 when buf does not start with a valid header (then close the
+ * connection: the header is mandatory when configured, and a header is
+ * never accepted anywhere but at the start).  A v1 line is at most 107
+ * octets with CRLF; a v2 header at most 16 + 65535. */
+SMTPP_API int smtpp_proxy_parse(const char *buf, size_t len, smtpp_proxy *out, size_t *used);
+
+/* ========================================================================
+ * The session
+ * ======================================================================== */
+typedef enum smtpp_state {
+    SMTPP_ST_PROXY = 0,      /* waiting for the PROXY header */
+    SMTPP_ST_GREETING,       /* connected; greeting not sent yet */
+    SMTPP_ST_REFUSED,        /* 554 greeting sent: only QUIT (RFC 5321 3.1) */
+    SMTPP_ST_CONNECTED,      /* greeted; no HELO/EHLO/LHLO yet */
+    SMTPP_ST_READY,          /* HELO/EHLO accepted; no transaction */
+    SMTPP_ST_MAIL,           /* MAIL accepted; no recipient accepted */
+    SMTPP_ST_RCPT,           /* at least one recipient accepted */
+    SMTPP_ST_DATA,           /* 354 sent: reading the message */
+    SMTPP_ST_BDAT,           /* reading a BDAT chunk */
+    SMTPP_ST_CHUNKING,       /* between BDAT chunks of one transaction */
+    SMTPP_ST_AUTH,           /* 334 sent: the next line is a SASL response */
+    SMTPP_ST_CLOSED          /* QUIT answered, or a closing reply sent */
+} smtpp_state;
+
+/* What the next client bytes are. */
+typedef enum smtpp_next {
+    SMTPP_NEXT_PROXY = 0,    /* the PROXY header: smtpp_session_proxy() */
+    SMTPP_NEXT_GREETING,     /* nothing: send the greeting first */
+    SMTPP_NEXT_COMMAND,      /* smtpp_parse_command(), smtpp_session_check() */
+    SMTPP_NEXT_MESSAGE,      /* smtpp_session_data() */
+    SMTPP_NEXT_SASL,         /* smtpp_session_auth_line() */
+    SMTPP_NEXT_REPLY,        /* nothing: report the server's reply first */
+    SMTPP_NEXT_NOTHING       /* closed */
+} smtpp_next;
+
+enum smtpp_check_flag {
+    /* More client input is already buffered after this command line: the
+     * pipelining rules of RFC 2920 apply. */
+    SMTPP_CHECK_MORE_INPUT = 1u << 0
+};
+
+typedef struct smtpp_session {
+    const smtpp_config *cfg;
+    uint8_t state;           /* smtpp_state */
+    uint8_t helo;            /* smtpp_verb of the accepted HELO/EHLO/LHLO, or 0 */
+    uint8_t tls;             /* TLS is active (STARTTLS accepted) */
+    uint8_t authed;          /* AUTH succeeded */
+    uint8_t early_talker;    /* data arrived before the greeting */
+    uint8_t body;            /* enum smtpp_body of the transaction */
+    uint8_t smtputf8;        /* the transaction carries SMTPUTF8 */
+    uint8_t rcpt_tried;      /* a RCPT was answered in this transaction */
+    uint32_t rcpts;          /* recipients accepted in this transaction */
+    uint32_t errors;         /* replies >= 400 so far */
+    uint32_t junk;           /* junk commands since the last message */
+    uint32_t sync_errors;    /* pipelining violations seen */
+    uint32_t messages;       /* messages accepted */
+    uint64_t mail_size;      /* SIZE= of the transaction, 0 when absent */
+    uint64_t chunked;        /* BDAT octets so far in this transaction */
+    smtpp_data data;         /* the DATA scanner of the current message */
+    /* private */
+    uint8_t _await;          /* verb whose reply smtpp_session_sent() awaits */
+    uint8_t _stage;          /* DATA: before 354, body, body read, final */
+    uint8_t _pending;        /* verdict id stored for the end of a chunk */
+    uint8_t _last;           /* the BDAT being read carries LAST */
+    uint8_t _failed;         /* a chunk of this transaction failed */
+    uint8_t _prior;          /* state before the BDAT being read */
+    uint8_t _body_done;      /* the message or chunk has been read */
+    uint32_t _replies;       /* final replies still due (LMTP) */
+    uint32_t _scanned;       /* SASL line framing: bytes searched */
+    uint8_t _skipping;       /* discarding an over-long SASL line */
+    uint64_t _chunk_left;    /* BDAT octets still to read */
+} smtpp_session;
+
+/* Prepares a session (no PROXY header expected unless SMTPP_CFG_PROXY).
+ * cfg must outlive the session.  Never fails. */
+SMTPP_API void smtpp_session_init(smtpp_session *s, const smtpp_config *cfg);
+
+/* What the client's next bytes are, or what the server must do first. */
+SMTPP_API smtpp_next smtpp_session_next(const smtpp_session *s);
+
+/* Reads the PROXY header (state SMTPP_ST_PROXY).  Returns SMTPP_AGAIN
+ * (*used 0: keep the bytes, call again with more), SMTPP_DONE (header read,
+ * *out filled; the session now waits for the greeting), or SMTPP_DONE with
+ * v->action SMTPP_ACT_CLOSE when the bytes are not a valid header. */
+SMTPP_API int smtpp_session_proxy(smtpp_session *s, const char *buf, size_t len,
+                                  smtpp_proxy *out, size_t *used, smtpp_verdict *v);
+
+/* The server is about to send its greeting with this code: 220 opens the
+ * session, 554 refuses it (only QUIT then; other commands get 503), 421
+ * closes.  flags: SMTPP_CHECK_MORE_INPUT when the client has already sent
+ * bytes (an early talker, RFC 5321 4.3.1 and Postfix's pregreet test): v
+ * is then SMTPP_V_EARLY_TALKER (554, close) unless SYNC_REPORT_ONLY, and
+ * s->early_talker is set either way.  Otherwise v is a REPLY with the
+ * greeting's code. */
+SMTPP_API void smtpp_session_greeting(smtpp_session *s, int code, unsigned flags,
+                                      smtpp_verdict *v);
+
+/* What a parsed command deserves (see the overview).  flags: enum
+ * smtpp_check_flag.  Returns v->action. */
+SMTPP_API int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd,
+                                  unsigned flags, smtpp_verdict *v);
+
+/* Reports the reply the server sent to a DECIDE verdict (and to each of the
+ * final replies after a message: v.count of them).  verb: the command it
+ * answers (SMTPP_VERB_DATA for the replies after DATA, SMTPP_VERB_BDAT after
+ * a chunk).  Returns 0, or -1 when no reply to that verb was awaited (the
+ * state is then unchanged). */
+SMTPP_API int smtpp_session_sent(smtpp_session *s, smtpp_verb verb, int code);
+
+/* Reads message bytes: a DATA body (after 354 was reported) or a BDAT
+ * chunk.  Same results and slices as smtpp_data_parse(); a BDAT chunk is
+ * handed back verbatim (no dot-stuffing, RFC 3030), cut to its size.  Once
+ * SMTPP_DONE is returned, call smtpp_session_data_end(). */
+SMTPP_API int smtpp_session_data(smtpp_session *s, const char *buf, size_t len,
+                                 smtpp_str *out, size_t *used);
+
+/* The verdict after a message or a chunk: REPLY (refused: too big, bare
+ * line ends, a chunk refused when its command came) or DECIDE (250 by
+ * default; report each reply with smtpp_session_sent()).  v->count is the
+ * number of replies: the accepted recipients in LMTP after DATA or BDAT
+ * LAST, else 1. */
+SMTPP_API int smtpp_session_data_end(smtpp_session *s, smtpp_verdict *v);
+
+/* Reads one SASL response line (state SMTPP_ST_AUTH, after a 334).
+ * Returns SMTPP_AGAIN (no complete line; *used may be > 0 while an
+ * over-long line is discarded) or SMTPP_DONE with *v:
+ *   DECIDE   *resp holds the decoded response in dst[0..cap) (the slice
+ *            points to dst); check it and send 334 (another challenge),
+ *            235 or 535/454/..., then smtpp_session_sent(AUTH, code).
+ *   REPLY    "*" (501 5.7.0), bad base64 or a bare LF (501 5.5.2), a line
+ *            over cfg->auth_line_max or a response too big for cap (500
+ *            5.5.6): the exchange is over.
+ * A line "=" is an empty response. */
+SMTPP_API int smtpp_session_auth_line(smtpp_session *s, const char *buf, size_t len,
+                                      size_t *used, char *dst, size_t cap,
+                                      smtpp_str *resp, smtpp_verdict *v);
+
+/* Writes the EHLO (or LHLO) reply for this session's state into dst: the
+ * hostname and greet on the first line, then the extensions offered now
+ * (no STARTTLS under TLS; AUTH only when allowed; REQUIRETLS only under
+ * TLS; SIZE with max_size).  The same rules decide which parameters the
+ * session accepts, so the two never disagree.  VRFY, EXPN and HELP are not
+ * advertised.  Return value as smtpp_format_ehlo() (reply.h). */
+SMTPP_API long smtpp_session_ehlo(const smtpp_session *s, char *dst, size_t cap,
+                                  const char *greet);
+
+/* Writes a verdict as a reply line (count 1), with its enhanced code when
+ * ENHANCEDSTATUSCODES is offered.  Return value as smtpp_format_reply(). */
+SMTPP_API long smtpp_session_format(const smtpp_session *s, const smtpp_verdict *v,
+                                    char *dst, size_t cap);
+
+/* 1 when the extension is offered in this session's current state (what
+ * smtpp_session_ehlo() would advertise), else 0. */
+SMTPP_API int smtpp_session_offers(const smtpp_session *s, smtpp_ext ext);
+
+/* 1 when RFC 2920 (and RFC 3207, RFC 4954) allow the verb only as the last
+ * command of a pipelined group: HELO EHLO LHLO DATA VRFY EXPN TURN ATRN
+ * QUIT NOOP AUTH STARTTLS XCLIENT. */
+SMTPP_API int smtpp_verb_ends_group(smtpp_verb v);
+
+/* "SMTPP_ST_READY" */
+SMTPP_API const char *smtpp_state_name(smtpp_state st);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SMTPP_SESSION_H */

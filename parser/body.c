@@ -1,0 +1,215 @@
+/* The DATA body scanner: dot-unstuffing and the end-of-data mark, with
+ * CRLF as the only line end.
+ *
+ * The hot loop looks for the next CR or LF (SSE2 16 bytes at a time, or a
+ * word-at-a-time fallback) and only then looks at single bytes, so plain
+ * text lines cost one vector scan each.  The state between calls is one
+ * byte (where in a line we are), so every byte is consumed at once and
+ * nothing is held back.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#if defined(__SSE2__)
+#  include <emmintrin.h>
+#endif
+
+enum {
+    B_BOL = 0,   /* at the start of a line (after CRLF, or the first byte) */
+    B_MID,       /* inside a line */
+    B_CR,        /* inside a line, the previous byte was CR */
+    B_DOT,       /* a line-start "." was consumed */
+    B_DOT_CR,    /* a line-start ".\r" was consumed */
+    B_END        /* the end-of-data mark was consumed */
+};
+
+/* The first CR or LF in [p, e), or e. */
+static const uchar *scan_eol(const uchar *p, const uchar *e)
+{
+#if defined(__SSE2__)
+    const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+    while (e - p >= 32) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+        unsigned ma = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(a, cr), _mm_cmpeq_epi8(a, lf)));
+        unsigned mb = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(b, cr), _mm_cmpeq_epi8(b, lf)));
+        unsigned m = ma | (mb << 16);
+        if (m) return p + __builtin_ctz(m);
+        p += 32;
+    }
+    if (e - p >= 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(a, cr), _mm_cmpeq_epi8(a, lf)));
+        if (m) return p + __builtin_ctz(m);
+        p += 16;
+    }
+#else
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    while (e - p >= 8) {
+        uint64_t w, a, b;
+        memcpy(&w, p, 8);
+        a = w ^ (ones * '\r');
+        b = w ^ (ones * '\n');
+        if (((a - ones) & ~a & highs) | ((b - ones) & ~b & highs))
+            break;
+        p += 8;
+    }
+#endif
+    while (p < e && *p != '\r' && *p != '\n') p++;
+    return p;
+}
+
+void smtpp_data_init(smtpp_data *d, unsigned flags, uint64_t max_size, uint32_t max_line)
+{
+    memset(d, 0, sizeof *d);
+    d->flags = (uint8_t)flags;
+    d->max_size = max_size;
+    d->max_line = max_line;
+    d->_state = B_BOL;
+}
+
+int smtpp_data_doomed(const smtpp_data *d)
+{
+    return d->error != SMTPP_DATA_E_OK;
+}
+
+static void doom(smtpp_data *d, smtpp_data_error e)
+{
+    if (d->error == SMTPP_DATA_E_OK) d->error = (uint8_t)e;
+}
+
+static void bare(smtpp_data *d, int lf)
+{
+    if (lf) d->bare_lf++;
+    else d->bare_cr++;
+    if (!(d->flags & SMTPP_DATA_PASS_BARE))
+        doom(d, lf ? SMTPP_DATA_E_BARE_LF : SMTPP_DATA_E_BARE_CR);
+}
+
+/* Hands back [a, b) as the output slice, counting it against max_size. */
+static void emit(smtpp_data *d, const uchar *a, const uchar *b, smtpp_str *out)
+{
+    size_t n = (size_t)(b - a);
+    if (d->error) return;
+    if (d->max_size && (n > d->max_size || d->size > d->max_size - n)) {
+        d->size = d->max_size + 1;
+        doom(d, SMTPP_DATA_E_SIZE);
+        return;
+    }
+    d->size += n;
+    out->p = (const char *)a;
+    out->n = n;
+}
+
+/* Adds n octets to the current line and checks the line limit. */
+static void line_add(smtpp_data *d, size_t n)
+{
+    if (!d->max_line) return;
+    if (n > d->max_line || d->_line + n > d->max_line) {
+        d->_line = d->max_line;
+        doom(d, SMTPP_DATA_E_LINE);
+    } else {
+        d->_line += (uint32_t)n;
+    }
+    /* The line and its CRLF must fit: at most max_line - 2 octets before it. */
+    if (d->_line + 2 > d->max_line) doom(d, SMTPP_DATA_E_LINE);
+}
+
+int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out, size_t *used)
+{
+    static const char cr[1] = { '\r' };
+    const uchar *b = (const uchar *)buf, *e = b + len, *p = b, *start = b;
+
+    out->p = buf;
+    out->n = 0;
+    if (d->_state == B_END) {
+        *used = 0;
+        return SMTPP_DONE;
+    }
+    while (p < e) {
+        switch (d->_state) {
+        case B_BOL:
+            d->_line = 0;
+            if (*p == '.') {
+                if (p > start) {
+                    /* cut the slice here; the dot is consumed next call */
+                    emit(d, start, p, out);
+                    *used = (size_t)(p - b);
+                    return SMTPP_MORE;
+                }
+                line_add(d, 1);
+                p++;
+                start = p;
+                d->_state = B_DOT;
+                continue;
+            }
+            d->_state = B_MID;
+            continue;
+        case B_DOT:
+            if (*p == '\r') {
+                p++;
+                start = p;
+                d->_state = B_DOT_CR;
+                continue;
+            }
+            d->_state = B_MID;
+            continue;
+        case B_DOT_CR:
+            if (*p == '\n') {
+                d->_state = B_END;
+                *used = (size_t)(p + 1 - b);
+                return SMTPP_DONE;
+            }
+            /* ".\r" then not LF: the CR is a bare CR and content */
+            bare(d, 0);
+            line_add(d, 1);
+            d->_state = B_MID;
+            emit(d, (const uchar *)cr, (const uchar *)cr + 1, out);
+            *used = (size_t)(p - b);
+            return SMTPP_MORE;
+        case B_CR:
+            if (*p == '\n') {
+                p++;
+                d->_state = B_BOL;
+                continue;
+            }
+            bare(d, 0);
+            line_add(d, 1);
+            d->_state = B_MID;
+            continue;
+        default: { /* B_MID */
+            const uchar *q = scan_eol(p, e);
+            line_add(d, (size_t)(q - p));
+            p = q;
+            if (p == e) break;
+            if (*p == '\n') {
+                bare(d, 1);
+                line_add(d, 1);
+                p++;
+                continue;
+            }
+            /* CR */
+            p++;
+            if (p == e) {
+                d->_state = B_CR;
+                break;
+            }
+            if (*p == '\n') {
+                p++;
+                d->_state = B_BOL;
+                continue;
+            }
+            bare(d, 0);
+            line_add(d, 1);
+            continue;
+        }
+        }
+    }
+    emit(d, start, e, out);
+    *used = len;
+    return SMTPP_AGAIN;
+}

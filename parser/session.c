@@ -1,0 +1,788 @@
+/* The session validator: sequencing (RFC 5321 4.1.4, 3.3), extensions
+ * offered, server decisions fed back, message bodies, AUTH exchanges,
+ * pipelining and connection limits.  docs/session-state.md draws the state
+ * machine implemented here. */
+#include "internal.h"
+
+#include <string.h>
+
+/* ---- The verdict table --------------------------------------------------- */
+
+static const struct vrow {
+    uint16_t code;
+    uint8_t close;
+    const char *enh, *name, *text;
+} vrows[SMTPP_V__COUNT] = {
+#define SMTPP_X_(name, code, enh, close, text) { code, close, enh, "SMTPP_V_" #name, text },
+    SMTPP_VERDICT_MAP(SMTPP_X_)
+#undef SMTPP_X_
+};
+
+#define VOK(id) ((unsigned)(id) < SMTPP_V__COUNT)
+
+const char *smtpp_verdict_name(smtpp_verdict_id id) { return VOK(id) ? vrows[id].name : ""; }
+int smtpp_verdict_code(smtpp_verdict_id id) { return VOK(id) ? vrows[id].code : 0; }
+const char *smtpp_verdict_enhanced(smtpp_verdict_id id) { return VOK(id) ? vrows[id].enh : ""; }
+int smtpp_verdict_closes(smtpp_verdict_id id) { return VOK(id) ? vrows[id].close : 0; }
+const char *smtpp_verdict_text(smtpp_verdict_id id) { return VOK(id) ? vrows[id].text : ""; }
+
+static const char *const state_names[] = {
+    "SMTPP_ST_PROXY", "SMTPP_ST_GREETING", "SMTPP_ST_REFUSED", "SMTPP_ST_CONNECTED",
+    "SMTPP_ST_READY", "SMTPP_ST_MAIL", "SMTPP_ST_RCPT", "SMTPP_ST_DATA", "SMTPP_ST_BDAT",
+    "SMTPP_ST_CHUNKING", "SMTPP_ST_AUTH", "SMTPP_ST_CLOSED"
+};
+
+const char *smtpp_state_name(smtpp_state st)
+{
+    return (unsigned)st < sizeof state_names / sizeof state_names[0] ? state_names[st] : "";
+}
+
+/* ---- Configuration -------------------------------------------------------- */
+
+void smtpp_config_init(smtpp_config *cfg, const char *hostname)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->hostname = hostname;
+    cfg->exts = SMTPP_EXT_BIT(SMTPP_EXT_PIPELINING) | SMTPP_EXT_BIT(SMTPP_EXT_8BITMIME) |
+                SMTPP_EXT_BIT(SMTPP_EXT_ENHANCEDSTATUSCODES) | SMTPP_EXT_BIT(SMTPP_EXT_HELP);
+    cfg->max_rcpts = 1000;
+    cfg->max_errors = 20;
+    cfg->max_junk = 100;
+    cfg->auth_line_max = 12288;
+}
+
+/* ---- Helpers ----------------------------------------------------------------- */
+
+enum { DATA_BEFORE_354 = 0, DATA_BODY, DATA_BODY_DONE, DATA_FINAL };
+
+static int esmtp(const smtpp_session *s)
+{
+    return s->helo == SMTPP_VERB_EHLO || s->helo == SMTPP_VERB_LHLO;
+}
+
+static int in_transaction(const smtpp_session *s)
+{
+    return s->state == SMTPP_ST_MAIL || s->state == SMTPP_ST_RCPT ||
+           s->state == SMTPP_ST_CHUNKING;
+}
+
+/* Whether an extension may be advertised now (whatever the greeting). */
+static int avail(const smtpp_session *s, int ext)
+{
+    const smtpp_config *c = s->cfg;
+    if (!(c->exts & SMTPP_EXT_BIT(ext))) return 0;
+    switch (ext) {
+    case SMTPP_EXT_STARTTLS:   return !s->tls;
+    case SMTPP_EXT_REQUIRETLS: return s->tls;           /* RFC 8689 2 */
+    case SMTPP_EXT_BINARYMIME: return (c->exts & SMTPP_EXT_BIT(SMTPP_EXT_CHUNKING)) != 0;
+    case SMTPP_EXT_AUTH:
+        return c->auth_mechs != 0 && (s->tls || !(c->flags & SMTPP_CFG_AUTH_NEEDS_TLS));
+    default: return 1;
+    }
+}
+
+int smtpp_session_offers(const smtpp_session *s, smtpp_ext ext)
+{
+    return esmtp(s) && avail(s, (int)ext);
+}
+
+int smtpp_verb_ends_group(smtpp_verb v)
+{
+    switch (v) {
+    case SMTPP_VERB_HELO: case SMTPP_VERB_EHLO: case SMTPP_VERB_LHLO:
+    case SMTPP_VERB_DATA: case SMTPP_VERB_VRFY: case SMTPP_VERB_EXPN:
+    case SMTPP_VERB_TURN: case SMTPP_VERB_ATRN: case SMTPP_VERB_QUIT:
+    case SMTPP_VERB_NOOP: case SMTPP_VERB_AUTH: case SMTPP_VERB_STARTTLS:
+    case SMTPP_VERB_XCLIENT:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void reset_transaction(smtpp_session *s)
+{
+    s->rcpts = 0;
+    s->rcpt_tried = 0;
+    s->body = 0;
+    s->smtputf8 = 0;
+    s->mail_size = 0;
+    s->chunked = 0;
+    s->_failed = 0;
+    s->_body_done = 0;
+    s->state = (uint8_t)(s->helo ? SMTPP_ST_READY : SMTPP_ST_CONNECTED);
+}
+
+static int fill(smtpp_verdict *v, smtpp_verdict_id id, int action)
+{
+    memset(v, 0, sizeof *v);
+    v->action = (uint8_t)action;
+    v->id = (uint8_t)id;
+    v->close = vrows[id].close;
+    v->code = vrows[id].code;
+    v->enhanced = vrows[id].enh;
+    v->text = vrows[id].text;
+    v->count = 1;
+    return action;
+}
+
+/* A reply the library decides.  Counts errors; closing replies close. */
+static int reply(smtpp_session *s, smtpp_verdict *v, smtpp_verdict_id id)
+{
+    fill(v, id, SMTPP_ACT_REPLY);
+    if (v->code >= 400) s->errors++;
+    if (v->close) s->state = SMTPP_ST_CLOSED;
+    return SMTPP_ACT_REPLY;
+}
+
+static int decide(smtpp_session *s, smtpp_verdict *v, smtpp_verdict_id id, smtpp_verb verb)
+{
+    s->_await = (uint8_t)verb;
+    return fill(v, id, SMTPP_ACT_DECIDE);
+}
+
+static int misuse(smtpp_verdict *v)
+{
+    return fill(v, SMTPP_V_MISUSE, SMTPP_ACT_REPLY);
+}
+
+/* The extension each MAIL/RCPT parameter belongs to. */
+static const uint8_t param_ext[SMTPP_PARAM__COUNT] = {
+    SMTPP_EXT_SIZE, SMTPP_EXT_8BITMIME, SMTPP_EXT_SMTPUTF8, SMTPP_EXT_DSN,
+    SMTPP_EXT_DSN, SMTPP_EXT_AUTH, SMTPP_EXT_REQUIRETLS, SMTPP_EXT_MT_PRIORITY,
+    SMTPP_EXT_FUTURERELEASE, SMTPP_EXT_FUTURERELEASE, SMTPP_EXT_DELIVERBY,
+    SMTPP_EXT_DSN, SMTPP_EXT_DSN
+};
+
+/* 1 when every known parameter of cmd belongs to an offered extension. */
+static int params_offered(const smtpp_session *s, const smtpp_command *cmd)
+{
+    unsigned id;
+    for (id = 0; id < SMTPP_PARAM__COUNT; id++) {
+        int ext = param_ext[id];
+        if (!(cmd->p.present & (1u << id))) continue;
+        if (id == SMTPP_PARAM_BODY && cmd->p.body == SMTPP_BODY_BINARYMIME)
+            ext = SMTPP_EXT_BINARYMIME;
+        if (!smtpp_session_offers(s, (smtpp_ext)ext)) return 0;
+    }
+    return 1;
+}
+
+/* TLS and AUTH requirements of the configuration for mail commands. */
+static smtpp_verdict_id gates(const smtpp_session *s)
+{
+    if ((s->cfg->flags & SMTPP_CFG_REQUIRE_TLS) && !s->tls) return SMTPP_V_TLS_REQUIRED;
+    if ((s->cfg->flags & SMTPP_CFG_REQUIRE_AUTH) && !s->authed) return SMTPP_V_AUTH_REQUIRED;
+    return SMTPP_V_NONE;
+}
+
+/* Why DATA or BDAT cannot start now, or NONE. */
+static smtpp_verdict_id need_recipients(const smtpp_session *s)
+{
+    if (s->state == SMTPP_ST_CONNECTED) return SMTPP_V_NEED_HELO;
+    if (s->state == SMTPP_ST_READY) return SMTPP_V_NEED_MAIL;
+    if (s->state == SMTPP_ST_MAIL)
+        return s->rcpt_tried ? SMTPP_V_NO_VALID_RCPT : SMTPP_V_NEED_RCPT;
+    return SMTPP_V_NONE;
+}
+
+/* ---- Life cycle ---------------------------------------------------------------- */
+
+void smtpp_session_init(smtpp_session *s, const smtpp_config *cfg)
+{
+    memset(s, 0, sizeof *s);
+    s->cfg = cfg;
+    s->state = (uint8_t)((cfg->flags & SMTPP_CFG_PROXY) ? SMTPP_ST_PROXY : SMTPP_ST_GREETING);
+}
+
+smtpp_next smtpp_session_next(const smtpp_session *s)
+{
+    switch (s->state) {
+    case SMTPP_ST_PROXY:    return SMTPP_NEXT_PROXY;
+    case SMTPP_ST_GREETING: return SMTPP_NEXT_GREETING;
+    case SMTPP_ST_CLOSED:   return SMTPP_NEXT_NOTHING;
+    default: break;
+    }
+    if (s->_await) return SMTPP_NEXT_REPLY;
+    if (s->state == SMTPP_ST_DATA || s->state == SMTPP_ST_BDAT)
+        return s->_body_done ? SMTPP_NEXT_REPLY : SMTPP_NEXT_MESSAGE;
+    if (s->state == SMTPP_ST_AUTH) return SMTPP_NEXT_SASL;
+    return SMTPP_NEXT_COMMAND;
+}
+
+int smtpp_session_proxy(smtpp_session *s, const char *buf, size_t len,
+                        smtpp_proxy *out, size_t *used, smtpp_verdict *v)
+{
+    int r;
+    memset(v, 0, sizeof *v);
+    *used = 0;
+    if (s->state != SMTPP_ST_PROXY) {
+        memset(out, 0, sizeof *out);
+        misuse(v);
+        return SMTPP_DONE;
+    }
+    r = smtpp_proxy_parse(buf, len, out, used);
+    if (r == SMTPP_AGAIN) return SMTPP_AGAIN;
+    if (r < 0) {
+        fill(v, SMTPP_V_PROXY_BAD, SMTPP_ACT_CLOSE);
+        s->state = SMTPP_ST_CLOSED;
+        return SMTPP_DONE;
+    }
+    s->state = SMTPP_ST_GREETING;
+    return SMTPP_DONE;
+}
+
+void smtpp_session_greeting(smtpp_session *s, int code, unsigned flags, smtpp_verdict *v)
+{
+    if (s->state != SMTPP_ST_GREETING) {
+        misuse(v);
+        return;
+    }
+    if (flags & SMTPP_CHECK_MORE_INPUT) {
+        s->early_talker = 1;
+        s->sync_errors++;
+        if (!(s->cfg->flags & SMTPP_CFG_SYNC_REPORT_ONLY)) {
+            reply(s, v, SMTPP_V_EARLY_TALKER);
+            return;
+        }
+    }
+    fill(v, SMTPP_V_GREETING, SMTPP_ACT_REPLY);
+    v->code = (uint16_t)code;
+    if (code == 220) {
+        s->state = SMTPP_ST_CONNECTED;
+    } else if (code == 554) {
+        v->text = "Service refused";
+        s->state = SMTPP_ST_REFUSED;
+    } else {
+        v->text = "Service not available";
+        v->close = 1;
+        s->state = SMTPP_ST_CLOSED;
+    }
+}
+
+/* ---- Commands -------------------------------------------------------------------- */
+
+static int parse_error(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
+{
+    smtpp_error e = (smtpp_error)cmd->error;
+    if (cmd->verb == SMTPP_VERB_BDAT) {
+        /* The chunk size is unknown: the bytes that follow cannot be
+         * framed, so the stream is lost (RFC 3030 has no recovery). */
+        reply(s, v, SMTPP_V_BDAT_SYNTAX);
+    } else {
+        reply(s, v, e == SMTPP_E_UNKNOWN_COMMAND ? SMTPP_V_UNRECOGNIZED : SMTPP_V_SYNTAX);
+        v->code = (uint16_t)smtpp_error_code(e);
+        v->enhanced = smtpp_error_enhanced_for(e, (smtpp_verb)cmd->verb);
+        v->text = smtpp_error_reason(e);
+    }
+    v->parse_error = (uint8_t)e;
+    return SMTPP_ACT_REPLY;
+}
+
+static int check_mail(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
+{
+    smtpp_verdict_id g;
+    if (s->state == SMTPP_ST_CONNECTED) return reply(s, v, SMTPP_V_NEED_HELO);
+    if ((g = gates(s)) != SMTPP_V_NONE) return reply(s, v, g);
+    if (in_transaction(s)) return reply(s, v, SMTPP_V_NESTED_MAIL);
+    if (!params_offered(s, cmd)) return reply(s, v, SMTPP_V_PARAM_NOT_OFFERED);
+    if ((cmd->p.present & (1u << SMTPP_PARAM_SIZE)) && s->cfg->max_size &&
+        cmd->p.size > s->cfg->max_size)
+        return reply(s, v, SMTPP_V_SIZE_EXCEEDED);   /* RFC 1870 6.1 */
+    /* Kept for the transaction; cleared again if the server refuses. */
+    s->body = cmd->p.body;
+    s->smtputf8 = (cmd->p.present & (1u << SMTPP_PARAM_SMTPUTF8)) != 0;
+    s->mail_size = cmd->p.size;
+    return decide(s, v, SMTPP_V_MAIL_OK, SMTPP_VERB_MAIL);
+}
+
+static int check_rcpt(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
+{
+    smtpp_verdict_id g;
+    if (s->state == SMTPP_ST_CONNECTED) return reply(s, v, SMTPP_V_NEED_HELO);
+    if ((g = gates(s)) != SMTPP_V_NONE) return reply(s, v, g);
+    if (s->state == SMTPP_ST_READY) return reply(s, v, SMTPP_V_NEED_MAIL);
+    if (s->state == SMTPP_ST_CHUNKING) return reply(s, v, SMTPP_V_RCPT_AFTER_BDAT);
+    if (!params_offered(s, cmd)) return reply(s, v, SMTPP_V_PARAM_NOT_OFFERED);
+    if (cmd->path.utf8 && !s->smtputf8) return reply(s, v, SMTPP_V_UTF8_ADDRESS);
+    if (s->cfg->max_rcpts && s->rcpts >= s->cfg->max_rcpts)
+        return reply(s, v, SMTPP_V_TOO_MANY_RCPTS);
+    return decide(s, v, SMTPP_V_RCPT_OK, SMTPP_VERB_RCPT);
+}
+
+static int check_data(smtpp_session *s, smtpp_verdict *v)
+{
+    smtpp_verdict_id g;
+    if (s->state == SMTPP_ST_CONNECTED) return reply(s, v, SMTPP_V_NEED_HELO);
+    if ((g = gates(s)) != SMTPP_V_NONE) return reply(s, v, g);
+    if (s->state == SMTPP_ST_CHUNKING) return reply(s, v, SMTPP_V_DATA_AFTER_BDAT);
+    if ((g = need_recipients(s)) != SMTPP_V_NONE) return reply(s, v, g);
+    if (s->body == SMTPP_BODY_BINARYMIME) return reply(s, v, SMTPP_V_BINARYMIME_DATA);
+    s->_stage = DATA_BEFORE_354;
+    return decide(s, v, SMTPP_V_START_DATA, SMTPP_VERB_DATA);
+}
+
+static int check_bdat(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
+{
+    smtpp_verdict_id why = SMTPP_V_NONE;
+    uint64_t n = cmd->bdat_size;
+
+    if (!smtpp_session_offers(s, SMTPP_EXT_CHUNKING) && s->state != SMTPP_ST_CONNECTED)
+        why = SMTPP_V_NOT_IMPLEMENTED;
+    else if (s->state == SMTPP_ST_CONNECTED)
+        why = (s->cfg->exts & SMTPP_EXT_BIT(SMTPP_EXT_CHUNKING)) ? SMTPP_V_NEED_HELO
+                                                                 : SMTPP_V_NOT_IMPLEMENTED;
+    else if ((why = gates(s)) != SMTPP_V_NONE)
+        ;
+    else if (s->state != SMTPP_ST_CHUNKING && (why = need_recipients(s)) != SMTPP_V_NONE)
+        ;
+    else if (s->_failed)
+        why = SMTPP_V_BDAT_FAILED;
+    else if (s->cfg->max_size && (n > s->cfg->max_size || s->chunked > s->cfg->max_size - n))
+        why = SMTPP_V_SIZE_EXCEEDED;
+    /* The chunk follows the command whatever its fate: read it first. */
+    s->_pending = (uint8_t)why;
+    s->_prior = s->state;
+    s->_last = cmd->bdat_last;
+    s->_chunk_left = n;
+    s->_body_done = 0;
+    s->state = SMTPP_ST_BDAT;
+    fill(v, SMTPP_V_NONE, SMTPP_ACT_BODY);
+    v->code = 0;
+    return SMTPP_ACT_BODY;
+}
+
+static int check_auth(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
+{
+    const smtpp_config *c = s->cfg;
+    uint32_t bit;
+    if (!(c->exts & SMTPP_EXT_BIT(SMTPP_EXT_AUTH)) || !c->auth_mechs)
+        return reply(s, v, SMTPP_V_NOT_IMPLEMENTED);
+    if (!esmtp(s)) return reply(s, v, SMTPP_V_NEED_EHLO);
+    if ((c->flags & SMTPP_CFG_AUTH_NEEDS_TLS) && !s->tls)
+        return reply(s, v, SMTPP_V_AUTH_NEEDS_TLS);
+    if ((c->flags & SMTPP_CFG_REQUIRE_TLS) && !s->tls) return reply(s, v, SMTPP_V_TLS_REQUIRED);
+    if (s->authed) return reply(s, v, SMTPP_V_ALREADY_AUTH);          /* RFC 4954 4 */
+    if (in_transaction(s)) return reply(s, v, SMTPP_V_IN_TRANSACTION);
+    bit = smtpp_auth_mech_bit(cmd->arg);
+    if (!(c->auth_mechs & bit)) return reply(s, v, SMTPP_V_AUTH_MECHANISM);
+    return decide(s, v, SMTPP_V_AUTH_CHALLENGE, SMTPP_VERB_AUTH);
+}
+
+static int enabled(const smtpp_session *s, int ext)
+{
+    return (s->cfg->exts & SMTPP_EXT_BIT(ext)) != 0;
+}
+
+static int junk(smtpp_session *s)
+{
+    s->junk++;
+    return s->cfg->max_junk && s->junk > s->cfg->max_junk;
+}
+
+int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                        smtpp_verdict *v)
+{
+    const smtpp_config *c = s->cfg;
+    smtpp_verb verb = (smtpp_verb)cmd->verb;
+    smtpp_verdict_id g;
+
+    if (s->state == SMTPP_ST_CLOSED) return fill(v, SMTPP_V_AFTER_QUIT, SMTPP_ACT_CLOSE);
+    if (s->_await || s->state < SMTPP_ST_REFUSED || s->state == SMTPP_ST_DATA ||
+        s->state == SMTPP_ST_BDAT || s->state == SMTPP_ST_AUTH)
+        return misuse(v);
+
+    if (verb == SMTPP_VERB_QUIT && !cmd->error) {
+        reset_transaction(s);
+        return reply(s, v, SMTPP_V_BYE);
+    }
+    if (c->max_errors && s->errors >= c->max_errors) return reply(s, v, SMTPP_V_TOO_MANY_ERRORS);
+
+    /* RFC 2920: a group-ending command must be the last thing sent before
+     * its reply; without PIPELINING nothing may follow a command.  BDAT is
+     * followed by its chunk by design. */
+    if ((flags & SMTPP_CHECK_MORE_INPUT) && verb != SMTPP_VERB_BDAT &&
+        ((!cmd->error && smtpp_verb_ends_group(verb)) ||
+         !smtpp_session_offers(s, SMTPP_EXT_PIPELINING))) {
+        s->sync_errors++;
+        if (verb == SMTPP_VERB_STARTTLS && !cmd->error)
+            return reply(s, v, SMTPP_V_STARTTLS_INJECTION);
+        if (!(c->flags & SMTPP_CFG_SYNC_REPORT_ONLY))
+            return reply(s, v, verb == SMTPP_VERB_DATA && !cmd->error ? SMTPP_V_EARLY_DATA
+                                                                      : SMTPP_V_PIPELINING);
+    }
+
+    if (s->state == SMTPP_ST_REFUSED) return reply(s, v, SMTPP_V_SESSION_REFUSED);
+    if (cmd->error) return parse_error(s, cmd, v);
+
+    switch (verb) {
+    case SMTPP_VERB_HELO:
+    case SMTPP_VERB_EHLO:
+        if (c->flags & SMTPP_CFG_LMTP) return reply(s, v, SMTPP_V_LMTP_USE_LHLO);
+        return decide(s, v, SMTPP_V_HELLO, verb);
+    case SMTPP_VERB_LHLO:
+        if (!(c->flags & SMTPP_CFG_LMTP)) return reply(s, v, SMTPP_V_UNRECOGNIZED);
+        return decide(s, v, SMTPP_V_HELLO, verb);
+    case SMTPP_VERB_MAIL: return check_mail(s, cmd, v);
+    case SMTPP_VERB_RCPT: return check_rcpt(s, cmd, v);
+    case SMTPP_VERB_DATA: return check_data(s, v);
+    case SMTPP_VERB_BDAT: return check_bdat(s, cmd, v);
+    case SMTPP_VERB_AUTH: return check_auth(s, cmd, v);
+    case SMTPP_VERB_RSET:
+        if (junk(s)) return reply(s, v, SMTPP_V_TOO_MANY_JUNK);
+        reset_transaction(s);
+        return reply(s, v, SMTPP_V_OK);
+    case SMTPP_VERB_NOOP:
+        if (junk(s)) return reply(s, v, SMTPP_V_TOO_MANY_JUNK);
+        return reply(s, v, SMTPP_V_OK);
+    case SMTPP_VERB_VRFY:
+    case SMTPP_VERB_EXPN:
+        if (junk(s)) return reply(s, v, SMTPP_V_TOO_MANY_JUNK);
+        if (!enabled(s, verb == SMTPP_VERB_VRFY ? SMTPP_EXT_VRFY : SMTPP_EXT_EXPN))
+            return reply(s, v, SMTPP_V_NOT_IMPLEMENTED);
+        if ((cmd->p.present & (1u << SMTPP_PARAM_SMTPUTF8)) &&
+            !smtpp_session_offers(s, SMTPP_EXT_SMTPUTF8))
+            return reply(s, v, SMTPP_V_PARAM_NOT_IMPL);
+        if ((g = gates(s)) != SMTPP_V_NONE) return reply(s, v, g);
+        return decide(s, v, SMTPP_V_VRFY, verb);
+    case SMTPP_VERB_HELP:
+        if (junk(s)) return reply(s, v, SMTPP_V_TOO_MANY_JUNK);
+        if (!enabled(s, SMTPP_EXT_HELP)) return reply(s, v, SMTPP_V_NOT_IMPLEMENTED);
+        return decide(s, v, SMTPP_V_HELP, verb);
+    case SMTPP_VERB_ETRN:
+        if (junk(s)) return reply(s, v, SMTPP_V_TOO_MANY_JUNK);
+        if (!enabled(s, SMTPP_EXT_ETRN)) return reply(s, v, SMTPP_V_NOT_IMPLEMENTED);
+        if (s->state == SMTPP_ST_CONNECTED) return reply(s, v, SMTPP_V_NEED_HELO);
+        if ((g = gates(s)) != SMTPP_V_NONE) return reply(s, v, g);
+        if (in_transaction(s)) return reply(s, v, SMTPP_V_IN_TRANSACTION); /* RFC 1985 */
+        return decide(s, v, SMTPP_V_ETRN, verb);
+    case SMTPP_VERB_ATRN:
+        if (!enabled(s, SMTPP_EXT_ATRN)) return reply(s, v, SMTPP_V_NOT_IMPLEMENTED);
+        if (!s->authed) return reply(s, v, SMTPP_V_AUTH_REQUIRED);       /* RFC 2645 */
+        if (in_transaction(s)) return reply(s, v, SMTPP_V_IN_TRANSACTION);
+        return decide(s, v, SMTPP_V_OK, verb);
+    case SMTPP_VERB_STARTTLS:
+        if (!enabled(s, SMTPP_EXT_STARTTLS)) return reply(s, v, SMTPP_V_NOT_IMPLEMENTED);
+        if (s->tls) return reply(s, v, SMTPP_V_TLS_ACTIVE);               /* RFC 3207 4.2 */
+        if (!esmtp(s)) return reply(s, v, SMTPP_V_NEED_EHLO);
+        if (in_transaction(s)) return reply(s, v, SMTPP_V_IN_TRANSACTION);
+        return decide(s, v, SMTPP_V_STARTTLS, verb);
+    case SMTPP_VERB_XCLIENT:
+    case SMTPP_VERB_XFORWARD:
+        if (!enabled(s, verb == SMTPP_VERB_XCLIENT ? SMTPP_EXT_XCLIENT : SMTPP_EXT_XFORWARD))
+            return reply(s, v, SMTPP_V_NOT_IMPLEMENTED);
+        if (in_transaction(s)) return reply(s, v, SMTPP_V_IN_TRANSACTION);
+        return decide(s, v, verb == SMTPP_VERB_XCLIENT ? SMTPP_V_XCLIENT : SMTPP_V_OK, verb);
+    case SMTPP_VERB_TURN:   /* RFC 2821 4.1.1.10 deprecates it: insecure */
+        return reply(s, v, SMTPP_V_NOT_IMPLEMENTED);
+    default:
+        return reply(s, v, SMTPP_V_UNRECOGNIZED);
+    }
+}
+
+/* ---- What the server answered ------------------------------------------------- */
+
+static void message_done(smtpp_session *s)
+{
+    reset_transaction(s);
+}
+
+int smtpp_session_sent(smtpp_session *s, smtpp_verb verb, int code)
+{
+    int ok = code >= 200 && code < 300;
+    if (!s->_await || s->_await != (uint8_t)verb) return -1;
+    if (code >= 400) s->errors++;
+    s->_await = 0;
+    switch (verb) {
+    case SMTPP_VERB_HELO:
+    case SMTPP_VERB_EHLO:
+    case SMTPP_VERB_LHLO:
+        if (ok) {   /* RFC 5321 4.1.4: as if RSET */
+            s->helo = (uint8_t)verb;
+            reset_transaction(s);
+        }
+        break;
+    case SMTPP_VERB_MAIL:
+        if (ok) {
+            s->rcpts = 0;
+            s->rcpt_tried = 0;
+            s->chunked = 0;
+            s->_failed = 0;
+            s->state = SMTPP_ST_MAIL;
+        } else {
+            s->body = 0;
+            s->smtputf8 = 0;
+            s->mail_size = 0;
+        }
+        break;
+    case SMTPP_VERB_RCPT:
+        s->rcpt_tried = 1;
+        if (ok) {
+            s->rcpts++;
+            s->state = SMTPP_ST_RCPT;
+        }
+        break;
+    case SMTPP_VERB_DATA:
+        if (s->_stage == DATA_BEFORE_354) {
+            if (code == 354) {
+                s->state = SMTPP_ST_DATA;
+                s->_stage = DATA_BODY;
+                s->_body_done = 0;
+                smtpp_data_init(&s->data,
+                                (s->cfg->flags & SMTPP_CFG_PASS_BARE) ? SMTPP_DATA_PASS_BARE : 0,
+                                s->cfg->max_size, s->cfg->max_text_line);
+            }
+            break;
+        }
+        /* DATA_FINAL: one of the replies after the message */
+        if (ok) s->messages++, s->junk = 0;
+        if (--s->_replies) s->_await = SMTPP_VERB_DATA;
+        else message_done(s);
+        break;
+    case SMTPP_VERB_BDAT:
+        if (ok && s->_last) s->messages++, s->junk = 0;
+        if (!ok) s->_failed = 1;
+        if (--s->_replies) {
+            s->_await = SMTPP_VERB_BDAT;
+        } else if (s->_last) {
+            message_done(s);
+        } else {
+            s->state = SMTPP_ST_CHUNKING;
+        }
+        break;
+    case SMTPP_VERB_AUTH:
+        if (code == 334) {
+            s->state = SMTPP_ST_AUTH;
+            s->_scanned = 0;
+            s->_skipping = 0;
+        } else {
+            if (code == 235) s->authed = 1;
+            s->state = SMTPP_ST_READY;
+        }
+        break;
+    case SMTPP_VERB_STARTTLS:
+        if (code == 220) {
+            /* RFC 3207 4.2: forget everything learnt before TLS. */
+            s->tls = 1;
+            s->helo = 0;
+            s->authed = 0;
+            reset_transaction(s);
+        }
+        break;
+    case SMTPP_VERB_XCLIENT:
+        if (code == 220) {  /* a new session, as if a new connection */
+            s->helo = 0;
+            s->authed = 0;
+            reset_transaction(s);
+        }
+        break;
+    case SMTPP_VERB_ATRN:
+        if (ok) s->state = SMTPP_ST_CLOSED;  /* the roles turn: SMTP ends here */
+        break;
+    default:
+        break;
+    }
+    if (code == 421 || code == 221) s->state = SMTPP_ST_CLOSED;
+    return 0;
+}
+
+/* ---- Message bytes ---------------------------------------------------------------- */
+
+int smtpp_session_data(smtpp_session *s, const char *buf, size_t len, smtpp_str *out,
+                       size_t *used)
+{
+    out->p = buf;
+    out->n = 0;
+    *used = 0;
+    if (s->_body_done) return SMTPP_DONE;
+    if (s->state == SMTPP_ST_DATA && s->_stage == DATA_BODY) {
+        int r = smtpp_data_parse(&s->data, buf, len, out, used);
+        if (r == SMTPP_DONE) s->_body_done = 1;
+        return r;
+    }
+    if (s->state == SMTPP_ST_BDAT) {
+        size_t n = len;
+        if ((uint64_t)n > s->_chunk_left) n = (size_t)s->_chunk_left;
+        if (s->_pending == SMTPP_V_NONE) {
+            out->n = n;
+            s->chunked += n;
+        }
+        s->_chunk_left -= n;
+        *used = n;
+        if (s->_chunk_left == 0) {
+            s->_body_done = 1;
+            return SMTPP_DONE;
+        }
+        return SMTPP_AGAIN;
+    }
+    return -1;
+}
+
+int smtpp_session_data_end(smtpp_session *s, smtpp_verdict *v)
+{
+    uint32_t count = 1;
+    if (!s->_body_done || s->_await) return misuse(v);
+    s->_body_done = 0;
+    if (s->state == SMTPP_ST_DATA) {
+        smtpp_verdict_id id = SMTPP_V_NONE;
+        if (s->cfg->flags & SMTPP_CFG_LMTP) count = s->rcpts;
+        switch (s->data.error) {
+        case SMTPP_DATA_E_BARE_LF:
+        case SMTPP_DATA_E_BARE_CR: id = SMTPP_V_BARE_LINE_END; break;
+        case SMTPP_DATA_E_SIZE:    id = SMTPP_V_SIZE_EXCEEDED; break;
+        case SMTPP_DATA_E_LINE:    id = SMTPP_V_DATA_LINE_TOO_LONG; break;
+        default: break;
+        }
+        if (id != SMTPP_V_NONE) {
+            message_done(s);
+            reply(s, v, id);
+            v->count = count;
+            return SMTPP_ACT_REPLY;
+        }
+        s->_stage = DATA_FINAL;
+        s->_replies = count;
+        decide(s, v, SMTPP_V_MESSAGE_OK, SMTPP_VERB_DATA);
+        v->count = count;
+        return SMTPP_ACT_DECIDE;
+    }
+    if (s->state == SMTPP_ST_BDAT) {
+        smtpp_verdict_id why = (smtpp_verdict_id)s->_pending;
+        if (s->_last && (s->cfg->flags & SMTPP_CFG_LMTP)) count = s->rcpts;
+        if (why != SMTPP_V_NONE) {
+            /* Refused when the command came; the chunk is gone now. */
+            s->state = s->_prior;
+            if (s->_prior == SMTPP_ST_RCPT || s->_prior == SMTPP_ST_CHUNKING) {
+                if (s->_last) {
+                    message_done(s);
+                } else {
+                    s->state = SMTPP_ST_CHUNKING;
+                    s->_failed = 1;
+                }
+            }
+            reply(s, v, why);
+            if (count == 0) count = 1;
+            v->count = why == SMTPP_V_SIZE_EXCEEDED ? count : 1;
+            return SMTPP_ACT_REPLY;
+        }
+        s->_replies = count;
+        decide(s, v, SMTPP_V_CHUNK_OK, SMTPP_VERB_BDAT);
+        v->count = count;
+        return SMTPP_ACT_DECIDE;
+    }
+    return misuse(v);
+}
+
+/* ---- SASL responses ------------------------------------------------------------------ */
+
+static int auth_over(smtpp_session *s, smtpp_verdict *v, smtpp_verdict_id id)
+{
+    s->state = SMTPP_ST_READY;
+    reply(s, v, id);
+    return SMTPP_DONE;
+}
+
+int smtpp_session_auth_line(smtpp_session *s, const char *buf, size_t len, size_t *used,
+                            char *dst, size_t cap, smtpp_str *resp, smtpp_verdict *v)
+{
+    const uchar *b = (const uchar *)buf, *lf;
+    size_t lim = s->cfg->auth_line_max ? s->cfg->auth_line_max : 12288;
+    smtpp_str line;
+    long n;
+
+    resp->p = dst;
+    resp->n = 0;
+    *used = 0;
+    if (s->state != SMTPP_ST_AUTH || s->_await) {
+        misuse(v);
+        return SMTPP_DONE;
+    }
+    if (s->_skipping) {
+        lf = len ? memchr(b, '\n', len) : NULL;
+        if (!lf) {
+            *used = len;
+            return SMTPP_AGAIN;
+        }
+        *used = (size_t)(lf - b) + 1;
+        s->_skipping = 0;
+        return auth_over(s, v, SMTPP_V_AUTH_LINE_TOO_LONG);
+    }
+    lf = s->_scanned < len ? memchr(b + s->_scanned, '\n', len - s->_scanned) : NULL;
+    if (!lf) {
+        if (len >= lim) {
+            s->_skipping = 1;
+            s->_scanned = 0;
+            *used = len;
+        } else {
+            s->_scanned = (uint32_t)len;
+        }
+        return SMTPP_AGAIN;
+    }
+    s->_scanned = 0;
+    *used = (size_t)(lf - b) + 1;
+    if (*used > lim) return auth_over(s, v, SMTPP_V_AUTH_LINE_TOO_LONG);
+    if (lf == b || lf[-1] != '\r') return auth_over(s, v, SMTPP_V_AUTH_BAD_BASE64);
+    line.p = buf;
+    line.n = (size_t)(lf - 1 - b);
+    if (line.n == 1 && line.p[0] == '*') return auth_over(s, v, SMTPP_V_AUTH_CANCELLED);
+    n = smtpp_base64_decode(line, dst, cap);
+    if (n == -1) return auth_over(s, v, SMTPP_V_AUTH_BAD_BASE64);
+    if (n < 0) return auth_over(s, v, SMTPP_V_AUTH_LINE_TOO_LONG);
+    resp->n = (size_t)n;
+    decide(s, v, SMTPP_V_AUTH_OK, SMTPP_VERB_AUTH);
+    return SMTPP_DONE;
+}
+
+/* ---- Writing replies ---------------------------------------------------------------------- */
+
+long smtpp_session_ehlo(const smtpp_session *s, char *dst, size_t cap, const char *greet)
+{
+    static const char xclient_attrs[] = "NAME ADDR PORT PROTO HELO LOGIN DESTADDR DESTPORT";
+    static const char xforward_attrs[] = "NAME ADDR PORT PROTO HELO IDENT SOURCE";
+    const smtpp_config *c = s->cfg;
+    smtpp_ehlo e;
+    int ext;
+
+    memset(&e, 0, sizeof e);
+    if (c->hostname) {
+        e.domain.p = c->hostname;
+        e.domain.n = strlen(c->hostname);
+    }
+    if (greet) {
+        e.greet.p = greet;
+        e.greet.n = strlen(greet);
+    }
+    for (ext = 0; ext < SMTPP_EXT__COUNT; ext++) {
+        if (ext == SMTPP_EXT_VRFY || ext == SMTPP_EXT_EXPN || ext == SMTPP_EXT_HELP) continue;
+        if (avail(s, ext)) e.exts |= SMTPP_EXT_BIT(ext);
+    }
+    if (c->max_size) {
+        e.size_given = 1;
+        e.size = c->max_size;
+    }
+    e.auth_mechs = c->auth_mechs & ~(uint32_t)SMTPP_AUTH_OTHER;
+    if (c->deliverby_min) {
+        e.deliverby_given = 1;
+        e.deliverby_min = c->deliverby_min;
+    }
+    if (c->hold_max && c->hold_until_max) {
+        e.futurerelease_given = 1;
+        e.futurerelease_interval = c->hold_max;
+        e.futurerelease_datetime.p = c->hold_until_max;
+        e.futurerelease_datetime.n = strlen(c->hold_until_max);
+    }
+    e.xclient.p = xclient_attrs;
+    e.xclient.n = sizeof xclient_attrs - 1;
+    e.xforward.p = xforward_attrs;
+    e.xforward.n = sizeof xforward_attrs - 1;
+    e.limits_rcptmax = c->max_rcpts;
+    return smtpp_format_ehlo(dst, cap, &e, NULL, 0);
+}
+
+long smtpp_session_format(const smtpp_session *s, const smtpp_verdict *v, char *dst, size_t cap)
+{
+    const char *enh = NULL;
+    if (v->enhanced && v->enhanced[0] && s->cfg &&
+        (s->cfg->exts & SMTPP_EXT_BIT(SMTPP_EXT_ENHANCEDSTATUSCODES)))
+        enh = v->enhanced;
+    return smtpp_format_reply_str(dst, cap, v->code, enh, v->text, 0);
+}
