@@ -13,8 +13,10 @@
  *   -p N       passes per measurement (default 7); median, min, max
  *   -t SEC     shortest time of one pass (default 0.05): short workloads
  *              are repeated inside a pass and the time divided
- *   -s BYTES   small slice for the byte-at-a-time runs (default 256 KiB)
- *   -S BYTES   large slice for the byte-at-a-time runs (default 2 MiB)
+ *   -s BYTES   small slice for the byte-at-a-time runs (default 256 KiB,
+ *              2 MiB for data, whose messages reach 4 MB)
+ *   -S BYTES   large slice for the byte-at-a-time runs (default 2 MiB,
+ *              16 MiB for data)
  *   --once N   one run of each system, whole buffer, on a slice of N bytes
  *              (for callgrind: see callgrind.sh)
  *   --profile SEC  only the library, whole buffer, repeated for SEC seconds
@@ -103,7 +105,7 @@ void *realloc(void *p, size_t n)
 
 static int opt_passes = 7;
 static double opt_min_time = 0.05;
-static size_t opt_slice_small = 256 * 1024, opt_slice_large = 2 * 1024 * 1024;
+static size_t opt_slice_small = 0, opt_slice_large = 0; /* 0: by workload */
 static size_t opt_once = 0;   /* callgrind mode: slice size */
 static double opt_profile = 0; /* profiling mode: seconds of library runs */
 static uint64_t checksum = 0x5eed;
@@ -560,11 +562,11 @@ static size_t line_end(const char *buf, size_t len, size_t at)
     return lf ? (size_t)(lf - buf) + 1 : len;
 }
 
-/* The longest prefix of at most `limit` bytes that ends between two items
- * (or the shortest one that holds one item when none fits). */
+/* The shortest prefix of at least `limit` bytes that ends between two items
+ * (the whole stream when there is none). */
 static size_t cut(enum kind k, const char *buf, size_t len, size_t limit)
 {
-    size_t pos = 0, best = 0;
+    size_t pos = 0;
     int body = 0;
     if (limit >= len) return len;
     while (pos < len) {
@@ -586,14 +588,10 @@ static size_t cut(enum kind k, const char *buf, size_t len, size_t limit)
             }
             break;
         }
-        if (e > limit && best) return best;
-        if (boundary) {
-            best = e;
-            if (e > limit) return best;
-        }
+        if (boundary && e >= limit) return e;
         pos = e;
     }
-    return best ? best : len;
+    return len;
 }
 
 /* ---- Loading ------------------------------------------------------------------------ */
@@ -660,7 +658,8 @@ static void print_lib(const libset *L, const meas *mem, const meas *hand, const 
     (void)slices;
 }
 
-static void print_lib_summary(const libset *L, const meas *mem, const meas *hand)
+static void print_lib_summary(const libset *L, const meas *mem, const meas *hand,
+                              const meas *memL)
 {
     const meas *wh = &L->whole;
     printf("%s: whole %.0f MB/s = %.3f x memchr, %.3f x hand-written; "
@@ -669,6 +668,8 @@ static void print_lib_summary(const libset *L, const meas *mem, const meas *hand
            (mem->med / (double)mem->bytes) / (wh->med / (double)wh->bytes),
            (hand->med / (double)hand->bytes) / (wh->med / (double)wh->bytes),
            L->ch16k.med / wh->med, L->ch1k.med / wh->med);
+    printf("%s: on slice L (in cache) %.0f MB/s = %.3f x memchr on the same slice\n",
+           L->system, (double)L->sw[1].bytes / L->sw[1].med / 1e6, memL->med / L->sw[1].med);
     printf("%s: 1-byte chunks %.2f ns/B on slice S (%zu B, %.1f x its whole-buffer time), "
            "%.2f ns/B on slice L (%zu B, %.1f x); L/S per byte %.3f (1 = linear)\n",
            L->system, L->s1[0].med * 1e9 / (double)L->s1[0].bytes, L->s1[0].bytes,
@@ -698,7 +699,7 @@ static void run_workload(workload *w)
 {
     libset libs[2];
     int nlib = 0, i;
-    meas mem, hand;
+    meas mem, hand, memL;
     size_t slices[2];
     uint64_t alloc0;
 
@@ -748,18 +749,25 @@ static void run_workload(workload *w)
     /* the line scan counts lines; give it the workload's item count so that
      * its ns/item compares with the parsers' */
     mem.items = hand.items;
-    slices[0] = cut(w->kind, w->buf, w->len, opt_slice_small);
-    slices[1] = cut(w->kind, w->buf, w->len, opt_slice_large);
+    slices[0] = cut(w->kind, w->buf, w->len,
+                    opt_slice_small ? opt_slice_small : w->kind == K_DATA ? 2u << 20 : 256u << 10);
+    slices[1] = cut(w->kind, w->buf, w->len,
+                    opt_slice_large ? opt_slice_large : w->kind == K_DATA ? 16u << 20 : 2u << 20);
+    /* the line scan on slice L, whose bytes stay in cache: the limit for
+     * the slice rows, where the full file may be bound by memory bandwidth */
+    memL = measure("memchr", run_memchr, w, w->buf, slices[1], 0);
     for (i = 0; i < nlib; i++)
         measure_lib(&libs[i], w, slices);
 
     print_header();
     print_row("memchr line scan", &mem, &mem, &hand);
     print_row("hand-written", &hand, &mem, &hand);
+    memL.items = nlib ? libs[0].sw[1].items : 0;
+    print_row("memchr slice L", &memL, &mem, &hand);
     for (i = 0; i < nlib; i++)
         print_lib(&libs[i], &mem, &hand, slices);
     for (i = 0; i < nlib; i++) {
-        print_lib_summary(&libs[i], &mem, &hand);
+        print_lib_summary(&libs[i], &mem, &hand, &memL);
         if (libs[i].whole.items != hand.items)
             printf("note: hand-written counted %llu %s, %s %llu\n",
                    (unsigned long long)hand.items, kind_unit[w->kind], libs[i].system,
@@ -779,6 +787,11 @@ static void run_workload(workload *w)
 
     print_result(w, &mem);
     print_result(w, &hand);
+    {
+        workload sl = *w;
+        sl.len = slices[1];
+        print_result(&sl, &memL);
+    }
     for (i = 0; i < nlib; i++)
         result_lib(&libs[i], w, slices);
     fflush(stdout);

@@ -7,7 +7,7 @@
 #   BUILD_DIR  a Release build with smtpp_bench (default build-bench)
 #   DATA_DIR   the streams of smtpp_bench_gen (default BUILD_DIR/bench/data)
 #   SLICE      bytes of each stream to run (default 1M for commands and
-#              replies, 8M for data); the slice ends between two items
+#              replies, 8M for data), extended to the next item boundary
 #
 # For each stream it runs, once:
 #
