@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds libsmtpp and runs the whole test suite.  Installs missing build
-# dependencies first.  Usage: scripts/test.sh
+# Builds libsmtpp and runs the whole test suite (the Check suites and the
+# fuzz corpus replays), then does it again in an ASan + UBSan build
+# (scripts/sanitize.sh).  Installs missing build dependencies first.
+# Usage: scripts/test.sh     (SMTPP_TEST_SANITIZE=0 skips the sanitizer pass)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -8,3 +10,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSMTPP_WERROR=ON >/dev/null
 cmake --build build -j "$jobs"
 ctest --test-dir build --output-on-failure -j "$jobs"
+if [ "${SMTPP_TEST_SANITIZE:-1}" != 0 ]; then
+  echo "== ASan + UBSan build of the test suite and the corpus replays"
+  scripts/sanitize.sh
+fi

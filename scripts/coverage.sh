@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Line and branch coverage of parser/ by the test suite, with gcovr.
+#
+# Usage: scripts/coverage.sh [--tests-only]
+#   Builds with SMTPP_COVERAGE=ON (gcc --coverage -O0) in build-cov, runs
+#   ctest (the Check suites and the fuzz corpus replays; --tests-only leaves
+#   the replays out), and prints a gcovr summary of the library's sources:
+#   the hand-written parser/*.c and the C that re2c generates from
+#   parser/*.re (build-cov/parser/*.c; re2c runs with -i, so the counts are
+#   of the generated lexer, whose DFA branches are many).  HTML with every
+#   line: build-cov/coverage/index.html.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh --coverage
+build=${COVERAGE_BUILD:-build-cov}
+jobs=$(nproc 2>/dev/null || echo 2)
+label_args=()
+[ "${1:-}" = "--tests-only" ] && label_args=(-LE fuzz)
+
+CC=${CC:-gcc} cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DSMTPP_COVERAGE=ON \
+  -DSMTPP_BUILD_BENCH=OFF -DSMTPP_BUILD_TOOLS=OFF >/dev/null
+cmake --build "$build" -j "$jobs"
+find "$build" -name '*.gcda' -delete
+ctest --test-dir "$build" -j "$jobs" "${label_args[@]}" --output-on-failure | tail -3
+mkdir -p "$build/coverage"
+common=(--root . --object-directory "$build" --filter 'parser/' --filter "$build/parser/"
+        --exclude-unreachable-branches)
+echo
+echo "== line and branch coverage of parser/ (hand-written .c and re2c output)"
+gcovr "${common[@]}" --txt --branches | sed -n '/^File/,$p' >"$build/coverage/branches.txt"
+gcovr "${common[@]}" --txt | sed -n '/^File/,$p' >"$build/coverage/lines.txt"
+paste -d' ' <(awk '{printf "%-34s %6s %6s %7s\n", $1, $2, $3, $4}' "$build/coverage/lines.txt") \
+  <(awk '{printf "branches %6s %6s %7s\n", $2, $3, $4}' "$build/coverage/branches.txt") |
+  sed 's/^File .*/file                                 lines  exec   cover | branches total  taken  cover/'
+gcovr "${common[@]}" --html-details "$build/coverage/index.html" >/dev/null
+echo
+echo "uncovered lines per file: gcovr ${common[*]} --txt (column Missing);"
+echo "HTML: $build/coverage/index.html"
