@@ -450,53 +450,101 @@ static int cmp_double(const void *a, const void *b)
 
 static uint64_t allocs_total(void) { return n_malloc + n_calloc + n_realloc; }
 
-static meas measure(const char *system, runner fn, const workload *w, char *buf, size_t len,
-                    size_t chunk)
-{
+/* Measurements are planned first (a warm-up run each, which also counts
+ * items and allocations and calibrates the repetitions), then run pass by
+ * pass, interleaved: pass 1 of every measurement of the workload, then
+ * pass 2 ...  A burst of load from other processes then hits every system
+ * alike instead of all the passes of one, which keeps the ratios of one
+ * run meaningful on a shared machine. */
+typedef struct job {
+    runner fn;
+    const workload *w;
+    char *buf;
+    size_t len, chunk;
+    unsigned reps;
+    int passes;
+    double times[64];
     meas m;
+} job;
+
+#define MAX_JOBS 64
+static job jobs[MAX_JOBS];
+static int njobs;
+
+static meas *measure(const char *system, runner fn, const workload *w, char *buf, size_t len,
+                     size_t chunk)
+{
+    job *j;
     bench_out o = { 0, 0, 0 };
-    double t, first, times[64];
-    unsigned reps = 1, k;
-    int i, passes = opt_passes > 64 ? 64 : opt_passes;
+    double t, first;
 
-    m.system = system;
-    m.chunk = chunk;
-    m.bytes = len;
+    if (njobs == MAX_JOBS) {
+        fprintf(stderr, "smtpp_bench: too many measurements\n");
+        exit(1);
+    }
+    j = &jobs[njobs++];
+    j->fn = fn;
+    j->w = w;
+    j->buf = buf;
+    j->len = len;
+    j->chunk = chunk;
+    j->m.system = system;
+    j->m.chunk = chunk;
+    j->m.bytes = len;
 
-    /* warm-up run, which also counts the items and calibrates */
     t = now();
     counting = 1;
     fn(w, buf, len, chunk, &o);
     counting = 0;
     first = now() - t;
-    m.items = o.items;
-    m.errors = o.errors;
+    j->m.items = o.items;
+    j->m.errors = o.errors;
     checksum = checksum * 31 + o.sum;
-    if (opt_once) {
-        m.passes = 1;
-        m.med = m.min = m.max = first;
-        return m;
-    }
+    j->reps = 1;
+    j->passes = opt_once ? 0 : opt_passes > 64 ? 64 : opt_passes;
     if (first < opt_min_time)
-        reps = (unsigned)(opt_min_time / (first > 1e-7 ? first : 1e-7)) + 1;
-    if (first > 2.0 && passes > 3)
-        passes = 3;     /* a very slow path: keep the run within minutes */
-    for (i = 0; i < passes; i++) {
-        o.sum = 0;
-        t = now();
-        counting = 1;
-        for (k = 0; k < reps; k++)
-            fn(w, buf, len, chunk, &o);
-        counting = 0;
-        times[i] = (now() - t) / reps;
-        checksum = checksum * 31 + o.sum;
+        j->reps = (unsigned)(opt_min_time / (first > 1e-7 ? first : 1e-7)) + 1;
+    if (first > 2.0 && j->passes > 3)
+        j->passes = 3;  /* a very slow path: keep the run within minutes */
+    j->m.passes = 1;
+    j->m.med = j->m.min = j->m.max = first;   /* --once: the only run */
+    return &j->m;
+}
+
+/* Runs the passes of every planned measurement, interleaved, and fills in
+ * their figures. */
+static void run_jobs(void)
+{
+    int pass, i, most = 0;
+    for (i = 0; i < njobs; i++)
+        if (jobs[i].passes > most) most = jobs[i].passes;
+    for (pass = 0; pass < most; pass++) {
+        for (i = 0; i < njobs; i++) {
+            job *j = &jobs[i];
+            bench_out o = { 0, 0, 0 };
+            unsigned k;
+            double t;
+            if (pass >= j->passes) continue;
+            t = now();
+            counting = 1;
+            for (k = 0; k < j->reps; k++)
+                j->fn(j->w, j->buf, j->len, j->chunk, &o);
+            counting = 0;
+            j->times[pass] = (now() - t) / j->reps;
+            checksum = checksum * 31 + o.sum;
+        }
     }
-    qsort(times, (size_t)passes, sizeof times[0], cmp_double);
-    m.passes = passes;
-    m.med = (passes & 1) ? times[passes / 2] : (times[passes / 2 - 1] + times[passes / 2]) / 2;
-    m.min = times[0];
-    m.max = times[passes - 1];
-    return m;
+    for (i = 0; i < njobs; i++) {
+        job *j = &jobs[i];
+        int n = j->passes;
+        if (n == 0) continue;
+        qsort(j->times, (size_t)n, sizeof j->times[0], cmp_double);
+        j->m.passes = n;
+        j->m.med = (n & 1) ? j->times[n / 2] : (j->times[n / 2 - 1] + j->times[n / 2]) / 2;
+        j->m.min = j->times[0];
+        j->m.max = j->times[n - 1];
+    }
+    njobs = 0;
 }
 
 static void json_str(const char *s)
@@ -628,7 +676,7 @@ static int load(workload *w)
 typedef struct libset {
     const char *system;
     runner fn;
-    meas whole, ch16k, ch1k, sw[2], s1[2];
+    meas *whole, *ch16k, *ch1k, *sw[2], *s1[2];
 } libset;
 
 static void measure_lib(libset *L, const workload *w, const size_t slices[2])
@@ -647,13 +695,13 @@ static void print_lib(const libset *L, const meas *mem, const meas *hand, const 
 {
     char label[48];
     int i;
-    print_row(L->system, &L->whole, mem, hand);
-    print_row(L->system, &L->ch16k, mem, hand);
-    print_row(L->system, &L->ch1k, mem, hand);
+    print_row(L->system, L->whole, mem, hand);
+    print_row(L->system, L->ch16k, mem, hand);
+    print_row(L->system, L->ch1k, mem, hand);
     for (i = 0; i < 2; i++) {
         snprintf(label, sizeof label, "%s slice %c", L->system, i ? 'L' : 'S');
-        print_row(label, &L->sw[i], mem, hand);
-        print_row(label, &L->s1[i], mem, hand);
+        print_row(label, L->sw[i], mem, hand);
+        print_row(label, L->s1[i], mem, hand);
     }
     (void)slices;
 }
@@ -661,37 +709,37 @@ static void print_lib(const libset *L, const meas *mem, const meas *hand, const 
 static void print_lib_summary(const libset *L, const meas *mem, const meas *hand,
                               const meas *memL)
 {
-    const meas *wh = &L->whole;
+    const meas *wh = L->whole;
     printf("%s: whole %.0f MB/s = %.3f x memchr, %.3f x hand-written; "
            "16 KiB chunks %.3f x whole-buffer time, 1 KiB %.3f x\n",
            L->system, (double)wh->bytes / wh->med / 1e6,
            (mem->med / (double)mem->bytes) / (wh->med / (double)wh->bytes),
            (hand->med / (double)hand->bytes) / (wh->med / (double)wh->bytes),
-           L->ch16k.med / wh->med, L->ch1k.med / wh->med);
+           L->ch16k->med / wh->med, L->ch1k->med / wh->med);
     printf("%s: on slice L (in cache) %.0f MB/s = %.3f x memchr on the same slice\n",
-           L->system, (double)L->sw[1].bytes / L->sw[1].med / 1e6, memL->med / L->sw[1].med);
+           L->system, (double)L->sw[1]->bytes / L->sw[1]->med / 1e6, memL->med / L->sw[1]->med);
     printf("%s: 1-byte chunks %.2f ns/B on slice S (%zu B, %.1f x its whole-buffer time), "
            "%.2f ns/B on slice L (%zu B, %.1f x); L/S per byte %.3f (1 = linear)\n",
-           L->system, L->s1[0].med * 1e9 / (double)L->s1[0].bytes, L->s1[0].bytes,
-           L->s1[0].med / L->sw[0].med, L->s1[1].med * 1e9 / (double)L->s1[1].bytes,
-           L->s1[1].bytes, L->s1[1].med / L->sw[1].med,
-           (L->s1[1].med / (double)L->s1[1].bytes) / (L->s1[0].med / (double)L->s1[0].bytes));
-    if (L->whole.errors)
+           L->system, L->s1[0]->med * 1e9 / (double)L->s1[0]->bytes, L->s1[0]->bytes,
+           L->s1[0]->med / L->sw[0]->med, L->s1[1]->med * 1e9 / (double)L->s1[1]->bytes,
+           L->s1[1]->bytes, L->s1[1]->med / L->sw[1]->med,
+           (L->s1[1]->med / (double)L->s1[1]->bytes) / (L->s1[0]->med / (double)L->s1[0]->bytes));
+    if (L->whole->errors)
         printf("%s: %llu items refused or failed (the generated streams have none: a bug?)\n",
-               L->system, (unsigned long long)L->whole.errors);
+               L->system, (unsigned long long)L->whole->errors);
 }
 
 static void result_lib(const libset *L, const workload *w, const size_t slices[2])
 {
     int i;
-    print_result(w, &L->whole);
-    print_result(w, &L->ch16k);
-    print_result(w, &L->ch1k);
+    print_result(w, L->whole);
+    print_result(w, L->ch16k);
+    print_result(w, L->ch1k);
     for (i = 0; i < 2; i++) {
         workload sl = *w;
         sl.len = slices[i];
-        print_result(&sl, &L->sw[i]);
-        print_result(&sl, &L->s1[i]);
+        print_result(&sl, L->sw[i]);
+        print_result(&sl, L->s1[i]);
     }
 }
 
@@ -699,7 +747,7 @@ static void run_workload(workload *w)
 {
     libset libs[2];
     int nlib = 0, i;
-    meas mem, hand, memL;
+    meas *mem, *hand, *memL;
     size_t slices[2];
     uint64_t alloc0;
 
@@ -732,13 +780,12 @@ static void run_workload(workload *w)
         sl.len = cut(w->kind, w->buf, w->len, opt_once);
         mem = measure("memchr", run_memchr, &sl, sl.buf, sl.len, 0);
         hand = measure("handwritten", run_handwritten, &sl, sl.buf, sl.len, 0);
-        mem.items = hand.items;
-        print_result(&sl, &mem);
-        print_result(&sl, &hand);
-        for (i = 0; i < nlib; i++) {
-            meas m = measure(libs[i].system, libs[i].fn, &sl, sl.buf, sl.len, 0);
-            print_result(&sl, &m);
-        }
+        mem->items = hand->items;
+        print_result(&sl, mem);
+        print_result(&sl, hand);
+        for (i = 0; i < nlib; i++)
+            print_result(&sl, measure(libs[i].system, libs[i].fn, &sl, sl.buf, sl.len, 0));
+        run_jobs();     /* no passes in this mode: only forgets the jobs */
         return;
     }
 
@@ -748,7 +795,7 @@ static void run_workload(workload *w)
     hand = measure("handwritten", run_handwritten, w, w->buf, w->len, 0);
     /* the line scan counts lines; give it the workload's item count so that
      * its ns/item compares with the parsers' */
-    mem.items = hand.items;
+    mem->items = hand->items;
     slices[0] = cut(w->kind, w->buf, w->len,
                     opt_slice_small ? opt_slice_small : w->kind == K_DATA ? 2u << 20 : 256u << 10);
     slices[1] = cut(w->kind, w->buf, w->len,
@@ -758,20 +805,21 @@ static void run_workload(workload *w)
     memL = measure("memchr", run_memchr, w, w->buf, slices[1], 0);
     for (i = 0; i < nlib; i++)
         measure_lib(&libs[i], w, slices);
+    run_jobs();
 
     print_header();
-    print_row("memchr line scan", &mem, &mem, &hand);
-    print_row("hand-written", &hand, &mem, &hand);
-    memL.items = nlib ? libs[0].sw[1].items : 0;
-    print_row("memchr slice L", &memL, &mem, &hand);
+    print_row("memchr line scan", mem, mem, hand);
+    print_row("hand-written", hand, mem, hand);
+    memL->items = nlib ? libs[0].sw[1]->items : 0;
+    print_row("memchr slice L", memL, mem, hand);
     for (i = 0; i < nlib; i++)
-        print_lib(&libs[i], &mem, &hand, slices);
+        print_lib(&libs[i], mem, hand, slices);
     for (i = 0; i < nlib; i++) {
-        print_lib_summary(&libs[i], &mem, &hand, &memL);
-        if (libs[i].whole.items != hand.items)
+        print_lib_summary(&libs[i], mem, hand, memL);
+        if (libs[i].whole->items != hand->items)
             printf("note: hand-written counted %llu %s, %s %llu\n",
-                   (unsigned long long)hand.items, kind_unit[w->kind], libs[i].system,
-                   (unsigned long long)libs[i].whole.items);
+                   (unsigned long long)hand->items, kind_unit[w->kind], libs[i].system,
+                   (unsigned long long)libs[i].whole->items);
     }
     if (nlib == 0)
         printf("not measured: the library on %s (the body scanner had not landed)\n",
@@ -785,12 +833,12 @@ static void run_workload(workload *w)
     else
         printf("heap allocations while parsing: not counted on this libc\n");
 
-    print_result(w, &mem);
-    print_result(w, &hand);
+    print_result(w, mem);
+    print_result(w, hand);
     {
         workload sl = *w;
         sl.len = slices[1];
-        print_result(&sl, &memL);
+        print_result(&sl, memL);
     }
     for (i = 0; i < nlib; i++)
         result_lib(&libs[i], w, slices);
