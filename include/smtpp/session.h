@@ -10,7 +10,7 @@
  *   cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_SIZE) | SMTPP_EXT_BIT(SMTPP_EXT_CHUNKING);
  *   cfg.max_size = 50u << 20;
  *
- *   smtpp_session s;  smtpp_parser p;        // per connection, 16 + 160 bytes
+ *   smtpp_session s;  smtpp_parser p;        // per connection, < 160 bytes
  *   smtpp_session_init(&s, &cfg);  smtpp_parser_init(&p, 0);
  *   smtpp_session_greeting(&s, 220, 0, &v);  // send "220 mx.example.org ..."
  *   for (;;) switch (smtpp_session_next(&s)) {
@@ -34,8 +34,8 @@
  *   }
  *
  * The session never reads or writes a socket and never allocates.  It is a
- * plain struct of fixed size (sizeof(smtpp_session) == 160 on LP64 targets;
- * with the command parser, 176 bytes per connection).  The configuration is
+ * plain struct of fixed size (sizeof(smtpp_session) == 128 on LP64 targets;
+ * with the command parser, under 160 bytes per connection).  The configuration is
  * referenced by pointer and must outlive every session that uses it; the
  * session never writes to it.
  *
@@ -64,6 +64,13 @@
  * v.close asks to close the connection after the reply (221, 421, a broken
  * stream).  Replies come out in command order because the caller handles
  * one command at a time: check, reply, sent, next (RFC 2920 3).
+ *
+ * Several readers, one region: message bytes (smtpp_session_data), SASL
+ * lines (smtpp_session_auth_line) and the PROXY header are consumed from
+ * the same unconsumed region as command lines.  The command parser
+ * remembers offsets into that region, so call smtpp_parser_finish(&p, 0)
+ * before the first smtpp_parse_command() after another reader consumed
+ * bytes (tests/transcript.h shows the loop).
  *
  * One call per command: smtpp_session_check() may not be called again until
  * the reply to a DECIDE verdict has been reported with smtpp_session_sent().

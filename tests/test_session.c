@@ -1,0 +1,437 @@
+/* Session validator: sequencing, replies and their enhanced codes,
+ * extensions offered, limits and pipelining, as transcripts fed whole,
+ * split at every byte and byte by byte. */
+#include "transcript.h"
+
+static smtpp_config cfg;
+
+static void setup_cfg(void)
+{
+    smtpp_config_init(&cfg, "mx.test");
+    cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_SIZE) | SMTPP_EXT_BIT(SMTPP_EXT_BINARYMIME) |
+                SMTPP_EXT_BIT(SMTPP_EXT_CHUNKING) | SMTPP_EXT_BIT(SMTPP_EXT_DSN) |
+                SMTPP_EXT_BIT(SMTPP_EXT_SMTPUTF8) | SMTPP_EXT_BIT(SMTPP_EXT_STARTTLS) |
+                SMTPP_EXT_BIT(SMTPP_EXT_AUTH) | SMTPP_EXT_BIT(SMTPP_EXT_VRFY) |
+                SMTPP_EXT_BIT(SMTPP_EXT_ETRN);
+    cfg.auth_mechs = SMTPP_AUTH_PLAIN | SMTPP_AUTH_LOGIN;
+    cfg.max_size = 1000;
+}
+
+#define TXF(c_, pflags, in_, dec_, exp_)                                    \
+    do {                                                                    \
+        tx_case t_ = { (c_), (in_), (dec_), (exp_), (pflags), 0, 0, 0 };    \
+        tx_check(&t_);                                                      \
+    } while (0)
+#define TX(c_, in_, dec_, exp_) TXF(c_, 0, in_, dec_, exp_)
+
+#define G "GREETING 220  GREETING\n"
+#define EHLO_ "EHLO c.test\r\n" W
+#define MAIL_ "MAIL FROM:<a@b.test>\r\n" W
+#define RCPT_ "RCPT TO:<c@d.test>\r\n" W
+
+START_TEST(basic_transaction)
+{
+    setup_cfg();
+    TX(&cfg, EHLO_ MAIL_ RCPT_ "DATA\r\n" W "Hi\r\n..dot\r\n.\r\n" W "QUIT\r\n", "",
+       G "EHLO ?250\nMAIL ?250\nRCPT ?250\nDATA ?354\n"
+       "BODY [Hi\\0d\\0a.dot\\0d\\0a]\nDATA ?250\n"
+       "QUIT 221 2.0.0 BYE close\nCLOSE\nEND CLOSED\n");
+}
+END_TEST
+
+START_TEST(sequence_rules)
+{
+    setup_cfg();
+    /* HELO/EHLO before MAIL; MAIL before RCPT and DATA */
+    TX(&cfg, MAIL_ RCPT_ "DATA\r\n" W EHLO_ RCPT_ "DATA\r\n" W, "",
+       G "MAIL 503 5.5.1 NEED_HELO\nRCPT 503 5.5.1 NEED_HELO\nDATA 503 5.5.1 NEED_HELO\n"
+       "EHLO ?250\nRCPT 503 5.5.1 NEED_MAIL\nDATA 503 5.5.1 NEED_MAIL\nEND READY\n");
+    /* nested MAIL; DATA without RCPT; all RCPT refused -> 554 */
+    TX(&cfg, EHLO_ MAIL_ MAIL_ "DATA\r\n" W RCPT_ "DATA\r\n" W, "= = 550",
+       G "EHLO ?250\nMAIL ?250\nMAIL 503 5.5.1 NESTED_MAIL\nDATA 503 5.5.1 NEED_RCPT\n"
+       "RCPT ?550\nDATA 554 5.5.1 NO_VALID_RCPT\nEND MAIL\n");
+    /* a refused MAIL opens no transaction */
+    TX(&cfg, EHLO_ MAIL_ RCPT_, "= 550",
+       G "EHLO ?250\nMAIL ?550\nRCPT 503 5.5.1 NEED_MAIL\nEND READY\n");
+    /* RSET and EHLO reset the transaction; a refused EHLO does not */
+    TX(&cfg, EHLO_ MAIL_ RCPT_ "RSET\r\n" W RCPT_ MAIL_ RCPT_ EHLO_ RCPT_ MAIL_ EHLO_ RCPT_, "= = = = = = = 550",
+       G "EHLO ?250\nMAIL ?250\nRCPT ?250\nRSET 250 2.0.0 OK\nRCPT 503 5.5.1 NEED_MAIL\n"
+       "MAIL ?250\nRCPT ?250\nEHLO ?250\nRCPT 503 5.5.1 NEED_MAIL\nMAIL ?250\nEHLO ?550\n"
+       "RCPT ?250\nEND RCPT\n");
+    /* a refused DATA stays before DATA; after a message the transaction is over */
+    TX(&cfg, EHLO_ MAIL_ RCPT_ "DATA\r\n" W "DATA\r\n" W ".\r\n" W RCPT_, "= = = 451",
+       G "EHLO ?250\nMAIL ?250\nRCPT ?250\nDATA ?451\nDATA ?354\nBODY []\nDATA ?250\n"
+       "RCPT 503 5.5.1 NEED_MAIL\nEND READY\n");
+    /* RSET before HELO keeps the need for HELO */
+    TX(&cfg, "RSET\r\n" W MAIL_, "",
+       G "RSET 250 2.0.0 OK\nMAIL 503 5.5.1 NEED_HELO\nEND CONNECTED\n");
+}
+END_TEST
+
+START_TEST(helo_session_has_no_extensions)
+{
+    setup_cfg();
+    TX(&cfg, "HELO c.test\r\n" W "MAIL FROM:<a@b.test> SIZE=10\r\n" W
+             "MAIL FROM:<a@b.test> BODY=8BITMIME\r\n" W MAIL_
+             "RCPT TO:<c@d.test> NOTIFY=NEVER\r\n" W "AUTH PLAIN\r\n" W "STARTTLS\r\n" W
+             "BDAT 3\r\nabc" W,
+       "",
+       G "HELO ?250\nMAIL 555 5.5.4 PARAM_NOT_OFFERED\nMAIL 555 5.5.4 PARAM_NOT_OFFERED\n"
+       "MAIL ?250\nRCPT 555 5.5.4 PARAM_NOT_OFFERED\nAUTH 503 5.5.1 NEED_EHLO\n"
+       "STARTTLS 503 5.5.1 NEED_EHLO\nCHUNK []\nBDAT 502 5.5.1 NOT_IMPLEMENTED\nEND MAIL\n");
+}
+END_TEST
+
+START_TEST(parameters_and_extensions)
+{
+    smtpp_config c2;
+    setup_cfg();
+    /* SIZE declared over the limit: 552 5.3.4 (RFC 1870) */
+    TX(&cfg, EHLO_ "MAIL FROM:<a@b.test> SIZE=1001\r\n" W "MAIL FROM:<a@b.test> SIZE=1000 RET=HDRS\r\n" W
+             "RCPT TO:<c@d.test> NOTIFY=SUCCESS ORCPT=rfc822;c@d.test\r\n" W,
+       "",
+       G "EHLO ?250\nMAIL 552 5.3.4 SIZE_EXCEEDED\nMAIL ?250\nRCPT ?250\nEND RCPT\n");
+    /* extensions not offered: 555 5.5.4 */
+    smtpp_config_init(&c2, "mx.test");
+    TX(&c2, EHLO_ "MAIL FROM:<a@b.test> SIZE=1\r\n" W "MAIL FROM:<a@b.test> SMTPUTF8\r\n" W
+             "MAIL FROM:<a@b.test> BODY=BINARYMIME\r\n" W "MAIL FROM:<a@b.test> REQUIRETLS\r\n" W
+             "MAIL FROM:<a@b.test> MT-PRIORITY=3\r\n" W "MAIL FROM:<a@b.test> HOLDFOR=10\r\n" W
+             "MAIL FROM:<a@b.test> BY=100;R\r\n" W "MAIL FROM:<a@b.test> ENVID=x\r\n" W
+             "MAIL FROM:<a@b.test> AUTH=<>\r\n" W "MAIL FROM:<a@b.test> BODY=8BITMIME\r\n" W,
+       "",
+       G "EHLO ?250\nMAIL 555 5.5.4 PARAM_NOT_OFFERED\nMAIL 555 5.5.4 PARAM_NOT_OFFERED\n"
+       "MAIL 555 5.5.4 PARAM_NOT_OFFERED\nMAIL 555 5.5.4 PARAM_NOT_OFFERED\n"
+       "MAIL 555 5.5.4 PARAM_NOT_OFFERED\nMAIL 555 5.5.4 PARAM_NOT_OFFERED\n"
+       "MAIL 555 5.5.4 PARAM_NOT_OFFERED\nMAIL 555 5.5.4 PARAM_NOT_OFFERED\n"
+       "MAIL 555 5.5.4 PARAM_NOT_OFFERED\nMAIL ?250\nEND MAIL\n");
+    /* BINARYMIME forbids DATA; BINARYMIME without CHUNKING is not offered */
+    TX(&cfg, EHLO_ "MAIL FROM:<a@b.test> BODY=BINARYMIME\r\n" W RCPT_ "DATA\r\n" W, "",
+       G "EHLO ?250\nMAIL ?250\nRCPT ?250\nDATA 503 5.5.1 BINARYMIME_DATA\nEND RCPT\n");
+    c2.exts |= SMTPP_EXT_BIT(SMTPP_EXT_BINARYMIME);
+    TX(&c2, EHLO_ "MAIL FROM:<a@b.test> BODY=BINARYMIME\r\n" W, "",
+       G "EHLO ?250\nMAIL 555 5.5.4 PARAM_NOT_OFFERED\nEND READY\n");
+}
+END_TEST
+
+START_TEST(smtputf8_recipients)
+{
+    smtpp_config c2;
+    setup_cfg();
+    TX(&cfg, EHLO_ MAIL_ "RCPT TO:<\xc3\xbc@d.test>\r\n" W "RSET\r\n" W
+             "MAIL FROM:<a@b.test> SMTPUTF8\r\n" W "RCPT TO:<\xc3\xbc@d.test>\r\n" W,
+       "",
+       G "EHLO ?250\nMAIL ?250\nRCPT 553 5.6.7 UTF8_ADDRESS\nRSET 250 2.0.0 OK\nMAIL ?250\n"
+       "RCPT ?250\nEND RCPT\n");
+    /* VRFY with SMTPUTF8 when it is not offered: 504 */
+    smtpp_config_init(&c2, "mx.test");
+    c2.exts |= SMTPP_EXT_BIT(SMTPP_EXT_VRFY);
+    TX(&c2, EHLO_ "VRFY \xc3\xbc SMTPUTF8\r\n" W "VRFY bob\r\n" W, "",
+       G "EHLO ?250\nVRFY 504 5.5.4 PARAM_NOT_IMPL\nVRFY ?252\nEND READY\n");
+}
+END_TEST
+
+START_TEST(disabled_commands)
+{
+    smtpp_config c2;
+    setup_cfg();
+    TX(&cfg, EHLO_ "VRFY bob\r\n" W "EXPN list\r\n" W "HELP\r\n" W "TURN\r\n" W "ATRN\r\n" W
+             "XCLIENT NAME=x\r\n" W "ETRN example.org\r\n" W MAIL_ "ETRN example.org\r\n" W,
+       "",
+       G "EHLO ?250\nVRFY ?252\nEXPN 502 5.5.1 NOT_IMPLEMENTED\nHELP ?214\n"
+       "TURN 502 5.5.1 NOT_IMPLEMENTED\nATRN 502 5.5.1 NOT_IMPLEMENTED\n"
+       "XCLIENT 502 5.5.1 NOT_IMPLEMENTED\nETRN ?250\nMAIL ?250\n"
+       "ETRN 503 5.5.1 IN_TRANSACTION\nEND MAIL\n");
+    smtpp_config_init(&c2, "mx.test");
+    c2.exts = 0;
+    TX(&c2, EHLO_ "VRFY bob\r\n" W "HELP\r\n" W "STARTTLS\r\n" W "AUTH PLAIN\r\n" W "ETRN x.org\r\n" W,
+       "",
+       G "EHLO ?250\nVRFY 502 5.5.1 NOT_IMPLEMENTED\nHELP 502 5.5.1 NOT_IMPLEMENTED\n"
+       "STARTTLS 502 5.5.1 NOT_IMPLEMENTED\nAUTH 502 5.5.1 NOT_IMPLEMENTED\n"
+       "ETRN 502 5.5.1 NOT_IMPLEMENTED\nEND READY\n");
+    /* XCLIENT enabled: a 220 starts a new session */
+    c2.exts = SMTPP_EXT_BIT(SMTPP_EXT_XCLIENT) | SMTPP_EXT_BIT(SMTPP_EXT_XFORWARD);
+    TX(&c2, EHLO_ "XCLIENT ADDR=192.0.2.1\r\n" W MAIL_ "XFORWARD NAME=x\r\n" W, "",
+       G "EHLO ?250\nXCLIENT ?220\nMAIL 503 5.5.1 NEED_HELO\nXFORWARD ?250\nEND CONNECTED\n");
+}
+END_TEST
+
+START_TEST(parse_errors)
+{
+    setup_cfg();
+    TX(&cfg, "FOO\r\n" W "MAIL FROM:<a@@b>\r\n" W EHLO_ "MAIL FROM:<a@@b>\r\n" W
+             "RCPT TO:<c@@d>\r\n" W "NOOP\n" W "HELO\r\n" W "MAIL FROM:<a@b.test> FOO=1\r\n" W,
+       "",
+       G "- 500 5.5.1 UNRECOGNIZED\nMAIL 501 5.1.7 SYNTAX\nEHLO ?250\nMAIL 501 5.1.7 SYNTAX\n"
+       "RCPT 501 5.1.3 SYNTAX\n- 500 5.5.2 SYNTAX\nHELO 501 5.5.4 SYNTAX\n"
+       "MAIL 555 5.5.4 SYNTAX\nEND READY\n");
+}
+END_TEST
+
+START_TEST(starttls_rules)
+{
+    setup_cfg();
+    TX(&cfg, "STARTTLS\r\n" W EHLO_ MAIL_ "STARTTLS\r\n" W "RSET\r\n" W "STARTTLS\r\n" W
+             MAIL_ EHLO_ "STARTTLS\r\n" W,
+       "",
+       G "STARTTLS 503 5.5.1 NEED_EHLO\nEHLO ?250\nMAIL ?250\nSTARTTLS 503 5.5.1 IN_TRANSACTION\n"
+       "RSET 250 2.0.0 OK\nSTARTTLS ?220\nMAIL 503 5.5.1 NEED_HELO\nEHLO ?250\n"
+       "STARTTLS 503 5.5.1 TLS_ACTIVE\nEND READY\n");
+    /* refused STARTTLS changes nothing */
+    TX(&cfg, EHLO_ "STARTTLS\r\n" W MAIL_, "= 454",
+       G "EHLO ?250\nSTARTTLS ?454\nMAIL ?250\nEND MAIL\n");
+    /* plaintext after STARTTLS (CVE-2011-0411): refused even in report-only mode */
+    cfg.flags |= SMTPP_CFG_SYNC_REPORT_ONLY;
+    TX(&cfg, EHLO_ "STARTTLS\r\nMAIL FROM:<a@b.test>\r\n", "",
+       G "EHLO ?250\nSTARTTLS 554 5.5.0 STARTTLS_INJECTION close\nCLOSE\nEND CLOSED\n");
+}
+END_TEST
+
+START_TEST(tls_and_auth_requirements)
+{
+    setup_cfg();
+    cfg.flags |= SMTPP_CFG_REQUIRE_TLS;
+    TX(&cfg, EHLO_ MAIL_ "AUTH PLAIN\r\n" W "STARTTLS\r\n" W EHLO_ MAIL_, "",
+       G "EHLO ?250\nMAIL 530 5.7.0 TLS_REQUIRED\nAUTH 530 5.7.0 TLS_REQUIRED\nSTARTTLS ?220\n"
+       "EHLO ?250\nMAIL ?250\nEND MAIL\n");
+    setup_cfg();
+    cfg.flags |= SMTPP_CFG_REQUIRE_AUTH | SMTPP_CFG_AUTH_NEEDS_TLS;
+    TX(&cfg, EHLO_ MAIL_ "VRFY x\r\n" W "AUTH PLAIN AGEAYg==\r\n" W "STARTTLS\r\n" W EHLO_
+             "AUTH PLAIN AGEAYg==\r\n" W MAIL_,
+       "= = = 235",
+       G "EHLO ?250\nMAIL 530 5.7.0 AUTH_REQUIRED\nVRFY 530 5.7.0 AUTH_REQUIRED\n"
+       "AUTH 538 5.7.11 AUTH_NEEDS_TLS\nSTARTTLS ?220\nEHLO ?250\nAUTH ?235\nMAIL ?250\nEND MAIL\n");
+}
+END_TEST
+
+START_TEST(lmtp_mode)
+{
+    setup_cfg();
+    cfg.flags |= SMTPP_CFG_LMTP;
+    TX(&cfg, EHLO_ "HELO c.test\r\n" W "LHLO c.test\r\n" W MAIL_ RCPT_ "RCPT TO:<x@d.test>\r\n" W
+             "RCPT TO:<y@d.test>\r\n" W "DATA\r\n" W "x\r\n.\r\n" W MAIL_,
+       "= = = 550 = = 250 452",
+       G "EHLO 500 5.5.1 LMTP_USE_LHLO\nHELO 500 5.5.1 LMTP_USE_LHLO\nLHLO ?250\nMAIL ?250\n"
+       "RCPT ?250\nRCPT ?550\nRCPT ?250\nDATA ?354\nBODY [x\\0d\\0a]\nDATA ?250 ?452\n"
+       "MAIL ?250\nEND MAIL\n");
+    setup_cfg();
+    TX(&cfg, "LHLO c.test\r\n" W, "", G "LHLO 500 5.5.1 UNRECOGNIZED\nEND CONNECTED\n");
+}
+END_TEST
+
+START_TEST(recipient_limit)
+{
+    setup_cfg();
+    cfg.max_rcpts = 2;
+    TX(&cfg, EHLO_ MAIL_ RCPT_ RCPT_ RCPT_, "",
+       G "EHLO ?250\nMAIL ?250\nRCPT ?250\nRCPT ?250\nRCPT 452 4.5.3 TOO_MANY_RCPTS\nEND RCPT\n");
+}
+END_TEST
+
+START_TEST(error_and_junk_limits)
+{
+    setup_cfg();
+    cfg.max_errors = 3;
+    TX(&cfg, "FOO\r\n" W "BAR\r\n" W MAIL_ "NOOP\r\n" W, "",
+       G "- 500 5.5.1 UNRECOGNIZED\n- 500 5.5.1 UNRECOGNIZED\nMAIL 503 5.5.1 NEED_HELO\n"
+       "NOOP 421 4.7.0 TOO_MANY_ERRORS close\nCLOSE\nEND CLOSED\n");
+    /* server refusals count too */
+    TX(&cfg, EHLO_ MAIL_ MAIL_ MAIL_ MAIL_, "= 550 550 550",
+       G "EHLO ?250\nMAIL ?550\nMAIL ?550\nMAIL ?550\nMAIL 421 4.7.0 TOO_MANY_ERRORS close\n"
+       "CLOSE\nEND CLOSED\n");
+    setup_cfg();
+    cfg.max_junk = 2;
+    TX(&cfg, "NOOP\r\n" W "RSET\r\n" W "NOOP\r\n" W, "",
+       G "NOOP 250 2.0.0 OK\nRSET 250 2.0.0 OK\nNOOP 421 4.7.0 TOO_MANY_JUNK close\nCLOSE\nEND CLOSED\n");
+    /* a delivered message resets the junk count */
+    TX(&cfg, EHLO_ "NOOP\r\n" W "NOOP\r\n" W MAIL_ RCPT_ "DATA\r\n" W ".\r\n" W "NOOP\r\n" W "NOOP\r\n" W, "",
+       G "EHLO ?250\nNOOP 250 2.0.0 OK\nNOOP 250 2.0.0 OK\nMAIL ?250\nRCPT ?250\nDATA ?354\n"
+       "BODY []\nDATA ?250\nNOOP 250 2.0.0 OK\nNOOP 250 2.0.0 OK\nEND READY\n");
+}
+END_TEST
+
+START_TEST(pipelining_groups)
+{
+    smtpp_config c2;
+    setup_cfg();
+    /* a proper group: MAIL RCPT RCPT DATA, then the message */
+    TX(&cfg, EHLO_ "MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nRCPT TO:<e@d.test>\r\nDATA\r\n" W
+             "x\r\n.\r\nQUIT\r\n",
+       "",
+       G "EHLO ?250\nMAIL ?250\nRCPT ?250\nRCPT ?250\nDATA ?354\nBODY [x\\0d\\0a]\nDATA ?250\n"
+       "QUIT 221 2.0.0 BYE close\nCLOSE\nEND CLOSED\n");
+    /* data before 354 */
+    TX(&cfg, EHLO_ MAIL_ RCPT_ "DATA\r\nx\r\n.\r\n", "",
+       G "EHLO ?250\nMAIL ?250\nRCPT ?250\nDATA 554 5.5.0 EARLY_DATA close\nCLOSE\nEND CLOSED\n");
+    /* a group-ending command in the middle */
+    TX(&cfg, "EHLO c.test\r\nMAIL FROM:<a@b.test>\r\n", "",
+       G "EHLO 554 5.5.0 PIPELINING close\nCLOSE\nEND CLOSED\n");
+    TX(&cfg, EHLO_ "NOOP\r\nRSET\r\n", "",
+       G "EHLO ?250\nNOOP 554 5.5.0 PIPELINING close\nCLOSE\nEND CLOSED\n");
+    /* without PIPELINING nothing may be pipelined */
+    smtpp_config_init(&c2, "mx.test");
+    c2.exts &= ~SMTPP_EXT_BIT(SMTPP_EXT_PIPELINING);
+    TX(&c2, EHLO_ "MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\n", "",
+       G "EHLO ?250\nMAIL 554 5.5.0 PIPELINING close\nCLOSE\nEND CLOSED\n");
+    /* report only: recorded and processed */
+    c2.flags |= SMTPP_CFG_SYNC_REPORT_ONLY;
+    TX(&c2, EHLO_ "MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\n", "",
+       G "EHLO ?250\nMAIL ?250\nRCPT ?250\nEND RCPT\n");
+}
+END_TEST
+
+START_TEST(greeting_variants)
+{
+    tx_case c = { &cfg, EHLO_ "QUIT\r\n", "", NULL, 0, 0, 554, 0 };
+    setup_cfg();
+    c.expect = "GREETING 554  GREETING\nEHLO 503 5.5.1 SESSION_REFUSED\nQUIT 221 2.0.0 BYE close\n"
+               "CLOSE\nEND CLOSED\n";
+    tx_check(&c);
+    c.greet_code = 220;
+    c.greet_flags = SMTPP_CHECK_MORE_INPUT;
+    c.expect = "GREETING 554 5.5.0 EARLY_TALKER close\nCLOSE\nEND CLOSED\n";
+    tx_check(&c);
+    cfg.flags |= SMTPP_CFG_SYNC_REPORT_ONLY;
+    c.expect = G "EHLO ?250\nQUIT 221 2.0.0 BYE close\nCLOSE\nEND CLOSED\n";
+    tx_check(&c);
+    c.greet_code = 421;
+    c.greet_flags = 0;
+    c.expect = "GREETING 421  GREETING close\nCLOSE\nEND CLOSED\n";
+    tx_check(&c);
+}
+END_TEST
+
+START_TEST(api_misuse_and_after_quit)
+{
+    smtpp_session s;
+    smtpp_parser p;
+    smtpp_command cmd;
+    smtpp_verdict v;
+    size_t used;
+    setup_cfg();
+    smtpp_session_init(&s, &cfg);
+    smtpp_parser_init(&p, 0);
+    ck_assert_int_eq(smtpp_session_next(&s), SMTPP_NEXT_GREETING);
+    ck_assert_int_eq(smtpp_parse_command(&p, "EHLO x.test\r\n", 13, &cmd, &used), SMTPP_DONE);
+    ck_assert_int_eq(smtpp_session_check(&s, &cmd, 0, &v), SMTPP_ACT_REPLY);
+    ck_assert_int_eq(v.id, SMTPP_V_MISUSE);
+    smtpp_session_greeting(&s, 220, 0, &v);
+    ck_assert_int_eq(smtpp_session_check(&s, &cmd, 0, &v), SMTPP_ACT_DECIDE);
+    ck_assert_int_eq(smtpp_session_next(&s), SMTPP_NEXT_REPLY);
+    /* checking again before the reply is reported */
+    ck_assert_int_eq(smtpp_session_check(&s, &cmd, 0, &v), SMTPP_ACT_REPLY);
+    ck_assert_int_eq(v.id, SMTPP_V_MISUSE);
+    ck_assert_int_eq(smtpp_session_sent(&s, SMTPP_VERB_MAIL, 250), -1);
+    ck_assert_int_eq(smtpp_session_sent(&s, SMTPP_VERB_EHLO, 250), 0);
+    ck_assert_int_eq(smtpp_session_sent(&s, SMTPP_VERB_EHLO, 250), -1);
+    ck_assert_int_eq(smtpp_session_data_end(&s, &v), SMTPP_ACT_REPLY);
+    ck_assert_int_eq(v.id, SMTPP_V_MISUSE);
+    ck_assert_int_eq(smtpp_parse_command(&p, "QUIT\r\n", 6, &cmd, &used), SMTPP_DONE);
+    smtpp_session_check(&s, &cmd, 0, &v);
+    ck_assert_int_eq(v.code, 221);
+    ck_assert_int_eq(smtpp_session_next(&s), SMTPP_NEXT_NOTHING);
+    ck_assert_int_eq(smtpp_session_check(&s, &cmd, 0, &v), SMTPP_ACT_CLOSE);
+    ck_assert_int_eq(v.id, SMTPP_V_AFTER_QUIT);
+    /* the server's 421 closes too */
+    smtpp_session_init(&s, &cfg);
+    smtpp_session_greeting(&s, 220, 0, &v);
+    ck_assert_int_eq(smtpp_parse_command(&p, "EHLO x.test\r\n", 13, &cmd, &used), SMTPP_DONE);
+    smtpp_session_check(&s, &cmd, 0, &v);
+    ck_assert_int_eq(smtpp_session_sent(&s, SMTPP_VERB_EHLO, 421), 0);
+    ck_assert_int_eq(s.state, SMTPP_ST_CLOSED);
+}
+END_TEST
+
+START_TEST(verdict_table)
+{
+    int i;
+    for (i = 0; i < SMTPP_V__COUNT; i++) {
+        const char *e = smtpp_verdict_enhanced((smtpp_verdict_id)i);
+        int code = smtpp_verdict_code((smtpp_verdict_id)i);
+        ck_assert_str_eq(smtpp_verdict_name((smtpp_verdict_id)i) + 0 == NULL ? "" : "x", "x");
+        if (e[0]) ck_assert_int_eq(e[0] - '0', code / 100); /* class matches the code */
+        if (code >= 300 && code < 400) ck_assert_str_eq(e, ""); /* RFC 2034: none on 3xx */
+    }
+    ck_assert_str_eq(smtpp_verdict_name(SMTPP_V_NEED_MAIL), "SMTPP_V_NEED_MAIL");
+    ck_assert_str_eq(smtpp_verdict_name(SMTPP_V__COUNT), "");
+    ck_assert_int_eq(smtpp_verdict_code(SMTPP_V_TOO_MANY_RCPTS), 452);
+    ck_assert_int_eq(smtpp_verdict_closes(SMTPP_V_BYE), 1);
+    ck_assert_str_eq(smtpp_verdict_text(SMTPP_V_NONE), "");
+    ck_assert_str_eq(smtpp_state_name(SMTPP_ST_READY), "SMTPP_ST_READY");
+    ck_assert_str_eq(smtpp_state_name((smtpp_state)99), "");
+}
+END_TEST
+
+START_TEST(sizes)
+{
+    /* the documented sizes: parser + session within 256 bytes */
+    ck_assert_uint_le(sizeof(smtpp_session) + sizeof(smtpp_parser), 256);
+    if (sizeof(void *) == 8) ck_assert_uint_eq(sizeof(smtpp_session), 128);
+}
+END_TEST
+
+START_TEST(ehlo_reply)
+{
+    smtpp_session s;
+    smtpp_verdict v;
+    char buf[1024];
+    long n;
+    setup_cfg();
+    cfg.flags |= SMTPP_CFG_AUTH_NEEDS_TLS;
+    smtpp_session_init(&s, &cfg);
+    smtpp_session_greeting(&s, 220, 0, &v);
+    n = smtpp_session_ehlo(&s, buf, sizeof buf, "hello");
+    ck_assert_int_gt(n, 0);
+    buf[n] = 0;
+    ck_assert_str_eq(buf, "250-mx.test hello\r\n250-SIZE 1000\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
+                          "250-BINARYMIME\r\n250-CHUNKING\r\n250-DSN\r\n250-SMTPUTF8\r\n"
+                          "250-ENHANCEDSTATUSCODES\r\n250-STARTTLS\r\n250 ETRN\r\n");
+    ck_assert(!smtpp_session_offers(&s, SMTPP_EXT_SIZE)); /* not before EHLO */
+    s.tls = 1;
+    n = smtpp_session_ehlo(&s, buf, sizeof buf, NULL);
+    buf[n] = 0;
+    ck_assert_str_eq(buf, "250-mx.test\r\n250-SIZE 1000\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
+                          "250-BINARYMIME\r\n250-CHUNKING\r\n250-DSN\r\n250-SMTPUTF8\r\n"
+                          "250-ENHANCEDSTATUSCODES\r\n250-AUTH PLAIN LOGIN\r\n250 ETRN\r\n");
+    /* the formatted verdict carries the enhanced code only when offered */
+    v.code = 503; v.enhanced = "5.5.1"; v.text = "Need MAIL command";
+    n = smtpp_session_format(&s, &v, buf, sizeof buf);
+    buf[n] = 0;
+    ck_assert_str_eq(buf, "503 5.5.1 Need MAIL command\r\n");
+    cfg.exts &= ~SMTPP_EXT_BIT(SMTPP_EXT_ENHANCEDSTATUSCODES);
+    n = smtpp_session_format(&s, &v, buf, sizeof buf);
+    buf[n] = 0;
+    ck_assert_str_eq(buf, "503 Need MAIL command\r\n");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("session");
+    TCase *t = tcase_create("session");
+    SRunner *r;
+    int failed;
+    tcase_add_test(t, basic_transaction);
+    tcase_add_test(t, sequence_rules);
+    tcase_add_test(t, helo_session_has_no_extensions);
+    tcase_add_test(t, parameters_and_extensions);
+    tcase_add_test(t, smtputf8_recipients);
+    tcase_add_test(t, disabled_commands);
+    tcase_add_test(t, parse_errors);
+    tcase_add_test(t, starttls_rules);
+    tcase_add_test(t, tls_and_auth_requirements);
+    tcase_add_test(t, lmtp_mode);
+    tcase_add_test(t, recipient_limit);
+    tcase_add_test(t, error_and_junk_limits);
+    tcase_add_test(t, pipelining_groups);
+    tcase_add_test(t, greeting_variants);
+    tcase_add_test(t, api_misuse_and_after_quit);
+    tcase_add_test(t, verdict_table);
+    tcase_add_test(t, sizes);
+    tcase_add_test(t, ehlo_reply);
+    suite_add_tcase(s, t);
+    r = srunner_create(s);
+    srunner_run_all(r, CK_NORMAL);
+    failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? 1 : 0;
+}
