@@ -77,7 +77,16 @@
  * call is counted.  glibc exports the real allocator as __libc_*. */
 static volatile int counting;
 static uint64_t n_malloc, n_calloc, n_realloc;
-#if defined(__GLIBC__)
+/* Sanitizers bring their own allocator: no interposition in such builds. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#  define BENCH_SANITIZED 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) || \
+      __has_feature(thread_sanitizer)
+#    define BENCH_SANITIZED 1
+#  endif
+#endif
+#if defined(__GLIBC__) && !defined(BENCH_SANITIZED)
 #define HAVE_ALLOC_COUNT 1
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
@@ -831,7 +840,7 @@ static void run_workload(workload *w)
                (unsigned long long)(allocs_total() - alloc0), (unsigned long long)n_malloc,
                (unsigned long long)n_calloc, (unsigned long long)n_realloc);
     else
-        printf("heap allocations while parsing: not counted on this libc\n");
+        printf("heap allocations while parsing: not counted (not glibc, or a sanitizer build)\n");
 
     print_result(w, mem);
     print_result(w, hand);
