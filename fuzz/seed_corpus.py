@@ -175,6 +175,38 @@ FORMAT_TEXTS = [
     b"|",
 ]
 
+SESSIONS = [
+    # ESMTP with a dot-stuffed message, then a second transaction
+    b"EHLO client.example.org\r\nMAIL FROM:<a@example.org> SIZE=100\r\nRCPT TO:<b@example.net>\r\n"
+    b"DATA\r\nSubject: x\r\n\r\n..leading dot\r\n.\r\nRSET\r\nMAIL FROM:<>\r\n"
+    b"RCPT TO:<postmaster@example.net>\r\nDATA\r\n.\r\nQUIT\r\n",
+    # CHUNKING with BINARYMIME
+    b"EHLO c.example\r\nMAIL FROM:<a@b.example> BODY=BINARYMIME\r\nRCPT TO:<c@d.example>\r\n"
+    b"BDAT 7\r\nhe\r\n.\r\nBDAT 3 LAST\r\nxyzQUIT\r\n",
+    # pipelined, with RCPT refusals and DATA
+    b"EHLO p.example\r\nMAIL FROM:<a@p.example>\r\nRCPT TO:<1@x.example>\r\nRCPT TO:<2@x.example>\r\n"
+    b"RCPT TO:<3@x.example>\r\nRCPT TO:<4@x.example>\r\nDATA\r\nbody\r\n.\r\nQUIT\r\n",
+    # AUTH exchanges
+    b"EHLO a.example\r\nAUTH PLAIN\r\nAGFsaWNlAHNlY3JldA==\r\nAUTH LOGIN\r\nYWxpY2U=\r\nc2VjcmV0\r\n"
+    b"AUTH PLAIN =\r\nAUTH LOGIN\r\n*\r\nAUTH CRAM-MD5\r\n!!!\r\nQUIT\r\n",
+    # smuggling: bare LF dot inside DATA, then a command that must not run
+    b"EHLO s.example\r\nMAIL FROM:<a@s.example>\r\nRCPT TO:<b@s.example>\r\nDATA\r\n"
+    b"x\n.\nMAIL FROM:<evil@s.example>\n\r\n.\r\nQUIT\r\n",
+    b"EHLO s.example\r\nMAIL FROM:<a@s.example>\r\nRCPT TO:<b@s.example>\r\nDATA\r\n"
+    b"x\r.\rRSET\r\n.\n\r\n.\r\n",
+    # sequence errors, STARTTLS with buffered input, HELO then parameters
+    b"MAIL FROM:<a@b.example>\r\nHELO h.example\r\nMAIL FROM:<a@b.example> SIZE=5\r\nDATA\r\n"
+    b"STARTTLS\r\nEHLO again\r\nSTARTTLS\r\nNOOP\r\n",
+    # junk and errors up to the limits
+    b"EHLO j.example\r\n" + b"NOOP\r\nBOGUS\r\nVRFY x\r\nHELP\r\n" * 6,
+    # XCLIENT, ETRN, SMTPUTF8
+    b"EHLO x.example\r\nXCLIENT NAME=a.example ADDR=192.0.2.9\r\nEHLO y.example\r\nETRN #q\r\n"
+    b"MAIL FROM:<j\xc3\xb6rg@b\xc3\xbccher.example> SMTPUTF8\r\nRCPT TO:<\xc3\xa5@x.example>\r\n",
+    # over-long text lines and size limit
+    b"EHLO l.example\r\nMAIL FROM:<a@l.example>\r\nRCPT TO:<b@l.example>\r\nDATA\r\n"
+    + b"y" * 400 + b"\r\n" + b"z\r\n" * 200 + b".\r\nQUIT\r\n",
+]
+
 LOCALS = [b"user", b"first.last", b"\"john smith\"", b"\"a\\\"b\"", b"\"\"", b"a..b",
           b"user.", b"\"\\\\\"", b"j\xc3\xb6rg", b"!#$%&'*+-/=?^_`{|}~"]
 XTEXTS = [b"bob+40example.net", b"QQ314159+2B1", b"+2B+3D", b"<>", b"a+2", b"a=b", b""]
@@ -237,12 +269,23 @@ def main():
     write("format", bytes([0x80, 0, 0, 0, 0, 0, 0]) + b"bad code")
     write("format", bytes([0, 50, 3, ord("2"), ord("."), 0, 0]) + b"0.0 x")
 
+    # session: header = config flags, extensions, parser flags, chunk max, seed
+    for i, sess in enumerate(SESSIONS):
+        write("session", bytes([0, 0xFF, 0, 0, i]) + sess)
+        write("session", bytes([(i * 29) & 0xFF, (i * 53) & 0xFF, 0, 5, i]) + sess)
+    write("session", bytes([0x10, 0xFF, 0, 3, 1]) + b"PROXY TCP4 192.0.2.1 198.51.100.2 4711 25\r\n" + SESSIONS[0])
+    write("session", bytes([0x10, 0xFF, 0, 3, 2]) + b"\r\n\r\n\x00\r\nQUIT\nx" + b"\x21\x11\x00\x0c"
+          + bytes([192, 0, 2, 1, 198, 51, 100, 2, 0x12, 0x67, 0, 25]) + SESSIONS[1])
+    write("session", bytes([0x01, 0xFF, 0, 9, 3]) + SESSIONS[2].replace(b"EHLO", b"LHLO"))
+
     if len(sys.argv) > 1:
         cap = sys.argv[1]
         for name in sorted(os.listdir(cap)):
             with open(os.path.join(cap, name), "rb") as f:
                 data = f.read()
             if name.endswith(".client"):
+                write("session", bytes([0, 0xFF, 0, 0, 9]) + data)
+                write("session", bytes([0x80, 0x07, 0, 17, 9]) + data)
                 write("command", bytes([0, 0, 63, 5]) + data)
                 write("command", bytes([0, 0, 0, 5]) + data)
             elif name.endswith(".server"):

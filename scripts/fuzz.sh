@@ -11,7 +11,10 @@
 #   scripts/fuzz.sh --afl SECONDS [TARGET...] the same with AFL++ (Debian
 #                                             package afl++), when installed
 # Environment: FUZZ_MAX_LEN (default 4096), FUZZ_BUILD (default build-fuzz),
-# FUZZ_ARGS (extra libFuzzer arguments).
+# FUZZ_ARGS (extra libFuzzer arguments), FUZZ_STRICT=1 (also stop on the
+# known, not yet fixed library issues listed in the harnesses; by default a
+# campaign steps over them, SMTPP_FUZZ_TOLERATE_KNOWN=1, while the ctest
+# replays of fuzz/regressions/ keep failing on them until they are fixed).
 #
 # A crash leaves its input in fuzz/artifacts/ (ignored by git) and stops that
 # target; copy the input into fuzz/regressions/<target>/ once the bug is
@@ -78,6 +81,7 @@ CC=clang cmake -S . -B "$build" -DSMTPP_FUZZ=ON -DSMTPP_BUILD_TESTS=OFF \
 cmake --build "$build" -j2 >/dev/null
 
 mkdir -p fuzz/artifacts
+[ "${FUZZ_STRICT:-0}" = 1 ] || export SMTPP_FUZZ_TOLERATE_KNOWN=1
 summary=()
 status=0
 for t in "${targets[@]}"; do

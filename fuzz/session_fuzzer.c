@@ -1,0 +1,503 @@
+/* Fuzz target for the session validator driving whole server sessions:
+ * PROXY header, greeting, commands (smtpp_parse_command +
+ * smtpp_session_check), the server's decisions (smtpp_session_sent), DATA
+ * bodies and BDAT chunks (smtpp_session_data, smtpp_session_data_end), AUTH
+ * exchanges (smtpp_session_auth_line), EHLO replies (smtpp_session_ehlo) and
+ * verdict replies (smtpp_session_format).  Also the stand-alone DATA scanner
+ * (smtpp_data_parse) on the same bytes.
+ *
+ * Input layout:
+ *   byte 0   config flags (bits 0-6, enum smtpp_config_flag); bit 7: small
+ *            limits (size 300, text line 100, 3 recipients, 8 errors, 6 junk
+ *            commands, AUTH line 256)
+ *   byte 1   extensions offered: bit 0 CHUNKING BINARYMIME, 1 SIZE, 2 AUTH
+ *            (PLAIN LOGIN and others), 3 SMTPUTF8, 4 DSN, 5 VRFY EXPN ETRN
+ *            ATRN, 6 XCLIENT XFORWARD, 7 STARTTLS REQUIRETLS
+ *   byte 2   command parser flags (enum smtpp_option)
+ *   byte 3   chunking: chunks are 1 .. byte 3 + 1 octets long
+ *   byte 4   seed of the chunk lengths and of the server's decisions
+ *   rest     the client's byte stream
+ *
+ * The server accepts most commands (the proposed code) and refuses some
+ * (5xx/4xx), chosen by a generator that advances once per decision, so the
+ * decisions depend on the sequence of events, not on the chunking.  The
+ * "more input buffered" flag is taken from the whole stream for the same
+ * reason.
+ *
+ * Oracles:
+ *   - the session fed whole and fed in chunks produces the same transcript
+ *     (every verdict, code, state, message content and SASL response);
+ *   - DATA: the unstuffed message re-stuffed, plus ".\r\n", is exactly the
+ *     bytes consumed for it (when the message is not refused); its size is
+ *     the unstuffed length; BDAT chunks come back verbatim;
+ *   - the stand-alone scanner gives the same content fed whole and in chunks;
+ *   - smtpp_session_sent accepts the reply to every DECIDE verdict; a verdict's
+ *     code, enhanced code and text match its table row; every verdict formats
+ *     (smtpp_session_format) into a reply that parses with the verdict's code;
+ *   - the EHLO reply of the session parses, and the extensions it lists are
+ *     exactly those smtpp_session_offers() says;
+ *   - a decoded SASL response equals the base64 decoding of its line.
+ */
+#include "fuzz.h"
+#include "describe.h"
+
+#include <smtpp/session.h>
+
+#define HDR 5
+#define DESC_CAP (1u << 20)
+
+static char desc_whole[DESC_CAP], desc_split[DESC_CAP];
+
+/* Known library issues the fuzz campaign steps over so that it can find
+ * others (scripts/fuzz.sh sets SMTPP_FUZZ_TOLERATE_KNOWN); the replays under
+ * ctest do not, so the regression inputs keep failing until fixed:
+ *   - a doomed DATA message: the content handed back before the doom and
+ *     smtpp_data.size depend on the chunking
+ *     (regressions/session/data-scan-doomed-output-depends-on-chunking). */
+static int tolerate_known(void)
+{
+    static int v = -1;
+    if (v < 0) v = getenv("SMTPP_FUZZ_TOLERATE_KNOWN") != NULL;
+    return v;
+}
+
+typedef struct stream {
+    const char *in;
+    size_t n;
+    size_t fed;          /* stream bytes handed to the region so far */
+    size_t pos;          /* stream offset of the region's first byte */
+    char *acc;           /* the region */
+    size_t have;
+    uint32_t chunk_max, chunk_seed;
+} stream;
+
+/* Adds the next chunk to the region.  Returns 0 at the end of the stream. */
+static int more(stream *st)
+{
+    size_t chunk;
+    if (st->fed == st->n) return 0;
+    chunk = st->chunk_max ? 1 + fuzz_rand(&st->chunk_seed) % st->chunk_max : st->n - st->fed;
+    if (chunk > st->n - st->fed) chunk = st->n - st->fed;
+    memcpy(st->acc + st->have, st->in + st->fed, chunk);
+    st->have += chunk;
+    st->fed += chunk;
+    return 1;
+}
+
+static void consume(stream *st, size_t used)
+{
+    FUZZ_CHECK(used <= st->have, "used %zu > len %zu", used, st->have);
+    memmove(st->acc, st->acc + used, st->have - used);
+    st->have -= used;
+    st->pos += used;
+}
+
+static void log_verdict(dbuf *d, const char *what, const smtpp_session *s, const smtpp_verdict *v)
+{
+    char t[160];
+    snprintf(t, sizeof t, "%s act=%u %s code=%u count=%u close=%u perr=%u state=%s\n", what,
+             v->action, smtpp_verdict_name((smtpp_verdict_id)v->id), v->code, v->count, v->close,
+             v->parse_error, smtpp_state_name((smtpp_state)s->state));
+    dputs(d, t);
+}
+
+static void check_verdict(const smtpp_session *s, const smtpp_verdict *v)
+{
+    char buf[1024];
+    long len;
+    FUZZ_CHECK(v->action >= SMTPP_ACT_REPLY && v->action <= SMTPP_ACT_CLOSE, "action %u", v->action);
+    FUZZ_CHECK(v->id < SMTPP_V__COUNT, "verdict %u", v->id);
+    FUZZ_CHECK(v->enhanced && v->text, "verdict without enhanced/text strings");
+    FUZZ_CHECK(s->state <= SMTPP_ST_CLOSED, "state %u", s->state);
+    if (v->parse_error) {
+        FUZZ_CHECK(v->id == SMTPP_V_SYNTAX || v->id == SMTPP_V_BDAT_SYNTAX,
+                   "parse error with verdict %s", smtpp_verdict_name((smtpp_verdict_id)v->id));
+        FUZZ_CHECK(v->code == smtpp_error_code((smtpp_error)v->parse_error), "parse error code");
+    } else if (v->action == SMTPP_ACT_REPLY) {
+        FUZZ_CHECK(v->code == smtpp_verdict_code((smtpp_verdict_id)v->id),
+                   "verdict %s: code %u, table %d", smtpp_verdict_name((smtpp_verdict_id)v->id), v->code,
+                   smtpp_verdict_code((smtpp_verdict_id)v->id));
+    }
+    if (v->close && v->action == SMTPP_ACT_REPLY)
+        FUZZ_CHECK(s->state == SMTPP_ST_CLOSED, "closing verdict, state %s",
+                   smtpp_state_name((smtpp_state)s->state));
+    if ((v->action == SMTPP_ACT_REPLY || v->action == SMTPP_ACT_DECIDE) && v->code) {
+        len = smtpp_session_format(s, v, buf, sizeof buf);
+        FUZZ_CHECK(len > 0 && (size_t)len <= sizeof buf, "verdict %s does not format: %ld",
+                   smtpp_verdict_name((smtpp_verdict_id)v->id), len);
+        {
+            smtpp_reply_parser p;
+            smtpp_reply r;
+            size_t used = 0;
+            smtpp_reply_parser_init(&p, 0);
+            FUZZ_CHECK(smtpp_parse_reply(&p, buf, (size_t)len, &r, &used) == SMTPP_DONE &&
+                       r.error == 0 && used == (size_t)len && r.code == v->code,
+                       "formatted verdict does not parse back:\n%.*s", (int)len, buf);
+        }
+    }
+}
+
+/* The session's EHLO reply against smtpp_session_offers(). */
+static void check_ehlo(const smtpp_session *s)
+{
+    char buf[4096];
+    long len = smtpp_session_ehlo(s, buf, sizeof buf, "hi");
+    smtpp_reply_parser p;
+    smtpp_reply r;
+    smtpp_ehlo e;
+    size_t used = 0;
+    unsigned x;
+    FUZZ_CHECK(len > 0 && (size_t)len <= sizeof buf, "session EHLO reply: %ld", len);
+    smtpp_reply_parser_init(&p, 0);
+    FUZZ_CHECK(smtpp_parse_reply(&p, buf, (size_t)len, &r, &used) == SMTPP_DONE && r.error == 0 &&
+               smtpp_ehlo_parse(&r, &e) == 0,
+               "session EHLO reply does not parse:\n%.*s", (int)len, buf);
+    for (x = 0; x < SMTPP_EXT__COUNT; x++) {
+        int listed = (int)((e.exts >> x) & 1u), offered = smtpp_session_offers(s, (smtpp_ext)x);
+        if (x == SMTPP_EXT_VRFY || x == SMTPP_EXT_EXPN || x == SMTPP_EXT_HELP) continue;
+        FUZZ_CHECK(listed == offered, "%s: listed %d, offered %d\n%.*s", smtpp_ext_name((smtpp_ext)x),
+                   listed, offered, (int)len, buf);
+    }
+}
+
+/* Dot-stuffs content (line starts: the first byte and after each CRLF) and
+ * appends the end mark; compares with the bytes consumed for the message. */
+static void check_restuff(const char *body, size_t bn, const char *raw, size_t rn)
+{
+    char *o = (char *)malloc(2 * bn + 8);
+    size_t i, k = 0;
+    if (!o) abort();
+    for (i = 0; i < bn; i++) {
+        if (body[i] == '.' && (i == 0 || (i >= 2 && body[i - 1] == '\n' && body[i - 2] == '\r')))
+            o[k++] = '.';
+        o[k++] = body[i];
+    }
+    FUZZ_CHECK(bn == 0 || (bn >= 2 && body[bn - 2] == '\r' && body[bn - 1] == '\n'),
+               "message content does not end with CRLF");
+    memcpy(o + k, ".\r\n", 3);
+    k += 3;
+    FUZZ_CHECK(k == rn && memcmp(o, raw, k) == 0,
+               "re-stuffed message (%zu bytes) differs from the %zu bytes consumed", k, rn);
+    free(o);
+}
+
+typedef struct run_cfg {
+    smtpp_config cfg;
+    unsigned pflags;
+    uint32_t policy_seed;
+} run_cfg;
+
+static int decide(uint32_t *seed, int proposed, smtpp_verb verb)
+{
+    uint32_t r = fuzz_rand(seed) % 16;
+    if (verb == SMTPP_VERB_AUTH) return r < 6 ? 334 : r < 12 ? 235 : 535;
+    if (r < 12) return proposed;
+    if (r < 14) return verb == SMTPP_VERB_DATA ? 554 : 550;
+    return 451;
+}
+
+static void drive(const char *in, size_t n, const run_cfg *rc, uint32_t chunk_max, uint32_t seed,
+                  dbuf *d, int deep)
+{
+    smtpp_session s;
+    smtpp_parser p;
+    stream st;
+    uint32_t policy = rc->policy_seed;
+    char *body = (char *)malloc(n + 16), dec[512];
+    size_t bn = 0, msg_start = 0;
+    uint64_t bdat_size = 0;
+    int msg_verb = 0, steps = 0;
+
+    st.in = in;
+    st.n = n;
+    st.fed = st.pos = st.have = 0;
+    st.acc = (char *)malloc(n + 1);
+    st.chunk_max = chunk_max;
+    st.chunk_seed = seed;
+    if (!st.acc || !body) abort();
+    smtpp_session_init(&s, &rc->cfg);
+    smtpp_parser_init(&p, rc->pflags);
+
+    for (;;) {
+        smtpp_verdict v;
+        smtpp_next next = smtpp_session_next(&s);
+        size_t used = 0;
+        char *r;
+        int res;
+        FUZZ_CHECK(++steps < 1000000, "no progress");
+        if (next == SMTPP_NEXT_NOTHING) break;
+        if (next == SMTPP_NEXT_GREETING) {
+            smtpp_session_greeting(&s, 220, 0, &v);
+            check_verdict(&s, &v);
+            log_verdict(d, "greeting", &s, &v);
+            continue;
+        }
+        FUZZ_CHECK(next != SMTPP_NEXT_REPLY, "session waits for a reply nobody owes");
+        r = fuzz_dup(st.acc, st.have);
+        switch (next) {
+        case SMTPP_NEXT_PROXY: {
+            smtpp_proxy px;
+            res = smtpp_session_proxy(&s, st.have ? r : NULL, st.have, &px, &used, &v);
+            if (res == SMTPP_DONE) {
+                char t[64];
+                snprintf(t, sizeof t, "proxy v%u fam %u used %zu\n", px.version, px.family, used);
+                dputs(d, t);
+                log_verdict(d, "proxy", &s, &v);
+            }
+            break;
+        }
+        case SMTPP_NEXT_COMMAND: {
+            smtpp_command c;
+            res = smtpp_parse_command(&p, st.have ? r : NULL, st.have, &c, &used);
+            if (res == SMTPP_DONE) {
+                unsigned flags = (st.pos + used < n) ? SMTPP_CHECK_MORE_INPUT : 0;
+                int act = smtpp_session_check(&s, &c, flags, &v);
+                FUZZ_CHECK(act == v.action, "check returns %d, action %u", act, v.action);
+                describe_command(d, &c);
+                check_verdict(&s, &v);
+                log_verdict(d, "check", &s, &v);
+                if (v.action == SMTPP_ACT_DECIDE) {
+                    int code = decide(&policy, v.code, (smtpp_verb)c.verb);
+                    smtpp_verdict v2;
+                    /* out of step: a second check before the reply is reported */
+                    smtpp_session_check(&s, &c, 0, &v2);
+                    FUZZ_CHECK(v2.id == SMTPP_V_MISUSE, "check before sent: %s",
+                               smtpp_verdict_name((smtpp_verdict_id)v2.id));
+                    FUZZ_CHECK(smtpp_session_sent(&s, (smtpp_verb)c.verb, code) == 0,
+                               "sent(%s, %d) refused", smtpp_verb_name((smtpp_verb)c.verb), code);
+                    {
+                        char t[64];
+                        snprintf(t, sizeof t, "sent %d state=%s\n", code,
+                                 smtpp_state_name((smtpp_state)s.state));
+                        dputs(d, t);
+                    }
+                    /* offers() follows the accepted EHLO, so compare after it */
+                    if ((c.verb == SMTPP_VERB_EHLO || c.verb == SMTPP_VERB_LHLO) && code == 250 &&
+                        deep)
+                        check_ehlo(&s);
+                    if (c.verb == SMTPP_VERB_DATA && code == 354) {
+                        msg_verb = SMTPP_VERB_DATA;
+                        msg_start = st.pos + used;
+                        bn = 0;
+                    }
+                } else if (v.action == SMTPP_ACT_BODY) {
+                    msg_verb = SMTPP_VERB_BDAT;
+                    msg_start = st.pos + used;
+                    bdat_size = c.bdat_size;
+                    bn = 0;
+                }
+                if (v.action == SMTPP_ACT_CLOSE) {
+                    free(r);
+                    consume(&st, used);
+                    goto done;
+                }
+            }
+            break;
+        }
+        case SMTPP_NEXT_MESSAGE: {
+            smtpp_str out = { NULL, 0 };
+            res = smtpp_session_data(&s, st.have ? r : NULL, st.have, &out, &used);
+            FUZZ_CHECK(res == SMTPP_MORE || res == SMTPP_AGAIN || res == SMTPP_DONE, "data %d", res);
+            if (out.n) {
+                FUZZ_CHECK(out.p, "slice without pointer");
+                FUZZ_CHECK(bn + out.n <= n + 16, "more content than input");
+                memcpy(body + bn, out.p, out.n);
+                bn += out.n;
+            }
+            if (res == SMTPP_AGAIN) FUZZ_CHECK(used == st.have, "AGAIN left bytes unconsumed");
+            if (res == SMTPP_MORE) { /* a slice cut at a stuffed dot: go on */
+                consume(&st, used);
+                free(r);
+                continue;
+            }
+            if (res == SMTPP_DONE) {
+                size_t end = st.pos + used;
+                int doomed = smtpp_data_doomed(&s.data);
+                dputs(d, "message");
+                if (!(doomed && tolerate_known())) dslice(d, "content", (smtpp_str){ body, bn });
+                dnum(d, "doomed", doomed);
+                dputs(d, "\n");
+                if (msg_verb == SMTPP_VERB_DATA && !doomed && deep) {
+                    check_restuff(body, bn, in + msg_start, end - msg_start);
+                    FUZZ_CHECK(s.data.size == bn, "size %llu, content %zu",
+                               (unsigned long long)s.data.size, bn);
+                }
+                if (msg_verb == SMTPP_VERB_BDAT)
+                    FUZZ_CHECK(bn <= bdat_size && bn <= end - msg_start &&
+                               memcmp(body, in + msg_start, bn) == 0,
+                               "BDAT chunk content is not the input bytes");
+                smtpp_session_data_end(&s, &v);
+                check_verdict(&s, &v);
+                log_verdict(d, "data_end", &s, &v);
+                if (v.action == SMTPP_ACT_DECIDE) {
+                    uint32_t i;
+                    FUZZ_CHECK(v.count >= 1 && v.count <= 1000, "count %u", v.count);
+                    for (i = 0; i < v.count; i++) {
+                        int code = decide(&policy, v.code, (smtpp_verb)msg_verb);
+                        FUZZ_CHECK(smtpp_session_sent(&s, (smtpp_verb)msg_verb, code) == 0,
+                                   "sent after message refused (reply %u of %u)", i, v.count);
+                    }
+                }
+                bn = 0;
+            }
+            break;
+        }
+        case SMTPP_NEXT_SASL: {
+            smtpp_str resp = { NULL, 0 };
+            res = smtpp_session_auth_line(&s, st.have ? r : NULL, st.have, &used, dec, sizeof dec,
+                                          &resp, &v);
+            if (res == SMTPP_DONE) {
+                check_verdict(&s, &v);
+                log_verdict(d, "sasl", &s, &v);
+                if (v.action == SMTPP_ACT_DECIDE) {
+                    /* the line is base64 (or "="): decode it ourselves */
+                    const char *lf = memchr(r, '\n', used);
+                    size_t ln = lf ? (size_t)(lf - r) : used;
+                    char mine[512];
+                    long k;
+                    if (ln && r[ln - 1] == '\r') ln--;
+                    k = smtpp_base64_decode((smtpp_str){ r, ln }, mine, sizeof mine);
+                    FUZZ_CHECK(resp.p == dec || resp.n == 0, "response not in dst");
+                    FUZZ_CHECK(k == (long)resp.n && memcmp(mine, dec, resp.n) == 0,
+                               "SASL response differs from the base64 of its line");
+                    dslice(d, "resp", resp);
+                    dputs(d, "\n");
+                    FUZZ_CHECK(smtpp_session_sent(&s, SMTPP_VERB_AUTH,
+                                                  decide(&policy, 235, SMTPP_VERB_AUTH)) == 0,
+                               "sent(AUTH) refused");
+                }
+            }
+            break;
+        }
+        default:
+            FUZZ_FAIL("next %d", (int)next);
+        }
+        free(r);
+        consume(&st, used);
+        if (res == SMTPP_AGAIN && !more(&st)) break;
+    }
+done:
+    {
+        char t[96];
+        /* (how much of the tail was read depends on the chunking) */
+        snprintf(t, sizeof t, "end state=%s pos=%zu errors=%u\n",
+                 smtpp_state_name((smtpp_state)s.state), st.pos, s.errors);
+        dputs(d, t);
+        FUZZ_CHECK(st.pos + st.have <= n, "consumed past the input");
+    }
+    free(st.acc);
+    free(body);
+}
+
+/* The stand-alone scanner: whole vs chunked, same content. */
+static void data_scan(const char *in, size_t n, unsigned flags, uint32_t chunk_max, uint32_t seed,
+                      dbuf *d)
+{
+    smtpp_data sc;
+    char *acc = (char *)malloc(n + 1), *content = (char *)malloc(n + 16);
+    size_t have = 0, fed = 0, pos = 0, cn = 0;
+    int res = SMTPP_AGAIN, hide;
+    if (!acc || !content) abort();
+    smtpp_data_init(&sc, flags & 1u, (flags & 2u) ? 200 : 0, (flags & 4u) ? 80 : 0);
+    while (res != SMTPP_DONE && fed < n) {
+        size_t chunk = chunk_max ? 1 + fuzz_rand(&seed) % chunk_max : n - fed;
+        if (chunk > n - fed) chunk = n - fed;
+        memcpy(acc + have, in + fed, chunk);
+        have += chunk;
+        fed += chunk;
+        for (;;) {
+            smtpp_str out = { NULL, 0 };
+            size_t used = 0;
+            char *r = fuzz_dup(acc, have);
+            res = smtpp_data_parse(&sc, have ? r : NULL, have, &out, &used);
+            FUZZ_CHECK(used <= have, "scanner used %zu of %zu", used, have);
+            if (out.n) {
+                FUZZ_CHECK(cn + out.n <= n + 16, "scanner content longer than its input");
+                memcpy(content + cn, out.p, out.n);
+                cn += out.n;
+            }
+            free(r);
+            memmove(acc, acc + used, have - used);
+            have -= used;
+            pos += used;
+            if (res != SMTPP_MORE) break;
+        }
+    }
+    hide = sc.error && tolerate_known();
+    if (!hide) dput(d, content, cn);
+    {
+        char t[128];
+        snprintf(t, sizeof t, "\nscan res=%d pos=%zu size=%llu err=%u cr=%u lf=%u\n", res, pos,
+                 hide ? 0ull : (unsigned long long)sc.size, sc.error, sc.bare_cr, sc.bare_lf);
+        dputs(d, t);
+    }
+    if (!sc.error && res == SMTPP_DONE)
+        FUZZ_CHECK(sc.size == cn, "scanner size %llu, content %zu", (unsigned long long)sc.size, cn);
+    free(content);
+    free(acc);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    run_cfg rc;
+    uint32_t chunk_max, seed;
+    const char *in;
+    size_t n;
+    dbuf whole = { desc_whole, 0, sizeof desc_whole };
+    dbuf split = { desc_split, 0, sizeof desc_split };
+    unsigned ex;
+
+    if (size < HDR) return 0;
+    smtpp_config_init(&rc.cfg, "mx.example.org");
+    rc.cfg.flags = data[0] & 0x7fu;
+    if (data[0] & 0x80) {
+        rc.cfg.max_size = 300;
+        rc.cfg.max_text_line = 100;
+        rc.cfg.max_rcpts = 3;
+        rc.cfg.max_errors = 8;
+        rc.cfg.max_junk = 6;
+        rc.cfg.auth_line_max = 256;
+    }
+    ex = data[1];
+    if (ex & 1) rc.cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_CHUNKING) | SMTPP_EXT_BIT(SMTPP_EXT_BINARYMIME);
+    if (ex & 2) {
+        rc.cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_SIZE);
+        if (!rc.cfg.max_size) rc.cfg.max_size = 100000;
+    }
+    if (ex & 4) {
+        rc.cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_AUTH);
+        rc.cfg.auth_mechs = SMTPP_AUTH_PLAIN | SMTPP_AUTH_LOGIN | SMTPP_AUTH_OTHER;
+    }
+    if (ex & 8) rc.cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_SMTPUTF8);
+    if (ex & 16) rc.cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_DSN);
+    if (ex & 32)
+        rc.cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_VRFY) | SMTPP_EXT_BIT(SMTPP_EXT_EXPN) |
+                       SMTPP_EXT_BIT(SMTPP_EXT_ETRN) | SMTPP_EXT_BIT(SMTPP_EXT_ATRN);
+    if (ex & 64) rc.cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_XCLIENT) | SMTPP_EXT_BIT(SMTPP_EXT_XFORWARD);
+    if (ex & 128) rc.cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_STARTTLS) | SMTPP_EXT_BIT(SMTPP_EXT_REQUIRETLS);
+    rc.pflags = data[2] & 0x7fu;
+    chunk_max = (uint32_t)data[3] + 1u;
+    seed = (uint32_t)data[4] * 0x01000193u + 1u;
+    rc.policy_seed = (uint32_t)data[4] + 77u;
+    in = (const char *)data + HDR;
+    n = size - HDR;
+
+    desc_whole[0] = desc_split[0] = 0;
+    drive(in, n, &rc, 0, 0, &whole, 1);
+    drive(in, n, &rc, chunk_max, seed, &split, 0);
+    if (strcmp(desc_whole, desc_split) != 0) {
+        fprintf(stderr, "whole:\n%s\nchunked (max %u):\n%s\n", desc_whole, (unsigned)chunk_max,
+                desc_split);
+        FUZZ_FAIL("chunked session differs");
+    }
+    whole.n = split.n = 0;
+    desc_whole[0] = desc_split[0] = 0;
+    data_scan(in, n, data[2] >> 4, 0, 0, &whole);
+    data_scan(in, n, data[2] >> 4, chunk_max, seed, &split);
+    if (strcmp(desc_whole, desc_split) != 0) {
+        fprintf(stderr, "whole:\n%s\nchunked (max %u):\n%s\n", desc_whole, (unsigned)chunk_max,
+                desc_split);
+        FUZZ_FAIL("chunked DATA scan differs");
+    }
+    return 0;
+}
