@@ -77,52 +77,72 @@ int smtpp_data_doomed(const smtpp_data *d)
     return d->error != SMTPP_DATA_E_OK;
 }
 
-static void doom(smtpp_data *d, smtpp_data_error e)
+/* Records the first error.  Returns 1 when the message just became
+ * doomed, so the caller can mark where its content ends. */
+static int doom(smtpp_data *d, smtpp_data_error e)
 {
-    if (d->error == SMTPP_DATA_E_OK) d->error = (uint8_t)e;
+    if (d->error != SMTPP_DATA_E_OK) return 0;
+    d->error = (uint8_t)e;
+    return 1;
 }
 
-static void bare(smtpp_data *d, int lf)
+static int bare(smtpp_data *d, int lf)
 {
     if (lf) d->bare_lf++;
     else d->bare_cr++;
-    if (!(d->flags & SMTPP_DATA_PASS_BARE))
-        doom(d, lf ? SMTPP_DATA_E_BARE_LF : SMTPP_DATA_E_BARE_CR);
+    if (d->flags & SMTPP_DATA_PASS_BARE) return 0;
+    return doom(d, lf ? SMTPP_DATA_E_BARE_LF : SMTPP_DATA_E_BARE_CR);
 }
 
-/* Hands back [a, b) as the output slice, counting it against max_size. */
-static void emit(smtpp_data *d, const uchar *a, const uchar *b, smtpp_str *out)
+/* Adds the n octets at p to the current line.  When the line limit is
+ * passed, returns the first octet past it (the message content ends
+ * there), else NULL. */
+static const uchar *line_add(smtpp_data *d, const uchar *p, size_t n)
 {
-    size_t n = (size_t)(b - a);
-    if (d->error) return;
-    if (d->max_size && (n > d->max_size || d->size > d->max_size - n)) {
-        d->size = d->max_size + 1;
-        doom(d, SMTPP_DATA_E_SIZE);
+    size_t room;
+    if (!d->max_line) return NULL;
+    room = d->max_line > 2 ? d->max_line - 2 : 0;   /* octets before CRLF */
+    if (d->_line >= room) return (n && doom(d, SMTPP_DATA_E_LINE)) ? p : NULL;
+    if (n <= room - d->_line) {
+        d->_line += (uint32_t)n;
+        return NULL;
+    }
+    p += room - d->_line;
+    d->_line = (uint32_t)room;
+    return doom(d, SMTPP_DATA_E_LINE) ? p : NULL;
+}
+
+/* Hands back [a, b) as the output slice, counting it against max_size.
+ * cut: where the content ends because the message became doomed during
+ * this call (NULL if it did not).  The content handed back is thus always
+ * the message up to its first fault, however the stream was split. */
+static void emit(smtpp_data *d, const uchar *a, const uchar *b, const uchar *cut,
+                 smtpp_str *out)
+{
+    size_t n;
+    if (cut) {
+        if (cut <= a) return;
+        if (cut < b) b = cut;
+    } else if (d->error) {
         return;
+    }
+    n = (size_t)(b - a);
+    if (d->max_size && (n > d->max_size || d->size > d->max_size - n)) {
+        n = (size_t)(d->max_size - d->size);   /* the part that fits */
+        doom(d, SMTPP_DATA_E_SIZE);
     }
     d->size += n;
     out->p = (const char *)a;
     out->n = n;
 }
 
-/* Adds n octets to the current line and checks the line limit. */
-static void line_add(smtpp_data *d, size_t n)
-{
-    if (!d->max_line) return;
-    if (n > d->max_line || d->_line + n > d->max_line) {
-        d->_line = d->max_line;
-        doom(d, SMTPP_DATA_E_LINE);
-    } else {
-        d->_line += (uint32_t)n;
-    }
-    /* The line and its CRLF must fit: at most max_line - 2 octets before it. */
-    if (d->_line + 2 > d->max_line) doom(d, SMTPP_DATA_E_LINE);
-}
+#define FAULT(expr, at) do { if ((expr) && !cut) cut = (at); } while (0)
+#define LINE(at, n) do { const uchar *c_ = line_add(d, (at), (n)); if (c_ && !cut) cut = c_; } while (0)
 
 int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out, size_t *used)
 {
     static const char cr[1] = { '\r' };
-    const uchar *b = (const uchar *)buf, *e = b + len, *p = b, *start = b;
+    const uchar *b = (const uchar *)buf, *e = b + len, *p = b, *start = b, *cut = NULL;
 
     out->p = buf;
     out->n = 0;
@@ -137,11 +157,11 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
             if (*p == '.') {
                 if (p > start) {
                     /* cut the slice here; the dot is consumed next call */
-                    emit(d, start, p, out);
+                    emit(d, start, p, cut, out);
                     *used = (size_t)(p - b);
                     return SMTPP_MORE;
                 }
-                line_add(d, 1);
+                LINE(p, 1);
                 p++;
                 start = p;
                 d->_state = B_DOT;
@@ -165,10 +185,16 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
                 return SMTPP_DONE;
             }
             /* ".\r" then not LF: the CR is a bare CR and content */
-            bare(d, 0);
-            line_add(d, 1);
             d->_state = B_MID;
-            emit(d, (const uchar *)cr, (const uchar *)cr + 1, out);
+            if (bare(d, 0)) {
+                *used = (size_t)(p - b);
+                return SMTPP_MORE;
+            }
+            if (line_add(d, p, 1)) {
+                *used = (size_t)(p - b);
+                return SMTPP_MORE;
+            }
+            emit(d, (const uchar *)cr, (const uchar *)cr + 1, NULL, out);
             *used = (size_t)(p - b);
             return SMTPP_MORE;
         case B_CR:
@@ -177,18 +203,18 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
                 d->_state = B_BOL;
                 continue;
             }
-            bare(d, 0);
-            line_add(d, 1);
+            FAULT(bare(d, 0), p);
+            LINE(p, 1);
             d->_state = B_MID;
             continue;
         default: { /* B_MID */
             const uchar *q = scan_eol(p, e);
-            line_add(d, (size_t)(q - p));
+            LINE(p, (size_t)(q - p));
             p = q;
             if (p == e) break;
             if (*p == '\n') {
-                bare(d, 1);
-                line_add(d, 1);
+                FAULT(bare(d, 1), p);
+                LINE(p, 1);
                 p++;
                 continue;
             }
@@ -203,13 +229,13 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
                 d->_state = B_BOL;
                 continue;
             }
-            bare(d, 0);
-            line_add(d, 1);
+            FAULT(bare(d, 0), p);
+            LINE(p, 1);
             continue;
         }
         }
     }
-    emit(d, start, e, out);
+    emit(d, start, e, cut, out);
     *used = len;
     return SMTPP_AGAIN;
 }

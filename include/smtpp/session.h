@@ -323,7 +323,11 @@ SMTPP_API void smtpp_config_init(smtpp_config *cfg, const char *hostname);
  *   SMTPP_DATA_PASS_BARE: the bytes are content; only counted.
  * Once a message is doomed (bare CR/LF under the default policy, over
  * max_size, a line over max_line) no more slices are produced: the rest is
- * consumed without being handed back.
+ * consumed without being handed back.  The content handed back is always
+ * the message up to its first fault, however the stream is split: up to a
+ * bare LF (excluded), a bare CR (included: it is known to be bare only at
+ * the byte after it), the first max_size octets, or the last octet that
+ * fits in max_line.  `size` counts what was handed back.
  *
  * Size: content octets after unstuffing, with every CRLF and without the
  * final ".CRLF" (RFC 1870 4).  Over max_size: SMTPP_DATA_E_SIZE (552 5.3.4).

@@ -1,0 +1,234 @@
+/* DATA bodies and BDAT chunks: dot-unstuffing, the end-of-data mark, the
+ * SMTP smuggling variants, SIZE and line limits, chunk framing.  Every
+ * case also split at every byte and byte by byte. */
+#include "transcript.h"
+
+static smtpp_config cfg;
+
+static void setup_cfg(void)
+{
+    smtpp_config_init(&cfg, "mx.test");
+    cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_SIZE) | SMTPP_EXT_BIT(SMTPP_EXT_BINARYMIME) |
+                SMTPP_EXT_BIT(SMTPP_EXT_CHUNKING);
+}
+
+#define TX(c_, in_, dec_, exp_)                                             \
+    do {                                                                    \
+        tx_case t_ = { (c_), (in_), (dec_), (exp_), 0, 0, 0, 0 };           \
+        tx_check(&t_);                                                      \
+    } while (0)
+
+#define G "GREETING 220  GREETING\n"
+#define PRE "EHLO c.test\r\n" W "MAIL FROM:<a@b.test>\r\n" W "RCPT TO:<c@d.test>\r\n" W
+#define PRE_T G "EHLO ?250\nMAIL ?250\nRCPT ?250\n"
+
+START_TEST(dot_stuffing)
+{
+    setup_cfg();
+    TX(&cfg, PRE "DATA\r\n" W "..\r\n...x\r\n.y\r\na.\r\n\r\n.\r\n" W "NOOP\r\n" W, "",
+       PRE_T "DATA ?354\nBODY [.\\0d\\0a..x\\0d\\0ay\\0d\\0aa.\\0d\\0a\\0d\\0a]\nDATA ?250\n"
+       "NOOP 250 2.0.0 OK\nEND READY\n");
+}
+END_TEST
+
+/* Each smuggling shape is content; the real end comes later; the message
+ * is refused with 550 5.5.2 and the "commands" inside are never run. */
+static const char *const smuggle[] = {
+    "\n.\n", "\n.\r\n", "\r.\r", "\r\n.\n", "\r\n.\r", "\r.\r\n", ".\n", "\r\n.\rX",
+    "\n..\r\n", "x\rx", "x\nx",
+};
+
+/* The content handed back: the message up to its first fault (a bare CR
+ * is known to be bare only at the byte after it, so it is included). */
+static const char *const prefix[] = {
+    "a", "a", "a\\0d", "a\\0d\\0a", "a\\0d\\0a", "a\\0d", "a.", "a\\0d\\0a",
+    "a", "ax\\0d", "ax",
+};
+
+START_TEST(smuggling_rejected)
+{
+    char in[512], want[1024];
+    size_t i;
+    setup_cfg();
+    for (i = 0; i < sizeof smuggle / sizeof smuggle[0]; i++) {
+        snprintf(in, sizeof in, PRE "DATA\r\n" W "a%sMAIL FROM:<evil@x.test>\r\nRCPT TO:<v@x.test>\r\n"
+                 "DATA\r\nevil\r\n.\r\n" W "QUIT\r\n", smuggle[i]);
+        snprintf(want, sizeof want, PRE_T "DATA ?354\nBODY [%s]\nDATA 550 5.5.2 BARE_LINE_END\n"
+                 "QUIT 221 2.0.0 BYE close\nCLOSE\nEND CLOSED\n", prefix[i]);
+        TX(&cfg, in, "", want);
+    }
+}
+END_TEST
+
+START_TEST(smuggling_pass_policy)
+{
+    setup_cfg();
+    cfg.flags |= SMTPP_CFG_PASS_BARE;
+    /* bytes kept as content; a line-start dot after a real CRLF still goes */
+    TX(&cfg, PRE "DATA\r\n" W "a\n.\nb\r.\rc\r\n.\nd\r\n.\re\r\n.\r\n" W, "",
+       PRE_T "DATA ?354\nBODY [a\\0a.\\0ab\\0d.\\0dc\\0d\\0a\\0ad\\0d\\0a\\0de\\0d\\0a]\n"
+       "DATA ?250\nEND READY\n");
+}
+END_TEST
+
+START_TEST(size_and_line_limits)
+{
+    setup_cfg();
+    cfg.max_size = 10;
+    TX(&cfg, PRE "DATA\r\n" W "12345678\r\n.\r\n" W "MAIL FROM:<a@b.test>\r\n" W "RCPT TO:<c@d.test>\r\n" W
+             "DATA\r\n" W "123456789\r\n.\r\n" W,
+       "",
+       PRE_T "DATA ?354\nBODY [12345678\\0d\\0a]\nDATA ?250\nMAIL ?250\nRCPT ?250\nDATA ?354\n"
+       "BODY [123456789\\0d]\nDATA 552 5.3.4 SIZE_EXCEEDED\nEND READY\n");
+    setup_cfg();
+    cfg.max_text_line = 8;
+    TX(&cfg, PRE "DATA\r\n" W "123456\r\n..2345\r\n.\r\n" W "MAIL FROM:<a@b.test>\r\n" W
+             "RCPT TO:<c@d.test>\r\n" W "DATA\r\n" W "1234567\r\nx\r\n.\r\n" W,
+       "",
+       PRE_T "DATA ?354\nBODY [123456\\0d\\0a.2345\\0d\\0a]\nDATA ?250\nMAIL ?250\nRCPT ?250\n"
+       "DATA ?354\nBODY [123456]\nDATA 500 5.5.2 DATA_LINE_TOO_LONG\nEND READY\n");
+}
+END_TEST
+
+START_TEST(bdat_chunks)
+{
+    setup_cfg();
+    cfg.max_size = 10;
+    /* chunks, including CRLF.CRLF inside (no dot-stuffing), then LAST */
+    TX(&cfg, PRE "BDAT 5\r\n\r\n.\r\n" W "BDAT 3 LAST\r\nabc" W "NOOP\r\n" W, "",
+       PRE_T "CHUNK [\\0d\\0a.\\0d\\0a]\nBDAT ?250\nCHUNK [abc]\nBDAT ?250\nNOOP 250 2.0.0 OK\n"
+       "END READY\n");
+    /* BDAT 0 LAST; pipelined chunks */
+    TX(&cfg, PRE "BDAT 2\r\nabBDAT 0 LAST\r\n" W, "",
+       PRE_T "CHUNK [ab]\nBDAT ?250\nCHUNK []\nBDAT ?250\nEND READY\n");
+    /* too large against SIZE: consumed, refused; later chunks refused */
+    TX(&cfg, PRE "BDAT 8\r\n12345678BDAT 3\r\n123BDAT 1 LAST\r\nx" W "RCPT TO:<c@d.test>\r\n" W, "",
+       PRE_T "CHUNK [12345678]\nBDAT ?250\nCHUNK []\nBDAT 552 5.3.4 SIZE_EXCEEDED\n"
+       "CHUNK []\nBDAT 503 5.5.1 BDAT_FAILED\nRCPT 503 5.5.1 NEED_MAIL\nEND READY\n");
+    /* server refuses a chunk: the rest of the transaction fails */
+    TX(&cfg, PRE "BDAT 1\r\nxBDAT 1 LAST\r\ny" W, "= = = 451",
+       PRE_T "CHUNK [x]\nBDAT ?451\nCHUNK []\nBDAT 503 5.5.1 BDAT_FAILED\nEND READY\n");
+    /* sequence: no MAIL, no RCPT, DATA after BDAT, RCPT after BDAT, DATA with BINARYMIME */
+    TX(&cfg, "EHLO c.test\r\n" W "BDAT 2\r\nxy" W "MAIL FROM:<a@b.test>\r\n" W "BDAT 1\r\nz" W
+             "RCPT TO:<c@d.test>\r\n" W "BDAT 1\r\nz" W "DATA\r\n" W "RCPT TO:<e@d.test>\r\n" W
+             "BDAT 0 LAST\r\n" W,
+       "",
+       G "EHLO ?250\nCHUNK []\nBDAT 503 5.5.1 NEED_MAIL\nMAIL ?250\nCHUNK []\n"
+       "BDAT 503 5.5.1 NEED_RCPT\nRCPT ?250\nCHUNK [z]\nBDAT ?250\n"
+       "DATA 503 5.5.1 DATA_AFTER_BDAT\nRCPT 503 5.5.1 RCPT_AFTER_BDAT\nCHUNK []\nBDAT ?250\n"
+       "END READY\n");
+    /* an unparseable count: the stream is lost */
+    TX(&cfg, PRE "BDAT 1x\r\nabc" W, "", PRE_T "BDAT 501 5.5.4 BDAT_SYNTAX close\nCLOSE\nEND CLOSED\n");
+    TX(&cfg, PRE "BDAT 99999999999999999999999\r\n" W, "",
+       PRE_T "BDAT 501 5.5.4 BDAT_SYNTAX close\nCLOSE\nEND CLOSED\n");
+    /* LMTP: one reply per recipient after BDAT LAST */
+    cfg.flags |= SMTPP_CFG_LMTP;
+    TX(&cfg, "LHLO c.test\r\n" W "MAIL FROM:<a@b.test>\r\n" W "RCPT TO:<c@d.test>\r\n" W
+             "RCPT TO:<e@d.test>\r\n" W "BDAT 1\r\nxBDAT 1 LAST\r\ny" W,
+       "= = = = = 250 550",
+       G "LHLO ?250\nMAIL ?250\nRCPT ?250\nRCPT ?250\nCHUNK [x]\nBDAT ?250\nCHUNK [y]\n"
+       "BDAT ?250 ?550\nEND READY\n");
+}
+END_TEST
+
+/* The scanner alone: output identical for every split, no over-read. */
+static void scan(const char *in, size_t n, const size_t *cuts, size_t ncuts, dbuf *d, unsigned fl)
+{
+    smtpp_data s;
+    size_t k, prev = 0, have = 0, consumed = 0;
+    char *acc = (char *)malloc(n + 1);
+    int r = SMTPP_AGAIN;
+    smtpp_data_init(&s, fl, 0, 0);
+    for (k = 0; k <= ncuts && r != SMTPP_DONE; k++) {
+        size_t end = k < ncuts ? cuts[k] : n;
+        memcpy(acc + have, in + prev, end - prev);
+        have += end - prev;
+        prev = end;
+        for (;;) {
+            smtpp_str o;
+            size_t used;
+            char *rg = have ? (char *)malloc(have) : NULL;
+            if (rg) memcpy(rg, acc, have);
+            r = smtpp_data_parse(&s, rg, have, &o, &used);
+            dput(d, o.p, o.n);
+            free(rg);
+            memmove(acc, acc + used, have - used);
+            have -= used;
+            consumed += used;
+            if (r != SMTPP_MORE) break;
+        }
+    }
+    {
+        char t[96];
+        snprintf(t, sizeof t, " r=%d left=%zu err=%d cr=%u lf=%u size=%llu", r, n - consumed, s.error,
+                 s.bare_cr, s.bare_lf, (unsigned long long)s.size);
+        dputs(d, t);
+    }
+    free(acc);
+}
+
+START_TEST(scanner_splits)
+{
+    static const char *const v[] = {
+        ".\r\n", "..\r\n.\r\n", "a\r\n.\r\nafter", "a\r\n..\r\n.b\r\n.\r\r\n.\r\n",
+        "x\n.\n\r\n.\r\n", "\r\n.\r\r\n.\r\n", "long line without any end of line at all 0123456789abcdef0123456789",
+        "0123456789abcdef0123456789abcdef0123456789abcdef\r\n.0123456789abcdef0123456789abcdef\r\n.\r\n",
+    };
+    static char wb[4096], sb[4096];
+    size_t i, cut, *cuts;
+    unsigned fl;
+    for (fl = 0; fl < 2; fl++)
+    for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+        size_t n = strlen(v[i]);
+        dbuf w = { wb, 0, sizeof wb }, s;
+        scan(v[i], n, NULL, 0, &w, fl);
+        for (cut = 1; cut < n; cut++) {
+            s = (dbuf){ sb, 0, sizeof sb };
+            scan(v[i], n, &cut, 1, &s, fl);
+            ck_assert_msg(strcmp(w.p, s.p) == 0, "%zu split %zu:\n%s\n%s", i, cut, w.p, s.p);
+        }
+        cuts = (size_t *)malloc(n * sizeof *cuts + 1);
+        for (cut = 1; cut < n; cut++) cuts[cut - 1] = cut;
+        s = (dbuf){ sb, 0, sizeof sb };
+        scan(v[i], n, cuts, n - 1, &s, fl);
+        ck_assert_msg(strcmp(w.p, s.p) == 0, "%zu bytes:\n%s\n%s", i, w.p, s.p);
+        free(cuts);
+    }
+}
+END_TEST
+
+START_TEST(scanner_results)
+{
+    static char wb[512];
+    dbuf w = { wb, 0, sizeof wb };
+    scan("a\r\n.\r\nrest", 10, NULL, 0, &w, 0);
+    ck_assert_str_eq(w.p, "a\\0d\\0a r=1 left=4 err=0 cr=0 lf=0 size=3");
+    w.n = 0;
+    scan("a\nb\rc\r\n.\r\n", 10, NULL, 0, &w, 0);
+    ck_assert_str_eq(w.p, "a r=1 left=0 err=1 cr=1 lf=1 size=1");
+    w.n = 0;
+    scan("a\r\n.\rb\r\n.\r\n", 11, NULL, 0, &w, SMTPP_DATA_PASS_BARE);
+    ck_assert_str_eq(w.p, "a\\0d\\0a\\0db\\0d\\0a r=1 left=0 err=0 cr=1 lf=0 size=7");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("body");
+    TCase *t = tcase_create("body");
+    SRunner *r;
+    int failed;
+    tcase_add_test(t, dot_stuffing);
+    tcase_add_test(t, smuggling_rejected);
+    tcase_add_test(t, smuggling_pass_policy);
+    tcase_add_test(t, size_and_line_limits);
+    tcase_add_test(t, bdat_chunks);
+    tcase_add_test(t, scanner_splits);
+    tcase_add_test(t, scanner_results);
+    suite_add_tcase(s, t);
+    r = srunner_create(s);
+    srunner_run_all(r, CK_NORMAL);
+    failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? 1 : 0;
+}
