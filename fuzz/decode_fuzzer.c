@@ -1,5 +1,6 @@
 /* Fuzz target for the decoders smtpp_xtext_decode, smtpp_local_decode and
- * smtpp_base64_decode.  The whole input is given to each.
+ * smtpp_base64_decode.  The whole input is given to each (several inputs may
+ * be separated by FUZZ_SEP, fuzz.h).
  *
  * Oracles:
  *   - xtext and base64 against reference decoders written here from RFC 3461
@@ -242,10 +243,14 @@ static void fuzz_local(const uint8_t *data, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *copy = fuzz_dup(data, size);
-    fuzz_xtext((const uint8_t *)copy, size);
-    fuzz_base64((const uint8_t *)copy, size);
-    fuzz_local((const uint8_t *)copy, size);
-    free(copy);
+    size_t pos = 0, n;
+    const uint8_t *item;
+    while (fuzz_next_item(data, size, &pos, &item, &n)) {
+        char *copy = fuzz_dup(item, n);
+        fuzz_xtext((const uint8_t *)copy, n);
+        fuzz_base64((const uint8_t *)copy, n);
+        fuzz_local((const uint8_t *)copy, n);
+        free(copy);
+    }
     return 0;
 }

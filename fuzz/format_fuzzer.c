@@ -30,6 +30,19 @@
 
 #define HDR 7
 
+/* Known library issue the fuzz campaign steps over (scripts/fuzz.sh sets
+ * SMTPP_FUZZ_TOLERATE_KNOWN; the regression replay does not):
+ *   - without an enhanced code, a line whose text starts with "d.d.d " (the
+ *     caller's, or one the wrapping produced) is read back by the reply
+ *     parser as an enhanced code, so format-then-parse changes the text
+ *     (regressions/format/wrapped-text-read-back-as-enhanced-code). */
+static int tolerate_known(void)
+{
+    static int v = -1;
+    if (v < 0) v = getenv("SMTPP_FUZZ_TOLERATE_KNOWN") != NULL;
+    return v;
+}
+
 static int code_ok(int code)
 {
     return code >= 200 && code <= 599 && (code / 10) % 10 <= 5;
@@ -191,8 +204,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(r.error == 0 && used == (size_t)len, "formatted reply refused: %s, %zu of %ld\n%.*s",
                    smtpp_reply_error_name((smtpp_reply_error)r.error), used, len, (int)len, buf);
         FUZZ_CHECK(r.code == code, "code %u, formatted %d", r.code, code);
+        int injected = 0;
         while (smtpp_reply_next_line(&r, &pos, &l)) {
             FUZZ_CHECK(l.line.n + 2 <= SMTPP_FMT_MAX_LINE, "line of %zu octets", l.line.n + 2);
+            if (want.cls == 0 && l.enhanced.cls != 0 && tolerate_known()) {
+                injected = 1;
+                break;
+            }
             FUZZ_CHECK(l.enhanced.cls == want.cls && l.enhanced.subject == want.subject &&
                        l.enhanced.detail == want.detail,
                        "line %zu: enhanced code differs from \"%s\"\n%.*s", k, enhp ? enhp : "",
@@ -200,7 +218,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (k < 2048) got[k] = l.text;
             k++;
         }
-        if (k <= 2048) {
+        if (k <= 2048 && !injected) {
             sq_in = (char *)malloc(n + 1);
             sq_out = (char *)malloc((size_t)len + 1);
             if (!sq_in || !sq_out) abort();

@@ -50,6 +50,29 @@ static inline char *fuzz_dup(const void *s, size_t n)
     return p;
 }
 
+/* Harnesses whose inputs are single items (paths, encoded strings) accept
+ * several items separated by this 4-byte sequence, so that a corpus can be
+ * packed into few files (fuzz/pack_corpus.py).  Mutations rarely create it,
+ * so fuzzing still sees mostly single items. */
+#define FUZZ_SEP "\xff\xfe\x00\n"
+#define FUZZ_SEP_LEN 4
+
+/* The next item of data[*pos..n): sets *item and *len and advances *pos past
+ * the separator.  Returns 0 when no item is left. */
+static inline int fuzz_next_item(const uint8_t *data, size_t n, size_t *pos,
+                                 const uint8_t **item, size_t *len)
+{
+    size_t i;
+    if (*pos > n) return 0;
+    for (i = *pos; i + FUZZ_SEP_LEN <= n; i++)
+        if (memcmp(data + i, FUZZ_SEP, FUZZ_SEP_LEN) == 0) break;
+    if (i + FUZZ_SEP_LEN > n) i = n;
+    *item = data + *pos;
+    *len = i - *pos;
+    *pos = i + FUZZ_SEP_LEN; /* past the end after the last item */
+    return 1;
+}
+
 /* A small deterministic PRNG (xorshift32) for fuzzer-chosen split points. */
 static inline uint32_t fuzz_rand(uint32_t *state)
 {

@@ -4,7 +4,8 @@
  * Input layout:
  *   byte 0   option flags (bits 0-6, enum smtpp_option); bit 7: allow_utf8
  *   rest     the path (for smtpp_parse_path) and the domain (for
- *            smtpp_check_domain): both run on every input
+ *            smtpp_check_domain): both run on every input; several inputs
+ *            may be separated by FUZZ_SEP (fuzz.h)
  *
  * Oracles:
  *   - every slice of an accepted path lies inside the input and they nest;
@@ -27,6 +28,19 @@
 #include <arpa/inet.h>
 
 static int has_byte(const char *s, size_t n, int c) { return memchr(s, c, n) != NULL; }
+
+/* Known library issue the fuzz campaign steps over (scripts/fuzz.sh and the
+ * corpus replays set SMTPP_FUZZ_TOLERATE_KNOWN; the regression replay does
+ * not):
+ *   - smtpp_parse_path takes an LF inside its input as the end of the path
+ *     and accepts whatever follows it ("<a@b>\nx")
+ *     (regressions/path/parse-path-accepts-text-after-embedded-lf). */
+static int tolerate_known(void)
+{
+    static int v = -1;
+    if (v < 0) v = getenv("SMTPP_FUZZ_TOLERATE_KNOWN") != NULL;
+    return v;
+}
 
 static int has_high(const char *s, size_t n)
 {
@@ -114,6 +128,7 @@ static void fuzz_path(const char *s, size_t n, unsigned flags, int allow_utf8)
     int cmd_ok, use_mail;
 
     FUZZ_CHECK(e < SMTPP_E__COUNT, "error %d", (int)e);
+    if (e == SMTPP_E_OK && has_byte(s, n, '\n') && tolerate_known()) return;
     if (e == SMTPP_E_OK) {
         const char *hi = s + n;
 #define IN(f) FUZZ_CHECK(fuzz_slice_in(pa.f, s, hi), "slice %s outside the input", #f)
@@ -239,17 +254,18 @@ static void fuzz_domain(const char *s, size_t n, int allow_utf8)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *s;
-    size_t n;
     unsigned flags;
     int allow_utf8;
+    size_t pos = 1, n;
+    const uint8_t *item;
     if (size < 1) return 0;
     flags = data[0] & 0x7fu;
     allow_utf8 = data[0] >> 7;
-    n = size - 1;
-    s = fuzz_dup(data + 1, n); /* exact size: over-reads are caught */
-    fuzz_path(s, n, flags, allow_utf8);
-    fuzz_domain(s, n, allow_utf8);
-    free(s);
+    while (fuzz_next_item(data, size, &pos, &item, &n)) {
+        char *s = fuzz_dup(item, n); /* exact size: over-reads are caught */
+        fuzz_path(s, n, flags, allow_utf8);
+        fuzz_domain(s, n, allow_utf8);
+        free(s);
+    }
     return 0;
 }

@@ -49,11 +49,16 @@
 static char desc_whole[DESC_CAP], desc_split[DESC_CAP];
 
 /* Known library issues the fuzz campaign steps over so that it can find
- * others (scripts/fuzz.sh sets SMTPP_FUZZ_TOLERATE_KNOWN); the replays under
- * ctest do not, so the regression inputs keep failing until fixed:
+ * others (scripts/fuzz.sh sets SMTPP_FUZZ_TOLERATE_KNOWN, and so do the
+ * corpus replays); the regression replays under ctest do not, so their
+ * inputs keep failing until the issues are fixed:
  *   - a doomed DATA message: the content handed back before the doom and
  *     smtpp_data.size depend on the chunking
- *     (regressions/session/data-scan-doomed-output-depends-on-chunking). */
+ *     (regressions/session/data-scan-doomed-output-depends-on-chunking);
+ *   - a message both too big and with an over-long line: which error is
+ *     recorded (and so 552 or 500) depends on the chunking
+ *     (regressions/session/data-first-error-depends-on-chunking).
+ * Tolerating them, a doomed message is described only as doomed. */
 static int tolerate_known(void)
 {
     static int v = -1;
@@ -110,9 +115,13 @@ static void check_verdict(const smtpp_session *s, const smtpp_verdict *v)
     FUZZ_CHECK(v->enhanced && v->text, "verdict without enhanced/text strings");
     FUZZ_CHECK(s->state <= SMTPP_ST_CLOSED, "state %u", s->state);
     if (v->parse_error) {
-        FUZZ_CHECK(v->id == SMTPP_V_SYNTAX || v->id == SMTPP_V_BDAT_SYNTAX,
+        /* (session.h names SYNTAX and BDAT_SYNTAX; an unknown verb gets
+         * UNRECOGNIZED, and BDAT_SYNTAX keeps its own 501) */
+        FUZZ_CHECK(v->id == SMTPP_V_SYNTAX || v->id == SMTPP_V_BDAT_SYNTAX ||
+                   v->id == SMTPP_V_UNRECOGNIZED,
                    "parse error with verdict %s", smtpp_verdict_name((smtpp_verdict_id)v->id));
-        FUZZ_CHECK(v->code == smtpp_error_code((smtpp_error)v->parse_error), "parse error code");
+        if (v->id != SMTPP_V_BDAT_SYNTAX)
+            FUZZ_CHECK(v->code == smtpp_error_code((smtpp_error)v->parse_error), "parse error code");
     } else if (v->action == SMTPP_ACT_REPLY) {
         FUZZ_CHECK(v->code == smtpp_verdict_code((smtpp_verdict_id)v->id),
                    "verdict %s: code %u, table %d", smtpp_verdict_name((smtpp_verdict_id)v->id), v->code,
@@ -328,7 +337,10 @@ static void drive(const char *in, size_t n, const run_cfg *rc, uint32_t chunk_ma
                                "BDAT chunk content is not the input bytes");
                 smtpp_session_data_end(&s, &v);
                 check_verdict(&s, &v);
-                log_verdict(d, "data_end", &s, &v);
+                if (doomed && tolerate_known())
+                    dputs(d, "data_end doomed\n");
+                else
+                    log_verdict(d, "data_end", &s, &v);
                 if (v.action == SMTPP_ACT_DECIDE) {
                     uint32_t i;
                     FUZZ_CHECK(v.count >= 1 && v.count <= 1000, "count %u", v.count);
@@ -428,7 +440,8 @@ static void data_scan(const char *in, size_t n, unsigned flags, uint32_t chunk_m
     {
         char t[128];
         snprintf(t, sizeof t, "\nscan res=%d pos=%zu size=%llu err=%u cr=%u lf=%u\n", res, pos,
-                 hide ? 0ull : (unsigned long long)sc.size, sc.error, sc.bare_cr, sc.bare_lf);
+                 hide ? 0ull : (unsigned long long)sc.size, hide ? 1u : sc.error, sc.bare_cr,
+                 sc.bare_lf);
         dputs(d, t);
     }
     if (!sc.error && res == SMTPP_DONE)

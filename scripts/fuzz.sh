@@ -5,7 +5,8 @@
 # and prints executions per second and total executions per target.
 #
 # Usage:
-#   scripts/fuzz.sh [SECONDS] [TARGET...]     fuzz (default 60 s, every target)
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     fuzz (default 60 s, every target),
+#                                             then merge and shrink the corpus
 #   scripts/fuzz.sh --minimize [TARGET...]    rewrite each corpus as the
 #                                             smallest set with the same coverage
 #   scripts/fuzz.sh --afl SECONDS [TARGET...] the same with AFL++ (Debian
@@ -80,6 +81,24 @@ CC=clang cmake -S . -B "$build" -DSMTPP_FUZZ=ON -DSMTPP_BUILD_TESTS=OFF \
   -DSMTPP_BUILD_BENCH=OFF -DSMTPP_BUILD_TOOLS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j2 >/dev/null
 
+# shrink TARGET BIN DIR: rewrites DIR as the smallest set of inputs with the
+# same edge coverage (hit counts ignored, so it stays in the hundreds).
+# Command streams, paths and encoded strings are first packed several to an
+# input (fuzz/pack_corpus.py).
+shrink() {
+  local t=$1 bin=$2 dir=$3 src tmp
+  tmp=$(mktemp -d)
+  src=$tmp/packed
+  python3 fuzz/pack_corpus.py "$t" "$dir" "$src" "$max_len" >/dev/null
+  mkdir -p "$tmp/min"
+  "$bin" -merge=1 -use_counters=0 -max_len="$max_len" "$tmp/min" "$src" >/dev/null 2>&1
+  if [ -n "$(ls "$tmp/min")" ]; then
+    rm -f "$dir"/*
+    cp "$tmp/min"/* "$dir"/
+  fi
+  rm -rf "$tmp"
+}
+
 mkdir -p fuzz/artifacts
 [ "${FUZZ_STRICT:-0}" = 1 ] || export SMTPP_FUZZ_TOLERATE_KNOWN=1
 summary=()
@@ -93,12 +112,8 @@ for t in "${targets[@]}"; do
   corpus=fuzz/corpus/$t
   mkdir -p "$corpus"
   if [ "$mode" = minimize ]; then
-    tmp=$(mktemp -d)
-    "$bin" -merge=1 -use_counters=0 -max_len="$max_len" "$tmp" "$corpus" >/dev/null 2>&1
     before=$(ls "$corpus" | wc -l)
-    rm -f "$corpus"/*
-    cp "$tmp"/* "$corpus"/ 2>/dev/null || true
-    rm -rf "$tmp"
+    shrink "$t" "$bin" "$corpus"
     echo "$t: corpus $before -> $(ls "$corpus" | wc -l) files"
     continue
   fi
@@ -120,8 +135,8 @@ for t in "${targets[@]}"; do
   last_cov=$(grep -Eo '(DONE|pulse|NEW|REDUCE) +cov: [0-9]+ ft: [0-9]+' "$log" | tail -1 |
              sed -E 's/^[A-Z]+ +//')
   before=$(ls "$corpus" | wc -l)
-  # edges only (no hit counts): keeps the committed corpus in the hundreds
   "$bin" -merge=1 -use_counters=0 -max_len="$max_len" "$corpus" "$work/new" >/dev/null 2>&1 || true
+  shrink "$t" "$bin" "$corpus"
   after=$(ls "$corpus" | wc -l)
   line=$(printf '%-8s %4ss  execs %-10s exec/s %-7s  start %-20s end %-20s new units %s, corpus %s -> %s' \
     "$t" "$secs" "${execs:-?}" "${eps:-?}" "${init_cov:-?}" "${last_cov:-?}" "${newu:-?}" "$before" "$after")
