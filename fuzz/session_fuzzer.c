@@ -9,7 +9,8 @@
  * Input layout:
  *   byte 0   config flags (bits 0-6, enum smtpp_config_flag); bit 7: small
  *            limits (size 300, text line 100, 3 recipients, 8 errors, 6 junk
- *            commands, AUTH line 256)
+ *            commands, AUTH line 256) and DELIVERBY, FUTURERELEASE,
+ *            MT-PRIORITY, LIMITS offered
  *   byte 1   extensions offered: bit 0 CHUNKING BINARYMIME, 1 SIZE, 2 AUTH
  *            (PLAIN LOGIN and others), 3 SMTPUTF8, 4 DSN, 5 VRFY EXPN ETRN
  *            ATRN, 6 XCLIENT XFORWARD, 7 STARTTLS REQUIRETLS
@@ -36,7 +37,10 @@
  *     (smtpp_session_format) into a reply that parses with the verdict's code;
  *   - the EHLO reply of the session parses, and the extensions it lists are
  *     exactly those smtpp_session_offers() says;
- *   - a decoded SASL response equals the base64 decoding of its line.
+ *   - a decoded SASL response equals the base64 decoding of its line;
+ *   - calls out of step (a second greeting, a PROXY header or a SASL line
+ *     in the wrong state, sent() with nothing awaited) answer MISUSE and
+ *     change nothing.
  */
 #include "fuzz.h"
 #include "describe.h"
@@ -190,6 +194,27 @@ static void check_restuff(const char *body, size_t bn, const char *raw, size_t r
     free(o);
 }
 
+/* Calls out of step must answer MISUSE and leave the session alone. */
+static void probe_misuse(smtpp_session *s)
+{
+    smtpp_session before = *s;
+    smtpp_verdict v;
+    smtpp_proxy px;
+    smtpp_str resp;
+    char dec[8];
+    size_t used = 1;
+    smtpp_session_greeting(s, 220, 0, &v);
+    FUZZ_CHECK(v.id == SMTPP_V_MISUSE, "second greeting: %s", smtpp_verdict_name((smtpp_verdict_id)v.id));
+    smtpp_session_proxy(s, "PROXY UNKNOWN\r\n", 15, &px, &used, &v);
+    FUZZ_CHECK(v.id == SMTPP_V_MISUSE && used == 0, "PROXY after the greeting: %s",
+               smtpp_verdict_name((smtpp_verdict_id)v.id));
+    smtpp_session_auth_line(s, "=\r\n", 3, &used, dec, sizeof dec, &resp, &v);
+    FUZZ_CHECK(v.id == SMTPP_V_MISUSE && used == 0, "SASL line outside AUTH: %s",
+               smtpp_verdict_name((smtpp_verdict_id)v.id));
+    FUZZ_CHECK(smtpp_session_sent(s, SMTPP_VERB_MAIL, 250) == -1, "sent() with nothing awaited");
+    FUZZ_CHECK(memcmp(&before, s, sizeof before) == 0, "an out-of-step call changed the session");
+}
+
 typedef struct run_cfg {
     smtpp_config cfg;
     unsigned pflags;
@@ -239,6 +264,7 @@ static void drive(const char *in, size_t n, const run_cfg *rc, uint32_t chunk_ma
             smtpp_session_greeting(&s, 220, 0, &v);
             check_verdict(&s, &v);
             log_verdict(d, "greeting", &s, &v);
+            if (deep) probe_misuse(&s);
             continue;
         }
         FUZZ_CHECK(next != SMTPP_NEXT_REPLY, "session waits for a reply nobody owes");
@@ -470,6 +496,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rc.cfg.max_errors = 8;
         rc.cfg.max_junk = 6;
         rc.cfg.auth_line_max = 256;
+        rc.cfg.deliverby_min = 60;
+        rc.cfg.hold_max = 3600;
+        rc.cfg.hold_until_max = "2026-12-31T00:00:00Z";
+        rc.cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_DELIVERBY) | SMTPP_EXT_BIT(SMTPP_EXT_FUTURERELEASE) |
+                       SMTPP_EXT_BIT(SMTPP_EXT_MT_PRIORITY) | SMTPP_EXT_BIT(SMTPP_EXT_LIMITS);
     }
     ex = data[1];
     if (ex & 1) rc.cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_CHUNKING) | SMTPP_EXT_BIT(SMTPP_EXT_BINARYMIME);
