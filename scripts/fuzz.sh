@@ -44,6 +44,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(all_targets)
 
 scripts/deps.sh --fuzz
+[ "${FUZZ_STRICT:-0}" = 1 ] || export SMTPP_FUZZ_TOLERATE_KNOWN=1
 
 if [ "$mode" = afl ]; then
   if ! command -v afl-clang-fast >/dev/null || ! command -v afl-fuzz >/dev/null; then
@@ -59,6 +60,7 @@ if [ "$mode" = afl ]; then
     [ -x "$bin" ] || { echo "fuzz.sh: no target $t" >&2; continue; }
     out=$abuild/afl-out/$t
     rm -rf "$out"
+    mkdir -p "$(dirname "$out")"
     AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
       timeout $((secs + 30)) afl-fuzz -V "$secs" -i "fuzz/corpus/$t" -o "$out" \
       -x fuzz/smtp.dict -- "$bin" >/dev/null 2>&1 || true
@@ -69,9 +71,10 @@ if [ "$mode" = afl ]; then
         "$(awk -F' *: *' '$1=="execs_per_sec"{print $2}' "$st")" \
         "$(awk -F' *: *' '$1=="saved_crashes"||$1=="unique_crashes"{print $2}' "$st")"
     fi
-    # keep only what adds libFuzzer coverage
+    # keep only what adds libFuzzer edge coverage (shrink with --minimize)
     if [ -d "$out/default/queue" ] && [ -x "$build/fuzz/${t}_fuzzer" ]; then
-      "$build/fuzz/${t}_fuzzer" -merge=1 "fuzz/corpus/$t" "$out/default/queue" >/dev/null 2>&1 || true
+      "$build/fuzz/${t}_fuzzer" -merge=1 -use_counters=0 "fuzz/corpus/$t" "$out/default/queue" \
+        >/dev/null 2>&1 || true
     fi
   done
   exit 0
@@ -100,7 +103,6 @@ shrink() {
 }
 
 mkdir -p fuzz/artifacts
-[ "${FUZZ_STRICT:-0}" = 1 ] || export SMTPP_FUZZ_TOLERATE_KNOWN=1
 summary=()
 status=0
 for t in "${targets[@]}"; do
