@@ -25,8 +25,10 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 if [ "${1:-}" != "--valgrind" ]; then
   build=${SANITIZE_BUILD:-build-asan}
+  # (no -Werror here: warnings are the normal build's job, and the sanitizers
+  # make gcc report spurious maybe-uninitialized ones)
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSMTPP_SANITIZE=ON \
-    -DSMTPP_WERROR=ON >/dev/null
+    -DSMTPP_WERROR=OFF >/dev/null
   cmake --build "$build" -j "$jobs"
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
