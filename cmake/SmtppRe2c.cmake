@@ -16,7 +16,7 @@ function(smtpp_re2c re out)
   set(c ${PROJECT_BINARY_DIR}/parser/${name}.c)
   add_custom_command(OUTPUT ${c}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/parser
-    COMMAND ${RE2C_EXECUTABLE} -W -Werror --no-generation-date --no-version
+    COMMAND ${RE2C_EXECUTABLE} -W -Werror -b --no-generation-date --no-version
             -i -o ${c} ${re}
     DEPENDS ${re}
     COMMENT "re2c ${name}.re"

@@ -8,9 +8,24 @@
  * matches past it (re2c -W -Werror checks that), so no block needs bounds
  * checks and none can read beyond the line.
  */
+#if !defined(_GNU_SOURCE)
+#  define _GNU_SOURCE 1 /* memrchr */
+#endif
 #include "internal.h"
 
 #include <string.h>
+
+/* The last LF in s[0..n), or NULL. */
+static const uchar *last_lf(const uchar *s, size_t n)
+{
+#if defined(__GLIBC__) || defined(__FreeBSD__) || defined(__OpenBSD__)
+    return (const uchar *)memrchr(s, '\n', n);
+#else
+    while (n--)
+        if (s[n] == '\n') return s + n;
+    return NULL;
+#endif
+}
 
 /*!re2c
   re2c:define:YYCTYPE = "uchar";
@@ -61,7 +76,7 @@
 
 typedef struct lexer {
     const uchar *base;   /* first byte of the line */
-    const uchar *lf;     /* the LF that ends it */
+    const uchar *end;    /* just past the LF, once a block has matched it */
     smtpp_command *cmd;
     unsigned flags;
 } lexer;
@@ -76,10 +91,12 @@ typedef struct lexer {
  * `e`.  Always returns NULL so callers can `return fail(...)`. */
 static const uchar *fail(lexer *lx, const uchar *at, smtpp_error e, int utf8_ctx)
 {
-    if (at < lx->lf) {
+    /* `at` never lies past the LF that ends the line, so at[1] is readable
+     * whenever *at is not that LF. */
+    if (*at != '\n') {
         if (*at == 0)
             e = SMTPP_E_NUL;
-        else if (*at == '\r' && at + 1 < lx->lf)
+        else if (*at == '\r' && at[1] != '\n')
             e = SMTPP_E_BARE_CR;
         else if (*at >= 0x80 && utf8_ctx)
             e = SMTPP_E_BAD_UTF8;
@@ -92,13 +109,17 @@ static const uchar *fail(lexer *lx, const uchar *at, smtpp_error e, int utf8_ctx
 }
 
 /* The end of the line: optional trailing blanks (lenient), then CR? LF.
- * Returns 1 when s is at the end of the line. */
+ * Returns 1 when s is at the end of the line, and records where it ends. */
 static int at_eol(lexer *lx, const uchar *s)
 {
     LEXER_AT(s);
     /*!re2c
-      eol           { return 1; }
-      [ \t]+ eol    { return (lx->flags & SMTPP_LENIENT_TRAILING_SPACE) != 0; }
+      eol           { lx->end = YYCURSOR; return 1; }
+      [ \t]+ eol    {
+          if (!(lx->flags & SMTPP_LENIENT_TRAILING_SPACE)) return 0;
+          lx->end = YYCURSOR;
+          return 1;
+      }
       *             { return 0; }
     */
 }
@@ -204,6 +225,7 @@ static const uchar *lex_path(lexer *lx, const uchar *s, smtpp_path *out)
     const uchar *start = s, *mb;
     int bracket = (*s == '<');
 
+    memset(out, 0, sizeof *out);
     if (bracket) {
         s++;
         if (*s == '>') {
@@ -457,6 +479,7 @@ static const uchar *lex_hello(lexer *lx, const uchar *s)
 {
     smtpp_command *c = lx->cmd;
     const uchar *d;
+    memset(&c->path, 0, sizeof c->path);
     if (*s != ' ')
         return fail(lx, s, at_eol(lx, s) ? SMTPP_E_MISSING_ARG : SMTPP_E_SYNTAX, 0);
     d = lex_domain(lx, s + 1, 0, &c->path);
@@ -506,6 +529,7 @@ path:
     } else if (c->path.kind == SMTPP_PATH_NULL) {
         return fail(lx, s - 2, SMTPP_E_NULL_PATH_RCPT, 0);
     }
+    memset(&c->p, 0, sizeof c->p);
     s = lex_params(lx, s);
     if (!s) return NULL;
     /* RFC 6531 3.4: a non-ASCII sender needs SMTPUTF8 on this very MAIL. */
@@ -646,12 +670,24 @@ static const uchar *lex_noarg(lexer *lx, const uchar *s)
     return fail(lx, s, *s == ' ' ? SMTPP_E_UNEXPECTED_ARG : SMTPP_E_SYNTAX, 0);
 }
 
+/* 1 when s starts with " SMTPUTF8" followed by a blank or the line end. */
+static int smtputf8_kw(const uchar *s)
+{
+    LEXER_AT(s);
+    /*!re2c
+      " " 'SMTPUTF8' / [ \t\r\n] { return 1; }
+      *  { return 0; }
+    */
+}
+
 /* NOOP HELP: [SP String]; VRFY EXPN: SP String [SP "SMTPUTF8"]. */
 static const uchar *lex_query(lexer *lx, const uchar *s, int required)
 {
     smtpp_command *c = lx->cmd;
     const uchar *e;
     int utf8 = 0;
+    memset(&c->path, 0, sizeof c->path);
+    memset(&c->p, 0, sizeof c->p);
     if (at_eol(lx, s)) {
         if (required) return fail(lx, s, SMTPP_E_MISSING_ARG, 0);
         return s;
@@ -661,7 +697,7 @@ static const uchar *lex_query(lexer *lx, const uchar *s, int required)
     if (!e) return NULL;
     c->arg = SL(s + 1, e);
     c->path.utf8 = (uint8_t)utf8;
-    if (required && *e == ' ' && e + 9 <= lx->lf && smtpp__ieq(e + 1, 8, "SMTPUTF8")) {
+    if (required && smtputf8_kw(e)) {
         smtpp_param *sp = &c->params[c->nparams++];
         sp->keyword = SL(e + 1, e + 9);
         sp->value = (smtpp_str){ NULL, 0 };
@@ -736,31 +772,54 @@ void smtpp_parser_init(smtpp_parser *p, unsigned flags)
     memset(p, 0, sizeof *p);
     p->flags = flags;
     p->max_line = SMTPP_DEFAULT_MAX_LINE;
+    p->max_auth_line = SMTPP_DEFAULT_MAX_AUTH_LINE;
 }
 
+/* Resets what every command defines.  path and p are reset by the blocks
+ * that fill them, so a command that has neither costs no more. */
 static void command_reset(smtpp_command *c)
 {
-    /* Everything before params[]; nparams says how much of it is valid. */
-    memset(c, 0, offsetof(smtpp_command, params));
+    c->verb = 0;
+    c->error = 0;
+    c->nparams = 0;
+    c->bdat_last = 0;
+    c->auth_empty = 0;
+    c->error_offset = 0;
+    c->bdat_size = 0;
+    c->line = (smtpp_str){ NULL, 0 };
+    c->arg = (smtpp_str){ NULL, 0 };
+    c->auth_initial = (smtpp_str){ NULL, 0 };
+    c->path.kind = SMTPP_PATH_NONE;
+    c->p.present = 0;
 }
 
-static int line_too_long(smtpp_parser *p, smtpp_command *c)
+static void line_error(smtpp_command *c, smtpp_error e, uint32_t off)
 {
     command_reset(c);
-    c->error = SMTPP_E_LINE_TOO_LONG;
-    c->error_offset = p->max_line;
-    p->_scanned = 0;
-    return SMTPP_DONE;
+    c->error = (uint8_t)e;
+    c->error_offset = off;
 }
 
+/* Framing.  The lexer needs only to know that an LF exists somewhere ahead:
+ * it stops at the first one by itself (no rule matches past it).  So the
+ * parser searches each new byte once, backwards from the end of the data
+ * (memrchr), and remembers the last LF found (_lf) and how far it has
+ * searched (_scanned), both as offsets into the region.  A burst of
+ * pipelined commands costs one search, not one per line. */
 int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
                         smtpp_command *cmd, size_t *used)
 {
     const uchar *b = (const uchar *)buf, *lf;
     size_t lim = p->max_line < 16 ? 16 : p->max_line;
-    size_t from = p->_scanned;
+    size_t n;
     lexer lx;
 
+    /* RFC 4954 4: an AUTH command with an initial response may be longer. */
+    if (len >= 5 && smtpp__ieq(b, 5, "AUTH ") && p->max_auth_line > lim)
+        lim = p->max_auth_line;
+
+    if (SMTPP_UNLIKELY(len > UINT32_MAX))
+        len = UINT32_MAX; /* offsets are 32-bit; the rest waits for the next call */
     if (SMTPP_UNLIKELY(p->_skipping)) {
         lf = len ? memchr(b, '\n', len) : NULL;
         if (!lf) {
@@ -769,49 +828,73 @@ int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
         }
         *used = (size_t)(lf - b) + 1;
         p->_skipping = 0;
-        return line_too_long(p, cmd);
+        p->_scanned = 0;
+        p->_lf = 0;
+        line_error(cmd, SMTPP_E_LINE_TOO_LONG, (uint32_t)lim);
+        return SMTPP_DONE;
     }
-    lf = from < len ? memchr(b + from, '\n', len - from) : NULL;
-    if (!lf) {
-        if (len >= lim) {
-            /* No end within the limit: drop what we have and skip the rest. */
-            p->_skipping = 1;
-            p->_scanned = 0;
-            *used = len;
+    /* The hint must still point at an LF inside the region; the caller may
+     * have broken the contract (or forgotten smtpp_parser_reset()), and then
+     * we search again rather than trust it. */
+    if (p->_lf == 0 || p->_lf > len || b[p->_lf - 1] != '\n') {
+        size_t from = p->_scanned < len ? p->_scanned : 0;
+        lf = from < len ? last_lf(b + from, len - from) : NULL;
+        if (!lf) {
+            if (len >= lim) {
+                /* No end within the limit: drop what we have, skip the rest. */
+                p->_skipping = 1;
+                p->_scanned = 0;
+                *used = len;
+                return SMTPP_AGAIN;
+            }
+            p->_scanned = (uint32_t)len;
+            *used = 0;
             return SMTPP_AGAIN;
         }
+        p->_lf = (uint32_t)(lf - b) + 1;
         p->_scanned = (uint32_t)len;
-        *used = 0;
-        return SMTPP_AGAIN;
     }
-    *used = (size_t)(lf - b) + 1;
-    if (SMTPP_UNLIKELY(*used > lim))
-        return line_too_long(p, cmd);
-    p->_scanned = 0;
 
     command_reset(cmd);
     lx.base = b;
-    lx.lf = lf;
+    lx.end = NULL;
     lx.cmd = cmd;
     lx.flags = p->flags;
-    if (lf > b && lf[-1] == '\r') {
-        cmd->line = SL(b, lf - 1);
-    } else {
-        cmd->line = SL(b, lf);
-        if (!(p->flags & SMTPP_LENIENT_BARE_LF)) {
-            cmd->error = SMTPP_E_BARE_LF;
-            cmd->error_offset = OFF(&lx, lf);
-            return SMTPP_DONE;
-        }
-    }
     lex_line(&lx);
+    if (SMTPP_UNLIKELY(cmd->error != SMTPP_E_OK || lx.end == NULL)) {
+        lf = memchr(b, '\n', p->_lf);
+        lx.end = lf + 1;
+    }
+    n = (size_t)(lx.end - b);
+    *used = n;
+    p->_lf -= (uint32_t)n;
+    p->_scanned = p->_scanned > n ? (uint32_t)(p->_scanned - n) : 0;
+
+    if (SMTPP_UNLIKELY(n > lim)) {
+        line_error(cmd, SMTPP_E_LINE_TOO_LONG, (uint32_t)lim);
+    } else if (n >= 2 && b[n - 2] == '\r') {
+        cmd->line = SL(b, b + n - 2);
+    } else if (!(p->flags & SMTPP_LENIENT_BARE_LF)) {
+        line_error(cmd, SMTPP_E_BARE_LF, (uint32_t)(n - 1));
+        cmd->line = SL(b, b + n - 1);
+    } else {
+        cmd->line = SL(b, b + n - 1);
+    }
     return SMTPP_DONE;
+}
+
+void smtpp_parser_reset(smtpp_parser *p)
+{
+    p->_scanned = 0;
+    p->_lf = 0;
+    p->_skipping = 0;
 }
 
 int smtpp_parser_finish(smtpp_parser *p, size_t unconsumed)
 {
     int mid = unconsumed > 0 || p->_skipping;
     p->_scanned = 0;
+    p->_lf = 0;
     p->_skipping = 0;
     return mid;
 }
@@ -838,11 +921,13 @@ smtpp_error smtpp_parse_path(const char *s, size_t n, unsigned flags, int allow_
     tmp[n + 1] = '\n';
     memset(&c, 0, offsetof(smtpp_command, params));
     lx.base = tmp;
-    lx.lf = tmp + n + 1;
+    lx.end = NULL;
     lx.cmd = &c;
     lx.flags = flags;
     e = lex_path(&lx, tmp, &c.path);
-    if (e && !at_eol(&lx, e)) fail(&lx, e, SMTPP_E_PATH_SYNTAX, 1);
+    /* the path must be the whole input: an embedded CR, LF or NUL ends the
+     * lexing early and is refused here */
+    if (e && (!at_eol(&lx, e) || lx.end != tmp + n + 2)) fail(&lx, e, SMTPP_E_PATH_SYNTAX, 1);
     if (!c.error && c.path.utf8 && !allow_utf8) c.error = SMTPP_E_UTF8_ADDRESS;
     if (c.error) return (smtpp_error)c.error;
     *out = c.path;
@@ -869,7 +954,7 @@ smtpp_error smtpp_check_domain(const char *s, size_t n, int allow_utf8,
     tmp[n + 1] = '\n';
     memset(&c, 0, offsetof(smtpp_command, params));
     lx.base = tmp;
-    lx.lf = tmp + n + 1;
+    lx.end = NULL;
     lx.cmd = &c;
     lx.flags = 0;
     e = lex_domain(&lx, tmp, allow_utf8, &c.path);

@@ -104,6 +104,7 @@ smtpp_error smtpp__domain_lengths(const uchar *s, size_t n)
 {
     size_t i, label = 0;
     if (n > 255) return SMTPP_E_DOMAIN_TOO_LONG;
+    if (n <= 63) return SMTPP_E_OK; /* no label can be longer */
     for (i = 0; i < n; i++) {
         if (s[i] == '.') {
             label = 0;

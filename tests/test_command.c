@@ -708,7 +708,10 @@ START_TEST(test_standalone_validators)
     ck_assert_int_eq(smtpp_parse_path("a@b", 3, L_NOBR, 0, &path), SMTPP_E_OK);
     ck_assert_int_eq(smtpp_parse_path("<\xce\xb4@b>", 6, 0, 0, &path), SMTPP_E_UTF8_ADDRESS);
     ck_assert_int_eq(smtpp_parse_path("<\xce\xb4@b>", 6, 0, 1, &path), SMTPP_E_OK);
-    ck_assert_int_eq(smtpp_parse_path("<a\r\n@b>", 7, 0, 0, &path), SMTPP_E_BARE_CR);
+    ck_assert_int_eq(smtpp_parse_path("<a\r\n@b>", 7, 0, 0, &path), SMTPP_E_PATH_SYNTAX);
+    ck_assert_int_eq(smtpp_parse_path("<a@b>\nxyz", 9, 0, 0, &path), SMTPP_E_PATH_SYNTAX);
+    ck_assert_int_eq(smtpp_parse_path("<a@b>\r\nx", 8, 0, 0, &path), SMTPP_E_PATH_SYNTAX);
+    ck_assert_int_eq(smtpp_check_domain("a.b\nc", 5, 0, &k), SMTPP_E_DOMAIN_SYNTAX);
     {
         char big[400];
         memset(big, 'a', sizeof big);
@@ -919,7 +922,68 @@ END_TEST
 /* The parser object is small and fixed. */
 START_TEST(test_sizes)
 {
-    ck_assert_uint_le(sizeof(smtpp_parser), 16);
+    ck_assert_uint_le(sizeof(smtpp_parser), 24);
+}
+END_TEST
+
+/* AUTH lines may be 12288 octets (RFC 4954 4); others stay at 512. */
+START_TEST(test_auth_line_limit)
+{
+    static char buf[13000];
+    size_t n, i;
+    memcpy(buf, "AUTH PLAI ", 10);
+    for (i = 10; i < 12286; i++) buf[i] = 'A';
+    buf[12286] = '\r';
+    buf[12287] = '\n';
+    n = 12288;
+    ck_assert_int_eq(parse_one(0, buf, n), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, 0);
+    ck_assert_uint_eq(first_cmd.auth_initial.n, 12276);
+    /* one more octet: too long, also when it arrives in pieces */
+    memmove(buf + 11, buf + 10, n - 10);
+    n++;
+    ck_assert_int_eq(parse_one(0, buf, n), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, SMTPP_E_LINE_TOO_LONG);
+    ck_assert_uint_eq(first_cmd.error_offset, 12288);
+    {
+        static char whole[1 << 16], pieces[1 << 16];
+        dbuf a = { whole, 0, sizeof whole }, b = { pieces, 0, sizeof pieces };
+        size_t cuts[] = { 3, 600, 5000, 12287 };
+        feed_cmd(0, 0, buf, n, NULL, 0, &a);
+        feed_cmd(0, 0, buf, n, cuts, 4, &b);
+        ck_assert_str_eq(a.p, b.p);
+    }
+    /* a NOOP line of the same length is refused */
+    memcpy(buf, "NOOP ", 5);
+    ck_assert_int_eq(parse_one(0, buf, n), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, SMTPP_E_LINE_TOO_LONG);
+    ck_assert_uint_eq(first_cmd.error_offset, 512);
+}
+END_TEST
+
+/* Another reader consumed part of the region: after smtpp_parser_reset()
+ * the parser finds the next line; a stale hint is never trusted. */
+START_TEST(test_reset_after_other_reader)
+{
+    smtpp_parser p;
+    smtpp_command c;
+    size_t used;
+    char region[64];
+    smtpp_parser_init(&p, 0);
+    memcpy(region, "DATA\r\nbody\r\n.\r\n", 15);
+    ck_assert_int_eq(smtpp_parse_command(&p, region, 15, &c, &used), SMTPP_DONE);
+    ck_assert_int_eq(c.verb, SMTPP_VERB_DATA);
+    /* a body reader takes the other 9 bytes; then QUIT arrives */
+    memcpy(region, "QUIT\r\n", 6);
+    smtpp_parser_reset(&p);
+    ck_assert_int_eq(smtpp_parse_command(&p, region, 6, &c, &used), SMTPP_DONE);
+    ck_assert_int_eq(c.verb, SMTPP_VERB_QUIT);
+    /* without the reset, a hint that no longer points at an LF is re-checked */
+    smtpp_parser_init(&p, 0);
+    ck_assert_int_eq(smtpp_parse_command(&p, "RSET\r\nNOOP\r\n", 12, &c, &used), SMTPP_DONE);
+    ck_assert_int_eq(smtpp_parse_command(&p, "QUIT\r\n", 6, &c, &used), SMTPP_DONE);
+    ck_assert_int_eq(c.verb, SMTPP_VERB_QUIT);
+    ck_assert_uint_eq(used, 6);
 }
 END_TEST
 
@@ -951,6 +1015,8 @@ static Suite *command_suite(void)
     tcase_add_test(tc, test_again_and_finish);
     tcase_add_test(tc, test_every_byte);
     tcase_add_test(tc, test_sizes);
+    tcase_add_test(tc, test_auth_line_limit);
+    tcase_add_test(tc, test_reset_after_other_reader);
     suite_add_tcase(s, tc);
     return s;
 }

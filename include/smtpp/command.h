@@ -25,7 +25,9 @@
  *   as used, followed by whatever arrived since.  The parser remembers how far
  *   into that region it has already looked (as an offset, never a pointer), so
  *   a client that sends one byte at a time costs O(new bytes) per call and the
- *   total work is linear in the input size.  You may move or grow the buffer
+ *   total work is linear in the input size.  If anything else consumes bytes
+ *   of the region (a body reader), call smtpp_parser_reset() before the next
+ *   command.  You may move or grow the buffer
  *   between calls; only its contents from the start of the region matter.
  * - *used is the number of bytes at the start of the region that belong to
  *   the parser now.  Drop them (or advance past them) before the next call.
@@ -47,7 +49,8 @@
  * Lines
  * -----
  * A command line ends with CRLF.  The limit (default 512 octets, counting the
- * CRLF, RFC 5321 4.5.3.1.4) applies to the whole line.
+ * CRLF, RFC 5321 4.5.3.1.4) applies to the whole line; a line that starts
+ * with "AUTH " may be as long as max_auth_line (12288, RFC 4954 4).
  *   - Longer line: SMTPP_E_LINE_TOO_LONG, reported once when its end arrives;
  *     the excess is consumed as it comes and never buffered.
  *   - Line ending in a bare LF: SMTPP_E_BARE_LF (500 5.5.2), unless
@@ -338,17 +341,25 @@ typedef struct smtpp_command {
 typedef struct smtpp_parser {
     uint32_t flags;          /* enum smtpp_option bits; set at init */
     uint32_t max_line;       /* line limit in octets with CRLF (>= 16) */
+    uint32_t max_auth_line;  /* limit for lines starting "AUTH " (RFC 4954 4:
+                                an initial response may make them longer) */
     /* private */
-    uint32_t _scanned;       /* bytes of the region already searched */
+    uint32_t _scanned;       /* bytes of the region already searched for LF */
+    uint32_t _lf;            /* 1 + offset of the last LF known in the region,
+                                or 0 when none is known */
     uint8_t _skipping;       /* discarding the rest of an over-long line */
 } smtpp_parser;
 
 /* Default line limit, RFC 5321 4.5.3.1.4. */
 #define SMTPP_DEFAULT_MAX_LINE 512
+/* Default limit of an AUTH command line and of a SASL response line,
+ * RFC 4954 4 (12288 octets). */
+#define SMTPP_DEFAULT_MAX_AUTH_LINE 12288
 
 /* Prepares a parser.  flags: enum smtpp_option bits.  max_line is
- * SMTPP_DEFAULT_MAX_LINE; change p->max_line before the first call to
- * raise it (values below 16 are raised to 16).  Never fails. */
+ * SMTPP_DEFAULT_MAX_LINE and max_auth_line SMTPP_DEFAULT_MAX_AUTH_LINE;
+ * change them before the first call (max_line below 16 counts as 16).
+ * Never fails. */
 SMTPP_API void smtpp_parser_init(smtpp_parser *p, unsigned flags);
 
 /* Parses at most one command line from buf[0..len).
@@ -360,6 +371,15 @@ SMTPP_API void smtpp_parser_init(smtpp_parser *p, unsigned flags);
  * buf may be NULL when len is 0.  Never reads outside buf[0..len). */
 SMTPP_API int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
                                   smtpp_command *cmd, size_t *used);
+
+/* Forgets what the parser remembered about the region (how far it searched
+ * for line ends).  Call it whenever bytes of the region were consumed by
+ * something other than smtpp_parse_command() -- a DATA or BDAT body reader,
+ * a SASL response reader, a PROXY header -- before parsing commands again
+ * from what follows.  Without it the parser may wait for a line end it
+ * believes it has already searched for (it never reads outside the region
+ * either way). */
+SMTPP_API void smtpp_parser_reset(smtpp_parser *p);
 
 /* End of input.  unconsumed: the bytes still in the region.  Returns 1 when
  * the stream ended inside a command line (unconsumed > 0, or an over-long
