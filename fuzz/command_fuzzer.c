@@ -320,6 +320,17 @@ static void describe_noline(dbuf *d, const smtpp_command *c)
     describe_command(d, &t);
 }
 
+/* 1 when s starts with "AUTH " in any case. */
+static int auth_prefix(const char *s)
+{
+    static const char w[] = "AUTH ";
+    int i;
+    for (i = 0; i < 5; i++)
+        if ((s[i] & ~0x20) != (w[i] & ~0x20) && !(i == 4 && s[i] == ' '))
+            return 0;
+    return s[4] == ' ';
+}
+
 static void check_reserialized(const smtpp_command *c, unsigned flags, size_t lim)
 {
     static char a[1 << 16], b[1 << 16];
@@ -441,7 +452,7 @@ static void feed(const char *in, size_t n, unsigned flags, uint32_t max_line,
     smtpp_parser p;
     char *acc = (char *)malloc(n + 1);
     size_t have = 0, fed = 0, lines_end = 0;
-    size_t lim;
+    size_t lim, elim;
     model m;
     smtpp_command c, untouched;
 
@@ -478,21 +489,25 @@ static void feed(const char *in, size_t n, unsigned flags, uint32_t max_line,
                 FUZZ_CHECK(used > 0, "DONE without consuming");
                 FUZZ_CHECK(lf != NULL, "a result without an LF in the input");
                 L = (size_t)(lf - (in + m.next_line)) + 1;
+                /* RFC 4954 4: lines starting "AUTH " have their own limit */
+                elim = lim;
+                if (L >= 5 && auth_prefix(in + m.next_line) && p.max_auth_line > lim)
+                    elim = p.max_auth_line;
                 FUZZ_CHECK(m.pos + used == m.next_line + L,
                            "result ends at %zu, the line ends at %zu", m.pos + used,
                            m.next_line + L);
-                if (L > lim) {
+                if (L > elim) {
                     FUZZ_CHECK(c.error == SMTPP_E_LINE_TOO_LONG,
-                               "line of %zu > %zu octets not refused (%s)", L, lim,
+                               "line of %zu > %zu octets not refused (%s)", L, elim,
                                smtpp_error_name((smtpp_error)c.error));
                 } else {
                     FUZZ_CHECK(c.error != SMTPP_E_LINE_TOO_LONG,
-                               "line of %zu <= %zu octets called too long", L, lim);
+                               "line of %zu <= %zu octets called too long", L, elim);
                     FUZZ_CHECK(m.pos == m.next_line && memcmp(r, in + m.pos, used) == 0,
                                "line bytes differ from the input");
                 }
                 m.next_line += L;
-                check_command(&c, r, used, flags, lim, deep);
+                check_command(&c, r, used, flags, elim, deep);
                 describe_command(d, &c);
                 progressed = 1;
             } else {
