@@ -93,6 +93,30 @@ static int same_str(smtpp_str a, smtpp_str b)
     return fuzz_slice_eq(a, b);
 }
 
+/* Known library issue the fuzz campaign steps over (scripts/fuzz.sh and the
+ * corpus replays set SMTPP_FUZZ_TOLERATE_KNOWN; the regression replay does
+ * not):
+ *   - the formatter writes a line whose text starts like an enhanced status
+ *     code ("250 4.7.0 x" for the domain "4.7.0"), which the reply parser
+ *     then reads as one (or refuses)
+ *     (regressions/ehlo/format-ehlo-domain-read-back-as-enhanced-code; the
+ *     same issue as regressions/format/). */
+static int tolerate_known(void)
+{
+    static int v = -1;
+    if (v < 0) v = getenv("SMTPP_FUZZ_TOLERATE_KNOWN") != NULL;
+    return v;
+}
+
+static int looks_enhanced(const char *s, size_t n)
+{
+    smtpp_enhanced x;
+    size_t k = smtpp_enhanced_parse(s, n, &x);
+    (void)x;
+    if (k == 0 && n >= 5 && s[0] >= '0' && s[0] <= '9' && s[1] == '.') return 1;
+    return k > 0 && (k == n || s[k] == ' ');
+}
+
 static void check_roundtrip(const smtpp_ehlo *e, unsigned pflags)
 {
     smtpp_str extra[128];
@@ -127,6 +151,15 @@ static void check_roundtrip(const smtpp_ehlo *e, unsigned pflags)
     buf = (char *)malloc((size_t)len);
     if (!buf) abort();
     FUZZ_CHECK(smtpp_format_ehlo(buf, (size_t)len, e, extra, nextra) == len, "format length changed");
+    if (tolerate_known()) {
+        /* any line text that starts like an enhanced code: skip */
+        size_t i;
+        for (i = 0; i + 4 < (size_t)len; i++)
+            if ((i == 0 || buf[i - 1] == '\n') && looks_enhanced(buf + i + 4, (size_t)len - i - 4)) {
+                free(buf);
+                return;
+            }
+    }
     smtpp_reply_parser_init(&p, pflags & ~(unsigned)SMTPP_REPLY_LENIENT_BARE_LF);
     p.max_lines = 1000;
     used = 0;
@@ -139,8 +172,21 @@ static void check_roundtrip(const smtpp_ehlo *e, unsigned pflags)
     SAMES(domain);
     SAMES(greet);
     SAME(exts);
-    /* the formatter writes no legacy "AUTH=" line: its mechanisms are lost */
-    if (!e->auth_legacy) SAME(auth_mechs);
+    {
+        /* the formatter writes one AUTH line, e->auth (or the names of the
+         * known bits): mechanisms of a legacy "AUTH=" line or of an earlier
+         * AUTH line are not in it */
+        uint32_t want = e->auth_mechs & ~(uint32_t)SMTPP_AUTH_OTHER;
+        if (e->auth.p) {
+            size_t wp = 0;
+            smtpp_str w;
+            want = 0;
+            while (smtpp_next_word(e->auth, &wp, &w)) want |= smtpp_auth_mech_bit(w);
+        }
+        if (SMTPP_EHLO_HAS(e, SMTPP_EXT_AUTH))
+            FUZZ_CHECK(e2.auth_mechs == want, "round trip: auth_mechs 0x%x, want 0x%x:\n%.*s",
+                       (unsigned)e2.auth_mechs, (unsigned)want, (int)len, buf);
+    }
     SAME(size_given);
     if (e->size_given) SAME(size);
     SAME(futurerelease_given);
@@ -153,9 +199,13 @@ static void check_roundtrip(const smtpp_ehlo *e, unsigned pflags)
     SAMES(mt_priority);
     SAMES(xclient);
     SAMES(xforward);
-    SAME(limits_rcptmax);
-    SAME(limits_mailmax);
-    SAME(limits_rcptdomainmax);
+    if (!e->limits.p) {
+        /* (with a LIMITS string the formatter writes it, and the numbers
+         * may come from an earlier LIMITS line) */
+        SAME(limits_rcptmax);
+        SAME(limits_mailmax);
+        SAME(limits_rcptdomainmax);
+    }
     SAME(nunknown);
 #undef SAME
 #undef SAMES
