@@ -842,6 +842,16 @@ static void line_error(smtpp_command *c, smtpp_error e, uint32_t off)
     c->error_offset = off;
 }
 
+/* The limit of the line at b: RFC 4954 4 lets an AUTH command with an
+ * initial response be longer than other commands.  Asked only when a line
+ * is over the ordinary limit. */
+static size_t auth_limit(const smtpp_parser *p, const uchar *b, size_t len, size_t lim)
+{
+    if (len >= 5 && smtpp__ieq(b, 5, "AUTH ") && p->max_auth_line > lim)
+        return p->max_auth_line;
+    return lim;
+}
+
 /* Framing.  The lexer needs only to know that an LF exists somewhere ahead:
  * it stops at the first one by itself (no rule matches past it).  So the
  * parser searches each new byte once, backwards from the end of the data
@@ -856,9 +866,6 @@ int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
     size_t n;
     lexer lx;
 
-    /* RFC 4954 4: an AUTH command with an initial response may be longer. */
-    if (len >= 5 && smtpp__ieq(b, 5, "AUTH ") && p->max_auth_line > lim)
-        lim = p->max_auth_line;
 
     if (SMTPP_UNLIKELY(len > UINT32_MAX))
         len = UINT32_MAX; /* offsets are 32-bit; the rest waits for the next call */
@@ -869,6 +876,7 @@ int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
             return SMTPP_AGAIN;
         }
         *used = (size_t)(lf - b) + 1;
+        if (p->_skipping == 2) lim = p->max_auth_line;
         p->_skipping = 0;
         p->_scanned = 0;
         p->_lf = 0;
@@ -882,9 +890,11 @@ int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
         size_t from = p->_scanned < len ? p->_scanned : 0;
         lf = from < len ? last_lf(b + from, len - from) : NULL;
         if (!lf) {
-            if (len >= lim) {
-                /* No end within the limit: drop what we have, skip the rest. */
-                p->_skipping = 1;
+            size_t elim = len >= lim ? auth_limit(p, b, len, lim) : lim;
+            if (len >= elim) {
+                /* No end within the limit: drop what we have, skip the rest
+                 * (remembering which limit it broke, for the report). */
+                p->_skipping = (uint8_t)(elim > lim ? 2 : 1);
                 p->_scanned = 0;
                 *used = len;
                 return SMTPP_AGAIN;
@@ -912,7 +922,7 @@ int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
     p->_lf -= (uint32_t)n;
     p->_scanned = p->_scanned > n ? (uint32_t)(p->_scanned - n) : 0;
 
-    if (SMTPP_UNLIKELY(n > lim)) {
+    if (SMTPP_UNLIKELY(n > lim) && n > (lim = auth_limit(p, b, n, lim))) {
         line_error(cmd, SMTPP_E_LINE_TOO_LONG, (uint32_t)lim);
     } else if (n >= 2 && b[n - 2] == '\r') {
         cmd->line = SL(b, b + n - 2);

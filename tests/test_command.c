@@ -953,6 +953,21 @@ START_TEST(test_auth_line_limit)
         feed_cmd(0, 0, buf, n, cuts, 4, &b);
         ck_assert_str_eq(a.p, b.p);
     }
+    /* longer than the AUTH limit, arriving in pieces: the same report */
+    {
+        static char big[13500];
+        static char whole[1 << 16], pieces[1 << 16];
+        dbuf a = { whole, 0, sizeof whole }, b = { pieces, 0, sizeof pieces };
+        size_t cuts[] = { 600, 12289, 13000 };
+        memcpy(big, "AUTH PLAI ", 10);
+        memset(big + 10, 'A', sizeof big - 10);
+        big[sizeof big - 2] = '\r';
+        big[sizeof big - 1] = '\n';
+        feed_cmd(0, 0, big, sizeof big, NULL, 0, &a);
+        feed_cmd(0, 0, big, sizeof big, cuts, 3, &b);
+        ck_assert_str_eq(a.p, b.p);
+        ck_assert(strstr(a.p, "LINE_TOO_LONG at=12288") != NULL);
+    }
     /* a NOOP line of the same length is refused */
     memcpy(buf, "NOOP ", 5);
     ck_assert_int_eq(parse_one(0, buf, n), SMTPP_DONE);
