@@ -54,7 +54,43 @@ typedef struct seg_iter {
     size_t lend;         /* end of the logical line's text */
     size_t next;         /* where the next logical line starts */
     int more;            /* another logical line follows in this slice */
+    int guard;           /* no enhanced code given: a wrapped line must not
+                            start with text read back as one */
 } seg_iter;
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* 1 when a line whose text starts at s.p[j] (and runs at most to lend,
+ * or is cut by the next wrap, within width octets) might be read back by
+ * the reply parser as an enhanced code: "[245].digits.digits" followed by
+ * SP or the line end (reply.re, rp_lex_enhanced).  The shape followed by
+ * another octet (".", a letter) is not; close to width the next wrap could
+ * cut the line right after the digits, so that counts as a code too. */
+static int code_like(smtpp_str s, size_t j, size_t lend, size_t width)
+{
+    size_t k = j, dots = 0;
+    if (lend - j < 5 || (s.p[j] != '2' && s.p[j] != '4' && s.p[j] != '5') || s.p[j + 1] != '.')
+        return 0;
+    k = j + 2;
+    for (;;) {
+        size_t d = k;
+        while (k < lend && is_digit(s.p[k]))
+            k++;
+        if (k == d)
+            return 0; /* an empty number */
+        if (k - j + 4 > width)
+            return 1; /* the next wrap may cut the line inside the code */
+        if (dots++ == 1)
+            break;
+        if (k == lend || s.p[k] != '.')
+            return 0;
+        k++;
+    }
+    return k == lend || s.p[k] == ' ';
+}
 
 static void seg_end_line(seg_iter *g)
 {
@@ -112,10 +148,22 @@ static int seg_next(seg_iter *g, smtpp_str *seg)
     }
     if (g->flags & SMTPP_FMT_NO_WRAP)
         return -1;
-    /* Break at the last space that leaves at most width octets. */
+    /* Break at the last space that leaves at most width octets and, when
+     * no enhanced code is given, does not start the next line with text
+     * the parser would take for one (then the space before it is tried). */
     b = g->off + g->width;
-    while (b > g->off && s.p[b] != ' ')
+    for (;;) {
+        size_t j;
+        while (b > g->off && s.p[b] != ' ')
+            b--;
+        if (b == g->off || !g->guard)
+            break;
+        for (j = b; j < g->lend && s.p[j] == ' '; j++)
+            ;
+        if (j == g->lend || !code_like(s, j, g->lend, g->width))
+            break;
         b--;
+    }
     if (b > g->off) {
         size_t e = b;
         while (e > g->off && s.p[e - 1] == ' ')
@@ -133,6 +181,16 @@ static int seg_next(seg_iter *g, smtpp_str *seg)
             w--;
         if (((unsigned char)s.p[g->off + w] & 0xC0) == 0x80)
             w = g->width;
+        if (g->guard && code_like(s, g->off + w, g->lend, g->width)) {
+            /* One octet earlier, the next line starts with an octet
+             * followed by a digit, never with a code; or earlier still,
+             * at the start of a UTF-8 sequence. */
+            size_t w0 = --w;
+            while (w > w0 - 3 && ((unsigned char)s.p[g->off + w] & 0xC0) == 0x80)
+                w--;
+            if (((unsigned char)s.p[g->off + w] & 0xC0) == 0x80)
+                w = w0;
+        }
         seg->p = s.p + g->off;
         seg->n = w;
         g->off += w;
@@ -217,6 +275,7 @@ long smtpp_format_reply(char *dst, size_t cap, int code, const char *enhanced,
     g.nt = ntext;
     g.flags = flags;
     g.width = SMTPP_FMT_MAX_LINE - 2 - 4 - (enh_n ? enh_n + 1 : 0);
+    g.guard = enh_n == 0;
 
     have = seg_next(&g, &cur);
     if (have < 0)

@@ -298,6 +298,115 @@ START_TEST(test_no_wrap_boundary)
 }
 END_TEST
 
+/* Without an enhanced code, a line the wrapping starts never begins with
+ * text the reply parser reads as one ("2.0.0 x" after a break was read
+ * back as the enhanced code of that line: fuzz/regressions/format/
+ * wrapped-text-read-back-as-enhanced-code).  Each shape is put at every
+ * offset around the break, after one long word (the break is at the
+ * space before it) and after short words; the reply is parsed back by a
+ * strict parser (whole, split at every byte, byte by byte, before a guard
+ * page): no line has an enhanced code, no malformed one is seen, and every
+ * non-space byte is there, in order.  A slice's own first line is the
+ * caller's text and is left alone. */
+static void check_no_code(const char *text, size_t tn, int code, long n)
+{
+    smtpp_reply r;
+    smtpp_reply_line l;
+    size_t pos = 0, k = 0;
+    ck_assert_int_gt(n, 0);
+    r = reparse(out, (size_t)n);
+    ck_assert_uint_eq(r.code, (unsigned)code);
+    ck_assert_uint_eq(r.enhanced.cls, 0);
+    ck_assert_uint_eq(r.enhanced_mixed, 0);
+    while (smtpp_reply_next_line(&r, &pos, &l)) {
+        size_t i;
+        ck_assert_uint_le(l.line.n + 2, SMTPP_FMT_MAX_LINE);
+        if (l.enhanced.cls != 0)
+            ck_abort_msg("line read back with an enhanced code:\n%.*s", (int)n, out);
+        for (i = 0; i < l.text.n; i++) {
+            if (l.text.p[i] == ' ')
+                continue;
+            while (k < tn && text[k] == ' ')
+                k++;
+            ck_assert_int_eq(l.text.p[i], text[k]);
+            k++;
+        }
+    }
+    while (k < tn && text[k] == ' ')
+        k++;
+    ck_assert_uint_eq(k, tn);
+}
+
+START_TEST(test_wrap_never_makes_enhanced_code)
+{
+    static const char *const shapes[] = {
+        "2.0.0 x", "5.1.1 y z", "4.4.7", "5.01.0 leading zero", "4.0.0 class of another code",
+        "2.123.456 q", "2.0.0\t tab", "2.0.0.1 four parts", "2.0 two parts", "2.0.0 2.0.0 4.4.4 5.5.5",
+    };
+    static const int codes[] = { 550, 250, 354 };
+    char text[1400];
+    size_t si, off, fill, ci;
+    for (ci = 0; ci < sizeof codes / sizeof codes[0]; ci++)
+        for (si = 0; si < (ci ? 1 : sizeof shapes / sizeof shapes[0]); si++)
+            for (fill = 0; fill < 2; fill++)
+                for (off = 490; off <= 512; off++) {
+                    size_t tn, sl = strlen(shapes[si]), i;
+                    smtpp_str t;
+                    /* off octets of filler, a space, the shape */
+                    for (i = 0; i < off; i++)
+                        text[i] = fill && i % 8 == 7 ? ' ' : 'a';
+                    text[off] = ' ';
+                    memcpy(text + off + 1, shapes[si], sl);
+                    tn = off + 1 + sl;
+                    t.p = text;
+                    t.n = tn;
+                    check_no_code(text, tn, codes[ci],
+                                  smtpp_format_reply(out, sizeof out, codes[ci], NULL, &t, 1, 0));
+                }
+    /* nothing but codes after the first word: no space is a good break, a
+     * word is cut instead */
+    {
+        size_t tn = 2;
+        smtpp_str t;
+        memcpy(text, "x ", 2);
+        while (tn + 6 < 1300) {
+            memcpy(text + tn, "2.0.0 ", 6);
+            tn += 6;
+        }
+        for (t.p = text, t.n = tn - 1; t.n > tn - 8; t.n--)
+            check_no_code(text, t.n, 250, smtpp_format_reply(out, sizeof out, 250, NULL, &t, 1, 0));
+        /* one long code-shaped word, cut anywhere */
+        memcpy(text, "x 2.0.", 6);
+        memset(text + 6, '1', 1300);
+        for (t.n = 500; t.n < 520; t.n++)
+            check_no_code(text, t.n, 250, smtpp_format_reply(out, sizeof out, 250, NULL, &t, 1, 0));
+        for (t.n = 1005; t.n < 1025; t.n++)
+            check_no_code(text, t.n, 250, smtpp_format_reply(out, sizeof out, 250, NULL, &t, 1, 0));
+    }
+    /* the caller's own line start is sent as is: it is that line's code */
+    {
+        const char *a[] = { "2.0.0 ok", "more" };
+        EXPECT(fmt(250, NULL, a, 2, 0), "250-2.0.0 ok\r\n250 more\r\n");
+    }
+    /* with an enhanced code every line carries it, so wrapped text that
+     * looks like one stays text */
+    {
+        size_t nl;
+        char *joined;
+        smtpp_str t;
+        memset(text, 'a', 495);
+        memcpy(text + 495, " 2.0.0 x", 8);
+        t.p = text;
+        t.n = 503;
+        joined = check_lines(out, (size_t)smtpp_format_reply(out, sizeof out, 250, "2.1.0", &t, 1, 0),
+                             250, "2.1.0", &nl);
+        ck_assert_uint_eq(nl, 2);
+        ck_assert_str_eq(joined + 496, "2.0.0 x");
+        free(joined);
+    }
+}
+END_TEST
+
 /* ---- Random text ---------------------------------------------------------------
  * Random text with random options: the result is refused exactly when the
  * text has a byte the options forbid (or a line too long under NO_WRAP);
@@ -494,6 +603,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_wrap_long_word);
     tcase_add_test(tc, test_wrap_utf8);
     tcase_add_test(tc, test_no_wrap_boundary);
+    tcase_add_test(tc, test_wrap_never_makes_enhanced_code);
     tcase_add_test(tc, test_random_text);
     tcase_add_test(tc, test_ehlo_roundtrip);
     tcase_add_test(tc, test_ehlo_from_fields);

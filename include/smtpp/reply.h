@@ -613,6 +613,21 @@ SMTPP_API int smtpp_ext_lookup(smtpp_str keyword);
  * single word longer than a line is broken inside the word.  With
  * SMTPP_FMT_NO_WRAP a line that does not fit is refused instead.
  *
+ * Wrapping and enhanced codes.  A reply parser takes text that starts with
+ * "d.d.d" and SP (or the line end) as the line's enhanced code (section 1).
+ * With an enhanced code given, every line starts with it, so wrapped text
+ * is never read as one.  Without one (NULL, and on 3xx replies), a line
+ * that the wrapping starts never begins with "[245].digits.digits"
+ * followed by SP or the line end, well-formed or not: the break moves to
+ * an earlier space, or, when no space will do, inside a word, one octet
+ * before such a token (never inside a UTF-8 sequence).  So what is
+ * formatted parses back with the same enhanced code on every line.  The
+ * start of each slice (and, with SPLIT, of each line in it) is the
+ * caller's text and is sent as is: "2.0.0 OK" there is read back as that
+ * line's enhanced code, which is how a caller may write codes itself (it
+ * should then start every slice with one, as RFC 2034 asks for every line;
+ * passing `enhanced` does this, wrapped lines included).
+ *
  * No text (ntext == 0), or an empty slice, gives a line with no text:
  * "250\r\n" (or "250 2.0.0\r\n" with an enhanced code; "250-\r\n" for a
  * line that is not the last).
