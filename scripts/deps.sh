@@ -15,6 +15,13 @@ need cc gcc
 need pkg-config pkg-config
 need make make
 pkg-config --exists check 2>/dev/null || want+=(check)
+# smtpcheck's tests and the interop tests (tests/interop): real clients
+# and a real server; a missing one must be installed, never skipped
+need python3 python3
+need curl curl
+need swaks swaks
+need msmtp msmtp
+/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || want+=(python3-aiosmtpd)
 for arg in "$@"; do
   case "$arg" in
     --fuzz)
