@@ -77,21 +77,34 @@ int smtpp_data_doomed(const smtpp_data *d)
     return d->error != SMTPP_DATA_E_OK;
 }
 
-/* Records the first error.  Returns 1 when the message just became
- * doomed, so the caller can mark where its content ends. */
-static int doom(smtpp_data *d, smtpp_data_error e)
+/* A fault (bare CR or LF, a line over max_line) whose content ends at
+ * `at`; `start` is where this call's slice begins (its octets before `at`
+ * are content not yet counted in d->size).  Faults are ranked by where
+ * they are in the stream, not by when they are noticed: the size limit is
+ * checked only when a slice is handed back, so if the content before `at`
+ * already passes max_size, the size fault comes first and is the one
+ * recorded (the slice is then cut to max_size by emit()).  Without this the
+ * first error would depend on how far a call could see: one call holding a
+ * whole over-long line notices the line fault before the slice reaches
+ * emit(), while a split before it hands back the slice, and so passes
+ * max_size, first.  Cold: only runs on a fault.  Returns where the content
+ * ends, or NULL when the message was already doomed. */
+static const uchar *fault(smtpp_data *d, smtpp_data_error e, const uchar *start,
+                          const uchar *at)
 {
-    if (d->error != SMTPP_DATA_E_OK) return 0;
+    if (d->error != SMTPP_DATA_E_OK) return NULL;
+    if (d->max_size && (uint64_t)(at - start) > d->max_size - d->size)
+        e = SMTPP_DATA_E_SIZE;
     d->error = (uint8_t)e;
-    return 1;
+    return at;
 }
 
+/* Counts a bare CR or LF; 1 when it is a fault under the policy. */
 static int bare(smtpp_data *d, int lf)
 {
     if (lf) d->bare_lf++;
     else d->bare_cr++;
-    if (d->flags & SMTPP_DATA_PASS_BARE) return 0;
-    return doom(d, lf ? SMTPP_DATA_E_BARE_LF : SMTPP_DATA_E_BARE_CR);
+    return !(d->flags & SMTPP_DATA_PASS_BARE);
 }
 
 /* Adds the n octets at p to the current line.  When the line limit is
@@ -102,14 +115,14 @@ static const uchar *line_add(smtpp_data *d, const uchar *p, size_t n)
     size_t room;
     if (!d->max_line) return NULL;
     room = d->max_line > 2 ? d->max_line - 2 : 0;   /* octets before CRLF */
-    if (d->_line >= room) return (n && doom(d, SMTPP_DATA_E_LINE)) ? p : NULL;
+    if (d->_line >= room) return n ? p : NULL;
     if (n <= room - d->_line) {
         d->_line += (uint32_t)n;
         return NULL;
     }
     p += room - d->_line;
     d->_line = (uint32_t)room;
-    return doom(d, SMTPP_DATA_E_LINE) ? p : NULL;
+    return p;
 }
 
 /* Hands back [a, b) as the output slice, counting it against max_size.
@@ -127,17 +140,21 @@ static void emit(smtpp_data *d, const uchar *a, const uchar *b, const uchar *cut
         return;
     }
     n = (size_t)(b - a);
-    if (d->max_size && (n > d->max_size || d->size > d->max_size - n)) {
+    if (d->max_size && (uint64_t)n > d->max_size - d->size) {
         n = (size_t)(d->max_size - d->size);   /* the part that fits */
-        doom(d, SMTPP_DATA_E_SIZE);
+        /* fault() already recorded SIZE when a fault cut this slice */
+        if (d->error == SMTPP_DATA_E_OK) d->error = SMTPP_DATA_E_SIZE;
     }
     d->size += n;
     out->p = (const char *)a;
     out->n = n;
 }
 
-#define FAULT(expr, at) do { if ((expr) && !cut) cut = (at); } while (0)
-#define LINE(at, n) do { const uchar *c_ = line_add(d, (at), (n)); if (c_ && !cut) cut = c_; } while (0)
+/* A fault at `at`: the first one of the message sets where its content
+ * ends in this call. */
+#define FAULT(e, at) do { const uchar *c_ = fault(d, (e), start, (at)); if (c_) cut = c_; } while (0)
+#define BARE(lf, at) do { if (bare(d, (lf))) FAULT((lf) ? SMTPP_DATA_E_BARE_LF : SMTPP_DATA_E_BARE_CR, (at)); } while (0)
+#define LINE(at, n) do { const uchar *l_ = line_add(d, (at), (n)); if (l_) FAULT(SMTPP_DATA_E_LINE, l_); } while (0)
 
 int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out, size_t *used)
 {
@@ -184,17 +201,14 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
                 *used = (size_t)(p + 1 - b);
                 return SMTPP_DONE;
             }
-            /* ".\r" then not LF: the CR is a bare CR and content */
+            /* ".\r" then not LF: the CR is a bare CR and content.  Here
+             * p == start: no content of this call comes before the CR, so
+             * neither fault can come after the size limit.  A fault drops
+             * the CR (the message's content ends before it). */
             d->_state = B_MID;
-            if (bare(d, 0)) {
-                *used = (size_t)(p - b);
-                return SMTPP_MORE;
-            }
-            if (line_add(d, p, 1)) {
-                *used = (size_t)(p - b);
-                return SMTPP_MORE;
-            }
-            emit(d, (const uchar *)cr, (const uchar *)cr + 1, NULL, out);
+            BARE(0, p);
+            LINE(p, 1);
+            if (!cut) emit(d, (const uchar *)cr, (const uchar *)cr + 1, NULL, out);
             *used = (size_t)(p - b);
             return SMTPP_MORE;
         case B_CR:
@@ -203,7 +217,7 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
                 d->_state = B_BOL;
                 continue;
             }
-            FAULT(bare(d, 0), p);
+            BARE(0, p);
             LINE(p, 1);
             d->_state = B_MID;
             continue;
@@ -213,7 +227,7 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
             p = q;
             if (p == e) break;
             if (*p == '\n') {
-                FAULT(bare(d, 1), p);
+                BARE(1, p);
                 LINE(p, 1);
                 p++;
                 continue;
@@ -229,7 +243,7 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
                 d->_state = B_BOL;
                 continue;
             }
-            FAULT(bare(d, 0), p);
+            BARE(0, p);
             LINE(p, 1);
             continue;
         }

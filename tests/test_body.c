@@ -87,6 +87,17 @@ START_TEST(size_and_line_limits)
        "",
        PRE_T "DATA ?354\nBODY [123456\\0d\\0a.2345\\0d\\0a]\nDATA ?250\nMAIL ?250\nRCPT ?250\n"
        "DATA ?354\nBODY [123456]\nDATA 500 5.5.2 DATA_LINE_TOO_LONG\nEND READY\n");
+    /* both: the fault first in the stream decides, whatever the chunking
+     * (size: the 16th content octet; line: the 11th digit) */
+    setup_cfg();
+    cfg.max_size = 15;
+    cfg.max_text_line = 12;
+    TX(&cfg, PRE "DATA\r\n" W "ab\r\n..\r\n12345678901234\r\n.\r\n" W "MAIL FROM:<a@b.test>\r\n" W
+             "RCPT TO:<c@d.test>\r\n" W "DATA\r\n" W "ab\r\n12345678901234\r\n.\r\n" W,
+       "",
+       PRE_T "DATA ?354\nBODY [ab\\0d\\0a.\\0d\\0a12345678]\nDATA 552 5.3.4 SIZE_EXCEEDED\nMAIL ?250\n"
+       "RCPT ?250\nDATA ?354\nBODY [ab\\0d\\0a1234567890]\nDATA 500 5.5.2 DATA_LINE_TOO_LONG\n"
+       "END READY\n");
 }
 END_TEST
 
@@ -132,13 +143,14 @@ START_TEST(bdat_chunks)
 END_TEST
 
 /* The scanner alone: output identical for every split, no over-read. */
-static void scan(const char *in, size_t n, const size_t *cuts, size_t ncuts, dbuf *d, unsigned fl)
+static void scan_lim(const char *in, size_t n, const size_t *cuts, size_t ncuts, dbuf *d,
+                     unsigned fl, uint64_t max_size, uint32_t max_line)
 {
     smtpp_data s;
     size_t k, prev = 0, have = 0, consumed = 0;
     char *acc = (char *)malloc(n + 1);
     int r = SMTPP_AGAIN;
-    smtpp_data_init(&s, fl, 0, 0);
+    smtpp_data_init(&s, fl, max_size, max_line);
     for (k = 0; k <= ncuts && r != SMTPP_DONE; k++) {
         size_t end = k < ncuts ? cuts[k] : n;
         memcpy(acc + have, in + prev, end - prev);
@@ -165,6 +177,37 @@ static void scan(const char *in, size_t n, const size_t *cuts, size_t ncuts, dbu
         dputs(d, t);
     }
     free(acc);
+}
+
+static void scan(const char *in, size_t n, const size_t *cuts, size_t ncuts, dbuf *d, unsigned fl)
+{
+    scan_lim(in, n, cuts, ncuts, d, fl, 0, 0);
+}
+
+/* in[0..n) scanned whole, split in two at every byte and byte by byte:
+ * the same content, error, counts and size every time. */
+static void scan_every_split(const char *in, size_t n, unsigned fl, uint64_t max_size,
+                             uint32_t max_line, const char *what)
+{
+    static char wb[8192], sb[8192];
+    size_t cut, *cuts;
+    dbuf w = { wb, 0, sizeof wb }, s;
+    scan_lim(in, n, NULL, 0, &w, fl, max_size, max_line);
+    for (cut = 1; cut < n; cut++) {
+        s = (dbuf){ sb, 0, sizeof sb };
+        scan_lim(in, n, &cut, 1, &s, fl, max_size, max_line);
+        if (strcmp(w.p, s.p) != 0)
+            ck_abort_msg("%s (size %llu, line %u, flags %u) split at %zu:\n%s\n%s", what,
+                         (unsigned long long)max_size, max_line, fl, cut, w.p, s.p);
+    }
+    cuts = (size_t *)malloc(n * sizeof *cuts + 1);
+    for (cut = 1; cut < n; cut++) cuts[cut - 1] = cut;
+    s = (dbuf){ sb, 0, sizeof sb };
+    scan_lim(in, n, cuts, n ? n - 1 : 0, &s, fl, max_size, max_line);
+    if (strcmp(w.p, s.p) != 0)
+        ck_abort_msg("%s (size %llu, line %u, flags %u) byte by byte:\n%s\n%s", what,
+                     (unsigned long long)max_size, max_line, fl, w.p, s.p);
+    free(cuts);
 }
 
 START_TEST(scanner_splits)
@@ -212,6 +255,77 @@ START_TEST(scanner_results)
 }
 END_TEST
 
+/* Which fault is recorded first must follow the stream, not how far one
+ * call could see: a whole over-long line in one call was noticed before
+ * the size check at the end of the call, so a message both too big and
+ * with a long line got 500 whole and 552 in small chunks
+ * (fuzz/regressions/session/data-first-error-depends-on-chunking). */
+START_TEST(scanner_first_fault_any_split)
+{
+    char in[512];
+    size_t n = 0, i;
+    dbuf w;
+    static char wb[1024];
+    for (i = 0; i < 19; i++) {
+        memcpy(in + n, "yyyyyyyy\r\n", 10);
+        n += 10;
+    }
+    memset(in + n, 'x', 100);
+    n += 100;
+    memcpy(in + n, "\r\n.\r\n", 5);
+    n += 5;
+    /* the size limit (200) is passed at the 11th x, the line limit (80) at
+     * the 79th */
+    w = (dbuf){ wb, 0, sizeof wb };
+    scan_lim(in, n, NULL, 0, &w, 0, 200, 80);
+    ck_assert_ptr_nonnull(strstr(w.p, " r=1 left=0 err=3 cr=0 lf=0 size=200"));
+    scan_every_split(in, n, 0, 200, 80, "regression");
+    /* and the other way round: the line fault first */
+    w = (dbuf){ wb, 0, sizeof wb };
+    scan_lim(in, n, NULL, 0, &w, 0, 290, 80);
+    ck_assert_ptr_nonnull(strstr(w.p, " r=1 left=0 err=4 cr=0 lf=0 size=268"));
+    scan_every_split(in, n, 0, 290, 80, "line first");
+}
+END_TEST
+
+/* Every fault (bare CR, bare LF, a long line, a ".\r" bare CR, a stuffed
+ * dot) placed around the size limit and the line limit, at every split:
+ * the message's content, its first error, its counts and size never
+ * depend on the chunking (doomed messages included: "ab\rc" handed back
+ * "ab\r" whole and "ab" split, fuzz/regressions/session/
+ * data-scan-doomed-output-depends-on-chunking). */
+START_TEST(scanner_faults_near_limits_any_split)
+{
+    static const char *const faults[] = {
+        "\r", "\n", "\rx", "\r\r\n", "\n\r\n", "\r\n.\rz", "\r\n..yy", "\r\n.\r\r\n",
+        "\r\n\r\n", "zzzzzzzz",
+    };
+    char in[256];
+    size_t fi, pre, n;
+    uint64_t size;
+    uint32_t line;
+    unsigned fl;
+    scan_every_split("ab\rc\r\n.\r\n", 9, 0, 0, 0, "doomed output");
+    for (fi = 0; fi < sizeof faults / sizeof faults[0]; fi++)
+        for (pre = 0; pre < 12; pre++) {
+            size_t fn = strlen(faults[fi]);
+            n = 0;
+            memcpy(in, "ab\r\n", 4);
+            n = 4;
+            memset(in + n, 'q', pre);
+            n += pre;
+            memcpy(in + n, faults[fi], fn);
+            n += fn;
+            memcpy(in + n, "tail\r\n.\r\n", 9);
+            n += 9;
+            for (fl = 0; fl < 2; fl++)
+                for (size = 0; size < 16; size += size < 3 ? 3 : 1)
+                    for (line = 0; line < 14; line += line < 3 ? 3 : 1)
+                        scan_every_split(in, n, fl, size, line, faults[fi]);
+        }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("body");
@@ -225,6 +339,8 @@ int main(void)
     tcase_add_test(t, bdat_chunks);
     tcase_add_test(t, scanner_splits);
     tcase_add_test(t, scanner_results);
+    tcase_add_test(t, scanner_first_fault_any_split);
+    tcase_add_test(t, scanner_faults_near_limits_any_split);
     suite_add_tcase(s, t);
     r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);

@@ -326,8 +326,13 @@ SMTPP_API void smtpp_config_init(smtpp_config *cfg, const char *hostname);
  * consumed without being handed back.  The content handed back is always
  * the message up to its first fault, however the stream is split: up to a
  * bare LF (excluded), a bare CR (included: it is known to be bare only at
- * the byte after it), the first max_size octets, or the last octet that
- * fits in max_line.  `size` counts what was handed back.
+ * the byte after it; a bare CR right after a line-start "." is excluded),
+ * the first max_size octets, or the last octet that fits in max_line.
+ * `size` counts what was handed back.  The error recorded is that of the
+ * first fault in the stream: the one whose content ends first (size:
+ * after max_size octets), whatever the split.  A fault that ends the
+ * content exactly at max_size octets comes before the size fault (no
+ * octet over the limit is ever handed back).
  *
  * Size: content octets after unstuffing, with every CRLF and without the
  * final ".CRLF" (RFC 1870 4).  Over max_size: SMTPP_DATA_E_SIZE (552 5.3.4).
