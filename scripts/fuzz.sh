@@ -125,10 +125,12 @@ for t in "${targets[@]}"; do
   log=$work/log.txt
   echo "== $t: fuzzing for ${secs}s (log: $log)"
   rc=0
+  t0=$(date +%s)
   # shellcheck disable=SC2086
   "$bin" "$work/new" "$corpus" -dict=fuzz/smtp.dict -max_len="$max_len" \
     -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="fuzz/artifacts/$t-" ${FUZZ_ARGS:-} >"$log" 2>&1 || rc=$?
+  dur=$(( $(date +%s) - t0 ))
   stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -1; }
   execs=$(stat number_of_executed_units)
   eps=$(stat average_exec_per_sec)
@@ -141,7 +143,7 @@ for t in "${targets[@]}"; do
   shrink "$t" "$bin" "$corpus"
   after=$(ls "$corpus" | wc -l)
   line=$(printf '%-8s %4ss  execs %-10s exec/s %-7s  start %-20s end %-20s new units %s, corpus %s -> %s' \
-    "$t" "$secs" "${execs:-?}" "${eps:-?}" "${init_cov:-?}" "${last_cov:-?}" "${newu:-?}" "$before" "$after")
+    "$t" "$dur" "${execs:-?}" "${eps:-?}" "${init_cov:-?}" "${last_cov:-?}" "${newu:-?}" "$before" "$after")
   if [ $rc -ne 0 ]; then
     status=1
     line="$line  CRASH (exit $rc): $(ls -t fuzz/artifacts/$t-* 2>/dev/null | head -1)"
