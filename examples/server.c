@@ -308,7 +308,8 @@ static int on_sasl(conn *c, size_t *used)
         reply_verdict(c, &v);
         return SMTPP_DONE;
     }
-    auth_reply(c, auth_step(c, resp, &challenge), challenge);
+    rc = auth_step(c, resp, &challenge);      /* sets challenge: call it first */
+    auth_reply(c, rc, challenge);
     return SMTPP_DONE;
 }
 

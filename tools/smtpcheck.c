@@ -709,6 +709,7 @@ static int replay_server(const options *o, const char *in, size_t len)
         smtpp_ehlo ehlo;
         size_t lp = 0, cp = 0;
         char enh[SMTPP_ENHANCED_MAX] = "";
+        unsigned k;
         int rc = smtpp_parse_reply(&rp, in + pos, len - pos, &rep, &used);
         int caps;
         if (rc == SMTPP_AGAIN) {
@@ -770,10 +771,10 @@ static int replay_server(const options *o, const char *in, size_t len)
             }
             printf("}\n");
         } else {
-            printf("%u %-7s %u line%s", rep.code, enh[0] ? enh : "-", rep.nlines,
+            printf("%u %-9s %u line%s", rep.code, enh[0] ? enh : "-", rep.nlines,
                    rep.nlines == 1 ? " " : "s");
-            while (smtpp_reply_next_line(&rep, &lp, &rl)) {
-                printf("%s", lp > rl.line.n + 2 || rep.nlines == 1 ? " | " : "\n                    | ");
+            for (k = 0; smtpp_reply_next_line(&rep, &lp, &rl); k++) {
+                printf("%s", k ? "\n                    | " : " | ");
                 text_str(rl.text.p, rl.text.n);
             }
             putchar('\n');

@@ -168,7 +168,7 @@ def case_replies():
            "EHLO reply capabilities", out)
     expect(objs[3]["enhanced"] == "5.1.1" and objs[3]["text"] == ["no", "such user"], "multi-line reply", out)
     rc, out, _ = run("--replies", "-", data=s + b"25x bad\r\n250 ok\r\n")
-    expect(rc == 1 and "malformed reply" in out and "250 -       1 line  | ok" in out,
+    expect(rc == 1 and "malformed reply" in out and "250 -         1 line  | ok" in out,
            "a malformed reply is reported and the next one read", out)
 
 
