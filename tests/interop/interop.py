@@ -169,6 +169,23 @@ def case_smtplib_pipelined():
             check_message(msgs[i], f"alice{i}@example.org", [f"bob{i}@example.net", "carol@example.net"],
                           b, f"smtplib message {i}")
 
+        # several clients at once, their transactions interleaved
+        conns = [smtplib.SMTP("127.0.0.1", srv.port, timeout=TIMEOUT) for _ in range(4)]
+        for i, s in enumerate(conns):
+            s.ehlo()
+            s.mail(f"x{i}@example.org")
+        for i, s in enumerate(conns):
+            s.rcpt(f"y{i}@example.net")
+        for i, s in enumerate(reversed(conns)):
+            code, _ = s.data(bodies[i])
+            if code != 250:
+                fail(f"interleaved client {i}: DATA {code}")
+            s.quit()
+        msgs = expect_count(srv, 9, "four interleaved clients")
+        for i in range(4):
+            check_message(msgs[5 + i], f"x{3 - i}@example.org", [f"y{3 - i}@example.net"], bodies[i],
+                          f"interleaved client {3 - i}")
+
         stuffed = MESSAGE.replace(b"\r\n.", b"\r\n..")
         group = (b"MAIL FROM:<p@example.org> BODY=8BITMIME\r\nRCPT TO:<q@example.net>\r\n"
                  b"RCPT TO:<r@example.net>\r\nDATA\r\n")
@@ -190,9 +207,9 @@ def case_smtplib_pipelined():
             c.sendall(stuffed + b".\r\nMAIL FROM:<s@example.org>\r\nRCPT TO:<t@example.net>\r\n"
                       b"BDAT 10\r\n0123456789BDAT 3 LAST\r\nab\nQUIT\r\n")
             until(21)
-        check_message(expect_count(srv, 7, "pipelined")[5], "p@example.org",
+        check_message(expect_count(srv, 11, "pipelined")[9], "p@example.org",
                       ["q@example.net", "r@example.net"], MESSAGE, "pipelined DATA")
-        check_message(srv.messages()[6], "s@example.org", ["t@example.net"], b"0123456789ab\n",
+        check_message(srv.messages()[10], "s@example.org", ["t@example.net"], b"0123456789ab\n",
                       "pipelined BDAT")
         p = subprocess.run([SMTPCHECK, "--replies", "--json", "-"], input=got, capture_output=True,
                            timeout=TIMEOUT)
