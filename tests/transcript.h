@@ -266,7 +266,7 @@ static inline void tx_check(const tx_case *c)
 {
     static char wbuf[1 << 16], sbuf[1 << 16];
     size_t rawn = c->n ? c->n : strlen(c->in), n = 0, i, cut, *cuts;
-    char *in = (char *)malloc(rawn + 1);
+    char *in = (char *)calloc(rawn + 1, 1);
     unsigned char *pend = (unsigned char *)calloc(rawn + 2, 1);
     dbuf whole = { wbuf, 0, sizeof wbuf }, split;
 
