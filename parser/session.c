@@ -157,10 +157,15 @@ static const uint8_t param_ext[SMTPP_PARAM__COUNT] = {
 /* 1 when every known parameter of cmd belongs to an offered extension. */
 static int params_offered(const smtpp_session *s, const smtpp_command *cmd)
 {
-    unsigned id;
-    for (id = 0; id < SMTPP_PARAM__COUNT; id++) {
-        int ext = param_ext[id];
-        if (!(cmd->p.present & (1u << id))) continue;
+    uint32_t todo = cmd->p.present;
+    /* only the parameters present: most commands carry none or one */
+    while (todo) {
+        unsigned id = 0;
+        int ext;
+        while (!(todo & (1u << id))) id++;
+        todo &= todo - 1;
+        if (id >= SMTPP_PARAM__COUNT) break;
+        ext = param_ext[id];
         if (id == SMTPP_PARAM_BODY && cmd->p.body == SMTPP_BODY_BINARYMIME)
             ext = SMTPP_EXT_BINARYMIME;
         if (!smtpp_session_offers(s, (smtpp_ext)ext)) return 0;
