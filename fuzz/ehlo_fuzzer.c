@@ -114,7 +114,7 @@ static int looks_enhanced(const char *s, size_t n)
     size_t k = smtpp_enhanced_parse(s, n, &x);
     (void)x;
     if (k == 0 && n >= 5 && s[0] >= '0' && s[0] <= '9' && s[1] == '.') return 1;
-    return k > 0 && (k == n || s[k] == ' ');
+    return k > 0 && (k == n || s[k] == ' ' || s[k] == '\r' || s[k] == '\n');
 }
 
 static void check_roundtrip(const smtpp_ehlo *e, unsigned pflags)
