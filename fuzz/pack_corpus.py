@@ -8,9 +8,11 @@ command: the harness reads a 4-byte header (options, max_line, chunking)
   lines of inputs with the same options and max_line can be concatenated
   without changing what any line does.  The unterminated tail of a stream,
   if any, becomes an input of its own (only line framing looks at it).
-path, decode: the harness reads an optional 1-byte header (path: options)
-  and items separated by FUZZ_SEP (fuzz/fuzz.h); items with the same header
-  are joined with it.
+path, decode: the harness reads a header (path: 1 byte, decode: none) and
+  items separated by FUZZ_SEP (fuzz/fuzz.h); items with the same header are
+  joined with it.
+session: inputs (each with its own 5-byte header) separated by FUZZ_SEP:
+  any inputs can be joined.
 Other targets are copied as they are.  Packs are at most MAX_LEN bytes
 (default 4096).  scripts/fuzz.sh runs this and then keeps only the packed
 inputs that add coverage (-merge=1).
@@ -27,11 +29,11 @@ def main():
     target, src, dst = sys.argv[1], sys.argv[2], sys.argv[3]
     max_len = int(sys.argv[4]) if len(sys.argv) > 4 else 4096
     os.makedirs(dst, exist_ok=True)
-    if target not in ("command", "path", "decode"):
+    if target not in ("command", "path", "decode", "session"):
         for name in os.listdir(src):
             shutil.copy(os.path.join(src, name), dst)
         return
-    hdr = {"command": 4, "path": 1, "decode": 0}[target]
+    hdr = {"command": 4, "path": 1, "decode": 0, "session": 5}[target]
     groups, out = {}, []
     for name in sorted(os.listdir(src)):
         with open(os.path.join(src, name), "rb") as f:
@@ -47,6 +49,10 @@ def main():
                 groups.setdefault(key, []).append((data[2:4], body[:cut]))
             if cut < len(body):
                 out.append(data[:hdr] + body[cut:])
+        elif target == "session":
+            # every item carries its own header: any items can be joined
+            for item in data.split(SEP):
+                groups.setdefault(b"", []).append((b"", item))
         else:
             for item in body.split(SEP):
                 groups.setdefault(data[:hdr], []).append((b"", item))

@@ -21,6 +21,8 @@
  *   byte 3   chunking: chunks are 1 .. byte 3 + 1 octets long
  *   byte 4   seed of the chunk lengths and of the server's decisions
  *   rest     the client's byte stream
+ * Several such inputs (header and stream), each a session of its own, may
+ * be joined with FUZZ_SEP (fuzz.h) into one.
  *
  * The server accepts most commands (the proposed code) and refuses some
  * (5xx/4xx), chosen by a generator that advances once per decision, so the
@@ -462,17 +464,16 @@ static void data_scan(const char *in, size_t n, unsigned flags, uint32_t chunk_m
     free(acc);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void one_session(const char *in, size_t n, const run_cfg *rcp, const uint8_t *data,
+                        uint32_t chunk_max, uint32_t seed);
+
+static void one_input(const uint8_t *data, size_t size)
 {
     run_cfg rc;
     uint32_t chunk_max, seed;
-    const char *in;
-    size_t n;
-    dbuf whole = { desc_whole, 0, sizeof desc_whole };
-    dbuf split = { desc_split, 0, sizeof desc_split };
     unsigned ex;
 
-    if (size < HDR) return 0;
+    if (size < HDR) return;
     smtpp_config_init(&rc.cfg, "mx.example.org");
     rc.cfg.flags = data[0] & 0x7fu;
     if (data[0] & 0x80) {
@@ -510,9 +511,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     chunk_max = (uint32_t)data[3] + 1u;
     seed = (uint32_t)data[4] * 0x01000193u + 1u;
     rc.policy_seed = (uint32_t)data[4] + 77u;
-    in = (const char *)data + HDR;
-    n = size - HDR;
+    one_session((const char *)data + HDR, size - HDR, &rc, data, chunk_max, seed);
+}
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const uint8_t *item;
+    size_t n, pos = 0;
+    while (fuzz_next_item(data, size, &pos, &item, &n))
+        one_input(item, n);
+    return 0;
+}
+
+/* One client stream: whole vs chunked, then the stand-alone scanner. */
+static void one_session(const char *in, size_t n, const run_cfg *rcp, const uint8_t *data,
+                        uint32_t chunk_max, uint32_t seed)
+{
+    run_cfg rc = *rcp;
+    dbuf whole = { desc_whole, 0, sizeof desc_whole };
+    dbuf split = { desc_split, 0, sizeof desc_split };
     desc_whole[0] = desc_split[0] = 0;
     drive(in, n, &rc, 0, 0, &whole, 1);
     drive(in, n, &rc, chunk_max, seed, &split, 0);
@@ -533,5 +550,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 desc_split);
         FUZZ_FAIL("chunked DATA scan differs");
     }
-    return 0;
 }
