@@ -891,6 +891,15 @@ int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
         lf = from < len ? last_lf(b + from, len - from) : NULL;
         if (!lf) {
             size_t elim = len >= lim ? auth_limit(p, b, len, lim) : lim;
+            /* Before skipping, make sure the part searched earlier holds no
+             * LF: if something else consumed bytes of the region without
+             * smtpp_parser_reset(), _scanned is stale, and skipping would
+             * throw away whole commands.  Rare, and once per long line. */
+            if (len >= elim && from > 0 && (lf = memchr(b, '\n', from)) != NULL) {
+                p->_lf = (uint32_t)(lf - b) + 1;
+                p->_scanned = (uint32_t)len;
+                goto lex;
+            }
             if (len >= elim) {
                 /* No end within the limit: drop what we have, skip the rest
                  * (remembering which limit it broke, for the report). */
@@ -907,6 +916,7 @@ int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
         p->_scanned = (uint32_t)len;
     }
 
+lex:
     command_reset(cmd);
     lx.base = b;
     lx.end = NULL;

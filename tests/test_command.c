@@ -999,6 +999,23 @@ START_TEST(test_reset_after_other_reader)
     ck_assert_int_eq(smtpp_parse_command(&p, "QUIT\r\n", 6, &c, &used), SMTPP_DONE);
     ck_assert_int_eq(c.verb, SMTPP_VERB_QUIT);
     ck_assert_uint_eq(used, 6);
+    /* without the reset, a stale "searched so far" never makes the parser
+     * skip real commands as the tail of an over-long line */
+    {
+        static char big[2048];
+        smtpp_parser_init(&p, 0);
+        memset(big, 'x', 400);                  /* a body line the parser saw */
+        ck_assert_int_eq(smtpp_parse_command(&p, "DATA\r\n", 6, &c, &used), SMTPP_DONE);
+        ck_assert_int_eq(smtpp_parse_command(&p, big, 400, &c, &used), SMTPP_AGAIN);
+        /* a body reader took those bytes; the region is now commands */
+        memset(big, 0, sizeof big);
+        memcpy(big, "RSET\r\n", 6);
+        memset(big + 6, 'y', 1200);
+        ck_assert_int_eq(smtpp_parse_command(&p, big, 1206, &c, &used), SMTPP_DONE);
+        ck_assert_int_eq(c.verb, SMTPP_VERB_RSET);
+        ck_assert_int_eq(c.error, 0);
+        ck_assert_uint_eq(used, 6);
+    }
 }
 END_TEST
 

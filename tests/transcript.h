@@ -193,7 +193,7 @@ static inline void tx_feed(const tx_case *c, const char *in, const unsigned char
                 smtpp_command cmd;
                 /* Bytes were consumed by another reader since the last
                  * command: the parser's remembered offsets are stale. */
-                if (other_reader) smtpp_parser_finish(&p, 0);
+                if (other_reader) smtpp_parser_reset(&p);
                 other_reader = 0;
                 rc = smtpp_parse_command(&p, rg, have, &cmd, &used);
                 if (rc == SMTPP_DONE) {

@@ -377,8 +377,8 @@ SMTPP_API int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
  * something other than smtpp_parse_command() -- a DATA or BDAT body reader,
  * a SASL response reader, a PROXY header -- before parsing commands again
  * from what follows.  Without it the parser may wait for a line end it
- * believes it has already searched for (it never reads outside the region
- * either way). */
+ * believes it has already searched for; it never reads outside the region
+ * and never skips a complete line as part of an over-long one either way. */
 SMTPP_API void smtpp_parser_reset(smtpp_parser *p);
 
 /* End of input.  unconsumed: the bytes still in the region.  Returns 1 when

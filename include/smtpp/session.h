@@ -68,9 +68,11 @@
  * Several readers, one region: message bytes (smtpp_session_data), SASL
  * lines (smtpp_session_auth_line) and the PROXY header are consumed from
  * the same unconsumed region as command lines.  The command parser
- * remembers offsets into that region, so call smtpp_parser_finish(&p, 0)
+ * remembers offsets into that region, so call smtpp_parser_reset(&p)
  * before the first smtpp_parse_command() after another reader consumed
- * bytes (tests/transcript.h shows the loop).
+ * bytes (tests/transcript.h shows the loop).  Without it the parser stays
+ * memory-safe and never skips a command, but it may wait for input it
+ * already has.
  *
  * One call per command: smtpp_session_check() may not be called again until
  * the reply to a DECIDE verdict has been reported with smtpp_session_sent().
