@@ -324,6 +324,7 @@ static NOINLINE void bench_session(const char *buf, size_t len, size_t chunk, in
         case SMTPP_NEXT_MESSAGE:
             r = smtpp_session_data(&s, buf + start, avail - start, &sl, &used);
             start += used;
+            smtpp_parser_reset(&p);         /* another reader took bytes */
             sum += sl.n;
             if (sl.n) sum += (unsigned char)sl.p[sl.n - 1];
             if (r == SMTPP_AGAIN) {
