@@ -147,6 +147,16 @@ static void check_roundtrip(const smtpp_ehlo *e, unsigned pflags)
     }
     len = smtpp_format_ehlo(NULL, 0, e, extra, nextra);
     if (len == SMTPP_FMT_E_TOO_LONG || len == SMTPP_FMT_E_CHAR) return;
+    if (len == SMTPP_FMT_E_ARG) {
+        /* refused by design: a domain or line that would read back as an
+         * enhanced status code (reply.h, smtpp_format_ehlo) */
+        size_t i;
+        int code_like = looks_enhanced(e->domain.p, e->domain.n);
+        for (i = 0; i < nextra && !code_like; i++)
+            code_like = looks_enhanced(extra[i].p, extra[i].n);
+        FUZZ_CHECK(code_like, "parsed EHLO reply refused as a bad argument");
+        return;
+    }
     FUZZ_CHECK(len > 0, "parsed EHLO reply cannot be formatted: %ld", len);
     buf = (char *)malloc((size_t)len);
     if (!buf) abort();

@@ -340,6 +340,12 @@ static int ehlo_put(fmt_out *o, int last, const ehlo_line *l)
             continue;
         if (!check_text(parts[k], 0))
             return SMTPP_FMT_E_CHAR;
+        /* The line's text must not start with what the reply parser reads
+         * as an enhanced code ("250 4.7.0 x" for the domain "4.7.0"): no
+         * domain, keyword or capability has that shape, and the line could
+         * not be read back. */
+        if (len == 0 && code_like(parts[k], 0, parts[k].n, (size_t)-1))
+            return SMTPP_FMT_E_ARG;
         len += parts[k].n + 1;
     }
     if (len + 4 + 1 > SMTPP_FMT_MAX_LINE) /* "250-" ... CRLF */

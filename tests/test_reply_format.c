@@ -584,6 +584,37 @@ START_TEST(test_ehlo_refused)
     e.greet.p = longp;
     e.greet.n = sizeof longp;
     ck_assert_int_eq(smtpp_format_ehlo(out, sizeof out, &e, NULL, 0), SMTPP_FMT_E_TOO_LONG);
+    /* a domain or extra line read back as an enhanced code is refused
+     * (fuzz/regressions/ehlo/format-ehlo-domain-read-back-as-enhanced-code);
+     * the same shape followed by another octet is fine */
+    {
+        static const char *const bad[] = { "4.7.0", "2.0.0", "5.01.0", "2.1234.5" };
+        static const char *const good[] = { "4.7.0x", "2.0", "2.0.0.1", "3.0.0", "[2.0.0.1]" };
+        smtpp_str x;
+        size_t i;
+        long n;
+        e.greet.p = "x";
+        e.greet.n = 1;
+        for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            e.domain.p = bad[i];
+            e.domain.n = strlen(bad[i]);
+            ck_assert_int_eq(smtpp_format_ehlo(out, sizeof out, &e, NULL, 0), SMTPP_FMT_E_ARG);
+            e.domain.p = "mx.test";
+            e.domain.n = 7;
+            x.p = bad[i];
+            x.n = strlen(bad[i]);
+            ck_assert_int_eq(smtpp_format_ehlo(out, sizeof out, &e, &x, 1), SMTPP_FMT_E_ARG);
+        }
+        for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+            smtpp_reply r;
+            e.domain.p = good[i];
+            e.domain.n = strlen(good[i]);
+            n = smtpp_format_ehlo(out, sizeof out, &e, NULL, 0);
+            ck_assert_int_gt(n, 0);
+            r = reparse(out, (size_t)n);
+            ck_assert_uint_eq(r.enhanced.cls, 0);
+        }
+    }
 }
 END_TEST
 

@@ -651,7 +651,8 @@ typedef enum smtpp_fmt_error {
     SMTPP_FMT_E_TOO_LONG = -4,   /* NO_WRAP and a line does not fit */
     SMTPP_FMT_E_TOO_BIG = -5,    /* result would exceed LONG_MAX / 2 */
     SMTPP_FMT_E_ARG = -6         /* a required argument is missing (the
-                                    EHLO domain) */
+                                    EHLO domain), or an EHLO line would
+                                    read back as an enhanced code */
 } smtpp_fmt_error;
 
 /* Longest line the formatter writes, with its CRLF. */
@@ -670,7 +671,12 @@ SMTPP_API long smtpp_format_reply_str(char *dst, size_t cap, int code, const cha
  * auth (or, when absent, the names of the auth_mechs bits), mt_priority,
  * futurerelease_*, deliverby_*, xclient, xforward, limits (or, when absent,
  * the limits_* numbers).  extra: further raw capability lines ("PRDR"),
- * each checked like reply text.  Return values as smtpp_format_reply(). */
+ * each checked like reply text.  Return values as smtpp_format_reply();
+ * SMTPP_FMT_E_ARG also when the domain or an extra line starts with what a
+ * reply parser reads as an enhanced status code ("[245].digits.digits"
+ * then SP or the line end: "4.7.0", "2.0.0 x"): no host name or EHLO
+ * keyword has that shape, and such a line would not read back as written
+ * (RFC 2034 3 keeps enhanced codes out of the EHLO reply). */
 SMTPP_API long smtpp_format_ehlo(char *dst, size_t cap, const smtpp_ehlo *e,
                                  const smtpp_str *extra, size_t nextra);
 
