@@ -13,6 +13,7 @@
 #endif
 #include "internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The last LF in s[0..n), or NULL. */
@@ -71,8 +72,62 @@ static const uchar *last_lf(const uchar *s, size_t n)
   esmtp_val  = ([\x21-\x3c\x3e-\x7e] | u8)+;
   atom       = atext+;
   b64        = [A-Za-z0-9+/];
-  base64     = (b64 b64 b64 b64)* (b64 b64 b64 b64 | b64 b64 b64 "=" | b64 b64 "==");
+  b64_x4     = [AEIMQUYcgkosw048];  /* values 4k: the 2 bits "=" drops are 0 */
+  b64_x16    = [AQgw];              /* values 16k: the 4 bits "==" drops are 0 */
+  base64     = (b64 b64 b64 b64)* (b64 b64 b64 b64 | b64 b64 b64_x4 "=" | b64 b64_x16 "==");
 */
+
+/* Byte classes for the hand-written fast paths below. */
+enum { CC_LETDIG = 1, CC_LDH = 2, CC_ATEXT = 4 };
+static const uint8_t cclass[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 4, 0, 4, 4, 4, 4, 4, 0, 0, 4, 4, 0, 6, 0, 4,
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 0, 0, 0, 4, 0, 4,
+    0, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 0, 0, 0, 4, 4,
+    4, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 4, 4, 4, 4, 0,
+    /* 0x80-0xff: none */
+};
+
+/* The fast paths.  Nearly every domain and local part on the wire is plain
+ * ASCII: LDH labels, atext runs.  The DFA blocks below handle every form,
+ * but their states for what might follow (a U-label, a quoted string, a
+ * trailing hyphen to back out of) cost several compares per byte.  These
+ * loops handle the plain case at one table lookup per byte and give up
+ * (NULL) whenever the input is anything else, or could be read in more
+ * than one way, so that the DFA decides: a fast path returns only the end
+ * the DFA would return.  Builds with SMTPP_CHECK_FAST_PATHS (the sanitizer
+ * and fuzzing builds) run both and abort on any difference. */
+
+/* An ASCII Domain (LDH labels separated by dots) followed by an ASCII byte
+ * that cannot continue it.  Stops at the LF at the latest. */
+static const uchar *domain_fast(const uchar *s)
+{
+    const uchar *p = s;
+    for (;;) {
+        if (!(cclass[*p] & CC_LETDIG)) return NULL;
+        do p++; while (cclass[*p] & CC_LDH);
+        if (p[-1] == '-') return NULL;
+        if (*p != '.') break;
+        p++;
+    }
+    return *p < 0x80 ? p : NULL;
+}
+
+/* An ASCII Dot-string followed by an ASCII byte that cannot continue it. */
+static const uchar *local_fast(const uchar *s)
+{
+    const uchar *p = s;
+    for (;;) {
+        if (!(cclass[*p] & CC_ATEXT)) return NULL;
+        do p++; while (cclass[*p] & CC_ATEXT);
+        if (*p != '.') break;
+        p++;
+    }
+    return *p < 0x80 ? p : NULL;
+}
 
 typedef struct lexer {
     const uchar *base;   /* first byte of the line */
@@ -110,7 +165,7 @@ static const uchar *fail(lexer *lx, const uchar *at, smtpp_error e, int utf8_ctx
 
 /* The end of the line: optional trailing blanks (lenient), then CR? LF.
  * Returns 1 when s is at the end of the line, and records where it ends. */
-static int at_eol(lexer *lx, const uchar *s)
+static int at_eol_dfa(lexer *lx, const uchar *s)
 {
     LEXER_AT(s);
     /*!re2c
@@ -122,6 +177,18 @@ static int at_eol(lexer *lx, const uchar *s)
       }
       *             { return 0; }
     */
+}
+
+/* The same, with the usual case (CRLF right there) inline.  s[0] is never
+ * past the LF, so s[1] is readable when s[0] is a CR. */
+static inline int at_eol(lexer *lx, const uchar *s)
+{
+    if (s[0] == '\r' && s[1] == '\n') {
+        lx->end = s + 2;
+        return 1;
+    }
+    if (s[0] != '\r' && s[0] != '\n' && s[0] != ' ' && s[0] != '\t') return 0;
+    return at_eol_dfa(lx, s);
 }
 
 
@@ -166,7 +233,7 @@ static void params_clear(smtpp_params *x)
 
 /* Lexes a Domain or address literal at s.  utf8: whether U-labels may
  * appear.  On success fills *dom (and literal/kind) and returns the end. */
-static const uchar *lex_domain(lexer *lx, const uchar *s, int utf8, smtpp_path *out)
+static const uchar *lex_domain_dfa(lexer *lx, const uchar *s, int utf8, smtpp_path *out)
 {
     LEXER_AT(s);
     const uchar *t1, *t2;
@@ -219,6 +286,33 @@ done:
     return YYCURSOR;
 }
 
+static const uchar *lex_domain(lexer *lx, const uchar *s, int utf8, smtpp_path *out)
+{
+    const uchar *e = domain_fast(s);
+    smtpp_error err;
+#if defined(SMTPP_CHECK_FAST_PATHS)
+    if (e) {
+        smtpp_command c2;
+        lexer lx2 = *lx;
+        smtpp_path p2 = *out;
+        c2.error = SMTPP_E_OK;
+        lx2.cmd = &c2;
+        if (lex_domain_dfa(&lx2, s, utf8, &p2) != e && c2.error == SMTPP_E_OK) abort();
+        if (c2.error == SMTPP_E_OK && (p2.domain_kind != SMTPP_DOMAIN_NAME || p2.utf8 != out->utf8))
+            abort();
+        if (c2.error != SMTPP_E_OK &&
+            !(c2.error == smtpp__domain_lengths(s, (size_t)(e - s)) && c2.error_offset == OFF(lx, s)))
+            abort();
+    }
+#endif
+    if (!e) return lex_domain_dfa(lx, s, utf8, out);
+    out->domain_kind = SMTPP_DOMAIN_NAME;
+    out->domain = SL(s, e);
+    err = smtpp__domain_lengths(s, (size_t)(e - s));
+    if (err) return fail(lx, s, err, 0);
+    return e;
+}
+
 /* ---- Paths ---------------------------------------------------------------- */
 
 static const uchar *lex_route(lexer *lx, const uchar *s)
@@ -230,8 +324,17 @@ static const uchar *lex_route(lexer *lx, const uchar *s)
     */
 }
 
-/* The local part.  Sets quoted/utf8 on *out. */
-static const uchar *lex_local(lexer *lx, const uchar *s, smtpp_path *out)
+/* The end of a local part of n octets at s. */
+static const uchar *local_end(lexer *lx, const uchar *s, const uchar *e, smtpp_path *out)
+{
+    out->local = SL(s, e);
+    if (e - s > 64 && !(lx->flags & SMTPP_LENIENT_LONG_LOCAL))
+        return fail(lx, s, SMTPP_E_LOCAL_TOO_LONG, 0);
+    return e;
+}
+
+/* The local part, every form.  Sets quoted/utf8 on *out. */
+static const uchar *lex_local_dfa(lexer *lx, const uchar *s, smtpp_path *out)
 {
     LEXER_AT(s);
     const uchar *p;
@@ -251,10 +354,29 @@ static const uchar *lex_local(lexer *lx, const uchar *s, smtpp_path *out)
       *   { return fail(lx, s, SMTPP_E_LOCAL_SYNTAX, 1); }
     */
 done:
-    out->local = SL(s, YYCURSOR);
-    if (YYCURSOR - s > 64 && !(lx->flags & SMTPP_LENIENT_LONG_LOCAL))
-        return fail(lx, s, SMTPP_E_LOCAL_TOO_LONG, 0);
-    return YYCURSOR;
+    return local_end(lx, s, YYCURSOR, out);
+}
+
+/* The local part: the fast path, else the DFA. */
+static const uchar *lex_local(lexer *lx, const uchar *s, smtpp_path *out)
+{
+    const uchar *e = local_fast(s);
+#if defined(SMTPP_CHECK_FAST_PATHS)
+    if (e) {
+        smtpp_command c2;
+        lexer lx2 = *lx;
+        smtpp_path p2 = *out;
+        c2.error = SMTPP_E_OK;
+        lx2.cmd = &c2;
+        if (lex_local_dfa(&lx2, s, &p2) != e && c2.error == SMTPP_E_OK) abort();
+        if (c2.error == SMTPP_E_OK ? (p2.utf8 != out->utf8 || p2.quoted != out->quoted)
+                                   : !(c2.error == SMTPP_E_LOCAL_TOO_LONG && e - s > 64 &&
+                                       c2.error_offset == OFF(lx, s)))
+            abort();
+    }
+#endif
+    if (!e) return lex_local_dfa(lx, s, out);
+    return local_end(lx, s, e, out);
 }
 
 /* A Reverse-path or Forward-path at s (just after "FROM:" / "TO:"). */
@@ -356,6 +478,10 @@ static uint64_t digits_u64(const uchar *s, const uchar *e, int *overflow)
 {
     uint64_t v = 0;
     *overflow = 0;
+    if (e - s < 20) { /* at most 19 digits: below 10^19 < 2^64 */
+        for (; s < e; s++) v = v * 10 + (unsigned)(*s - '0');
+        return v;
+    }
     for (; s < e; s++) {
         unsigned d = (unsigned)(*s - '0');
         if (v > (UINT64_MAX - d) / 10) { *overflow = 1; return 0; }

@@ -14,7 +14,11 @@
  */
 #include "smtpp/smtpp.h"
 
+#include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#  include <emmintrin.h>
+#endif
 
 typedef unsigned char rp_uchar;
 
@@ -59,8 +63,59 @@ const char *smtpp_reply_error_reason(smtpp_reply_error e)
     return (unsigned)e < SMTPP_RE__COUNT ? rp_reasons[e] : "";
 }
 
+/* The first octet of s[0..n) that reply text may not hold (a control
+ * character other than HT: 0x00-0x08, 0x0a-0x1f, 0x7f), or NULL.  The
+ * octets lo[0..hi) around it are readable too: a short text is checked
+ * with one 16-octet load inside them. */
+#if defined(__SSE2__)
+static unsigned rp_control_mask(const rp_uchar *p)
+{
+    const __m128i flip = _mm_set1_epi8((char)0x80), lim = _mm_set1_epi8((char)(0x20 ^ 0x80));
+    const __m128i ht = _mm_set1_epi8('\t'), del = _mm_set1_epi8(0x7f);
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    /* unsigned x < 0x20, as a signed compare of x ^ 0x80 */
+    __m128i ctl = _mm_cmplt_epi8(_mm_xor_si128(x, flip), lim);
+    ctl = _mm_andnot_si128(_mm_cmpeq_epi8(x, ht), ctl);
+    ctl = _mm_or_si128(ctl, _mm_cmpeq_epi8(x, del));
+    return (unsigned)_mm_movemask_epi8(ctl);
+}
+#endif
+
+static const rp_uchar *rp_first_control(const rp_uchar *lo, const rp_uchar *hi,
+                                        const rp_uchar *s, size_t n)
+{
+    size_t i = 0;
+#if defined(__SSE2__)
+    unsigned m;
+    if (n >= 16) {
+        for (; i + 16 <= n; i += 16)
+            if ((m = rp_control_mask(s + i)) != 0) return s + i + (unsigned)__builtin_ctz(m);
+        if (i == n) return NULL;
+        i = n - 16;  /* the rest, overlapping what was checked */
+        m = rp_control_mask(s + i);
+        return m ? s + i + (unsigned)__builtin_ctz(m) : NULL;
+    }
+    if (n == 0) return NULL;
+    if (hi - s >= 16) {           /* 16 octets from s, the first n counted */
+        m = rp_control_mask(s) & ((1u << n) - 1);
+        return m ? s + (unsigned)__builtin_ctz(m) : NULL;
+    }
+    if ((size_t)(s - lo) + n >= 16) {  /* 16 octets ending at s + n */
+        const rp_uchar *p = s + n - 16;
+        m = rp_control_mask(p) & (0xffffu << (16 - n));
+        return m ? p + (unsigned)__builtin_ctz(m) : NULL;
+    }
+#else
+    (void)lo;
+    (void)hi;
+#endif
+    for (; i < n; i++)
+        if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f) return s + i;
+    return NULL;
+}
+
 /* Checks the text from s to the LF; sets the text end or an error. */
-static void rp_lex_text(const rp_uchar *base, const rp_uchar *s, rp_line *l)
+static void rp_lex_text_dfa(const rp_uchar *base, const rp_uchar *s, rp_line *l)
 {
     const rp_uchar *YYCURSOR = s, *YYMARKER = s, *tok;
     (void)YYMARKER;
@@ -75,6 +130,28 @@ static void rp_lex_text(const rp_uchar *base, const rp_uchar *s, rp_line *l)
           *      { l->err = SMTPP_RE_CONTROL; l->err_off = (size_t)(tok - base); return; }
         */
     }
+}
+
+/* The same, when the line is l[0..n): the text is good when nothing before
+ * the CRLF (or LF) is a control character; anything else is left to the
+ * DFA, which says what and where. */
+static void rp_lex_text(const rp_uchar *lo, const rp_uchar *hi, const rp_uchar *base,
+                        const rp_uchar *s, size_t n, rp_line *l)
+{
+    const rp_uchar *lf = base + n - 1;
+    const rp_uchar *e = (lf > s && lf[-1] == '\r') ? lf - 1 : lf;
+    if (rp_first_control(lo, hi, s, (size_t)(e - s)) == NULL) {
+#if defined(SMTPP_CHECK_FAST_PATHS)
+        rp_line l2 = *l;
+        rp_lex_text_dfa(base, s, &l2);
+        if (l2.err || l2.text_end != (size_t)(e - base) || l2.bare_lf != (e == lf || l->bare_lf))
+            abort();
+#endif
+        l->text_end = (size_t)(e - base);
+        if (e == lf) l->bare_lf = 1;
+        return;
+    }
+    rp_lex_text_dfa(base, s, l);
 }
 
 /* Looks for an enhanced code at s (the start of the text).  Returns the
@@ -92,13 +169,25 @@ static size_t rp_lex_enhanced(const rp_uchar *s)
     */
 }
 
-/* Lexes one complete line l[0..n) (l[n-1] == '\n'). */
-static void rp_lex_line(const rp_uchar *base, size_t n, unsigned flags, rp_line *l)
+/* One number of an enhanced code, p[0..end) (digits only): 1 to 3 digits
+ * without a leading zero (RFC 3463 2), as smtpp_enhanced_parse() takes. */
+static int rp_enh_field(const rp_uchar *p, const rp_uchar *end, uint16_t *v)
+{
+    unsigned x = 0;
+    if (end - p > 3 || (end - p > 1 && p[0] == '0')) return 0;
+    for (; p < end; p++) x = x * 10 + (unsigned)(*p - '0');
+    *v = (uint16_t)x;
+    return 1;
+}
+
+/* Lexes one complete line l[0..n) (l[n-1] == '\n'), which lies in the
+ * readable octets lo[0..hi). */
+static void rp_lex_line(const rp_uchar *lo, const rp_uchar *hi, const rp_uchar *base, size_t n,
+                        unsigned flags, rp_line *l)
 {
     const rp_uchar *YYCURSOR = base, *YYMARKER = base;
     const rp_uchar *text;
     size_t k;
-    (void)n;
     memset(l, 0, sizeof *l);
     /*!re2c
       rp_code = [2-5] [0-5] rp_digit; // RFC 5321 4.2
@@ -133,8 +222,21 @@ have_code:
     l->text_off = 4;
     if (l->code / 100 != 3 && (k = rp_lex_enhanced(text)) != 0) {
         smtpp_enhanced e;
-        size_t got = smtpp_enhanced_parse((const char *)text, k, &e);
-        if (got != k) {
+        const rp_uchar *dot = text + 2;
+        int ok;
+        while (*dot != '.') dot++;   /* the lexer matched [245] "." digit+ "." digit+ */
+        e.cls = (uint16_t)(text[0] - '0');
+        ok = rp_enh_field(text + 2, dot, &e.subject) && rp_enh_field(dot + 1, text + k, &e.detail);
+#if defined(SMTPP_CHECK_FAST_PATHS)
+        {
+            smtpp_enhanced e2;
+            size_t got = smtpp_enhanced_parse((const char *)text, k, &e2);
+            if ((got == k) != ok || (ok && (e2.cls != e.cls || e2.subject != e.subject ||
+                                            e2.detail != e.detail)))
+                abort();
+        }
+#endif
+        if (!ok) {
             if (!(flags & SMTPP_REPLY_LENIENT_ENHANCED)) {
                 l->err = SMTPP_RE_BAD_ENHANCED;
                 l->err_off = 4;
@@ -154,7 +256,7 @@ have_code:
             l->text_off = (size_t)(text - base);
         }
     }
-    rp_lex_text(base, text, l);
+    rp_lex_text(lo, hi, base, text, n, l);
 }
 
 /* ---- Framing ------------------------------------------------------------ */
@@ -294,7 +396,8 @@ int smtpp_parse_reply(smtpp_reply_parser *p, const char *buf, size_t len,
         }
 
         end = (size_t)(lf - buf) + 1;
-        rp_lex_line((const rp_uchar *)buf + line, end - line, p->flags, &l);
+        rp_lex_line((const rp_uchar *)buf, (const rp_uchar *)buf + len,
+                    (const rp_uchar *)buf + line, end - line, p->flags, &l);
         if (l.err == 0 && l.bare_lf && !(p->flags & SMTPP_REPLY_LENIENT_BARE_LF)) {
             l.err = SMTPP_RE_BARE_LF;
             l.err_off = end - 1 - line;
@@ -382,7 +485,8 @@ int smtpp_reply_next_line(const smtpp_reply *r, size_t *pos, smtpp_reply_line *o
     lf = memchr(r->raw.p + start, '\n', r->raw.n - start);
     if (lf == NULL)
         return 0; /* cannot happen for a reply from the parser */
-    rp_lex_line((const rp_uchar *)r->raw.p + start, (size_t)(lf - r->raw.p) + 1 - start,
+    rp_lex_line((const rp_uchar *)r->raw.p, (const rp_uchar *)r->raw.p + r->raw.n,
+                (const rp_uchar *)r->raw.p + start, (size_t)(lf - r->raw.p) + 1 - start,
                 r->_flags, &l);
     memset(out, 0, sizeof *out);
     out->line.p = r->raw.p + start;

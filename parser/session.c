@@ -66,24 +66,33 @@ static int in_transaction(const smtpp_session *s)
            s->state == SMTPP_ST_CHUNKING;
 }
 
-/* Whether an extension may be advertised now (whatever the greeting). */
-static int avail(const smtpp_session *s, int ext)
+/* The extensions that may be advertised now (whatever the greeting), one
+ * bit per smtpp_ext. */
+static uint32_t avail_mask(const smtpp_session *s)
 {
     const smtpp_config *c = s->cfg;
-    if (!(c->exts & SMTPP_EXT_BIT(ext))) return 0;
-    switch (ext) {
-    case SMTPP_EXT_STARTTLS:   return !s->tls;
-    case SMTPP_EXT_REQUIRETLS: return s->tls;           /* RFC 8689 2 */
-    case SMTPP_EXT_BINARYMIME: return (c->exts & SMTPP_EXT_BIT(SMTPP_EXT_CHUNKING)) != 0;
-    case SMTPP_EXT_AUTH:
-        return c->auth_mechs != 0 && (s->tls || !(c->flags & SMTPP_CFG_AUTH_NEEDS_TLS));
-    default: return 1;
-    }
+    uint32_t m = c->exts;
+    m &= ~SMTPP_EXT_BIT(s->tls ? SMTPP_EXT_STARTTLS : SMTPP_EXT_REQUIRETLS); /* RFC 8689 2 */
+    if (!(m & SMTPP_EXT_BIT(SMTPP_EXT_CHUNKING))) m &= ~SMTPP_EXT_BIT(SMTPP_EXT_BINARYMIME);
+    if (c->auth_mechs == 0 || (!s->tls && (c->flags & SMTPP_CFG_AUTH_NEEDS_TLS)))
+        m &= ~SMTPP_EXT_BIT(SMTPP_EXT_AUTH);
+    return m;
+}
+
+static int avail(const smtpp_session *s, int ext)
+{
+    return (unsigned)ext < 32 && (avail_mask(s) & SMTPP_EXT_BIT(ext)) != 0;
+}
+
+/* The extensions offered in this session: none after HELO. */
+static uint32_t offered_mask(const smtpp_session *s)
+{
+    return esmtp(s) ? avail_mask(s) : 0;
 }
 
 int smtpp_session_offers(const smtpp_session *s, smtpp_ext ext)
 {
-    return esmtp(s) && avail(s, (int)ext);
+    return (unsigned)ext < 32 && (offered_mask(s) & SMTPP_EXT_BIT(ext)) != 0;
 }
 
 int smtpp_verb_ends_group(smtpp_verb v)
@@ -157,20 +166,19 @@ static const uint8_t param_ext[SMTPP_PARAM__COUNT] = {
 /* 1 when every known parameter of cmd belongs to an offered extension. */
 static int params_offered(const smtpp_session *s, const smtpp_command *cmd)
 {
-    uint32_t todo = cmd->p.present;
+    uint32_t todo = cmd->p.present, need = 0;
+    if (!todo) return 1;
     /* only the parameters present: most commands carry none or one */
     while (todo) {
         unsigned id = 0;
-        int ext;
         while (!(todo & (1u << id))) id++;
         todo &= todo - 1;
         if (id >= SMTPP_PARAM__COUNT) break;
-        ext = param_ext[id];
-        if (id == SMTPP_PARAM_BODY && cmd->p.body == SMTPP_BODY_BINARYMIME)
-            ext = SMTPP_EXT_BINARYMIME;
-        if (!smtpp_session_offers(s, (smtpp_ext)ext)) return 0;
+        need |= SMTPP_EXT_BIT(param_ext[id]);
     }
-    return 1;
+    if ((cmd->p.present & (1u << SMTPP_PARAM_BODY)) && cmd->p.body == SMTPP_BODY_BINARYMIME)
+        need = (need & ~SMTPP_EXT_BIT(SMTPP_EXT_8BITMIME)) | SMTPP_EXT_BIT(SMTPP_EXT_BINARYMIME);
+    return (need & ~offered_mask(s)) == 0;
 }
 
 /* TLS and AUTH requirements of the configuration for mail commands. */
@@ -670,7 +678,8 @@ int smtpp_session_data_end(smtpp_session *s, smtpp_verdict *v)
             return SMTPP_ACT_REPLY;
         }
         s->_replies = count;
-        decide(s, v, SMTPP_V_CHUNK_OK, SMTPP_VERB_BDAT);
+        /* the reply to BDAT LAST is the reply to the whole message */
+        decide(s, v, s->_last ? SMTPP_V_MESSAGE_OK : SMTPP_V_CHUNK_OK, SMTPP_VERB_BDAT);
         v->count = count;
         return SMTPP_ACT_DECIDE;
     }

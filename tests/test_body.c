@@ -101,6 +101,64 @@ START_TEST(size_and_line_limits)
 }
 END_TEST
 
+/* Drives one command through parser and session; returns the verdict's action. */
+static int run_cmd(smtpp_session *s, const char *line, smtpp_verdict *v)
+{
+    smtpp_parser p;
+    smtpp_command c;
+    size_t used;
+    smtpp_parser_init(&p, 0);
+    ck_assert_int_eq(smtpp_parse_command(&p, line, strlen(line), &c, &used), SMTPP_DONE);
+    ck_assert_uint_eq(used, strlen(line));
+    return smtpp_session_check(s, &c, 0, v);
+}
+
+/* Reads a whole chunk; returns the verdict's action after it. */
+static int run_chunk(smtpp_session *s, const char *bytes, smtpp_verdict *v)
+{
+    smtpp_str out;
+    size_t used, n = strlen(bytes), at = 0;
+    int r;
+    do {
+        r = smtpp_session_data(s, bytes + at, n - at, &out, &used);
+        at += used;
+    } while (r == SMTPP_AGAIN && at < n);
+    ck_assert_int_eq(r, SMTPP_DONE);
+    return smtpp_session_data_end(s, v);
+}
+
+START_TEST(bdat_final_reply_text)
+{
+    smtpp_session s;
+    smtpp_verdict v;
+    setup_cfg();
+    smtpp_session_init(&s, &cfg);
+    smtpp_session_greeting(&s, 220, 0, &v);
+    ck_assert_int_eq(run_cmd(&s, "EHLO c.test\r\n", &v), SMTPP_ACT_DECIDE);
+    smtpp_session_sent(&s, SMTPP_VERB_EHLO, 250);
+    ck_assert_int_eq(run_cmd(&s, "MAIL FROM:<a@b.test>\r\n", &v), SMTPP_ACT_DECIDE);
+    smtpp_session_sent(&s, SMTPP_VERB_MAIL, 250);
+    ck_assert_int_eq(run_cmd(&s, "RCPT TO:<c@d.test>\r\n", &v), SMTPP_ACT_DECIDE);
+    smtpp_session_sent(&s, SMTPP_VERB_RCPT, 250);
+    /* a chunk that is not the last one: the chunk is accepted */
+    ck_assert_int_eq(run_cmd(&s, "BDAT 2\r\n", &v), SMTPP_ACT_BODY);
+    ck_assert_int_eq(run_chunk(&s, "ab", &v), SMTPP_ACT_DECIDE);
+    ck_assert_int_eq(v.id, SMTPP_V_CHUNK_OK);
+    ck_assert_str_eq(v.text, "Chunk accepted");
+    smtpp_session_sent(&s, SMTPP_VERB_BDAT, 250);
+    /* the last chunk: the reply is the message's */
+    ck_assert_int_eq(run_cmd(&s, "BDAT 1 LAST\r\n", &v), SMTPP_ACT_BODY);
+    ck_assert_int_eq(run_chunk(&s, "c", &v), SMTPP_ACT_DECIDE);
+    ck_assert_int_eq(v.id, SMTPP_V_MESSAGE_OK);
+    ck_assert_int_eq(v.code, 250);
+    ck_assert_str_eq(v.enhanced, "2.0.0");
+    ck_assert_str_eq(v.text, "Message accepted");
+    ck_assert_int_eq(smtpp_session_sent(&s, SMTPP_VERB_BDAT, 250), 0);
+    ck_assert_uint_eq(s.messages, 1);
+    ck_assert_int_eq(s.state, SMTPP_ST_READY);
+}
+END_TEST
+
 START_TEST(bdat_chunks)
 {
     setup_cfg();
@@ -337,6 +395,7 @@ int main(void)
     tcase_add_test(t, smuggling_pass_policy);
     tcase_add_test(t, size_and_line_limits);
     tcase_add_test(t, bdat_chunks);
+    tcase_add_test(t, bdat_final_reply_text);
     tcase_add_test(t, scanner_splits);
     tcase_add_test(t, scanner_results);
     tcase_add_test(t, scanner_first_fault_any_split);

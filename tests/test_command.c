@@ -341,7 +341,11 @@ static const vec vectors[] = {
     { 0, "AUTH PLAIN ab=c\r\n", V(AUTH), E(BAD_BASE64), 11 },
     { 0, "AUTH PLAIN a===\r\n", V(AUTH), E(BAD_BASE64), 11 },
     { 0, "AUTH PLAIN abc=\r\n", V(AUTH), 0, 0 },
-    { 0, "AUTH PLAIN ab==\r\n", V(AUTH), 0, 0 },
+    { 0, "AUTH PLAIN aQ==\r\n", V(AUTH), 0, 0 },
+    /* canonical only (RFC 4648 3.5): the bits the padding drops must be 0,
+     * as smtpp_base64_decode() requires */
+    { 0, "AUTH PLAIN ab==\r\n", V(AUTH), E(BAD_BASE64), 11 },
+    { 0, "AUTH PLAIN abd=\r\n", V(AUTH), E(BAD_BASE64), 11 },
     { 0, "AUTH PLAIN ==\r\n", V(AUTH), E(BAD_BASE64), 11 },
     { 0, "AUTH PLAIN dXNlcg== x\r\n", V(AUTH), E(SYNTAX), 19 },
     { 0, "AUTH PLAIN  dXNlcg==\r\n", V(AUTH), E(SYNTAX), 10 },

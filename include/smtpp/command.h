@@ -329,7 +329,9 @@ typedef struct smtpp_command {
                                 HELO/EHLO/LHLO domain or address literal,
                                 VRFY/EXPN/HELP string, ETRN node, ATRN domain
                                 list, AUTH mechanism, NOOP argument */
-    smtpp_str auth_initial;  /* AUTH initial response (base64 or "="), absent
+    smtpp_str auth_initial;  /* AUTH initial response (canonical base64, the
+                                bits padding drops being 0, as
+                                smtpp_base64_decode() takes; or "="), absent
                                 when not given */
     smtpp_path path;         /* MAIL and RCPT */
     smtpp_params p;          /* typed MAIL/RCPT parameters */
