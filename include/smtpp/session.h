@@ -528,7 +528,8 @@ SMTPP_API int smtpp_session_data(smtpp_session *s, const char *buf, size_t len,
 
 /* The verdict after a message or a chunk: REPLY (refused: too big, bare
  * line ends, a chunk refused when its command came) or DECIDE (250 by
- * default; report each reply with smtpp_session_sent()).  v->count is the
+ * default: MESSAGE_OK after DATA and BDAT LAST, CHUNK_OK after any other
+ * chunk; report each reply with smtpp_session_sent()).  v->count is the
  * number of replies: the accepted recipients in LMTP after DATA or BDAT
  * LAST, else 1. */
 SMTPP_API int smtpp_session_data_end(smtpp_session *s, smtpp_verdict *v);
