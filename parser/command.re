@@ -233,7 +233,7 @@ static void params_clear(smtpp_params *x)
 
 /* Lexes a Domain or address literal at s.  utf8: whether U-labels may
  * appear.  On success fills *dom (and literal/kind) and returns the end. */
-static const uchar *lex_domain_dfa(lexer *lx, const uchar *s, int utf8, smtpp_path *out)
+static SMTPP_NOINLINE const uchar *lex_domain_dfa(lexer *lx, const uchar *s, int utf8, smtpp_path *out)
 {
     LEXER_AT(s);
     const uchar *t1, *t2;
@@ -286,7 +286,7 @@ done:
     return YYCURSOR;
 }
 
-static const uchar *lex_domain(lexer *lx, const uchar *s, int utf8, smtpp_path *out)
+static inline const uchar *lex_domain(lexer *lx, const uchar *s, int utf8, smtpp_path *out)
 {
     const uchar *e = domain_fast(s);
     smtpp_error err;
@@ -315,7 +315,7 @@ static const uchar *lex_domain(lexer *lx, const uchar *s, int utf8, smtpp_path *
 
 /* ---- Paths ---------------------------------------------------------------- */
 
-static const uchar *lex_route(lexer *lx, const uchar *s)
+static SMTPP_NOINLINE const uchar *lex_route(lexer *lx, const uchar *s)
 {
     LEXER_AT(s);
     /*!re2c
@@ -325,7 +325,7 @@ static const uchar *lex_route(lexer *lx, const uchar *s)
 }
 
 /* The end of a local part of n octets at s. */
-static const uchar *local_end(lexer *lx, const uchar *s, const uchar *e, smtpp_path *out)
+static inline const uchar *local_end(lexer *lx, const uchar *s, const uchar *e, smtpp_path *out)
 {
     out->local = SL(s, e);
     if (e - s > 64 && !(lx->flags & SMTPP_LENIENT_LONG_LOCAL))
@@ -334,7 +334,7 @@ static const uchar *local_end(lexer *lx, const uchar *s, const uchar *e, smtpp_p
 }
 
 /* The local part, every form.  Sets quoted/utf8 on *out. */
-static const uchar *lex_local_dfa(lexer *lx, const uchar *s, smtpp_path *out)
+static SMTPP_NOINLINE const uchar *lex_local_dfa(lexer *lx, const uchar *s, smtpp_path *out)
 {
     LEXER_AT(s);
     const uchar *p;
@@ -358,7 +358,7 @@ done:
 }
 
 /* The local part: the fast path, else the DFA. */
-static const uchar *lex_local(lexer *lx, const uchar *s, smtpp_path *out)
+static inline const uchar *lex_local(lexer *lx, const uchar *s, smtpp_path *out)
 {
     const uchar *e = local_fast(s);
 #if defined(SMTPP_CHECK_FAST_PATHS)

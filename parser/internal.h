@@ -10,9 +10,13 @@
 #if defined(__GNUC__)
 #  define SMTPP_LIKELY(x) __builtin_expect(!!(x), 1)
 #  define SMTPP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#  define SMTPP_NOINLINE __attribute__((noinline))
+#  define SMTPP_INLINE inline __attribute__((always_inline))
 #else
 #  define SMTPP_LIKELY(x) (x)
 #  define SMTPP_UNLIKELY(x) (x)
+#  define SMTPP_NOINLINE
+#  define SMTPP_INLINE inline
 #endif
 
 typedef unsigned char uchar;

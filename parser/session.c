@@ -170,8 +170,13 @@ static int params_offered(const smtpp_session *s, const smtpp_command *cmd)
     if (!todo) return 1;
     /* only the parameters present: most commands carry none or one */
     while (todo) {
-        unsigned id = 0;
-        while (!(todo & (1u << id))) id++;
+        unsigned id;
+#if defined(__GNUC__)
+        id = (unsigned)__builtin_ctz(todo);
+#else
+        for (id = 0; !(todo & (1u << id)); id++)
+            ;
+#endif
         todo &= todo - 1;
         if (id >= SMTPP_PARAM__COUNT) break;
         need |= SMTPP_EXT_BIT(param_ext[id]);
