@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(SMTPP_NO_SIMD)
 #  include <emmintrin.h>
 #endif
 
@@ -27,7 +27,7 @@ enum {
 /* The first CR or LF in [p, e), or e. */
 static const uchar *scan_eol(const uchar *p, const uchar *e)
 {
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(SMTPP_NO_SIMD)
     const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
     while (e - p >= 32) {
         __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);

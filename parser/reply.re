@@ -3,10 +3,12 @@
  *
  * Framing looks for the LF that ends a line with memchr, once per octet
  * (the parser remembers how far it looked), and never further than the
- * line limit.  A complete line is then lexed by three small re2c blocks
- * (code and separator, enhanced code, text) with the LF as sentinel: no
- * rule matches past it (re2c -W -Werror checks this), so the lexer needs no
- * bounds checks and cannot read beyond the line.
+ * line limit.  A complete line is then lexed by two small re2c blocks
+ * (code and separator, enhanced code) with the LF as sentinel: no rule
+ * matches past it (re2c -W -Werror checks this), so the lexer needs no
+ * bounds checks and cannot read beyond the line.  The text is checked for
+ * control characters 16 octets at a time (SSE2, else one at a time): the
+ * first one must be the CRLF or LF that ends the line.
  *
  * The lines of one reply stay in the caller's region until the reply is
  * complete; the parser keeps only offsets into it and what it must compare
@@ -16,7 +18,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(SMTPP_NO_SIMD)
 #  include <emmintrin.h>
 #endif
 
@@ -67,7 +69,7 @@ const char *smtpp_reply_error_reason(smtpp_reply_error e)
  * character other than HT: 0x00-0x08, 0x0a-0x1f, 0x7f), or NULL.  The
  * octets lo[0..hi) around it are readable too: a short text is checked
  * with one 16-octet load inside them. */
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(SMTPP_NO_SIMD)
 static unsigned rp_control_mask(const rp_uchar *p)
 {
     const __m128i flip = _mm_set1_epi8((char)0x80), lim = _mm_set1_epi8((char)(0x20 ^ 0x80));
@@ -85,7 +87,7 @@ static const rp_uchar *rp_first_control(const rp_uchar *lo, const rp_uchar *hi,
                                         const rp_uchar *s, size_t n)
 {
     size_t i = 0;
-#if defined(__SSE2__)
+#if defined(__SSE2__) && !defined(SMTPP_NO_SIMD)
     unsigned m;
     if (n >= 16) {
         for (; i + 16 <= n; i += 16)
@@ -114,44 +116,24 @@ static const rp_uchar *rp_first_control(const rp_uchar *lo, const rp_uchar *hi,
     return NULL;
 }
 
-/* Checks the text from s to the LF; sets the text end or an error. */
-static void rp_lex_text_dfa(const rp_uchar *base, const rp_uchar *s, rp_line *l)
-{
-    const rp_uchar *YYCURSOR = s, *YYMARKER = s, *tok;
-    (void)YYMARKER;
-    for (;;) {
-        tok = YYCURSOR;
-        /*!re2c
-          [\t\x20-\x7e\x80-\xff]+ { continue; }
-          "\r\n" { l->text_end = (size_t)(tok - base); return; }
-          "\n"   { l->text_end = (size_t)(tok - base); l->bare_lf = 1; return; }
-          "\r"   { l->err = SMTPP_RE_BARE_CR; l->err_off = (size_t)(tok - base); return; }
-          "\x00" { l->err = SMTPP_RE_NUL; l->err_off = (size_t)(tok - base); return; }
-          *      { l->err = SMTPP_RE_CONTROL; l->err_off = (size_t)(tok - base); return; }
-        */
-    }
-}
-
-/* The same, when the line is l[0..n): the text is good when nothing before
- * the CRLF (or LF) is a control character; anything else is left to the
- * DFA, which says what and where. */
+/* Checks the text s[..] of the line base[0..n) (base[n-1] is the LF): it
+ * ends at the CRLF, or at a bare LF (noted); any other control character
+ * before that is an error at its offset: NUL, a CR not followed by the LF
+ * (a bare CR), or another one (HT is text).  The line holds exactly one LF,
+ * its last octet, so the first control character decides. */
 static void rp_lex_text(const rp_uchar *lo, const rp_uchar *hi, const rp_uchar *base,
                         const rp_uchar *s, size_t n, rp_line *l)
 {
     const rp_uchar *lf = base + n - 1;
     const rp_uchar *e = (lf > s && lf[-1] == '\r') ? lf - 1 : lf;
-    if (rp_first_control(lo, hi, s, (size_t)(e - s)) == NULL) {
-#if defined(SMTPP_CHECK_FAST_PATHS)
-        rp_line l2 = *l;
-        rp_lex_text_dfa(base, s, &l2);
-        if (l2.err || l2.text_end != (size_t)(e - base) || l2.bare_lf != (e == lf || l->bare_lf))
-            abort();
-#endif
+    const rp_uchar *bad = rp_first_control(lo, hi, s, (size_t)(e - s));
+    if (bad == NULL) {
         l->text_end = (size_t)(e - base);
         if (e == lf) l->bare_lf = 1;
         return;
     }
-    rp_lex_text_dfa(base, s, l);
+    l->err = *bad == 0 ? SMTPP_RE_NUL : *bad == '\r' ? SMTPP_RE_BARE_CR : SMTPP_RE_CONTROL;
+    l->err_off = (size_t)(bad - base);
 }
 
 /* Looks for an enhanced code at s (the start of the text).  Returns the
