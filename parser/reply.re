@@ -3,10 +3,11 @@
  *
  * Framing looks for the LF that ends a line with memchr, once per octet
  * (the parser remembers how far it looked), and never further than the
- * line limit.  A complete line is then lexed by two small re2c blocks
- * (code and separator, enhanced code) with the LF as sentinel: no rule
- * matches past it (re2c -W -Werror checks this), so the lexer needs no
- * bounds checks and cannot read beyond the line.  The text is checked for
+ * line limit.  A complete line is then lexed by a small re2c block (code
+ * and separator) with the LF as sentinel: no rule matches past it (re2c -W
+ * -Werror checks this), so it needs no bounds checks and cannot read
+ * beyond the line.  The enhanced code is read by hand, each test stopping
+ * at the first octet that does not fit.  The text is checked for
  * control characters 16 octets at a time (SSE2, else one at a time): the
  * first one must be the CRLF or LF that ends the line.
  *
@@ -136,8 +137,41 @@ static void rp_lex_text(const rp_uchar *lo, const rp_uchar *hi, const rp_uchar *
     l->err_off = (size_t)(bad - base);
 }
 
-/* Looks for an enhanced code at s (the start of the text).  Returns the
- * octets it spans (0 when the text does not start with one). */
+/* One number of an enhanced code, p[0..end) (digits only): 1 to 3 digits
+ * without a leading zero (RFC 3463 2), as smtpp_enhanced_parse() takes. */
+static int rp_enh_field(const rp_uchar *p, const rp_uchar *end, uint16_t *v)
+{
+    unsigned x = 0;
+    if (end - p > 3 || (end - p > 1 && p[0] == '0')) return 0;
+    for (; p < end; p++) x = x * 10 + (unsigned)(*p - '0');
+    *v = (uint16_t)x;
+    return 1;
+}
+
+/* An enhanced code at s, the start of the text: [245] "." digits "."
+ * digits, then SP, CR or LF.  Returns the octets it spans, 0 when the text
+ * does not start with one (it is then plain text).  *ok: both numbers are
+ * well-formed (else the code is malformed); *e: the code when *ok.  Every
+ * test stops at the first octet that does not fit, so nothing past the LF
+ * is read. */
+static size_t rp_enhanced(const rp_uchar *s, smtpp_enhanced *e, int *ok)
+{
+    const rp_uchar *a = s + 2, *b, *c;
+    if ((s[0] != '2' && s[0] != '4' && s[0] != '5') || s[1] != '.') return 0;
+    for (b = a; (unsigned)(*b - '0') < 10u; b++)
+        ;
+    if (b == a || *b != '.') return 0;
+    for (c = b + 1; (unsigned)(*c - '0') < 10u; c++)
+        ;
+    if (c == b + 1 || (*c != ' ' && *c != '\r' && *c != '\n')) return 0;
+    e->cls = (uint16_t)(s[0] - '0');
+    *ok = rp_enh_field(a, b, &e->subject) && rp_enh_field(b + 1, c, &e->detail);
+    return (size_t)(c - s);
+}
+
+#if defined(SMTPP_CHECK_FAST_PATHS)
+/* The same shape as a DFA, with smtpp_enhanced_parse() for the numbers:
+ * the oracle rp_enhanced() is checked against. */
 static size_t rp_lex_enhanced(const rp_uchar *s)
 {
     const rp_uchar *YYCURSOR = s, *YYMARKER = s;
@@ -151,16 +185,16 @@ static size_t rp_lex_enhanced(const rp_uchar *s)
     */
 }
 
-/* One number of an enhanced code, p[0..end) (digits only): 1 to 3 digits
- * without a leading zero (RFC 3463 2), as smtpp_enhanced_parse() takes. */
-static int rp_enh_field(const rp_uchar *p, const rp_uchar *end, uint16_t *v)
+static void rp_check_enhanced(const rp_uchar *s, size_t k, const smtpp_enhanced *e, int ok)
 {
-    unsigned x = 0;
-    if (end - p > 3 || (end - p > 1 && p[0] == '0')) return 0;
-    for (; p < end; p++) x = x * 10 + (unsigned)(*p - '0');
-    *v = (uint16_t)x;
-    return 1;
+    smtpp_enhanced e2;
+    size_t k2 = rp_lex_enhanced(s), got = k2 ? smtpp_enhanced_parse((const char *)s, k2, &e2) : 0;
+    if (k2 != k) abort();
+    if (k && ((got == k) != ok || (ok && (e2.cls != e->cls || e2.subject != e->subject ||
+                                          e2.detail != e->detail))))
+        abort();
 }
+#endif
 
 /* Lexes one complete line l[0..n) (l[n-1] == '\n'), which lies in the
  * readable octets lo[0..hi). */
@@ -202,22 +236,15 @@ have_code:
     }
     text = base + 4;
     l->text_off = 4;
-    if (l->code / 100 != 3 && (k = rp_lex_enhanced(text)) != 0) {
-        smtpp_enhanced e;
-        const rp_uchar *dot = text + 2;
-        int ok;
-        while (*dot != '.') dot++;   /* the lexer matched [245] "." digit+ "." digit+ */
-        e.cls = (uint16_t)(text[0] - '0');
-        ok = rp_enh_field(text + 2, dot, &e.subject) && rp_enh_field(dot + 1, text + k, &e.detail);
+    if (l->code / 100 != 3) {
+        smtpp_enhanced e = { 0, 0, 0 };
+        int ok = 0;
+        k = rp_enhanced(text, &e, &ok);
 #if defined(SMTPP_CHECK_FAST_PATHS)
-        {
-            smtpp_enhanced e2;
-            size_t got = smtpp_enhanced_parse((const char *)text, k, &e2);
-            if ((got == k) != ok || (ok && (e2.cls != e.cls || e2.subject != e.subject ||
-                                            e2.detail != e.detail)))
-                abort();
-        }
+        rp_check_enhanced(text, k, &e, ok);
 #endif
+        if (k == 0)
+            goto text;
         if (!ok) {
             if (!(flags & SMTPP_REPLY_LENIENT_ENHANCED)) {
                 l->err = SMTPP_RE_BAD_ENHANCED;
@@ -238,6 +265,7 @@ have_code:
             l->text_off = (size_t)(text - base);
         }
     }
+text:
     rp_lex_text(lo, hi, base, text, n, l);
 }
 
