@@ -1,12 +1,18 @@
 /* The SMTP command parser: line framing and the re2c lexer.
  *
- * Framing finds the LF that ends a line with memchr, once per byte (the
- * parser remembers how far it searched).  The complete line is then lexed
- * by small re2c blocks, one per job (verb, path, local part, domain,
+ * Framing finds the last LF of each new region with memrchr, once per byte
+ * (the parser remembers how far it searched).  The complete line is then
+ * lexed by small re2c blocks, one per job (verb, path, local part, domain,
  * parameters ...), each continuing where the previous one stopped, so every
- * byte of the line is read once by a DFA.  The LF is the sentinel: no rule
- * matches past it (re2c -W -Werror checks that), so no block needs bounds
- * checks and none can read beyond the line.
+ * byte of the line is read once.  The LF is the sentinel: no rule matches
+ * past it (re2c -W -Werror checks that), so no block needs bounds checks
+ * and none can read beyond the line.
+ *
+ * Local parts and domains first go through hand-written loops for the
+ * plain ASCII shapes nearly all of them have (one table lookup per byte);
+ * anything else, and anything those loops cannot vouch for, goes to the
+ * DFA, which then reads those bytes again.  The loops stop at the first
+ * byte that does not fit, so the LF bounds them too.
  */
 #if !defined(_GNU_SOURCE)
 #  define _GNU_SOURCE 1 /* memrchr */
