@@ -81,22 +81,10 @@ int smtpp_tracker_reply(smtpp_tracker *t, int code, smtpp_match *m)
             }
             break; /* refused: that was the only reply */
         }
-        if (lmtp && t->recipients > 0) {
-            e->stage = 2;
-            e->left = t->recipients;
-            return recipient_reply(t, e, m);
-        }
-        t->recipients = 0;
-        break;
+        goto message_end;
     case SMTPP_VERB_BDAT:
-        if (e->flags & SMTPP_TRACK_BDAT_LAST) {
-            if (lmtp && t->recipients > 0) {
-                e->stage = 2;
-                e->left = t->recipients;
-                return recipient_reply(t, e, m);
-            }
-            t->recipients = 0;
-        }
+        if (e->flags & SMTPP_TRACK_BDAT_LAST)
+            goto message_end;
         break;
     case SMTPP_VERB_RCPT:
         if (code >= 200 && code < 300)
@@ -112,6 +100,19 @@ int smtpp_tracker_reply(smtpp_tracker *t, int code, smtpp_match *m)
     default:
         break;
     }
+    pop(t);
+    m->kind = SMTPP_MATCH_FINAL;
+    return m->kind;
+
+message_end:
+    /* After the message: in LMTP one reply per accepted recipient follows
+     * (RFC 2033 4.2); either way the transaction is over. */
+    if (lmtp && t->recipients > 0) {
+        e->stage = 2;
+        e->left = t->recipients;
+        return recipient_reply(t, e, m);
+    }
+    t->recipients = 0;
     pop(t);
     m->kind = SMTPP_MATCH_FINAL;
     return m->kind;
