@@ -13,6 +13,22 @@
  * anything else, and anything those loops cannot vouch for, goes to the
  * DFA, which then reads those bytes again.  The loops stop at the first
  * byte that does not fit, so the LF bounds them too.
+ *
+ * The fast lane.  On x86-64 CPUs with AVX2 (asked once, at parser init),
+ * a line with at least FAST_LANE_READ bytes after its start in the buffer
+ * is first offered to line_fast(): MAIL and RCPT with a plain mailbox (or
+ * <>) and the usual parameters, RSET QUIT DATA NOOP, HELO/EHLO with a
+ * plain domain.  It classifies the mailbox 32 octets per instruction
+ * (nibble lookups, bit masks for the dot and hyphen rules), reads keywords
+ * by one folded 8-octet compare and SIZE eight digits at a time, so the
+ * usual command costs no branch per octet: per-octet loops cost a
+ * mispredicted branch at the end of every field, and that, not the
+ * instruction count, was most of the time.  It claims only lines whose
+ * every field it can vouch for and returns 0 otherwise; the general path
+ * then parses the line from its start.  Sanitizer and fuzzing builds
+ * (SMTPP_CHECK_FAST_PATHS) parse every claimed line again with the general
+ * path and abort on any difference, and the test suite feeds every input
+ * also with padding after it, so both paths see it.
  */
 #if !defined(_GNU_SOURCE)
 #  define _GNU_SOURCE 1 /* memrchr */
@@ -135,12 +151,163 @@ static const uchar *local_fast(const uchar *s)
     return *p < 0x80 ? p : NULL;
 }
 
+/* Unaligned little-endian loads (memcpy compiles to one mov). */
+static inline uint32_t load32(const uchar *p)
+{
+    uint32_t w;
+    memcpy(&w, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap32(w);
+#endif
+    return w;
+}
+
+static inline uint64_t load64(const uchar *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+#define W4(a, b, c, d) \
+    ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+
+/* AVX2 mailbox scanner (x86 with GCC or clang, chosen at run time). */
+#if !defined(SMTPP_NO_SIMD) && defined(__x86_64__) && defined(__GNUC__)
+#  define SMTPP_AVX2_PATHS 1
+#  include <immintrin.h>
+#endif
+
 typedef struct lexer {
     const uchar *base;   /* first byte of the line */
     const uchar *end;    /* just past the LF, once a block has matched it */
+    const uchar *lim;    /* end of the caller's buffer: bytes up to here may
+                            be read (the SIMD scanner reads whole blocks) */
     smtpp_command *cmd;
     unsigned flags;
+    unsigned simd;       /* the CPU has AVX2 (smtpp__cpu_avx2) */
 } lexer;
+
+#if defined(SMTPP_AVX2_PATHS)
+/* A plain ASCII Mailbox, dot-string "@" LDH domain, 32 octets at a time.
+ *
+ * One load classifies 32 octets at once into "atext or dot" (the local
+ * part's alphabet) and "letter, digit, hyphen or dot" (the domain's), by
+ * the usual pair of nibble lookups: the low nibble selects a byte whose bit
+ * h says whether (h << 4 | low) is in the set, the high nibble selects bit
+ * h; octets >= 0x80 select no bit.  The local part is then the run up to
+ * the first octet outside its set, the domain the run after the "@", and
+ * the placement rules (no leading, trailing or doubled dot; no label that
+ * starts or ends with a hyphen) are checks on the dot and hyphen bit masks:
+ * no branch per octet.
+ *
+ * Like the scalar fast paths it vouches only for the plain shape and gives
+ * up (NULL) on anything else, leaving the octets to the DFA: an "@" not
+ * where the local part ends, a non-ASCII octet right after either part, a
+ * rule broken, a mailbox longer than the 64 octets it can see.  On success
+ * it returns the octet after the domain, as lex_local() + lex_domain()
+ * would.  Needs s + 32 <= lim (and reads a second block only when s + 64 <=
+ * lim). */
+#define SMTPP_AVX2 __attribute__((target("avx2,bmi")))
+
+/* The four masks of one 32-octet block at s: octets outside the local
+ * part's set (*nl) and outside the domain's (*nd), dots and hyphens. */
+SMTPP_AVX2 static inline __attribute__((always_inline)) void
+mailbox_block(const uchar *s, uint32_t *nl, uint32_t *nd, uint32_t *dot, uint32_t *hy)
+{
+    const __m256i tl = _mm256_broadcastsi128_si256(_mm_setr_epi8(
+        (char)0xe8, (char)0xfc, (char)0xf8, (char)0xfc, (char)0xfc, (char)0xfc, (char)0xfc,
+        (char)0xfc, (char)0xf8, (char)0xf8, (char)0xf4, (char)0xd4, (char)0xd0, (char)0xdc,
+        (char)0xf4, (char)0x7c));
+    const __m256i td = _mm256_broadcastsi128_si256(_mm_setr_epi8(
+        (char)0xa8, (char)0xf8, (char)0xf8, (char)0xf8, (char)0xf8, (char)0xf8, (char)0xf8,
+        (char)0xf8, (char)0xf8, (char)0xf8, (char)0xf0, (char)0x50, (char)0x50, (char)0x54,
+        (char)0x54, (char)0x50));
+    const __m256i hibit = _mm256_broadcastsi128_si256(_mm_setr_epi8(
+        1, 2, 4, 8, 16, 32, 64, (char)0x80, 0, 0, 0, 0, 0, 0, 0, 0));
+    const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)s);
+    __m256i lo = _mm256_and_si256(v, nib);
+    __m256i hb = _mm256_shuffle_epi8(hibit, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib));
+    *nl = (uint32_t)_mm256_movemask_epi8(
+        _mm256_cmpeq_epi8(_mm256_and_si256(_mm256_shuffle_epi8(tl, lo), hb), zero));
+    *nd = (uint32_t)_mm256_movemask_epi8(
+        _mm256_cmpeq_epi8(_mm256_and_si256(_mm256_shuffle_epi8(td, lo), hb), zero));
+    *dot = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('.')));
+    *hy = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('-')));
+}
+
+/* The LDH labels of a domain at offsets [d0, e) of a window, from its dot
+ * and hyphen masks: none empty, none starting or ending with a hyphen
+ * (e - d0 <= 63, so no label is too long). */
+static inline int labels_ok(uint64_t dot, uint64_t hy, unsigned d0, unsigned e)
+{
+    uint64_t range = ((1ull << (e - d0)) - 1) << d0, dd = dot & range;
+    return (((dd << 1) | (1ull << d0) | (dd >> 1) | (1ull << (e - 1))) & (dd | (hy & range))) == 0;
+}
+
+/* The mailbox at s, with `valid` (32 or 64) octets readable there.  Returns
+ * the offset of the octet after the domain and sets *at to the offset of
+ * the "@"; 0 when the shape is not the plain one (see above). */
+SMTPP_AVX2 static inline __attribute__((always_inline)) unsigned
+mailbox_scan(const uchar *s, unsigned valid, unsigned *at)
+{
+    uint32_t nl0, nd0, dot0, hy0, nl1 = ~0u, nd1 = ~0u, dot1 = 0, hy1 = 0;
+    uint64_t nl, nd, dot, hy, dd;
+    unsigned k, d0, e;
+
+    mailbox_block(s, &nl0, &nd0, &dot0, &hy0);
+    if (valid == 64) mailbox_block(s + 32, &nl1, &nd1, &dot1, &hy1);
+    /* octets past the window count as "not in the set": an end found there
+     * means the mailbox is longer than the window */
+    nl = (uint64_t)nl1 << 32 | nl0;
+    nd = (uint64_t)nd1 << 32 | nd0;
+    dot = (uint64_t)dot1 << 32 | dot0;
+    hy = (uint64_t)hy1 << 32 | hy0;
+    k = (unsigned)__builtin_ctzll(nl | (1ull << 63));
+    if (k + 3 > valid) return 0;
+    d0 = k + 1;
+    e = d0 + (unsigned)__builtin_ctzll((nd >> d0) | (1ull << (63 - d0)));
+    if (e >= valid - 1) return 0;
+    if (k == 0 || s[k] != '@' || e == d0 || s[e] >= 0x80) return 0;
+    dd = dot & ((1ull << k) - 1);   /* dots of the local part */
+    if ((dd & 1) || (dd >> (k - 1)) || (dd & (dd >> 1))) return 0;
+    if (!labels_ok(dot, hy, d0, e)) return 0;
+    *at = k;
+    return e;
+}
+
+/* A plain ASCII Domain at s, the same way: the offset of the octet after
+ * it, or 0. */
+SMTPP_AVX2 static inline __attribute__((always_inline)) unsigned
+domain_scan(const uchar *s, unsigned valid)
+{
+    uint32_t nl0, nd0, dot0, hy0, nl1 = ~0u, nd1 = ~0u, dot1 = 0, hy1 = 0;
+    unsigned e;
+    mailbox_block(s, &nl0, &nd0, &dot0, &hy0);
+    if (valid == 64) mailbox_block(s + 32, &nl1, &nd1, &dot1, &hy1);
+    (void)nl0;
+    (void)nl1;
+    e = (unsigned)__builtin_ctzll(((uint64_t)nd1 << 32 | nd0) | (1ull << 63));
+    if (e == 0 || e >= valid - 1 || s[e] >= 0x80 ||
+        !labels_ok((uint64_t)dot1 << 32 | dot0, (uint64_t)hy1 << 32 | hy0, 0, e))
+        return 0;
+    return e;
+}
+
+SMTPP_AVX2 static const uchar *mailbox_avx2(const uchar *s, const uchar *lim, smtpp_path *out)
+{
+    unsigned k = 0, e = mailbox_scan(s, s + 64 <= lim ? 64 : 32, &k);
+    if (!e) return NULL;
+    out->local = (smtpp_str){ (const char *)s, k };
+    out->domain = (smtpp_str){ (const char *)s + k + 1, e - k - 1 };
+    out->domain_kind = SMTPP_DOMAIN_NAME;
+    return s + e;
+}
+#endif
 
 #define OFF(lx, ptr) ((uint32_t)((ptr) - (lx)->base))
 /* The variables every lexer block uses. */
@@ -233,6 +400,24 @@ static void params_clear(smtpp_params *x)
     x->auth = none;
     x->orcpt_type = none;
     x->orcpt = none;
+}
+
+/* Resets what every command defines.  path and p are reset by the blocks
+ * that fill them, so a command that has neither costs no more. */
+static void command_reset(smtpp_command *c)
+{
+    c->verb = 0;
+    c->error = 0;
+    c->nparams = 0;
+    c->bdat_last = 0;
+    c->auth_empty = 0;
+    c->error_offset = 0;
+    c->bdat_size = 0;
+    c->line = (smtpp_str){ NULL, 0 };
+    c->arg = (smtpp_str){ NULL, 0 };
+    c->auth_initial = (smtpp_str){ NULL, 0 };
+    c->path.kind = SMTPP_PATH_NONE;
+    c->p.present = 0;
 }
 
 /* ---- Domains ------------------------------------------------------------- */
@@ -409,6 +594,32 @@ static const uchar *lex_path(lexer *lx, const uchar *s, smtpp_path *out)
         s = r;
     }
     mb = s;
+#if defined(SMTPP_AVX2_PATHS)
+    if (lx->simd && lx->lim - s >= 32) {
+        const uchar *e = mailbox_avx2(s, lx->lim, out);
+#  if defined(SMTPP_CHECK_FAST_PATHS)
+        if (e) {   /* the scalar path and the DFA must agree */
+            smtpp_command c2;
+            lexer lx2 = *lx;
+            smtpp_path p2 = *out;
+            const uchar *e2;
+            c2.error = SMTPP_E_OK;
+            lx2.cmd = &c2;
+            lx2.simd = 0;
+            e2 = lex_local(&lx2, s, &p2);
+            if (!e2 || *e2 != '@' || p2.local.n != out->local.n || p2.quoted || p2.utf8) abort();
+            e2 = lex_domain(&lx2, e2 + 1, 1, &p2);
+            if (e2 != e || c2.error != SMTPP_E_OK || p2.domain.p != out->domain.p ||
+                p2.domain.n != out->domain.n || p2.domain_kind != SMTPP_DOMAIN_NAME || p2.utf8)
+                abort();
+        }
+#  endif
+        if (e) {
+            s = e;
+            goto domain_done;
+        }
+    }
+#endif
     s = lex_local(lx, s, out);
     if (!s) return NULL;
     if (*s != '@') {
@@ -425,6 +636,9 @@ static const uchar *lex_path(lexer *lx, const uchar *s, smtpp_path *out)
     }
     s = lex_domain(lx, s + 1, 1, out);
     if (!s) return NULL;
+#if defined(SMTPP_AVX2_PATHS)
+domain_done:
+#endif
     if (bracket) {
         if (*s != '>') {
             int c = *s;
@@ -628,6 +842,279 @@ store:
         s = YYCURSOR;
     }
 }
+
+/* ---- The fast lane: MAIL and RCPT in their usual shape ----------------------- */
+
+#if defined(SMTPP_AVX2_PATHS)
+#define W8(a, b, c, d, e, f, g, h) ((uint64_t)W4(e, f, g, h) << 32 | W4(a, b, c, d))
+#define FOLD8 0x2020202020202020ull
+
+/* Eight ASCII digits, the first the most significant, to their value:
+ * three multiplications instead of a loop whose exit depends on the
+ * number's length. */
+static inline uint32_t eight_digits(uint64_t x)
+{
+    x -= 0x3030303030303030ull;
+    x = x * 10 + (x >> 8);
+    x = (((x & 0x000000ff000000ffull) * (100 + (1000000ull << 32))) +
+         (((x >> 16) & 0x000000ff000000ffull) * (1 + (10000ull << 32)))) >> 32;
+    return (uint32_t)x;
+}
+
+/* How many of the eight octets of x, from the first, are ASCII digits.  A
+ * borrow only spoils the octets after the first non-digit. */
+static inline unsigned leading_digits(uint64_t x)
+{
+    uint64_t nd = ((x - 0x3030303030303030ull) | (0x3939393939393939ull - x)) &
+                  0x8080808080808080ull;
+    return nd ? (unsigned)__builtin_ctzll(nd) >> 3 : 8;
+}
+
+/* The value of the n digits (1..8) that end just before e (e - 8 must be
+ * readable): the octets before them count as '0'. */
+static inline uint32_t digits_before(const uchar *e, unsigned n)
+{
+    uint64_t keep = ~0ull << (8 * (8 - n));
+    return eight_digits((load64(e - 8) & keep) | (0x3030303030303030ull & ~keep));
+}
+
+/* Octets up to the end of a plain xtext value at s: the first SP, CR,
+ * "+", "=" or octet that is not printable ASCII, within 32 octets (32 when
+ * there is none).  *stop is that octet's kind: 0 for SP or CR. */
+SMTPP_AVX2 static inline __attribute__((always_inline)) unsigned
+xtext_run(const uchar *s, int *stop)
+{
+    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)s);
+    __m256i ok = _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8(0x20)),
+                                  _mm256_cmpgt_epi8(_mm256_set1_epi8(0x7f), v));
+    ok = _mm256_andnot_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('+')),
+                                             _mm256_cmpeq_epi8(v, _mm256_set1_epi8('='))), ok);
+    uint32_t m = ~(uint32_t)_mm256_movemask_epi8(ok);
+    unsigned n = m ? (unsigned)__builtin_ctz(m) : 32;
+    *stop = n < 32 && s[n] != ' ' && s[n] != '\r';
+    return n;
+}
+
+/* The parameters after the path, the usual ones: SIZE, BODY, SMTPUTF8, RET,
+ * ENVID, AUTH, NOTIFY, ORCPT (rfc822 with plain xtext), each once and on
+ * its own command.  q is the octet after the path.  Returns the CR of the
+ * line end, or NULL: for anything else, the DFA reads them again. */
+SMTPP_AVX2 static inline __attribute__((always_inline)) const uchar *
+params_fast(const uchar *q, smtpp_command *c)
+{
+    smtpp_params *pp = &c->p;
+    const uint32_t verb_bit = 1u << c->verb;
+    while (*q == ' ') {
+        /* Keywords and words are compared with their letters folded to lower
+         * case (OR 0x20) and nothing else: folding a digit, "=" or ";"
+         * would let a control character pass for it ("SIZE\x1d1"). */
+        const uchar *t = q + 1, *v;
+        uint64_t w = load64(t);
+        unsigned id, n;
+        int stop;
+        if (c->nparams == SMTPP_MAX_PARAMS) return NULL;
+        if (((w | 0x20202020u) & 0xffffffffffull) == W8('s', 'i', 'z', 'e', '=', 0, 0, 0)) {
+            v = t + 5;
+            n = leading_digits(load64(v));
+            if (n == 8) {
+                n += leading_digits(load64(v + 8));
+                if (n > 16) return NULL;
+                pp->size = n == 8 ? digits_before(v + 8, 8)
+                                  : (uint64_t)digits_before(v + n - 8, n - 8) * 100000000u +
+                                        digits_before(v + n, 8);
+            } else {
+                if (!n) return NULL;
+                pp->size = digits_before(v + n, n);
+            }
+            id = SMTPP_PARAM_SIZE;
+            q = v + n;
+        } else if (((w | 0x20202020u) & 0xffffffffffull) == W8('b', 'o', 'd', 'y', '=', 0, 0, 0)) {
+            uint64_t x;
+            v = t + 5;
+            x = load64(v);
+            if ((x | 0x2020202020202000ull) == W8('8', 'b', 'i', 't', 'm', 'i', 'm', 'e')) {
+                pp->body = SMTPP_BODY_8BITMIME;
+                q = v + 8;
+            } else if (((uint32_t)x | 0x20202000u) == W4('7', 'b', 'i', 't')) {
+                pp->body = SMTPP_BODY_7BIT;
+                q = v + 4;
+            } else if ((x | FOLD8) == W8('b', 'i', 'n', 'a', 'r', 'y', 'm', 'i') &&
+                       (v[8] | 0x20) == 'm' && (v[9] | 0x20) == 'e') {
+                pp->body = SMTPP_BODY_BINARYMIME;
+                q = v + 10;
+            } else {
+                return NULL;
+            }
+            id = SMTPP_PARAM_BODY;
+        } else if (((w | 0x202020202020ull) & 0xffffffffffffffull) ==
+                   W8('n', 'o', 't', 'i', 'f', 'y', '=', 0)) {
+            unsigned bits = 0, bit;
+            v = t + 7;
+            q = v;
+            for (;;) {   /* NEVER alone, or SUCCESS, FAILURE, DELAY each once */
+                uint64_t x = load64(q) | FOLD8;
+                if ((x & 0xffffffffffffffull) == W8('s', 'u', 'c', 'c', 'e', 's', 's', 0))
+                    bit = SMTPP_NOTIFY_SUCCESS, q += 7;
+                else if ((x & 0xffffffffffffffull) == W8('f', 'a', 'i', 'l', 'u', 'r', 'e', 0))
+                    bit = SMTPP_NOTIFY_FAILURE, q += 7;
+                else if ((x & 0xffffffffffull) == W8('d', 'e', 'l', 'a', 'y', 0, 0, 0))
+                    bit = SMTPP_NOTIFY_DELAY, q += 5;
+                else if ((x & 0xffffffffffull) == W8('n', 'e', 'v', 'e', 'r', 0, 0, 0) && !bits)
+                    bit = SMTPP_NOTIFY_NEVER, q += 5;
+                else
+                    return NULL;
+                if (bits & (bit | SMTPP_NOTIFY_NEVER)) return NULL;
+                bits |= bit;
+                if (*q != ',') break;
+                q++;
+            }
+            pp->notify = (uint8_t)bits;
+            id = SMTPP_PARAM_NOTIFY;
+        } else if (((w | 0x2020202020ull) & 0xffffffffffffull) ==
+                   W8('o', 'r', 'c', 'p', 't', '=', 0, 0)) {
+            v = t + 6;
+            if (((load64(v) | 0x202020u) & 0xffffffffffffffull) != W8('r', 'f', 'c', '8', '2', '2', ';', 0))
+                return NULL;
+            n = xtext_run(v + 7, &stop);
+            if (!n || n == 32 || stop) return NULL;
+            pp->orcpt_type = SL(v, v + 6);
+            pp->orcpt = SL(v + 7, v + 7 + n);
+            id = SMTPP_PARAM_ORCPT;
+            q = v + 7 + n;
+        } else if (((w | 0x2020202020ull) & 0xffffffffffffull) == W8('e', 'n', 'v', 'i', 'd', '=', 0, 0) ||
+                   ((w | 0x20202020u) & 0xffffffffffull) == W8('a', 'u', 't', 'h', '=', 0, 0, 0)) {
+            int envid = ((w | 0x20) & 0xff) == 'e';
+            v = t + (envid ? 6 : 5);
+            n = xtext_run(v, &stop);
+            if (!n || n == 32 || stop) return NULL;
+            if (envid) pp->envid = SL(v, v + n);
+            else pp->auth = SL(v, v + n);
+            id = envid ? SMTPP_PARAM_ENVID : SMTPP_PARAM_AUTH;
+            q = v + n;
+        } else if ((w | 0x0020202020202020ull) == W8('s', 'm', 't', 'p', 'u', 't', 'f', '8')) {
+            v = NULL;
+            id = SMTPP_PARAM_SMTPUTF8;
+            q = t + 8;
+        } else if (((w | 0x202020u) & 0xffffffffull) == W4('r', 'e', 't', '=')) {
+            uint32_t x = load32(t + 4) | 0x20202020u;
+            v = t + 4;
+            if (x == W4('f', 'u', 'l', 'l')) pp->ret = SMTPP_RET_FULL;
+            else if (x == W4('h', 'd', 'r', 's')) pp->ret = SMTPP_RET_HDRS;
+            else return NULL;
+            id = SMTPP_PARAM_RET;
+            q = t + 8;
+        } else {
+            return NULL;
+        }
+        /* the value must end here; a parameter on the wrong command or
+         * given twice is for the DFA to report */
+        if ((*q != ' ' && *q != '\r') || !(param_verbs[id] & verb_bit) ||
+            (pp->present & (1u << id)))
+            return NULL;
+        pp->present |= 1u << id;
+        {
+            smtpp_param *sp = &c->params[c->nparams++];
+            sp->keyword = SL(t, t + param_kwlen[id]);
+            sp->value = v ? SL(v, q) : (smtpp_str){ NULL, 0 };
+            sp->id = (int)id;
+        }
+    }
+    return *q == '\r' && q[1] == '\n' ? q : NULL;
+}
+
+/* The other commands of a session's every transaction, in their one valid
+ * shape: RSET, QUIT, DATA, NOOP without argument, and HELO/EHLO with a
+ * plain domain.  w: the line's first eight octets. */
+SMTPP_AVX2 static inline __attribute__((always_inline)) size_t
+other_fast(const uchar *b, uint64_t w, smtpp_command *c)
+{
+    uint64_t x = (w | 0x20202020u) & 0xffffffffffffull;
+    unsigned verb, e;
+    if (x == W8('r', 's', 'e', 't', '\r', '\n', 0, 0)) verb = SMTPP_VERB_RSET;
+    else if (x == W8('q', 'u', 'i', 't', '\r', '\n', 0, 0)) verb = SMTPP_VERB_QUIT;
+    else if (x == W8('d', 'a', 't', 'a', '\r', '\n', 0, 0)) verb = SMTPP_VERB_DATA;
+    else if (x == W8('n', 'o', 'o', 'p', '\r', '\n', 0, 0)) verb = SMTPP_VERB_NOOP;
+    else verb = 0;
+    if (verb) {
+        command_reset(c);
+        c->verb = (uint8_t)verb;
+        return 6;
+    }
+    x &= 0xffffffffffull;
+    if (x == W8('e', 'h', 'l', 'o', ' ', 0, 0, 0)) verb = SMTPP_VERB_EHLO;
+    else if (x == W8('h', 'e', 'l', 'o', ' ', 0, 0, 0)) verb = SMTPP_VERB_HELO;
+    else return 0;
+    e = domain_scan(b + 5, 64);
+    if (!e || b[5 + e] != '\r' || b[6 + e] != '\n') return 0;
+    command_reset(c);
+    c->verb = (uint8_t)verb;
+    path_clear(&c->path);
+    c->path.domain = c->arg = SL(b + 5, b + 5 + e);
+    c->path.domain_kind = SMTPP_DOMAIN_NAME;
+    return e + 7;
+}
+
+/* MAIL FROM:<mailbox> and RCPT TO:<mailbox> with the usual parameters, the
+ * line short enough for one window: the whole command, every field of
+ * *c as the general path sets it, without a branch per octet.  b is the
+ * start of the line and at least FAST_LANE_READ octets are readable there.
+ * Returns the length of the line with its CRLF, or 0 when the line is
+ * anything else (the general path then parses it from the start: this
+ * lane only ever claims lines whose every field it can vouch for). */
+#define FAST_LANE_READ 160
+SMTPP_AVX2 static size_t line_fast(const uchar *b, smtpp_command *c)
+{
+    uint64_t w = load64(b);
+    unsigned verb, p0, k = 0, e;
+    const uchar *mb, *q;
+    smtpp_path *pa = &c->path;
+
+    /* the letters folded to lower case, the space and colon as they are */
+    if ((w | 0x0020200020202020ull) == W8('r', 'c', 'p', 't', ' ', 't', 'o', ':')) {
+        verb = SMTPP_VERB_RCPT;
+        p0 = 8;
+    } else if ((w | 0x2020200020202020ull) == W8('m', 'a', 'i', 'l', ' ', 'f', 'r', 'o') &&
+               ((load32(b + 8) | 0x20u) & 0xffff) == W4('m', ':', 0, 0)) {
+        verb = SMTPP_VERB_MAIL;
+        p0 = 10;
+    } else {
+        return other_fast(b, w, c);
+    }
+    if (b[p0] != '<') return 0;
+    mb = b + p0 + 1;
+    if (*mb == '>') {                       /* <>: MAIL only */
+        if (verb != SMTPP_VERB_MAIL) return 0;
+        pa->kind = SMTPP_PATH_NULL;
+        pa->raw = SL(mb, mb);
+        pa->mailbox = pa->local = pa->domain = (smtpp_str){ NULL, 0 };
+        pa->domain_kind = 0;
+        q = mb + 1;
+    } else {
+        e = mailbox_scan(mb, 64, &k);
+        if (!e || mb[e] != '>') return 0;
+        pa->kind = SMTPP_PATH_MAILBOX;
+        pa->raw = pa->mailbox = SL(mb, mb + e);
+        pa->local = SL(mb, mb + k);
+        pa->domain = SL(mb + k + 1, mb + e);
+        pa->domain_kind = SMTPP_DOMAIN_NAME;
+        q = mb + e + 1;
+    }
+    pa->route = pa->literal = (smtpp_str){ NULL, 0 };
+    pa->quoted = 0;
+    pa->utf8 = 0;
+    c->verb = (uint8_t)verb;
+    c->error = 0;
+    c->nparams = 0;
+    c->error_offset = 0;
+    c->bdat_last = 0;
+    c->auth_empty = 0;
+    c->bdat_size = 0;
+    c->arg = c->auth_initial = (smtpp_str){ NULL, 0 };
+    params_clear(&c->p);
+    if (!(q = params_fast(q, c))) return 0;
+    return (size_t)(q + 2 - b);
+}
+#endif
 
 /* ---- Command arguments ------------------------------------------------------ */
 
@@ -887,39 +1374,50 @@ static const uchar *lex_query(lexer *lx, const uchar *s, int required)
 
 /* ---- The line ------------------------------------------------------------------ */
 
+/* The verb by the DFA; 0 (and the error recorded) for none. */
+static unsigned verb_dfa(lexer *lx, const uchar **after)
+{
+    LEXER_AT(lx->base);
+    const uchar *s = lx->base;
+    unsigned verb;
+    /*!re2c
+      'HELO'      { verb = SMTPP_VERB_HELO; goto done; }
+      'EHLO'      { verb = SMTPP_VERB_EHLO; goto done; }
+      'LHLO'      { verb = SMTPP_VERB_LHLO; goto done; }
+      'MAIL'      { verb = SMTPP_VERB_MAIL; goto done; }
+      'RCPT'      { verb = SMTPP_VERB_RCPT; goto done; }
+      'DATA'      { verb = SMTPP_VERB_DATA; goto done; }
+      'BDAT'      { verb = SMTPP_VERB_BDAT; goto done; }
+      'RSET'      { verb = SMTPP_VERB_RSET; goto done; }
+      'NOOP'      { verb = SMTPP_VERB_NOOP; goto done; }
+      'QUIT'      { verb = SMTPP_VERB_QUIT; goto done; }
+      'VRFY'      { verb = SMTPP_VERB_VRFY; goto done; }
+      'EXPN'      { verb = SMTPP_VERB_EXPN; goto done; }
+      'HELP'      { verb = SMTPP_VERB_HELP; goto done; }
+      'AUTH'      { verb = SMTPP_VERB_AUTH; goto done; }
+      'STARTTLS'  { verb = SMTPP_VERB_STARTTLS; goto done; }
+      'TURN'      { verb = SMTPP_VERB_TURN; goto done; }
+      'ATRN'      { verb = SMTPP_VERB_ATRN; goto done; }
+      'ETRN'      { verb = SMTPP_VERB_ETRN; goto done; }
+      'XCLIENT'   { verb = SMTPP_VERB_XCLIENT; goto done; }
+      'XFORWARD'  { verb = SMTPP_VERB_XFORWARD; goto done; }
+      [^ \t\r\n\x00]+  { fail(lx, s, SMTPP_E_UNKNOWN_COMMAND, 0); return 0; }
+      eol         { fail(lx, s, SMTPP_E_EMPTY_LINE, 0); return 0; }
+      *           { fail(lx, s, SMTPP_E_UNKNOWN_COMMAND, 0); return 0; }
+    */
+done:
+    *after = YYCURSOR;
+    return verb;
+}
+
 static void lex_line(lexer *lx)
 {
     smtpp_command *c = lx->cmd;
-    LEXER_AT(lx->base);
-    const uchar *s = lx->base;
-    /*!re2c
-      'HELO'      { c->verb = SMTPP_VERB_HELO; goto args; }
-      'EHLO'      { c->verb = SMTPP_VERB_EHLO; goto args; }
-      'LHLO'      { c->verb = SMTPP_VERB_LHLO; goto args; }
-      'MAIL'      { c->verb = SMTPP_VERB_MAIL; goto args; }
-      'RCPT'      { c->verb = SMTPP_VERB_RCPT; goto args; }
-      'DATA'      { c->verb = SMTPP_VERB_DATA; goto args; }
-      'BDAT'      { c->verb = SMTPP_VERB_BDAT; goto args; }
-      'RSET'      { c->verb = SMTPP_VERB_RSET; goto args; }
-      'NOOP'      { c->verb = SMTPP_VERB_NOOP; goto args; }
-      'QUIT'      { c->verb = SMTPP_VERB_QUIT; goto args; }
-      'VRFY'      { c->verb = SMTPP_VERB_VRFY; goto args; }
-      'EXPN'      { c->verb = SMTPP_VERB_EXPN; goto args; }
-      'HELP'      { c->verb = SMTPP_VERB_HELP; goto args; }
-      'AUTH'      { c->verb = SMTPP_VERB_AUTH; goto args; }
-      'STARTTLS'  { c->verb = SMTPP_VERB_STARTTLS; goto args; }
-      'TURN'      { c->verb = SMTPP_VERB_TURN; goto args; }
-      'ATRN'      { c->verb = SMTPP_VERB_ATRN; goto args; }
-      'ETRN'      { c->verb = SMTPP_VERB_ETRN; goto args; }
-      'XCLIENT'   { c->verb = SMTPP_VERB_XCLIENT; goto args; }
-      'XFORWARD'  { c->verb = SMTPP_VERB_XFORWARD; goto args; }
-      [^ \t\r\n\x00]+  { fail(lx, s, SMTPP_E_UNKNOWN_COMMAND, 0); return; }
-      eol         { fail(lx, s, SMTPP_E_EMPTY_LINE, 0); return; }
-      *           { fail(lx, s, SMTPP_E_UNKNOWN_COMMAND, 0); return; }
-    */
-args:
-    s = YYCURSOR;
-    switch (c->verb) {
+    const uchar *s = NULL;
+    unsigned verb = verb_dfa(lx, &s);
+    if (!verb) return;
+    c->verb = (uint8_t)verb;
+    switch (verb) {
     case SMTPP_VERB_MAIL:
     case SMTPP_VERB_RCPT:     lex_mail_rcpt(lx, s); break;
     case SMTPP_VERB_HELO:
@@ -947,24 +1445,7 @@ void smtpp_parser_init(smtpp_parser *p, unsigned flags)
     p->flags = flags;
     p->max_line = SMTPP_DEFAULT_MAX_LINE;
     p->max_auth_line = SMTPP_DEFAULT_MAX_AUTH_LINE;
-}
-
-/* Resets what every command defines.  path and p are reset by the blocks
- * that fill them, so a command that has neither costs no more. */
-static void command_reset(smtpp_command *c)
-{
-    c->verb = 0;
-    c->error = 0;
-    c->nparams = 0;
-    c->bdat_last = 0;
-    c->auth_empty = 0;
-    c->error_offset = 0;
-    c->bdat_size = 0;
-    c->line = (smtpp_str){ NULL, 0 };
-    c->arg = (smtpp_str){ NULL, 0 };
-    c->auth_initial = (smtpp_str){ NULL, 0 };
-    c->path.kind = SMTPP_PATH_NONE;
-    c->p.present = 0;
+    p->_simd = (uint8_t)smtpp__cpu_avx2();
 }
 
 static void line_error(smtpp_command *c, smtpp_error e, uint32_t off)
@@ -983,6 +1464,64 @@ static size_t auth_limit(const smtpp_parser *p, const uchar *b, size_t len, size
         return p->max_auth_line;
     return lim;
 }
+
+#if defined(SMTPP_AVX2_PATHS) && defined(SMTPP_CHECK_FAST_PATHS)
+static int same_str(smtpp_str a, smtpp_str b) { return a.p == b.p && a.n == b.n; }
+
+/* The fast lane's oracle: the general path (scalar, DFA) on the same line
+ * must give the same command, field by field. */
+static void fast_lane_check(const smtpp_parser *p, const uchar *b, size_t len,
+                            const smtpp_command *c, size_t n)
+{
+    smtpp_command c2;
+    lexer lx;
+    unsigned i;
+    const smtpp_path *x = &c->path, *y = &c2.path;
+    const smtpp_params *u = &c->p, *w = &c2.p;
+    command_reset(&c2);
+    lx.base = b;
+    lx.end = NULL;
+    lx.lim = b + len;
+    lx.cmd = &c2;
+    lx.flags = p->flags;
+    lx.simd = 0;
+    lex_line(&lx);
+    if (c2.error || !lx.end || (size_t)(lx.end - b) != n || c2.verb != c->verb ||
+        c2.nparams != c->nparams || c2.error_offset != c->error_offset ||
+        c2.bdat_last != c->bdat_last || c2.auth_empty != c->auth_empty ||
+        c2.bdat_size != c->bdat_size || !same_str(c2.arg, c->arg) ||
+        !same_str(c2.auth_initial, c->auth_initial))
+        abort();
+    if (c->verb != SMTPP_VERB_MAIL && c->verb != SMTPP_VERB_RCPT && c->verb != SMTPP_VERB_EHLO &&
+        c->verb != SMTPP_VERB_HELO) {
+        /* no path or parameters: those fields are not touched */
+        if (x->kind != y->kind || u->present != w->present) abort();
+        return;
+    }
+    if (!same_str(x->raw, y->raw) || !same_str(x->route, y->route) ||
+        !same_str(x->mailbox, y->mailbox) || !same_str(x->local, y->local) ||
+        !same_str(x->domain, y->domain) || !same_str(x->literal, y->literal) ||
+        x->kind != y->kind || x->domain_kind != y->domain_kind || x->quoted != y->quoted ||
+        x->utf8 != y->utf8)
+        abort();
+    if (c->verb == SMTPP_VERB_EHLO || c->verb == SMTPP_VERB_HELO) {
+        if (u->present != w->present) abort();
+        return;
+    }
+    if (u->present != w->present || u->body != w->body || u->ret != w->ret ||
+        u->notify != w->notify || u->by_mode != w->by_mode || u->by_trace != w->by_trace ||
+        u->mt_priority != w->mt_priority || u->size != w->size || u->holdfor != w->holdfor ||
+        u->by_time != w->by_time || !same_str(u->holduntil, w->holduntil) ||
+        !same_str(u->envid, w->envid) || !same_str(u->auth, w->auth) ||
+        !same_str(u->orcpt_type, w->orcpt_type) || !same_str(u->orcpt, w->orcpt))
+        abort();
+    for (i = 0; i < c->nparams; i++)
+        if (c2.params[i].id != c->params[i].id ||
+            !same_str(c2.params[i].keyword, c->params[i].keyword) ||
+            !same_str(c2.params[i].value, c->params[i].value))
+            abort();
+}
+#endif
 
 /* Framing.  The lexer needs only to know that an LF exists somewhere ahead:
  * it stops at the first one by itself (no rule matches past it).  So the
@@ -1049,17 +1588,30 @@ int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
     }
 
 lex:
+#if defined(SMTPP_AVX2_PATHS)
+    if (p->_simd && len >= FAST_LANE_READ && (n = line_fast(b, cmd)) != 0) {
+#  if defined(SMTPP_CHECK_FAST_PATHS)
+        fast_lane_check(p, b, len, cmd, n);
+#  endif
+        goto framed;
+    }
+#endif
     command_reset(cmd);
     lx.base = b;
     lx.end = NULL;
+    lx.lim = b + len;
     lx.cmd = cmd;
     lx.flags = p->flags;
+    lx.simd = p->_simd;
     lex_line(&lx);
     if (SMTPP_UNLIKELY(cmd->error != SMTPP_E_OK || lx.end == NULL)) {
         lf = memchr(b, '\n', p->_lf);
         lx.end = lf + 1;
     }
     n = (size_t)(lx.end - b);
+#if defined(SMTPP_AVX2_PATHS)
+framed:
+#endif
     *used = n;
     p->_lf -= (uint32_t)n;
     p->_scanned = p->_scanned > n ? (uint32_t)(p->_scanned - n) : 0;
@@ -1116,8 +1668,10 @@ smtpp_error smtpp_parse_path(const char *s, size_t n, unsigned flags, int allow_
     memset(&c, 0, offsetof(smtpp_command, params));
     lx.base = tmp;
     lx.end = NULL;
+    lx.lim = tmp + n + 2;
     lx.cmd = &c;
     lx.flags = flags;
+    lx.simd = smtpp__cpu_avx2();
     e = lex_path(&lx, tmp, &c.path);
     /* the path must be the whole input: an embedded CR, LF or NUL ends the
      * lexing early and is refused here */
@@ -1149,8 +1703,10 @@ smtpp_error smtpp_check_domain(const char *s, size_t n, int allow_utf8,
     memset(&c, 0, offsetof(smtpp_command, params));
     lx.base = tmp;
     lx.end = NULL;
+    lx.lim = tmp + n + 2;
     lx.cmd = &c;
     lx.flags = 0;
+    lx.simd = 0;
     e = lex_domain(&lx, tmp, allow_utf8, &c.path);
     if (e && e != tmp + n) fail(&lx, e, SMTPP_E_DOMAIN_SYNTAX, allow_utf8);
     if (c.error) return (smtpp_error)c.error;

@@ -36,4 +36,8 @@ int smtpp__ieq(const uchar *s, size_t n, const char *w);
 /* Case-insensitive (ASCII) comparison of a[0..n) and b[0..n). */
 int smtpp__ieq2(const uchar *a, const uchar *b, size_t n);
 
+/* 1 when the lexers may use AVX2 on this CPU (x86-64 builds without
+ * SMTPP_NO_SIMD; asked once per parser, at init). */
+unsigned smtpp__cpu_avx2(void);
+
 #endif

@@ -95,18 +95,15 @@ int smtpp_session_offers(const smtpp_session *s, smtpp_ext ext)
     return (unsigned)ext < 32 && (offered_mask(s) & SMTPP_EXT_BIT(ext)) != 0;
 }
 
+/* The verbs that may only end a pipeline group (RFC 2920 3.1), as bits. */
+#define VB(v) (1u << SMTPP_VERB_##v)
+#define GROUP_ENDERS (VB(HELO) | VB(EHLO) | VB(LHLO) | VB(DATA) | VB(VRFY) | VB(EXPN) | \
+                      VB(TURN) | VB(ATRN) | VB(QUIT) | VB(NOOP) | VB(AUTH) | VB(STARTTLS) | \
+                      VB(XCLIENT))
+
 int smtpp_verb_ends_group(smtpp_verb v)
 {
-    switch (v) {
-    case SMTPP_VERB_HELO: case SMTPP_VERB_EHLO: case SMTPP_VERB_LHLO:
-    case SMTPP_VERB_DATA: case SMTPP_VERB_VRFY: case SMTPP_VERB_EXPN:
-    case SMTPP_VERB_TURN: case SMTPP_VERB_ATRN: case SMTPP_VERB_QUIT:
-    case SMTPP_VERB_NOOP: case SMTPP_VERB_AUTH: case SMTPP_VERB_STARTTLS:
-    case SMTPP_VERB_XCLIENT:
-        return 1;
-    default:
-        return 0;
-    }
+    return (unsigned)v < 32 && ((GROUP_ENDERS >> v) & 1);
 }
 
 static void reset_transaction(smtpp_session *s)
@@ -124,14 +121,8 @@ static void reset_transaction(smtpp_session *s)
 
 static int fill(smtpp_verdict *v, smtpp_verdict_id id, int action)
 {
-    memset(v, 0, sizeof *v);
-    v->action = (uint8_t)action;
-    v->id = (uint8_t)id;
-    v->close = vrows[id].close;
-    v->code = vrows[id].code;
-    v->enhanced = vrows[id].enh;
-    v->text = vrows[id].text;
-    v->count = 1;
+    const struct vrow *r = &vrows[id];
+    *v = (smtpp_verdict){ (uint8_t)action, (uint8_t)id, r->close, 0, r->code, 1, r->enh, r->text };
     return action;
 }
 
@@ -280,7 +271,7 @@ void smtpp_session_greeting(smtpp_session *s, int code, unsigned flags, smtpp_ve
 
 /* ---- Commands -------------------------------------------------------------------- */
 
-static int parse_error(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
+static SMTPP_NOINLINE int parse_error(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
 {
     smtpp_error e = (smtpp_error)cmd->error;
     if (cmd->verb == SMTPP_VERB_BDAT) {
@@ -398,6 +389,9 @@ static int junk(smtpp_session *s)
     return s->cfg->max_junk && s->junk > s->cfg->max_junk;
 }
 
+#define ST(x) (1u << SMTPP_ST_##x)
+#define COMMAND_STATES (ST(REFUSED) | ST(CONNECTED) | ST(READY) | ST(MAIL) | ST(RCPT) | ST(CHUNKING))
+
 int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
                         smtpp_verdict *v)
 {
@@ -405,10 +399,11 @@ int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned fla
     smtpp_verb verb = (smtpp_verb)cmd->verb;
     smtpp_verdict_id g;
 
-    if (s->state == SMTPP_ST_CLOSED) return fill(v, SMTPP_V_AFTER_QUIT, SMTPP_ACT_CLOSE);
-    if (s->_await || s->state < SMTPP_ST_REFUSED || s->state == SMTPP_ST_DATA ||
-        s->state == SMTPP_ST_BDAT || s->state == SMTPP_ST_AUTH)
+    /* the states in which a command line is what comes next */
+    if (SMTPP_UNLIKELY(s->_await || s->state >= 32 || !((COMMAND_STATES >> s->state) & 1))) {
+        if (s->state == SMTPP_ST_CLOSED) return fill(v, SMTPP_V_AFTER_QUIT, SMTPP_ACT_CLOSE);
         return misuse(v);
+    }
 
     if (verb == SMTPP_VERB_QUIT && !cmd->error) {
         reset_transaction(s);
@@ -420,8 +415,8 @@ int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned fla
      * its reply; without PIPELINING nothing may follow a command.  BDAT is
      * followed by its chunk by design. */
     if ((flags & SMTPP_CHECK_MORE_INPUT) && verb != SMTPP_VERB_BDAT &&
-        ((!cmd->error && smtpp_verb_ends_group(verb)) ||
-         !smtpp_session_offers(s, SMTPP_EXT_PIPELINING))) {
+        ((!cmd->error && verb < 32 && ((GROUP_ENDERS >> verb) & 1)) ||
+         !esmtp(s) || !(c->exts & SMTPP_EXT_BIT(SMTPP_EXT_PIPELINING)))) {
         s->sync_errors++;
         if (verb == SMTPP_VERB_STARTTLS && !cmd->error)
             return reply(s, v, SMTPP_V_STARTTLS_INJECTION);

@@ -350,6 +350,7 @@ typedef struct smtpp_parser {
     uint32_t _lf;            /* 1 + offset of the last LF known in the region,
                                 or 0 when none is known */
     uint8_t _skipping;       /* discarding the rest of an over-long line */
+    uint8_t _simd;           /* the CPU's vector unit the lexer may use */
 } smtpp_parser;
 
 /* Default line limit, RFC 5321 4.5.3.1.4. */
