@@ -249,39 +249,8 @@ static inline int labels_ok(uint64_t dot, uint64_t hy, unsigned d0, unsigned e)
     return (((dd << 1) | (1ull << d0) | (dd >> 1) | (1ull << (e - 1))) & (dd | (hy & range))) == 0;
 }
 
-/* The mailbox at s, with `valid` (32 or 64) octets readable there.  Returns
- * the offset of the octet after the domain and sets *at to the offset of
- * the "@"; 0 when the shape is not the plain one (see above). */
-SMTPP_AVX2 static inline __attribute__((always_inline)) unsigned
-mailbox_scan(const uchar *s, unsigned valid, unsigned *at)
-{
-    uint32_t nl0, nd0, dot0, hy0, nl1 = ~0u, nd1 = ~0u, dot1 = 0, hy1 = 0;
-    uint64_t nl, nd, dot, hy, dd;
-    unsigned k, d0, e;
-
-    mailbox_block(s, &nl0, &nd0, &dot0, &hy0);
-    if (valid == 64) mailbox_block(s + 32, &nl1, &nd1, &dot1, &hy1);
-    /* octets past the window count as "not in the set": an end found there
-     * means the mailbox is longer than the window */
-    nl = (uint64_t)nl1 << 32 | nl0;
-    nd = (uint64_t)nd1 << 32 | nd0;
-    dot = (uint64_t)dot1 << 32 | dot0;
-    hy = (uint64_t)hy1 << 32 | hy0;
-    k = (unsigned)__builtin_ctzll(nl | (1ull << 63));
-    if (k + 3 > valid) return 0;
-    d0 = k + 1;
-    e = d0 + (unsigned)__builtin_ctzll((nd >> d0) | (1ull << (63 - d0)));
-    if (e >= valid - 1) return 0;
-    if (k == 0 || s[k] != '@' || e == d0 || s[e] >= 0x80) return 0;
-    dd = dot & ((1ull << k) - 1);   /* dots of the local part */
-    if ((dd & 1) || (dd >> (k - 1)) || (dd & (dd >> 1))) return 0;
-    if (!labels_ok(dot, hy, d0, e)) return 0;
-    *at = k;
-    return e;
-}
-
-/* A plain ASCII Domain at s, the same way: the offset of the octet after
- * it, or 0. */
+/* A plain ASCII Domain at s, the same way, with `valid` (32 or 64) octets
+ * readable there: the offset of the octet after it, or 0. */
 SMTPP_AVX2 static inline __attribute__((always_inline)) unsigned
 domain_scan(const uchar *s, unsigned valid)
 {
@@ -298,9 +267,45 @@ domain_scan(const uchar *s, unsigned valid)
     return e;
 }
 
+/* The mailbox at s; at least 32 octets are readable there (lim).  Returns
+ * the offset of the octet after the domain and sets *at to the offset of
+ * the "@"; 0 when the shape is not the plain one (see above).  The local
+ * part must end within the first 64 octets; a domain that goes on past
+ * them is scanned again from its start (at most 64 + 64 octets read). */
+SMTPP_AVX2 static inline __attribute__((always_inline)) unsigned
+mailbox_scan(const uchar *s, const uchar *lim, unsigned *at)
+{
+    uint32_t nl0, nd0, dot0, hy0, nl1 = ~0u, nd1 = ~0u, dot1 = 0, hy1 = 0;
+    uint64_t nl, nd, dot, hy, dd;
+    unsigned valid = s + 64 <= lim ? 64 : 32, k, d0, e;
+
+    mailbox_block(s, &nl0, &nd0, &dot0, &hy0);
+    if (valid == 64) mailbox_block(s + 32, &nl1, &nd1, &dot1, &hy1);
+    /* octets past the window count as "not in the set": an end found there
+     * means the field is longer than the window */
+    nl = (uint64_t)nl1 << 32 | nl0;
+    nd = (uint64_t)nd1 << 32 | nd0;
+    dot = (uint64_t)dot1 << 32 | dot0;
+    hy = (uint64_t)hy1 << 32 | hy0;
+    k = (unsigned)__builtin_ctzll(nl | (1ull << 63));
+    if (k == 0 || k + 2 > valid || s[k] != '@') return 0;
+    dd = dot & ((1ull << k) - 1);   /* dots of the local part */
+    if ((dd & 1) || (dd >> (k - 1)) || (dd & (dd >> 1))) return 0;
+    d0 = k + 1;
+    e = d0 + (unsigned)__builtin_ctzll((nd >> d0) | (1ull << (63 - d0)));
+    if (e < valid - 1) {
+        if (e == d0 || s[e] >= 0x80 || !labels_ok(dot, hy, d0, e)) return 0;
+    } else {                        /* the domain goes on past the window */
+        if (s + d0 + 64 > lim || !(e = domain_scan(s + d0, 64))) return 0;
+        e += d0;
+    }
+    *at = k;
+    return e;
+}
+
 SMTPP_AVX2 static const uchar *mailbox_avx2(const uchar *s, const uchar *lim, smtpp_path *out)
 {
-    unsigned k = 0, e = mailbox_scan(s, s + 64 <= lim ? 64 : 32, &k);
+    unsigned k = 0, e = mailbox_scan(s, lim, &k);
     if (!e) return NULL;
     out->local = (smtpp_str){ (const char *)s, k };
     out->domain = (smtpp_str){ (const char *)s + k + 1, e - k - 1 };
@@ -878,20 +883,28 @@ static inline uint32_t digits_before(const uchar *e, unsigned n)
     return eight_digits((load64(e - 8) & keep) | (0x3030303030303030ull & ~keep));
 }
 
-/* Octets up to the end of a plain xtext value at s: the first SP, CR,
- * "+", "=" or octet that is not printable ASCII, within 32 octets (32 when
- * there is none).  *stop is that octet's kind: 0 for SP or CR. */
-SMTPP_AVX2 static inline __attribute__((always_inline)) unsigned
-xtext_run(const uchar *s, int *stop)
+/* The octets of a 32-octet block at s that are not plain xtext (printable
+ * ASCII but "+" and "="), as a bit mask. */
+SMTPP_AVX2 static inline __attribute__((always_inline)) uint32_t
+xtext_block(const uchar *s)
 {
     __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)s);
     __m256i ok = _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8(0x20)),
                                   _mm256_cmpgt_epi8(_mm256_set1_epi8(0x7f), v));
     ok = _mm256_andnot_si256(_mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('+')),
                                              _mm256_cmpeq_epi8(v, _mm256_set1_epi8('='))), ok);
-    uint32_t m = ~(uint32_t)_mm256_movemask_epi8(ok);
-    unsigned n = m ? (unsigned)__builtin_ctz(m) : 32;
-    *stop = n < 32 && s[n] != ' ' && s[n] != '\r';
+    return ~(uint32_t)_mm256_movemask_epi8(ok);
+}
+
+/* Octets up to the end of a plain xtext value at s (64 readable): the first
+ * octet that is not plain xtext, within 64 octets (64 when there is none).
+ * *stop is 1 unless that octet is SP or CR. */
+SMTPP_AVX2 static inline __attribute__((always_inline)) unsigned
+xtext_run(const uchar *s, int *stop)
+{
+    uint64_t m = (uint64_t)xtext_block(s + 32) << 32 | xtext_block(s);
+    unsigned n = m ? (unsigned)__builtin_ctzll(m) : 64;
+    *stop = n == 64 || (s[n] != ' ' && s[n] != '\r');
     return n;
 }
 
@@ -900,11 +913,13 @@ xtext_run(const uchar *s, int *stop)
  * its own command.  q is the octet after the path.  Returns the CR of the
  * line end, or NULL: for anything else, the DFA reads them again. */
 SMTPP_AVX2 static inline __attribute__((always_inline)) const uchar *
-params_fast(const uchar *q, smtpp_command *c)
+params_fast(const uchar *q, const uchar *end, smtpp_command *c)
 {
     smtpp_params *pp = &c->p;
     const uint32_t verb_bit = 1u << c->verb;
     while (*q == ' ') {
+        /* one parameter reads at most 80 octets from q (ORCPT) */
+        if (q + 96 > end) return NULL;
         /* Keywords and words are compared with their letters folded to lower
          * case (OR 0x20) and nothing else: folding a digit, "=" or ";"
          * would let a control character pass for it ("SIZE\x1d1"). */
@@ -952,7 +967,9 @@ params_fast(const uchar *q, smtpp_command *c)
             v = t + 7;
             q = v;
             for (;;) {   /* NEVER alone, or SUCCESS, FAILURE, DELAY each once */
-                uint64_t x = load64(q) | FOLD8;
+                uint64_t x;
+                if (q + 8 > end) return NULL;
+                x = load64(q) | FOLD8;
                 if ((x & 0xffffffffffffffull) == W8('s', 'u', 'c', 'c', 'e', 's', 's', 0))
                     bit = SMTPP_NOTIFY_SUCCESS, q += 7;
                 else if ((x & 0xffffffffffffffull) == W8('f', 'a', 'i', 'l', 'u', 'r', 'e', 0))
@@ -976,7 +993,7 @@ params_fast(const uchar *q, smtpp_command *c)
             if (((load64(v) | 0x202020u) & 0xffffffffffffffull) != W8('r', 'f', 'c', '8', '2', '2', ';', 0))
                 return NULL;
             n = xtext_run(v + 7, &stop);
-            if (!n || n == 32 || stop) return NULL;
+            if (!n || stop) return NULL;
             pp->orcpt_type = SL(v, v + 6);
             pp->orcpt = SL(v + 7, v + 7 + n);
             id = SMTPP_PARAM_ORCPT;
@@ -986,7 +1003,7 @@ params_fast(const uchar *q, smtpp_command *c)
             int envid = ((w | 0x20) & 0xff) == 'e';
             v = t + (envid ? 6 : 5);
             n = xtext_run(v, &stop);
-            if (!n || n == 32 || stop) return NULL;
+            if (!n || stop) return NULL;
             if (envid) pp->envid = SL(v, v + n);
             else pp->auth = SL(v, v + n);
             id = envid ? SMTPP_PARAM_ENVID : SMTPP_PARAM_AUTH;
@@ -1054,14 +1071,16 @@ other_fast(const uchar *b, uint64_t w, smtpp_command *c)
     return e + 7;
 }
 
-/* MAIL FROM:<mailbox> and RCPT TO:<mailbox> with the usual parameters, the
- * line short enough for one window: the whole command, every field of
- * *c as the general path sets it, without a branch per octet.  b is the
- * start of the line and at least FAST_LANE_READ octets are readable there.
- * Returns the length of the line with its CRLF, or 0 when the line is
- * anything else (the general path then parses it from the start: this
+/* MAIL FROM:<mailbox> and RCPT TO:<mailbox> with the usual parameters (or
+ * another command of other_fast): the whole command, every field of *c as
+ * the general path sets it, without a branch per octet.  b is the start of
+ * the line and at least FAST_LANE_READ octets are readable there; no read
+ * goes past them (the mailbox scan reads at most b + 11 + 128, each
+ * parameter at most 80 octets from a start that must be 96 before the
+ * end).  Returns the length of the line with its CRLF, or 0 when the line
+ * is anything else (the general path then parses it from the start: this
  * lane only ever claims lines whose every field it can vouch for). */
-#define FAST_LANE_READ 160
+#define FAST_LANE_READ 256
 SMTPP_AVX2 static size_t line_fast(const uchar *b, smtpp_command *c)
 {
     uint64_t w = load64(b);
@@ -1090,7 +1109,7 @@ SMTPP_AVX2 static size_t line_fast(const uchar *b, smtpp_command *c)
         pa->domain_kind = 0;
         q = mb + 1;
     } else {
-        e = mailbox_scan(mb, 64, &k);
+        e = mailbox_scan(mb, b + FAST_LANE_READ, &k);
         if (!e || mb[e] != '>') return 0;
         pa->kind = SMTPP_PATH_MAILBOX;
         pa->raw = pa->mailbox = SL(mb, mb + e);
@@ -1111,7 +1130,7 @@ SMTPP_AVX2 static size_t line_fast(const uchar *b, smtpp_command *c)
     c->bdat_size = 0;
     c->arg = c->auth_initial = (smtpp_str){ NULL, 0 };
     params_clear(&c->p);
-    if (!(q = params_fast(q, c))) return 0;
+    if (!(q = params_fast(q, b + FAST_LANE_READ, c))) return 0;
     return (size_t)(q + 2 - b);
 }
 #endif

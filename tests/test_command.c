@@ -920,6 +920,95 @@ START_TEST(test_again_and_finish)
 }
 END_TEST
 
+/* The fast lane (parser/command.re, AVX2 CPUs) against the general path:
+ * the shapes it claims and the ones at its edges, each parsed with and
+ * without NOOP lines after it (check_all_splits_cmd), whole and split at
+ * every point, under the strict default and under every leniency.  What
+ * is asserted is that both paths give the same description; the general
+ * path's values are checked by the tests above. */
+START_TEST(test_fast_lane_agrees)
+{
+    static const char *const lines[] = {
+        "RCPT TO:<a@b>\r\n", "rcpt to:<a@b.c>\r\n", "RcPt To:<first.last@example.com>\r\n",
+        "MAIL FROM:<>\r\n", "MAIL FROM:<> SIZE=0\r\n", "RCPT TO:<>\r\n",
+        "MAIL FROM:<a@b> SIZE=1\r\n", "MAIL FROM:<a@b> SIZE=12345678\r\n",
+        "MAIL FROM:<a@b> SIZE=123456789\r\n", "MAIL FROM:<a@b> SIZE=1234567890123456\r\n",
+        "MAIL FROM:<a@b> SIZE=12345678901234567\r\n",
+        "MAIL FROM:<a@b> SIZE=18446744073709551615\r\n",
+        "MAIL FROM:<a@b> SIZE=18446744073709551616\r\n", "MAIL FROM:<a@b> SIZE=\r\n",
+        "MAIL FROM:<a@b> SIZE=12a\r\n", "MAIL FROM:<a@b> SIZE\x1d" "1\r\n",
+        "MAIL FROM:<a@b> SIZE=1 SIZE=2\r\n", "MAIL FROM:<a@b> size=00000000000000000001\r\n",
+        "MAIL FROM:<a@b> BODY=8BITMIME\r\n", "MAIL FROM:<a@b> body=8bitmime\r\n",
+        "MAIL FROM:<a@b> BODY=\x18" "BITMIME\r\n", "MAIL FROM:<a@b> BODY=7BIT\r\n",
+        "MAIL FROM:<a@b> BODY=7BITS\r\n", "MAIL FROM:<a@b> BODY=BINARYMIME\r\n",
+        "MAIL FROM:<a@b> BODY=BINARYMIM\r\n", "MAIL FROM:<a@b> SMTPUTF8\r\n",
+        "MAIL FROM:<a@b> SMTPUTF\x18\r\n", "MAIL FROM:<a@b> SMTPUTF8=1\r\n",
+        "MAIL FROM:<a@b> RET=FULL\r\n", "MAIL FROM:<a@b> ret=hdrs\r\n", "MAIL FROM:<a@b> RET=HDR\r\n",
+        "MAIL FROM:<a@b> ENVID=QQ314159\r\n", "MAIL FROM:<a@b> ENVID=a+2Bb\r\n",
+        "MAIL FROM:<a@b> ENVID=a=b\r\n", "MAIL FROM:<a@b> ENVID=\r\n",
+        "MAIL FROM:<a@b> AUTH=<>\r\n", "MAIL FROM:<a@b> AUTH=e+3Dmc2@example.com\r\n",
+        "MAIL FROM:<a@b> SIZE=1 BODY=8BITMIME RET=HDRS ENVID=x SMTPUTF8 AUTH=<>\r\n",
+        "MAIL FROM:<a@b> SIZE=1  BODY=8BITMIME\r\n", "MAIL FROM:<a@b> SIZE=1 \r\n",
+        "MAIL FROM:<a@b>  SIZE=1\r\n", "MAIL FROM:<a@b> NOTIFY=NEVER\r\n",
+        "RCPT TO:<a@b> SIZE=1\r\n", "RCPT TO:<a@b> NOTIFY=NEVER\r\n",
+        "RCPT TO:<a@b> NOTIFY=SUCCESS,FAILURE,DELAY\r\n", "RCPT TO:<a@b> notify=delay,success\r\n",
+        "RCPT TO:<a@b> NOTIFY=SUCCESS,SUCCESS\r\n", "RCPT TO:<a@b> NOTIFY=NEVER,DELAY\r\n",
+        "RCPT TO:<a@b> NOTIFY=DELAY,NEVER\r\n", "RCPT TO:<a@b> NOTIFY=SUCCESS,\r\n",
+        "RCPT TO:<a@b> NOTIFY=SUCCES\r\n", "RCPT TO:<a@b> NOTIFY=\r\n",
+        "RCPT TO:<a@b> ORCPT=rfc822;a@b\r\n", "RCPT TO:<a@b> ORCPT=RFC822;a@b\r\n",
+        "RCPT TO:<a@b> ORCPT=rfc822;a+40b\r\n", "RCPT TO:<a@b> ORCPT=x400;a@b\r\n",
+        "RCPT TO:<a@b> ORCPT=rfc822;\r\n", "RCPT TO:<a@b> ORCPT=rfc822\x3b" "a=b\r\n",
+        "RCPT TO:<a@b> ORCPT=rfc8\x12" "2;a@b\r\n",
+        "RCPT TO:<a@b> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;0100011e7326c5e5-ca85be97-9e17-ecd3-b284-d8835a05a4f4-000000@at.com\r\n",
+        "RCPT TO:<a@b> ORCPT=rfc822;" "0123456789012345678901234567890123456789012345678901234567890123\r\n",
+        "RCPT TO:<a@b> ORCPT=rfc822;" "012345678901234567890123456789012345678901234567890123456789012\r\n",
+        "RCPT TO:<a@b> FOO=bar\r\n", "RCPT TO:<a@b> XVERP\r\n",
+        "RCPT TO:<Postmaster>\r\n", "RCPT TO:<postmaster@example.com>\r\n",
+        "RCPT TO:<\"a b\"@example.com>\r\n", "RCPT TO:<a@[192.0.2.1]>\r\n",
+        "RCPT TO:<@relay.example:a@b.example>\r\n", "RCPT TO:<a.@b>\r\n", "RCPT TO:<.a@b>\r\n",
+        "RCPT TO:<a..b@c>\r\n", "RCPT TO:<a@b.>\r\n", "RCPT TO:<a@.b>\r\n", "RCPT TO:<a@b..c>\r\n",
+        "RCPT TO:<a@-b.c>\r\n", "RCPT TO:<a@b-.c>\r\n", "RCPT TO:<a@b.c->\r\n", "RCPT TO:<a@b-c.d-e>\r\n",
+        "RCPT TO:<@b>\r\n", "RCPT TO:<a@>\r\n", "RCPT TO:<a@b\r\n", "RCPT TO:<a@b>x\r\n",
+        "RCPT TO:<a@b> \r\n", "RCPT TO: <a@b>\r\n", "RCPT TO:a@b\r\n", "RCPT TO:<a@b>\n",
+        "RCPT TO:<a@b>\r\r\n", "RCPT TO:<a\r@b>\r\n", "RCPT TO:<a@b\x00>\r\n",
+        "RCPT TO:<j\xc3\xb6rg@example.com>\r\n", "RCPT TO:<a@\xc3\xa9t\xc3\xa9.fr>\r\n",
+        "RCPT TO:<a@b\xc3>\r\n",
+        /* local parts of 62..65 octets, domains of 61..63 and beyond one window */
+        "RCPT TO:<01234567890123456789012345678901234567890123456789012345678901@b>\r\n",
+        "RCPT TO:<012345678901234567890123456789012345678901234567890123456789012@b>\r\n",
+        "RCPT TO:<0123456789012345678901234567890123456789012345678901234567890123@b>\r\n",
+        "RCPT TO:<01234567890123456789012345678901234567890123456789012345678901234@b>\r\n",
+        "RCPT TO:<a@012345678901234567890123456789012345678901234567890123456789.com>\r\n",
+        "RCPT TO:<a@0123456789012345678901234567890123456789012345678901234567890.com>\r\n",
+        "RCPT TO:<a@0123456789012345678901234567890123456789012345678901234567890123.com>\r\n",
+        "RCPT TO:<a@01234567890123456789012345678901234567890123456789012345678901.c>\r\n",
+        "RCPT TO:<a@012345678901234567890123456789012345678901234567890123456789012.c>\r\n",
+        "RCPT TO:<010001a7c2e48cde-bdb0d9ef-4af8-1950-0bc6-1dae606026a7-000000@out.word.se>\r\n",
+        "RCPT TO:<010001a7c2e48cde-bdb0d9ef-4af8-1950-0bc6-1dae606026a7-000000@mail.ex-ample.co.uk.>\r\n",
+        "RCPT TO:<010001a7c2e48cde-bdb0d9ef-4af8-1950-0bc6-1dae606026a7-000000@a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.example>\r\n",
+        "MAIL FROM:<a@b> SIZE=1 BODY=BINARYMIME SMTPUTF8 RET=FULL "
+        "ENVID=0123456789012345678901234567890123456789012345678901234567890 "
+        "AUTH=0123456789012345678901234567890123456789012345678901234567890\r\n",
+        "RSET\r\n", "rset\r\n", "RSET \r\n", "RSET x\r\n", "QUIT\r\n", "DATA\r\n", "NOOP\r\n",
+        "NOOP x\r\n", "RSET\n", "RSETX\r\n", "DAT\x01\r\n",
+        "EHLO a\r\n", "EHLO mx.example.com\r\n", "ehlo MX.EXAMPLE.COM\r\n", "HELO a-b.c\r\n",
+        "EHLO a-.b\r\n", "EHLO -a.b\r\n", "EHLO a..b\r\n", "EHLO a.b.\r\n", "EHLO [192.0.2.1]\r\n",
+        "EHLO a b\r\n", "EHLO a \r\n", "EHLO  a\r\n", "EHLO a\n", "EHLO \xc3\xa9.fr\r\n",
+        "EHLO 0123456789012345678901234567890123456789012345678901234567890123.com\r\n",
+        "EHLO 012345678901234567890123456789012345678901234567890123456789.com\r\n",
+    };
+    static const unsigned flags[] = {
+        0, SMTPP_LENIENT_BARE_LF, SMTPP_LENIENT_SPACE_AFTER_COLON, SMTPP_LENIENT_NO_BRACKETS,
+        SMTPP_LENIENT_LOCAL_DOTS, SMTPP_LENIENT_LONG_LOCAL, SMTPP_LENIENT_TRAILING_SPACE,
+        SMTPP_ACCEPT_UNKNOWN_PARAMS,
+    };
+    size_t i, f;
+    for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        for (f = 0; f < sizeof flags / sizeof flags[0]; f++)
+            check_all_splits_cmd(flags[f], 0, lines[i], strlen(lines[i]));
+}
+END_TEST
+
 /* Bytes 0x00-0xff in each position of a command: every one gives a defined
  * result, the same in one piece and split. */
 START_TEST(test_every_byte)
@@ -1053,6 +1142,7 @@ static Suite *command_suite(void)
 {
     Suite *s = suite_create("command");
     TCase *tc = tcase_create("vectors");
+    tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_vector, 0, (int)NVEC);
     tcase_add_loop_test(tc, test_vector_splits, 0, (int)NVEC);
     tcase_add_loop_test(tc, test_vector_guard_page, 0, (int)NVEC);
@@ -1069,11 +1159,15 @@ static Suite *command_suite(void)
     tcase_add_test(tc, test_path_length);
     suite_add_tcase(s, tc);
     tc = tcase_create("stream");
+    /* every byte value at every position, each also padded and split:
+     * seconds, and more under the sanitizers */
+    tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_line_limit);
     tcase_add_test(tc, test_overlong_not_buffered);
     tcase_add_test(tc, test_pipelined_stream);
     tcase_add_test(tc, test_again_and_finish);
     tcase_add_test(tc, test_every_byte);
+    tcase_add_test(tc, test_fast_lane_agrees);
     tcase_add_test(tc, test_sizes);
     tcase_add_test(tc, test_auth_line_limit);
     tcase_add_test(tc, test_reset_after_other_reader);
