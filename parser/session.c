@@ -53,6 +53,10 @@ void smtpp_config_init(smtpp_config *cfg, const char *hostname)
 
 /* ---- Helpers ----------------------------------------------------------------- */
 
+#define ST(x) (1u << SMTPP_ST_##x)
+/* the states in which the next client line is a command */
+#define COMMAND_STATES (ST(REFUSED) | ST(CONNECTED) | ST(READY) | ST(MAIL) | ST(RCPT) | ST(CHUNKING))
+
 enum { DATA_BEFORE_354 = 0, DATA_BODY, DATA_BODY_DONE, DATA_FINAL };
 
 static int esmtp(const smtpp_session *s)
@@ -119,10 +123,18 @@ static void reset_transaction(smtpp_session *s)
     s->state = (uint8_t)(s->helo ? SMTPP_ST_READY : SMTPP_ST_CONNECTED);
 }
 
+/* Every verdict as filled in, but for the action: one copy fills *v. */
+static const smtpp_verdict verdicts[SMTPP_V__COUNT] = {
+#define SMTPP_X_(name, code, enh, close, text) \
+    { 0, SMTPP_V_##name, close, 0, code, 1, enh, text },
+    SMTPP_VERDICT_MAP(SMTPP_X_)
+#undef SMTPP_X_
+};
+
 static int fill(smtpp_verdict *v, smtpp_verdict_id id, int action)
 {
-    const struct vrow *r = &vrows[id];
-    *v = (smtpp_verdict){ (uint8_t)action, (uint8_t)id, r->close, 0, r->code, 1, r->enh, r->text };
+    *v = verdicts[id];
+    v->action = (uint8_t)action;
     return action;
 }
 
@@ -155,7 +167,7 @@ static const uint8_t param_ext[SMTPP_PARAM__COUNT] = {
 };
 
 /* 1 when every known parameter of cmd belongs to an offered extension. */
-static int params_offered(const smtpp_session *s, const smtpp_command *cmd)
+static inline int params_offered(const smtpp_session *s, const smtpp_command *cmd)
 {
     uint32_t todo = cmd->p.present, need = 0;
     if (!todo) return 1;
@@ -206,6 +218,10 @@ void smtpp_session_init(smtpp_session *s, const smtpp_config *cfg)
 
 smtpp_next smtpp_session_next(const smtpp_session *s)
 {
+    /* the usual answer first: between commands */
+    if (SMTPP_LIKELY(!s->_await && s->state < 32 &&
+                     ((COMMAND_STATES >> s->state) & 1)))
+        return SMTPP_NEXT_COMMAND;
     switch (s->state) {
     case SMTPP_ST_PROXY:    return SMTPP_NEXT_PROXY;
     case SMTPP_ST_GREETING: return SMTPP_NEXT_GREETING;
@@ -388,9 +404,6 @@ static int junk(smtpp_session *s)
     s->junk++;
     return s->cfg->max_junk && s->junk > s->cfg->max_junk;
 }
-
-#define ST(x) (1u << SMTPP_ST_##x)
-#define COMMAND_STATES (ST(REFUSED) | ST(CONNECTED) | ST(READY) | ST(MAIL) | ST(RCPT) | ST(CHUNKING))
 
 int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
                         smtpp_verdict *v)

@@ -60,7 +60,7 @@ static inline void feed_cmd(unsigned flags, unsigned max_line, const char *in, s
  * buffer, more than the parser's fast lane (parser/command.re) needs
  * before it looks at a line at all.  Without padding the tests would only
  * ever see the general path on their short inputs. */
-#define FEED_PAD 300
+#define FEED_PAD 360
 
 /* in[0..n) and one NOOP line with a FEED_PAD-octet argument, in a new heap
  * buffer of *pn octets. */

@@ -926,6 +926,8 @@ END_TEST
  * every point, under the strict default and under every leniency.  What
  * is asserted is that both paths give the same description; the general
  * path's values are checked by the tests above. */
+#define X10 "0123456789"
+#define X100 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
 START_TEST(test_fast_lane_agrees)
 {
     static const char *const lines[] = {
@@ -962,6 +964,18 @@ START_TEST(test_fast_lane_agrees)
         "RCPT TO:<a@b> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;0100011e7326c5e5-ca85be97-9e17-ecd3-b284-d8835a05a4f4-000000@at.com\r\n",
         "RCPT TO:<a@b> ORCPT=rfc822;" "0123456789012345678901234567890123456789012345678901234567890123\r\n",
         "RCPT TO:<a@b> ORCPT=rfc822;" "012345678901234567890123456789012345678901234567890123456789012\r\n",
+        "RCPT TO:<a@b> ORCPT=rfc822;a+2Bb+3Dc@d\r\n", "RCPT TO:<a@b> ORCPT=rfc822;a+2bb@d\r\n",
+        "RCPT TO:<a@b> ORCPT=rfc822;ab+2\r\n", "RCPT TO:<a@b> ORCPT=rfc822;ab+\r\n",
+        "RCPT TO:<a@b> ORCPT=rfc822;+4G\r\n", "RCPT TO:<a@b> ORCPT=rfc822;+2B+\r\n",
+        "RCPT TO:<a@b> ORCPT=rfc822;++2B\r\n", "MAIL FROM:<a@b> ENVID=+41+42+43\r\n",
+        "RCPT TO:<a@b> ORCPT=rfc822;bounces+2B40352631-ed24-john+3Dof.com@do.io NOTIFY=FAILURE\r\n",
+        "RCPT TO:<a@b> ORCPT=rfc822;" X100 "+2B@x\r\n",
+        "RCPT TO:<a@b> ORCPT=rfc822;" X100 "0123456789012345+2\r\n",
+        "RCPT TO:<a@b> ORCPT=rfc822;" X100 "01234567890123456789012345\r\n",
+        "RCPT TO:<a@b> ORCPT=rfc822;" X100 "012345678901234567890123456\r\n",
+        "RCPT TO:<a@b> ORCPT=rfc822;" X100 "0123456789012345678901234567\r\n",
+        "RCPT TO:<a@b> ORCPT=rfc822;" X100 "0123456789012345678901+4A\r\n",
+        "RCPT TO:<a@b> ORCPT=rfc822;" X100 "01234567890123456789012+4A\r\n",
         "RCPT TO:<a@b> FOO=bar\r\n", "RCPT TO:<a@b> XVERP\r\n",
         "RCPT TO:<Postmaster>\r\n", "RCPT TO:<postmaster@example.com>\r\n",
         "RCPT TO:<\"a b\"@example.com>\r\n", "RCPT TO:<a@[192.0.2.1]>\r\n",
