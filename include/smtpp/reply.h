@@ -426,6 +426,7 @@ typedef struct smtpp_reply_parser {
     uint32_t max_line;       /* octets with CRLF; >= 16 (raised if lower) */
     uint32_t max_lines;      /* >= 1 (raised if lower) */
     /* private */
+    uint8_t _simd;           /* the CPU's vector unit the lexer may use */
     size_t _scanned;         /* region offset up to which LF was looked for */
     size_t _line;            /* region offset where the current line starts */
     size_t _skip_col;        /* skipping: octets of the current line passed */
