@@ -441,6 +441,9 @@ int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned fla
     if (s->state == SMTPP_ST_REFUSED) return reply(s, v, SMTPP_V_SESSION_REFUSED);
     if (cmd->error) return parse_error(s, cmd, v);
 
+    /* the commands of every transaction before the table of all */
+    if (verb == SMTPP_VERB_RCPT) return check_rcpt(s, cmd, v);
+    if (verb == SMTPP_VERB_MAIL) return check_mail(s, cmd, v);
     switch (verb) {
     case SMTPP_VERB_HELO:
     case SMTPP_VERB_EHLO:
@@ -449,8 +452,6 @@ int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned fla
     case SMTPP_VERB_LHLO:
         if (!(c->flags & SMTPP_CFG_LMTP)) return reply(s, v, SMTPP_V_UNRECOGNIZED);
         return decide(s, v, SMTPP_V_HELLO, verb);
-    case SMTPP_VERB_MAIL: return check_mail(s, cmd, v);
-    case SMTPP_VERB_RCPT: return check_rcpt(s, cmd, v);
     case SMTPP_VERB_DATA: return check_data(s, v);
     case SMTPP_VERB_BDAT: return check_bdat(s, cmd, v);
     case SMTPP_VERB_AUTH: return check_auth(s, cmd, v);
@@ -519,6 +520,14 @@ int smtpp_session_sent(smtpp_session *s, smtpp_verb verb, int code)
     if (!s->_await || s->_await != (uint8_t)verb) return -1;
     if (code >= 400) s->errors++;
     s->_await = 0;
+    if (verb == SMTPP_VERB_RCPT) {   /* the usual reply first */
+        s->rcpt_tried = 1;
+        if (ok) {
+            s->rcpts++;
+            s->state = SMTPP_ST_RCPT;
+        }
+        goto done;
+    }
     switch (verb) {
     case SMTPP_VERB_HELO:
     case SMTPP_VERB_EHLO:
@@ -539,13 +548,6 @@ int smtpp_session_sent(smtpp_session *s, smtpp_verb verb, int code)
             s->body = 0;
             s->smtputf8 = 0;
             s->mail_size = 0;
-        }
-        break;
-    case SMTPP_VERB_RCPT:
-        s->rcpt_tried = 1;
-        if (ok) {
-            s->rcpts++;
-            s->state = SMTPP_ST_RCPT;
         }
         break;
     case SMTPP_VERB_DATA:
@@ -608,6 +610,7 @@ int smtpp_session_sent(smtpp_session *s, smtpp_verb verb, int code)
     default:
         break;
     }
+done:
     if (code == 421 || code == 221) s->state = SMTPP_ST_CLOSED;
     return 0;
 }
