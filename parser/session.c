@@ -231,8 +231,8 @@ smtpp_next smtpp_session_next(const smtpp_session *s)
     if (s->_await) return SMTPP_NEXT_REPLY;
     if (s->state == SMTPP_ST_DATA || s->state == SMTPP_ST_BDAT)
         return s->_body_done ? SMTPP_NEXT_REPLY : SMTPP_NEXT_MESSAGE;
-    if (s->state == SMTPP_ST_AUTH) return SMTPP_NEXT_SASL;
-    return SMTPP_NEXT_COMMAND;
+    /* AUTH; any other value is not a state: nothing can be done */
+    return s->state == SMTPP_ST_AUTH ? SMTPP_NEXT_SASL : SMTPP_NEXT_NOTHING;
 }
 
 int smtpp_session_proxy(smtpp_session *s, const char *buf, size_t len,
