@@ -557,15 +557,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * is also re-lexed by the general path, SMTPP_CHECK_FAST_PATHS). */
     {
         static char padded[4096 + HDR + 512];
-        size_t pn = n;
-        if (n + 400 > sizeof padded) return 0;
-        memcpy(padded, in, n);
-        memcpy(padded + pn, "\r\nNOOP ", 7);
-        pn += 7;
-        memset(padded + pn, 'x', 380);
-        pn += 380;
-        memcpy(padded + pn, "\r\n", 2);
-        pn += 2;
+        size_t pn = fuzz_padded(padded, sizeof padded, in, n, "\r\nNOOP ", 380);
+        if (!pn) return 0;
         desc_whole[0] = desc_split[0] = 0;
         whole = (dbuf){ desc_whole, 0, sizeof desc_whole };
         split = (dbuf){ desc_split, 0, sizeof desc_split };

@@ -183,4 +183,19 @@ static inline size_t fuzz_base64_encode(const uint8_t *s, size_t n, char *dst)
     return o;
 }
 
+/* dst = in[0..n), head, `fill` octets 'x', CRLF: an input followed by one
+ * long line, for the fast-lane differentials.  Returns its length, or 0
+ * when it does not fit in cap. */
+static inline size_t fuzz_padded(char *dst, size_t cap, const char *in, size_t n,
+                                 const char *head, size_t fill)
+{
+    size_t h = strlen(head);
+    if (n + h + fill + 2 > cap) return 0;
+    memcpy(dst, in, n);
+    memcpy(dst + n, head, h);
+    memset(dst + n + h, 'x', fill);
+    memcpy(dst + n + h + fill, "\r\n", 2);
+    return n + h + fill + 2;
+}
+
 #endif

@@ -267,15 +267,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * octet at a time, never.  Both must agree. */
     {
         static char padded[8192 + 512];
-        size_t n = size - HDR, pn = n;
-        if (n + 300 > sizeof padded) return 0;
-        memcpy(padded, data + HDR, n);
-        memcpy(padded + pn, "\r\n250 ", 6);
-        pn += 6;
-        memset(padded + pn, 'x', 200);
-        pn += 200;
-        memcpy(padded + pn, "\r\n", 2);
-        pn += 2;
+        size_t pn = fuzz_padded(padded, sizeof padded, (const char *)data + HDR, size - HDR,
+                                "\r\n250 ", 200);
+        if (!pn) return 0;
         desc_whole[0] = desc_split[0] = 0;
         whole = (dbuf){ desc_whole, 0, sizeof desc_whole };
         split = (dbuf){ desc_split, 0, sizeof desc_split };
