@@ -192,8 +192,10 @@ static inline int params_offered(const smtpp_session *s, const smtpp_command *cm
 /* TLS and AUTH requirements of the configuration for mail commands. */
 static smtpp_verdict_id gates(const smtpp_session *s)
 {
-    if ((s->cfg->flags & SMTPP_CFG_REQUIRE_TLS) && !s->tls) return SMTPP_V_TLS_REQUIRED;
-    if ((s->cfg->flags & SMTPP_CFG_REQUIRE_AUTH) && !s->authed) return SMTPP_V_AUTH_REQUIRED;
+    unsigned f = s->cfg->flags;
+    if (SMTPP_LIKELY(!(f & (SMTPP_CFG_REQUIRE_TLS | SMTPP_CFG_REQUIRE_AUTH)))) return SMTPP_V_NONE;
+    if ((f & SMTPP_CFG_REQUIRE_TLS) && !s->tls) return SMTPP_V_TLS_REQUIRED;
+    if ((f & SMTPP_CFG_REQUIRE_AUTH) && !s->authed) return SMTPP_V_AUTH_REQUIRED;
     return SMTPP_V_NONE;
 }
 
@@ -324,10 +326,13 @@ static int check_mail(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict 
 static int check_rcpt(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
 {
     smtpp_verdict_id g;
-    if (s->state == SMTPP_ST_CONNECTED) return reply(s, v, SMTPP_V_NEED_HELO);
+    if (SMTPP_UNLIKELY(s->state != SMTPP_ST_MAIL && s->state != SMTPP_ST_RCPT)) {
+        if (s->state == SMTPP_ST_CONNECTED) return reply(s, v, SMTPP_V_NEED_HELO);
+        if ((g = gates(s)) != SMTPP_V_NONE) return reply(s, v, g);
+        if (s->state == SMTPP_ST_READY) return reply(s, v, SMTPP_V_NEED_MAIL);
+        return reply(s, v, SMTPP_V_RCPT_AFTER_BDAT);  /* CHUNKING */
+    }
     if ((g = gates(s)) != SMTPP_V_NONE) return reply(s, v, g);
-    if (s->state == SMTPP_ST_READY) return reply(s, v, SMTPP_V_NEED_MAIL);
-    if (s->state == SMTPP_ST_CHUNKING) return reply(s, v, SMTPP_V_RCPT_AFTER_BDAT);
     if (!params_offered(s, cmd)) return reply(s, v, SMTPP_V_PARAM_NOT_OFFERED);
     if (cmd->path.utf8 && !s->smtputf8) return reply(s, v, SMTPP_V_UTF8_ADDRESS);
     if (s->cfg->max_rcpts && s->rcpts >= s->cfg->max_rcpts)
