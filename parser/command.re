@@ -1580,8 +1580,8 @@ static void fast_lane_check(const smtpp_parser *p, const uchar *b, size_t len,
  * (memrchr), and remembers the last LF found (_lf) and how far it has
  * searched (_scanned), both as offsets into the region.  A burst of
  * pipelined commands costs one search, not one per line. */
-int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
-                        smtpp_command *cmd, size_t *used)
+static SMTPP_NOINLINE int parse_general(smtpp_parser *p, const char *buf, size_t len,
+                                        smtpp_command *cmd, size_t *used, int lane)
 {
     const uchar *b = (const uchar *)buf, *lf;
     size_t lim = p->max_line < 16 ? 16 : p->max_line;
@@ -1640,7 +1640,7 @@ int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
 
 lex:
 #if defined(SMTPP_AVX2_PATHS)
-    if (p->_simd && len >= FAST_LANE_READ && (n = line_fast(b, cmd)) != 0) {
+    if (lane && p->_simd && len >= FAST_LANE_READ && (n = line_fast(b, cmd)) != 0) {
 #  if defined(SMTPP_CHECK_FAST_PATHS)
         fast_lane_check(p, b, len, cmd, n);
 #  endif
@@ -1678,6 +1678,35 @@ framed:
         cmd->line = SL(b, b + n - 1);
     }
     return SMTPP_DONE;
+}
+
+/* The usual call first: the region holds a known LF (the hint is good) and
+ * enough octets for the fast lane, which takes the line.  A small function
+ * of its own, so that it saves few registers; everything else is
+ * parse_general(). */
+int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
+                        smtpp_command *cmd, size_t *used)
+{
+#if defined(SMTPP_AVX2_PATHS)
+    const uchar *b = (const uchar *)buf;
+    size_t n;
+    if (SMTPP_LIKELY(p->_simd && !p->_skipping && len >= FAST_LANE_READ && len <= UINT32_MAX &&
+                     p->_lf != 0 && p->_lf <= len && b[p->_lf - 1] == '\n')) {
+        n = line_fast(b, cmd);
+        if (SMTPP_LIKELY(n && n <= (p->max_line < 16 ? 16 : p->max_line))) {
+#  if defined(SMTPP_CHECK_FAST_PATHS)
+            fast_lane_check(p, b, len, cmd, n);
+#  endif
+            *used = n;
+            p->_lf -= (uint32_t)n;
+            p->_scanned = p->_scanned > n ? (uint32_t)(p->_scanned - n) : 0;
+            cmd->line = SL(b, b + n - 2);
+            return SMTPP_DONE;
+        }
+        return parse_general(p, buf, len, cmd, used, 0);
+    }
+#endif
+    return parse_general(p, buf, len, cmd, used, 1);
 }
 
 void smtpp_parser_reset(smtpp_parser *p)
