@@ -442,7 +442,8 @@ typedef struct smtpp_reply_parser {
 
 /* Prepares a parser.  flags: enum smtpp_reply_option bits.  Set max_line
  * and max_lines afterwards, before the first call, to change the limits.
- * Never fails. */
+ * Never fails.  It also asks the CPU, once, whether the parser may use its
+ * AVX2 fast lane (x86-64); the results are the same either way. */
 SMTPP_API void smtpp_reply_parser_init(smtpp_reply_parser *p, unsigned flags);
 
 /* Parses at most one reply from buf[0..len).
