@@ -1587,6 +1587,7 @@ static SMTPP_NOINLINE int parse_general(smtpp_parser *p, const char *buf, size_t
     size_t lim = p->max_line < 16 ? 16 : p->max_line;
     size_t n;
     lexer lx;
+    (void)lane; /* no lane without SMTPP_AVX2_PATHS */
 
 
     if (SMTPP_UNLIKELY(len > UINT32_MAX))
