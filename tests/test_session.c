@@ -404,6 +404,53 @@ START_TEST(ehlo_reply)
 }
 END_TEST
 
+/* Entry points used out of their usual order, and the group-ender table. */
+START_TEST(api_edges)
+{
+    static const int enders[SMTPP_VERB__COUNT] = {
+        [SMTPP_VERB_HELO] = 1, [SMTPP_VERB_EHLO] = 1, [SMTPP_VERB_LHLO] = 1,
+        [SMTPP_VERB_DATA] = 1, [SMTPP_VERB_VRFY] = 1, [SMTPP_VERB_EXPN] = 1,
+        [SMTPP_VERB_TURN] = 1, [SMTPP_VERB_ATRN] = 1, [SMTPP_VERB_QUIT] = 1,
+        [SMTPP_VERB_NOOP] = 1, [SMTPP_VERB_AUTH] = 1, [SMTPP_VERB_STARTTLS] = 1,
+        [SMTPP_VERB_XCLIENT] = 1,
+    };
+    smtpp_session s;
+    smtpp_parser p;
+    smtpp_command cmd;
+    smtpp_verdict v;
+    smtpp_data d;
+    smtpp_str sl;
+    size_t used;
+    int i;
+    /* RFC 2920 3.1: the commands that may only end a group */
+    for (i = 0; i < SMTPP_VERB__COUNT; i++)
+        ck_assert_int_eq(smtpp_verb_ends_group((smtpp_verb)i), enders[i]);
+    ck_assert_int_eq(smtpp_verb_ends_group((smtpp_verb)200), 0);
+    setup_cfg();
+    smtpp_session_init(&s, &cfg);
+    smtpp_parser_init(&p, 0);
+    smtpp_session_greeting(&s, 220, 0, &v);
+    /* a command record with no verb and no error (not from the parser) */
+    ck_assert_int_eq(smtpp_parse_command(&p, "NOOP\r\n", 6, &cmd, &used), SMTPP_DONE);
+    cmd.verb = SMTPP_VERB_UNKNOWN;
+    ck_assert_int_eq(smtpp_session_check(&s, &cmd, 0, &v), SMTPP_ACT_REPLY);
+    ck_assert_int_eq(v.id, SMTPP_V_UNRECOGNIZED);
+    ck_assert_int_eq(v.code, 500);
+    /* message bytes when no message is expected */
+    ck_assert_int_eq(smtpp_session_data(&s, "x\r\n", 3, &sl, &used), -1);
+    /* a value that is no state: nothing can be done */
+    s.state = 200;
+    ck_assert_int_eq(smtpp_session_next(&s), SMTPP_NEXT_NOTHING);
+    /* the scanner called again after the end of its message */
+    smtpp_data_init(&d, 0, 0, 0);
+    ck_assert_int_eq(smtpp_data_parse(&d, ".\r\n", 3, &sl, &used), SMTPP_DONE);
+    ck_assert_uint_eq(used, 3);
+    ck_assert_int_eq(smtpp_data_parse(&d, "RSET\r\n", 6, &sl, &used), SMTPP_DONE);
+    ck_assert_uint_eq(used, 0);
+    ck_assert_uint_eq(sl.n, 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("session");
@@ -425,6 +472,7 @@ int main(void)
     tcase_add_test(t, pipelining_groups);
     tcase_add_test(t, greeting_variants);
     tcase_add_test(t, api_misuse_and_after_quit);
+    tcase_add_test(t, api_edges);
     tcase_add_test(t, verdict_table);
     tcase_add_test(t, sizes);
     tcase_add_test(t, ehlo_reply);
