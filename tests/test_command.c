@@ -320,6 +320,8 @@ static const vec vectors[] = {
          "M=13 N=14 O=15 P=16\r\n", V(MAIL), 0, 0 },
     { A_UNK, "MAIL FROM:<a@b.c> A=1 B=2 C=3 D=4 E=5 F=6 G=7 H=8 I=9 J=10 K=11 L=12 "
          "M=13 N=14 O=15 P=16 Q=17\r\n", V(MAIL), E(PARAM_TOO_MANY), 89 },
+    /* XCLIENT: 16 attributes at most too (the 17th starts at 120) */
+    { 0, "XCLIENT NAME=a NAME=a NAME=a NAME=a NAME=a NAME=a NAME=a NAME=a NAME=a NAME=a NAME=a NAME=a NAME=a NAME=a NAME=a NAME=a NAME=a\r\n", V(XCLIENT), E(PARAM_TOO_MANY), 120 },
 
     /* ---- BDAT ---- */
     { 0, "BDAT\r\n", V(BDAT), E(MISSING_ARG), 4 },
