@@ -151,14 +151,14 @@ static const uchar *local_fast(const uchar *s)
     return *p < 0x80 ? p : NULL;
 }
 
-/* Unaligned little-endian loads (memcpy compiles to one mov). */
+#if defined(SMTPP_HAVE_AVX2)
+#  include <immintrin.h>
+
+/* Unaligned loads (memcpy compiles to one mov; x86-64 is little-endian). */
 static inline uint32_t load32(const uchar *p)
 {
     uint32_t w;
     memcpy(&w, p, 4);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    w = __builtin_bswap32(w);
-#endif
     return w;
 }
 
@@ -166,19 +166,11 @@ static inline uint64_t load64(const uchar *p)
 {
     uint64_t w;
     memcpy(&w, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    w = __builtin_bswap64(w);
-#endif
     return w;
 }
 
 #define W4(a, b, c, d) \
     ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
-
-/* AVX2 mailbox scanner (x86 with GCC or clang, chosen at run time). */
-#if !defined(SMTPP_NO_SIMD) && defined(__x86_64__) && defined(__GNUC__)
-#  define SMTPP_AVX2_PATHS 1
-#  include <immintrin.h>
 #endif
 
 typedef struct lexer {
@@ -191,7 +183,7 @@ typedef struct lexer {
     unsigned simd;       /* the CPU has AVX2 (smtpp__cpu_avx2) */
 } lexer;
 
-#if defined(SMTPP_AVX2_PATHS)
+#if defined(SMTPP_HAVE_AVX2)
 /* A plain ASCII Mailbox, dot-string "@" LDH domain, 32 octets at a time.
  *
  * One load classifies 32 octets at once into "atext or dot" (the local
@@ -211,11 +203,9 @@ typedef struct lexer {
  * it returns the octet after the domain, as lex_local() + lex_domain()
  * would.  Needs s + 32 <= lim (and reads a second block only when s + 64 <=
  * lim). */
-#define SMTPP_AVX2 __attribute__((target("avx2,bmi")))
-
 /* The four masks of one 32-octet block at s: octets outside the local
  * part's set (*nl) and outside the domain's (*nd), dots and hyphens. */
-SMTPP_AVX2 static inline __attribute__((always_inline)) void
+SMTPP_AVX2_FN static inline __attribute__((always_inline)) void
 mailbox_block(const uchar *s, uint32_t *nl, uint32_t *nd, uint32_t *dot, uint32_t *hy)
 {
     const __m256i tl = _mm256_broadcastsi128_si256(_mm_setr_epi8(
@@ -251,7 +241,7 @@ static inline int labels_ok(uint64_t dot, uint64_t hy, unsigned d0, unsigned e)
 
 /* A plain ASCII Domain at s, the same way, with `valid` (32 or 64) octets
  * readable there: the offset of the octet after it, or 0. */
-SMTPP_AVX2 static inline __attribute__((always_inline)) unsigned
+SMTPP_AVX2_FN static inline __attribute__((always_inline)) unsigned
 domain_scan(const uchar *s, unsigned valid)
 {
     uint32_t nl0, nd0, dot0, hy0, nl1 = ~0u, nd1 = ~0u, dot1 = 0, hy1 = 0;
@@ -272,7 +262,7 @@ domain_scan(const uchar *s, unsigned valid)
  * the "@"; 0 when the shape is not the plain one (see above).  The local
  * part must end within the first 64 octets; a domain that goes on past
  * them is scanned again from its start (at most 64 + 64 octets read). */
-SMTPP_AVX2 static inline __attribute__((always_inline)) unsigned
+SMTPP_AVX2_FN static inline __attribute__((always_inline)) unsigned
 mailbox_scan(const uchar *s, const uchar *lim, unsigned *at)
 {
     uint32_t nl0, nd0, dot0, hy0, nl1 = ~0u, nd1 = ~0u, dot1 = 0, hy1 = 0;
@@ -303,7 +293,7 @@ mailbox_scan(const uchar *s, const uchar *lim, unsigned *at)
     return e;
 }
 
-SMTPP_AVX2 static const uchar *mailbox_avx2(const uchar *s, const uchar *lim, smtpp_path *out)
+SMTPP_AVX2_FN static const uchar *mailbox_avx2(const uchar *s, const uchar *lim, smtpp_path *out)
 {
     unsigned k = 0, e = mailbox_scan(s, lim, &k);
     if (!e) return NULL;
@@ -599,7 +589,7 @@ static const uchar *lex_path(lexer *lx, const uchar *s, smtpp_path *out)
         s = r;
     }
     mb = s;
-#if defined(SMTPP_AVX2_PATHS)
+#if defined(SMTPP_HAVE_AVX2)
     if (lx->simd && lx->lim - s >= 32) {
         const uchar *e = mailbox_avx2(s, lx->lim, out);
 #  if defined(SMTPP_CHECK_FAST_PATHS)
@@ -641,7 +631,7 @@ static const uchar *lex_path(lexer *lx, const uchar *s, smtpp_path *out)
     }
     s = lex_domain(lx, s + 1, 1, out);
     if (!s) return NULL;
-#if defined(SMTPP_AVX2_PATHS)
+#if defined(SMTPP_HAVE_AVX2)
 domain_done:
 #endif
     if (bracket) {
@@ -850,7 +840,7 @@ store:
 
 /* ---- The fast lane: MAIL and RCPT in their usual shape ----------------------- */
 
-#if defined(SMTPP_AVX2_PATHS)
+#if defined(SMTPP_HAVE_AVX2)
 #define W8(a, b, c, d, e, f, g, h) ((uint64_t)W4(e, f, g, h) << 32 | W4(a, b, c, d))
 #define FOLD8 0x2020202020202020ull
 
@@ -886,7 +876,7 @@ static inline uint32_t digits_before(const uchar *e, unsigned n)
 /* The octets of a 32-octet block at s that cannot be in an xtext value
  * (not printable ASCII, or "="), and its "+" signs and upper-case hex
  * digits, as bit masks. */
-SMTPP_AVX2 static inline __attribute__((always_inline)) void
+SMTPP_AVX2_FN static inline __attribute__((always_inline)) void
 xtext_block(const uchar *s, uint32_t *bad, uint32_t *plus, uint32_t *hex)
 {
     __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)s);
@@ -908,7 +898,7 @@ __extension__ typedef unsigned __int128 u128;
  * and "=", and "+HH" with upper-case hex), up to 126 octets; 128 octets
  * are read.  Returns 0 (the DFA decides) when the value is empty, longer,
  * malformed, or ends at anything but SP or CR. */
-SMTPP_AVX2 static inline __attribute__((always_inline)) unsigned
+SMTPP_AVX2_FN static inline __attribute__((always_inline)) unsigned
 xtext_len(const uchar *s)
 {
     uint32_t bad[4], plus[4], hex[4];
@@ -936,7 +926,7 @@ xtext_len(const uchar *s)
  * ENVID, AUTH, NOTIFY, ORCPT (rfc822 with plain xtext), each once and on
  * its own command.  q is the octet after the path.  Returns the CR of the
  * line end, or NULL: for anything else, the DFA reads them again. */
-SMTPP_AVX2 static inline __attribute__((always_inline)) const uchar *
+SMTPP_AVX2_FN static inline __attribute__((always_inline)) const uchar *
 params_fast(const uchar *q, const uchar *end, smtpp_command *c)
 {
     smtpp_params *pp = &c->p;
@@ -1063,7 +1053,7 @@ params_fast(const uchar *q, const uchar *end, smtpp_command *c)
 /* The other commands of a session's every transaction, in their one valid
  * shape: RSET, QUIT, DATA, NOOP without argument, and HELO/EHLO with a
  * plain domain.  w: the line's first eight octets. */
-SMTPP_AVX2 static inline __attribute__((always_inline)) size_t
+SMTPP_AVX2_FN static inline __attribute__((always_inline)) size_t
 other_fast(const uchar *b, uint64_t w, smtpp_command *c)
 {
     uint64_t x = (w | 0x20202020u) & 0xffffffffffffull;
@@ -1107,11 +1097,11 @@ other_fast(const uchar *b, uint64_t w, smtpp_command *c)
  * b back from memory, and that 16-octet load of two 8-octet stores cannot
  * be forwarded from the store buffer: a stall of a dozen cycles, which
  * was 40% of this function's time.) */
-SMTPP_AVX2 static size_t line_fast(const uchar *b, smtpp_command *c)
+SMTPP_AVX2_FN static size_t line_fast(const uchar *b, smtpp_command *c)
 {
     static const smtpp_str none = { NULL, 0 };
     uint64_t w = load64(b);
-    unsigned verb, p0, k = 0, e;
+    unsigned verb, p0, k = 0, e, kind;
     const uchar *mb, *q;
     smtpp_path *pa = &c->path;
 
@@ -1130,7 +1120,7 @@ SMTPP_AVX2 static size_t line_fast(const uchar *b, smtpp_command *c)
     mb = b + p0 + 1;
     if (*mb == '>') {                       /* <>: MAIL only */
         if (verb != SMTPP_VERB_MAIL) return 0;
-        pa->kind = SMTPP_PATH_NULL;
+        kind = SMTPP_PATH_NULL;
         pa->raw = SL(mb, mb);
         pa->mailbox = none;
         pa->local = none;
@@ -1140,7 +1130,7 @@ SMTPP_AVX2 static size_t line_fast(const uchar *b, smtpp_command *c)
     } else {
         e = mailbox_scan(mb, b + FAST_LANE_READ, &k);
         if (!e || mb[e] != '>') return 0;
-        pa->kind = SMTPP_PATH_MAILBOX;
+        kind = SMTPP_PATH_MAILBOX;
         pa->raw = SL(mb, mb + e);
         pa->mailbox = SL(mb, mb + e);
         pa->local = SL(mb, mb + k);
@@ -1152,15 +1142,9 @@ SMTPP_AVX2 static size_t line_fast(const uchar *b, smtpp_command *c)
     pa->literal = none;
     pa->quoted = 0;
     pa->utf8 = 0;
+    command_reset(c);
     c->verb = (uint8_t)verb;
-    c->error = 0;
-    c->nparams = 0;
-    c->error_offset = 0;
-    c->bdat_last = 0;
-    c->auth_empty = 0;
-    c->bdat_size = 0;
-    c->arg = none;
-    c->auth_initial = none;
+    c->path.kind = (uint8_t)kind;
     params_clear(&c->p);
     if (!(q = params_fast(q, b + FAST_LANE_READ, c))) return 0;
     return (size_t)(q + 2 - b);
@@ -1425,50 +1409,39 @@ static const uchar *lex_query(lexer *lx, const uchar *s, int required)
 
 /* ---- The line ------------------------------------------------------------------ */
 
-/* The verb by the DFA; 0 (and the error recorded) for none. */
-static unsigned verb_dfa(lexer *lx, const uchar **after)
-{
-    LEXER_AT(lx->base);
-    const uchar *s = lx->base;
-    unsigned verb;
-    /*!re2c
-      'HELO'      { verb = SMTPP_VERB_HELO; goto done; }
-      'EHLO'      { verb = SMTPP_VERB_EHLO; goto done; }
-      'LHLO'      { verb = SMTPP_VERB_LHLO; goto done; }
-      'MAIL'      { verb = SMTPP_VERB_MAIL; goto done; }
-      'RCPT'      { verb = SMTPP_VERB_RCPT; goto done; }
-      'DATA'      { verb = SMTPP_VERB_DATA; goto done; }
-      'BDAT'      { verb = SMTPP_VERB_BDAT; goto done; }
-      'RSET'      { verb = SMTPP_VERB_RSET; goto done; }
-      'NOOP'      { verb = SMTPP_VERB_NOOP; goto done; }
-      'QUIT'      { verb = SMTPP_VERB_QUIT; goto done; }
-      'VRFY'      { verb = SMTPP_VERB_VRFY; goto done; }
-      'EXPN'      { verb = SMTPP_VERB_EXPN; goto done; }
-      'HELP'      { verb = SMTPP_VERB_HELP; goto done; }
-      'AUTH'      { verb = SMTPP_VERB_AUTH; goto done; }
-      'STARTTLS'  { verb = SMTPP_VERB_STARTTLS; goto done; }
-      'TURN'      { verb = SMTPP_VERB_TURN; goto done; }
-      'ATRN'      { verb = SMTPP_VERB_ATRN; goto done; }
-      'ETRN'      { verb = SMTPP_VERB_ETRN; goto done; }
-      'XCLIENT'   { verb = SMTPP_VERB_XCLIENT; goto done; }
-      'XFORWARD'  { verb = SMTPP_VERB_XFORWARD; goto done; }
-      [^ \t\r\n\x00]+  { fail(lx, s, SMTPP_E_UNKNOWN_COMMAND, 0); return 0; }
-      eol         { fail(lx, s, SMTPP_E_EMPTY_LINE, 0); return 0; }
-      *           { fail(lx, s, SMTPP_E_UNKNOWN_COMMAND, 0); return 0; }
-    */
-done:
-    *after = YYCURSOR;
-    return verb;
-}
-
 static void lex_line(lexer *lx)
 {
     smtpp_command *c = lx->cmd;
-    const uchar *s = NULL;
-    unsigned verb = verb_dfa(lx, &s);
-    if (!verb) return;
-    c->verb = (uint8_t)verb;
-    switch (verb) {
+    LEXER_AT(lx->base);
+    const uchar *s = lx->base;
+    /*!re2c
+      'HELO'      { c->verb = SMTPP_VERB_HELO; goto args; }
+      'EHLO'      { c->verb = SMTPP_VERB_EHLO; goto args; }
+      'LHLO'      { c->verb = SMTPP_VERB_LHLO; goto args; }
+      'MAIL'      { c->verb = SMTPP_VERB_MAIL; goto args; }
+      'RCPT'      { c->verb = SMTPP_VERB_RCPT; goto args; }
+      'DATA'      { c->verb = SMTPP_VERB_DATA; goto args; }
+      'BDAT'      { c->verb = SMTPP_VERB_BDAT; goto args; }
+      'RSET'      { c->verb = SMTPP_VERB_RSET; goto args; }
+      'NOOP'      { c->verb = SMTPP_VERB_NOOP; goto args; }
+      'QUIT'      { c->verb = SMTPP_VERB_QUIT; goto args; }
+      'VRFY'      { c->verb = SMTPP_VERB_VRFY; goto args; }
+      'EXPN'      { c->verb = SMTPP_VERB_EXPN; goto args; }
+      'HELP'      { c->verb = SMTPP_VERB_HELP; goto args; }
+      'AUTH'      { c->verb = SMTPP_VERB_AUTH; goto args; }
+      'STARTTLS'  { c->verb = SMTPP_VERB_STARTTLS; goto args; }
+      'TURN'      { c->verb = SMTPP_VERB_TURN; goto args; }
+      'ATRN'      { c->verb = SMTPP_VERB_ATRN; goto args; }
+      'ETRN'      { c->verb = SMTPP_VERB_ETRN; goto args; }
+      'XCLIENT'   { c->verb = SMTPP_VERB_XCLIENT; goto args; }
+      'XFORWARD'  { c->verb = SMTPP_VERB_XFORWARD; goto args; }
+      [^ \t\r\n\x00]+  { fail(lx, s, SMTPP_E_UNKNOWN_COMMAND, 0); return; }
+      eol         { fail(lx, s, SMTPP_E_EMPTY_LINE, 0); return; }
+      *           { fail(lx, s, SMTPP_E_UNKNOWN_COMMAND, 0); return; }
+    */
+args:
+    s = YYCURSOR;
+    switch (c->verb) {
     case SMTPP_VERB_MAIL:
     case SMTPP_VERB_RCPT:     lex_mail_rcpt(lx, s); break;
     case SMTPP_VERB_HELO:
@@ -1516,7 +1489,7 @@ static size_t auth_limit(const smtpp_parser *p, const uchar *b, size_t len, size
     return lim;
 }
 
-#if defined(SMTPP_AVX2_PATHS) && defined(SMTPP_CHECK_FAST_PATHS)
+#if defined(SMTPP_HAVE_AVX2) && defined(SMTPP_CHECK_FAST_PATHS)
 static int same_str(smtpp_str a, smtpp_str b) { return a.p == b.p && a.n == b.n; }
 
 /* The fast lane's oracle: the general path (scalar, DFA) on the same line
@@ -1580,14 +1553,62 @@ static void fast_lane_check(const smtpp_parser *p, const uchar *b, size_t len,
  * (memrchr), and remembers the last LF found (_lf) and how far it has
  * searched (_scanned), both as offsets into the region.  A burst of
  * pipelined commands costs one search, not one per line. */
+/* The rest of line_done(), out of line: a line over the limit (an AUTH line
+ * has its own), or one that ends in a bare LF. */
+static SMTPP_NOINLINE void line_unusual(const smtpp_parser *p, const uchar *b, size_t n,
+                                        smtpp_command *cmd)
+{
+    size_t lim = p->max_line < 16 ? 16 : p->max_line;
+    if (n > lim && n > (lim = auth_limit(p, b, n, lim))) {
+        line_error(cmd, SMTPP_E_LINE_TOO_LONG, (uint32_t)lim);
+    } else if (n >= 2 && b[n - 2] == '\r') {
+        cmd->line = SL(b, b + n - 2);
+    } else if (!(p->flags & SMTPP_LENIENT_BARE_LF)) {
+        line_error(cmd, SMTPP_E_BARE_LF, (uint32_t)(n - 1));
+        cmd->line = SL(b, b + n - 1);
+    } else {
+        cmd->line = SL(b, b + n - 1);
+    }
+}
+
+/* The line b[0..n) is parsed: consume it, and refuse it if it is too long
+ * or ends in a bare LF.  Both paths end here. */
+static inline int line_done(smtpp_parser *p, const uchar *b, size_t n, smtpp_command *cmd,
+                            size_t *used)
+{
+    *used = n;
+    p->_lf -= (uint32_t)n;
+    p->_scanned = p->_scanned > n ? (uint32_t)(p->_scanned - n) : 0;
+    if (SMTPP_LIKELY(n <= (p->max_line < 16 ? 16 : p->max_line) && n >= 2 && b[n - 2] == '\r'))
+        cmd->line = SL(b, b + n - 2);
+    else
+        line_unusual(p, b, n, cmd);
+    return SMTPP_DONE;
+}
+
+#if defined(SMTPP_HAVE_AVX2)
+/* The fast lane on the line at b (FAST_LANE_READ octets readable): its
+ * length when it takes the line, else 0. */
+static inline size_t lane_take(const smtpp_parser *p, const uchar *b, size_t len,
+                               smtpp_command *cmd)
+{
+    size_t n = line_fast(b, cmd);
+#  if defined(SMTPP_CHECK_FAST_PATHS)
+    if (n) fast_lane_check(p, b, len, cmd, n);
+#  else
+    (void)p;
+    (void)len;
+#  endif
+    return n;
+}
+#endif
+
 static SMTPP_NOINLINE int parse_general(smtpp_parser *p, const char *buf, size_t len,
                                         smtpp_command *cmd, size_t *used, int lane)
 {
     const uchar *b = (const uchar *)buf, *lf;
     size_t lim = p->max_line < 16 ? 16 : p->max_line;
-    size_t n;
     lexer lx;
-    (void)lane; /* no lane without SMTPP_AVX2_PATHS */
 
 
     if (SMTPP_UNLIKELY(len > UINT32_MAX))
@@ -1640,13 +1661,14 @@ static SMTPP_NOINLINE int parse_general(smtpp_parser *p, const char *buf, size_t
     }
 
 lex:
-#if defined(SMTPP_AVX2_PATHS)
-    if (lane && p->_simd && len >= FAST_LANE_READ && (n = line_fast(b, cmd)) != 0) {
-#  if defined(SMTPP_CHECK_FAST_PATHS)
-        fast_lane_check(p, b, len, cmd, n);
-#  endif
-        goto framed;
+#if defined(SMTPP_HAVE_AVX2)
+    {
+        size_t n;
+        if (lane && p->_simd && len >= FAST_LANE_READ && (n = lane_take(p, b, len, cmd)) != 0)
+            return line_done(p, b, n, cmd, used);
     }
+#else
+    (void)lane;
 #endif
     command_reset(cmd);
     lx.base = b;
@@ -1660,25 +1682,7 @@ lex:
         lf = memchr(b, '\n', p->_lf);
         lx.end = lf + 1;
     }
-    n = (size_t)(lx.end - b);
-#if defined(SMTPP_AVX2_PATHS)
-framed:
-#endif
-    *used = n;
-    p->_lf -= (uint32_t)n;
-    p->_scanned = p->_scanned > n ? (uint32_t)(p->_scanned - n) : 0;
-
-    if (SMTPP_UNLIKELY(n > lim) && n > (lim = auth_limit(p, b, n, lim))) {
-        line_error(cmd, SMTPP_E_LINE_TOO_LONG, (uint32_t)lim);
-    } else if (n >= 2 && b[n - 2] == '\r') {
-        cmd->line = SL(b, b + n - 2);
-    } else if (!(p->flags & SMTPP_LENIENT_BARE_LF)) {
-        line_error(cmd, SMTPP_E_BARE_LF, (uint32_t)(n - 1));
-        cmd->line = SL(b, b + n - 1);
-    } else {
-        cmd->line = SL(b, b + n - 1);
-    }
-    return SMTPP_DONE;
+    return line_done(p, b, (size_t)(lx.end - b), cmd, used);
 }
 
 /* The usual call first: the region holds a known LF (the hint is good) and
@@ -1688,22 +1692,13 @@ framed:
 int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
                         smtpp_command *cmd, size_t *used)
 {
-#if defined(SMTPP_AVX2_PATHS)
+#if defined(SMTPP_HAVE_AVX2)
     const uchar *b = (const uchar *)buf;
     size_t n;
     if (SMTPP_LIKELY(p->_simd && !p->_skipping && len >= FAST_LANE_READ && len <= UINT32_MAX &&
                      p->_lf != 0 && p->_lf <= len && b[p->_lf - 1] == '\n')) {
-        n = line_fast(b, cmd);
-        if (SMTPP_LIKELY(n && n <= (p->max_line < 16 ? 16 : p->max_line))) {
-#  if defined(SMTPP_CHECK_FAST_PATHS)
-            fast_lane_check(p, b, len, cmd, n);
-#  endif
-            *used = n;
-            p->_lf -= (uint32_t)n;
-            p->_scanned = p->_scanned > n ? (uint32_t)(p->_scanned - n) : 0;
-            cmd->line = SL(b, b + n - 2);
-            return SMTPP_DONE;
-        }
+        if (SMTPP_LIKELY((n = lane_take(p, b, len, cmd)) != 0))
+            return line_done(p, b, n, cmd, used);
         return parse_general(p, buf, len, cmd, used, 0);
     }
 #endif

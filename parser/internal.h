@@ -36,8 +36,16 @@ int smtpp__ieq(const uchar *s, size_t n, const char *w);
 /* Case-insensitive (ASCII) comparison of a[0..n) and b[0..n). */
 int smtpp__ieq2(const uchar *a, const uchar *b, size_t n);
 
-/* 1 when the lexers may use AVX2 on this CPU (x86-64 builds without
- * SMTPP_NO_SIMD; asked once per parser, at init). */
+/* The AVX2 fast lanes (parser/command.re, parser/reply.re): built on
+ * x86-64 with GCC or clang unless SMTPP_NO_SIMD, used when the CPU has
+ * AVX2.  SMTPP_AVX2_FN marks the functions compiled for it. */
+#if !defined(SMTPP_NO_SIMD) && defined(__x86_64__) && defined(__GNUC__)
+#  define SMTPP_HAVE_AVX2 1
+#  define SMTPP_AVX2_FN __attribute__((target("avx2,bmi")))
+#endif
+
+/* 1 when the lexers may use AVX2 on this CPU (asked once per parser, at
+ * init); always 0 without SMTPP_HAVE_AVX2. */
 unsigned smtpp__cpu_avx2(void);
 
 #endif

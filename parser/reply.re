@@ -32,8 +32,7 @@
 #if defined(__SSE2__) && !defined(SMTPP_NO_SIMD)
 #  include <emmintrin.h>
 #endif
-#if !defined(SMTPP_NO_SIMD) && defined(__x86_64__) && defined(__GNUC__)
-#  define SMTPP_AVX2_REPLY 1
+#if defined(SMTPP_HAVE_AVX2)
 #  include <immintrin.h>
 #endif
 
@@ -285,11 +284,10 @@ text:
 
 /* ---- The fast lane ---------------------------------------------------------- */
 
-#if defined(SMTPP_AVX2_REPLY)
-#define RP_AVX2 __attribute__((target("avx2,bmi")))
+#if defined(SMTPP_HAVE_AVX2)
 
 /* The control characters (but HT) and the digits of 32 octets at s. */
-RP_AVX2 static inline __attribute__((always_inline)) void
+SMTPP_AVX2_FN static inline __attribute__((always_inline)) void
 rp_block(const rp_uchar *s, uint32_t *ctl, uint32_t *dig)
 {
     const __m256i flip = _mm256_set1_epi8((char)0x80), lim = _mm256_set1_epi8((char)(0x20 ^ 0x80));
@@ -321,7 +319,7 @@ static inline __attribute__((always_inline)) int rp_small(const rp_uchar *s, uns
  * memchr for the LF and a second scan for control characters.  Fills *l as
  * rp_lex_line() would and returns the line's length, or 0 to leave the
  * line to the general path (any error, bare LF, or a longer line). */
-RP_AVX2 static size_t rp_line_fast(const rp_uchar *b, size_t avail, rp_line *l)
+SMTPP_AVX2_FN static size_t rp_line_fast(const rp_uchar *b, size_t avail, rp_line *l)
 {
     uint32_t c0, d0, c1 = 0, d1 = 0;
     uint64_t ctl, nd;
@@ -490,7 +488,7 @@ int smtpp_parse_reply(smtpp_reply_parser *p, const char *buf, size_t len,
         rp_line l;
         size_t end;
 
-#if defined(SMTPP_AVX2_REPLY)
+#if defined(SMTPP_HAVE_AVX2)
         /* a line not looked at yet, with room for the fast lane */
         if (p->_simd && pos == line && len - line >= 64) {
             size_t n = rp_line_fast((const rp_uchar *)buf + line, len - line, &l);
@@ -538,7 +536,7 @@ int smtpp_parse_reply(smtpp_reply_parser *p, const char *buf, size_t len,
         end = (size_t)(lf - buf) + 1;
         rp_lex_line((const rp_uchar *)buf, (const rp_uchar *)buf + len,
                     (const rp_uchar *)buf + line, end - line, p->flags, &l);
-#if defined(SMTPP_AVX2_REPLY)
+#if defined(SMTPP_HAVE_AVX2)
 lexed:
 #endif
         if (l.err == 0 && l.bare_lf && !(p->flags & SMTPP_REPLY_LENIENT_BARE_LF)) {

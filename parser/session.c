@@ -8,23 +8,28 @@
 
 /* ---- The verdict table --------------------------------------------------- */
 
-static const struct vrow {
-    uint16_t code;
-    uint8_t close;
-    const char *enh, *name, *text;
-} vrows[SMTPP_V__COUNT] = {
-#define SMTPP_X_(name, code, enh, close, text) { code, close, enh, "SMTPP_V_" #name, text },
+/* Every verdict as filled in, but for the action: one copy fills a
+ * verdict, and the table lookups read it too. */
+static const smtpp_verdict verdicts[SMTPP_V__COUNT] = {
+#define SMTPP_X_(name, code, enh, close, text) \
+    { 0, SMTPP_V_##name, close, 0, code, 1, enh, text },
+    SMTPP_VERDICT_MAP(SMTPP_X_)
+#undef SMTPP_X_
+};
+
+static const char *const verdict_names[SMTPP_V__COUNT] = {
+#define SMTPP_X_(name, code, enh, close, text) "SMTPP_V_" #name,
     SMTPP_VERDICT_MAP(SMTPP_X_)
 #undef SMTPP_X_
 };
 
 #define VOK(id) ((unsigned)(id) < SMTPP_V__COUNT)
 
-const char *smtpp_verdict_name(smtpp_verdict_id id) { return VOK(id) ? vrows[id].name : ""; }
-int smtpp_verdict_code(smtpp_verdict_id id) { return VOK(id) ? vrows[id].code : 0; }
-const char *smtpp_verdict_enhanced(smtpp_verdict_id id) { return VOK(id) ? vrows[id].enh : ""; }
-int smtpp_verdict_closes(smtpp_verdict_id id) { return VOK(id) ? vrows[id].close : 0; }
-const char *smtpp_verdict_text(smtpp_verdict_id id) { return VOK(id) ? vrows[id].text : ""; }
+const char *smtpp_verdict_name(smtpp_verdict_id id) { return VOK(id) ? verdict_names[id] : ""; }
+int smtpp_verdict_code(smtpp_verdict_id id) { return VOK(id) ? verdicts[id].code : 0; }
+const char *smtpp_verdict_enhanced(smtpp_verdict_id id) { return VOK(id) ? verdicts[id].enhanced : ""; }
+int smtpp_verdict_closes(smtpp_verdict_id id) { return VOK(id) ? verdicts[id].close : 0; }
+const char *smtpp_verdict_text(smtpp_verdict_id id) { return VOK(id) ? verdicts[id].text : ""; }
 
 static const char *const state_names[] = {
     "SMTPP_ST_PROXY", "SMTPP_ST_GREETING", "SMTPP_ST_REFUSED", "SMTPP_ST_CONNECTED",
@@ -94,6 +99,14 @@ static uint32_t offered_mask(const smtpp_session *s)
     return esmtp(s) ? avail_mask(s) : 0;
 }
 
+/* smtpp_session_offers(s, SMTPP_EXT_PIPELINING) without the rest of
+ * avail_mask(), which never takes PIPELINING away: asked for every
+ * pipelined command. */
+static int pipelining_offered(const smtpp_session *s)
+{
+    return esmtp(s) && (s->cfg->exts & SMTPP_EXT_BIT(SMTPP_EXT_PIPELINING));
+}
+
 int smtpp_session_offers(const smtpp_session *s, smtpp_ext ext)
 {
     return (unsigned)ext < 32 && (offered_mask(s) & SMTPP_EXT_BIT(ext)) != 0;
@@ -122,14 +135,6 @@ static void reset_transaction(smtpp_session *s)
     s->_body_done = 0;
     s->state = (uint8_t)(s->helo ? SMTPP_ST_READY : SMTPP_ST_CONNECTED);
 }
-
-/* Every verdict as filled in, but for the action: one copy fills *v. */
-static const smtpp_verdict verdicts[SMTPP_V__COUNT] = {
-#define SMTPP_X_(name, code, enh, close, text) \
-    { 0, SMTPP_V_##name, close, 0, code, 1, enh, text },
-    SMTPP_VERDICT_MAP(SMTPP_X_)
-#undef SMTPP_X_
-};
 
 static int fill(smtpp_verdict *v, smtpp_verdict_id id, int action)
 {
@@ -433,8 +438,8 @@ int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned fla
      * its reply; without PIPELINING nothing may follow a command.  BDAT is
      * followed by its chunk by design. */
     if ((flags & SMTPP_CHECK_MORE_INPUT) && verb != SMTPP_VERB_BDAT &&
-        ((!cmd->error && verb < 32 && ((GROUP_ENDERS >> verb) & 1)) ||
-         !esmtp(s) || !(c->exts & SMTPP_EXT_BIT(SMTPP_EXT_PIPELINING)))) {
+        ((!cmd->error && smtpp_verb_ends_group(verb)) ||
+         !pipelining_offered(s))) {
         s->sync_errors++;
         if (verb == SMTPP_VERB_STARTTLS && !cmd->error)
             return reply(s, v, SMTPP_V_STARTTLS_INJECTION);

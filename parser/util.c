@@ -117,7 +117,7 @@ smtpp_error smtpp__domain_lengths(const uchar *s, size_t n)
 
 unsigned smtpp__cpu_avx2(void)
 {
-#if !defined(SMTPP_NO_SIMD) && defined(__x86_64__) && defined(__GNUC__)
+#if defined(SMTPP_HAVE_AVX2)
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") ? 1u : 0u;
 #else

@@ -205,6 +205,23 @@ static inline char *run_chunks(const rp_opts *o, const char *data, size_t n, con
     return t.p;
 }
 
+/* Asserts that data[0..n) split in two at each position 1..upto (and
+ * below n) gives the transcript want; what names the run in a failure. */
+static inline void check_splits(const rp_opts *o, const char *data, size_t n, const char *want,
+                                size_t upto, const char *what)
+{
+    size_t cuts[2], k;
+    for (k = 1; k < n && k <= upto; k++) {
+        char *t;
+        cuts[0] = k;
+        cuts[1] = n;
+        t = run_chunks(o, data, n, cuts, 2, NULL, NULL);
+        if (strcmp(t, want) != 0)
+            ck_abort_msg("%s, split at %zu differs:\n%s\nvs\n%s", what, k, t, want);
+        free(t);
+    }
+}
+
 /* Runs data whole, split in two at every position, and one byte at a time;
  * asserts that every transcript is the same and returns it (free it). */
 static inline char *check_all(const rp_opts *o, const char *data, size_t n)
@@ -215,14 +232,7 @@ static inline char *check_all(const rp_opts *o, const char *data, size_t n)
     char *t;
     cuts[0] = n;
     whole = run_chunks(o, data, n, cuts, 1, NULL, NULL);
-    for (k = 1; k < n; k++) {
-        cuts[0] = k;
-        cuts[1] = n;
-        t = run_chunks(o, data, n, cuts, 2, NULL, NULL);
-        if (strcmp(t, whole) != 0)
-            ck_abort_msg("split at %zu differs:\n%s\nvs whole:\n%s", k, t, whole);
-        free(t);
-    }
+    check_splits(o, data, n, whole, n, "whole vs split");
     if (n > 0) {
         bytes = malloc(n * sizeof *bytes);
         REQ((bytes) != NULL);
@@ -257,14 +267,7 @@ static inline char *check_all(const rp_opts *o, const char *data, size_t n)
         t = run_chunks(o, pdata, pn, cuts, 1, NULL, NULL);
         if (strcmp(t, want) != 0) ck_abort_msg("padded differs:\n%s\nvs\n%s", t, want);
         free(t);
-        for (k = 1; k <= n + 8; k++) {
-            cuts[0] = k;
-            cuts[1] = pn;
-            t = run_chunks(o, pdata, pn, cuts, 2, NULL, NULL);
-            if (strcmp(t, want) != 0)
-                ck_abort_msg("padded, split at %zu differs:\n%s\nvs\n%s", k, t, want);
-            free(t);
-        }
+        check_splits(o, pdata, pn, want, n + 8, "padded");
         free(want);
         free(tail);
         free(pdata);
