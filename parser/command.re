@@ -173,6 +173,60 @@ static inline uint64_t load64(const uchar *p)
     ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 #endif
 
+#define OFF(lx, ptr) ((uint32_t)((ptr) - (lx)->base))
+/* The variables every lexer block uses. */
+#define LEXER_AT(s) const uchar *YYCURSOR = (s), *YYMARKER = (s); (void)YYMARKER
+#define SL(a, b) ((smtpp_str){ (const char *)(a), (size_t)((b) - (a)) })
+
+#if defined(SMTPP_HAVE_AVX2)
+/* Scalar helpers of the fast lane, for the rare shapes it takes. */
+
+/* 1 when the octets [s, e) are ASCII or well-formed UTF-8 (u8 above).  The
+ * octet at e must be ASCII, so that no sequence can run past it. */
+static int utf8_ok(const uchar *s, const uchar *e)
+{
+    LEXER_AT(s);
+    while (YYCURSOR < e) {
+        /*!re2c
+          [\x00-\x7f] | u8  { continue; }
+          *                 { return 0; }
+        */
+    }
+    return YYCURSOR == e;
+}
+
+/* An IPv4 or IPv6 address literal at s (its "["), as the DFA's rules read
+ * them: its length with both brackets, or 0 for anything else (a General
+ * literal, a malformed one: the DFA decides).  Sets *kind.  Reads at most
+ * 64 octets, and never past the first octet that cannot be in a literal. */
+static unsigned literal_scan(const uchar *s, unsigned *kind)
+{
+    unsigned i = 1;
+    if ((unsigned)(s[1] - '0') < 10u) {
+        while (i < 17 && ((unsigned)(s[i] - '0') < 10u || s[i] == '.')) i++;
+        if (s[i] != ']' || !smtpp__ipv4_ok(s + 1, i - 1)) return 0;
+        *kind = SMTPP_DOMAIN_IPV4;
+        return i + 1;
+    }
+    if (!smtpp__ieq(s + 1, 5, "IPV6:")) return 0;
+    for (i = 6; i < 62; i++) {
+        unsigned c = s[i];
+        if (!((c - '0') < 10u || ((c | 0x20) - 'a') < 6u || c == ':' || c == '.')) break;
+    }
+    if (s[i] != ']' || !smtpp__ipv6_ok(s + 6, i - 6)) return 0;
+    *kind = SMTPP_DOMAIN_IPV6;
+    return i + 1;
+}
+
+/* The literal of an address literal domain [d, d + n) of that kind. */
+static inline smtpp_str literal_of(const uchar *d, unsigned n, unsigned kind)
+{
+    unsigned skip = kind == SMTPP_DOMAIN_IPV6 ? 6 : 1;
+    return (smtpp_str){ (const char *)d + skip, n - skip - 1 };
+}
+
+#endif
+
 typedef struct lexer {
     const uchar *base;   /* first byte of the line */
     const uchar *end;    /* just past the LF, once a block has matched it */
@@ -184,29 +238,34 @@ typedef struct lexer {
 } lexer;
 
 #if defined(SMTPP_HAVE_AVX2)
-/* A plain ASCII Mailbox, dot-string "@" LDH domain, 32 octets at a time.
+/* A Mailbox in its usual shapes, 32 octets at a time: a dot-string "@" a
+ * domain of LDH labels or U-labels, or "@" an IPv4 or IPv6 address literal.
  *
  * One load classifies 32 octets at once into "atext or dot" (the local
  * part's alphabet) and "letter, digit, hyphen or dot" (the domain's), by
  * the usual pair of nibble lookups: the low nibble selects a byte whose bit
  * h says whether (h << 4 | low) is in the set, the high nibble selects bit
- * h; octets >= 0x80 select no bit.  The local part is then the run up to
- * the first octet outside its set, the domain the run after the "@", and
- * the placement rules (no leading, trailing or doubled dot; no label that
- * starts or ends with a hyphen) are checks on the dot and hyphen bit masks:
- * no branch per octet.
+ * h; octets >= 0x80 select no bit, and their own mask (the sign bits) puts
+ * them in both sets where UTF-8 may appear.  The local part is then the run
+ * up to the first octet outside its set, the domain the run after the "@",
+ * and the placement rules (no leading, trailing or doubled dot; no label
+ * that starts or ends with a hyphen) are checks on the dot and hyphen bit
+ * masks: no branch per octet.  Non-ASCII octets, rare, are then checked to
+ * be well-formed UTF-8 (utf8_ok(), the grammar's own u8), and an address
+ * literal, rarer, is read by the validators the DFA's actions use.
  *
- * Like the scalar fast paths it vouches only for the plain shape and gives
- * up (NULL) on anything else, leaving the octets to the DFA: an "@" not
- * where the local part ends, a non-ASCII octet right after either part, a
- * rule broken, a mailbox longer than the 64 octets it can see.  On success
- * it returns the octet after the domain, as lex_local() + lex_domain()
- * would.  Needs s + 32 <= lim (and reads a second block only when s + 64 <=
- * lim). */
-/* The four masks of one 32-octet block at s: octets outside the local
- * part's set (*nl) and outside the domain's (*nd), dots and hyphens. */
+ * Like the scalar fast paths it vouches only for these shapes and gives up
+ * (0) on anything else, leaving the octets to the DFA: an "@" not where
+ * the local part ends, a rule broken, malformed UTF-8, a literal of another
+ * form, a mailbox longer than the 64 octets it can see.  On success it
+ * returns what lex_local() + lex_domain() would.  Needs s + 32 <= lim (and
+ * reads a second block only when s + 64 <= lim). */
+/* The five masks of one 32-octet block at s: octets outside the local
+ * part's ASCII set (*nl) and outside the domain's (*nd), octets >= 0x80,
+ * dots and hyphens. */
 SMTPP_AVX2_FN static inline __attribute__((always_inline)) void
-mailbox_block(const uchar *s, uint32_t *nl, uint32_t *nd, uint32_t *dot, uint32_t *hy)
+mailbox_block(const uchar *s, uint32_t *nl, uint32_t *nd, uint32_t *hi, uint32_t *dot,
+              uint32_t *hy)
 {
     const __m256i tl = _mm256_broadcastsi128_si256(_mm_setr_epi8(
         (char)0xe8, (char)0xfc, (char)0xf8, (char)0xfc, (char)0xfc, (char)0xfc, (char)0xfc,
@@ -226,6 +285,7 @@ mailbox_block(const uchar *s, uint32_t *nl, uint32_t *nd, uint32_t *dot, uint32_
         _mm256_cmpeq_epi8(_mm256_and_si256(_mm256_shuffle_epi8(tl, lo), hb), zero));
     *nd = (uint32_t)_mm256_movemask_epi8(
         _mm256_cmpeq_epi8(_mm256_and_si256(_mm256_shuffle_epi8(td, lo), hb), zero));
+    *hi = (uint32_t)_mm256_movemask_epi8(v);
     *dot = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('.')));
     *hy = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('-')));
 }
@@ -239,75 +299,119 @@ static inline int labels_ok(uint64_t dot, uint64_t hy, unsigned d0, unsigned e)
     return (((dd << 1) | (1ull << d0) | (dd >> 1) | (1ull << (e - 1))) & (dd | (hy & range))) == 0;
 }
 
-/* A plain ASCII Domain at s, the same way, with `valid` (32 or 64) octets
- * readable there: the offset of the octet after it, or 0. */
+/* A Domain at s, the same way, with `valid` (32 or 64) octets readable
+ * there: the offset of the octet after it, or 0.  With utf8, octets >=
+ * 0x80 count as letters (U-labels), and *wide tells whether there were
+ * any; without, they end the domain, and an end there fails. */
 SMTPP_AVX2_FN static inline __attribute__((always_inline)) unsigned
-domain_scan(const uchar *s, unsigned valid)
+domain_scan(const uchar *s, unsigned valid, int utf8, unsigned *wide)
 {
-    uint32_t nl0, nd0, dot0, hy0, nl1 = ~0u, nd1 = ~0u, dot1 = 0, hy1 = 0;
+    uint32_t nl0, nd0, hi0, dot0, hy0, nl1 = ~0u, nd1 = ~0u, hi1 = 0, dot1 = 0, hy1 = 0;
+    uint64_t hi;
     unsigned e;
-    mailbox_block(s, &nl0, &nd0, &dot0, &hy0);
-    if (valid == 64) mailbox_block(s + 32, &nl1, &nd1, &dot1, &hy1);
+    mailbox_block(s, &nl0, &nd0, &hi0, &dot0, &hy0);
+    if (valid == 64) mailbox_block(s + 32, &nl1, &nd1, &hi1, &dot1, &hy1);
     (void)nl0;
     (void)nl1;
-    e = (unsigned)__builtin_ctzll(((uint64_t)nd1 << 32 | nd0) | (1ull << 63));
+    hi = (uint64_t)hi1 << 32 | hi0;
+    e = (unsigned)__builtin_ctzll((((uint64_t)nd1 << 32 | nd0) & (utf8 ? ~hi : ~0ull)) |
+                                  (1ull << 63));
     if (e == 0 || e >= valid - 1 || s[e] >= 0x80 ||
         !labels_ok((uint64_t)dot1 << 32 | dot0, (uint64_t)hy1 << 32 | hy0, 0, e))
         return 0;
+    if (utf8) *wide = (hi & ((1ull << e) - 1)) != 0;
     return e;
 }
+#endif
+
+#if defined(SMTPP_HAVE_AVX2)
+/* What mailbox_scan() found besides the offsets: the domain's kind
+ * (smtpp_domain_kind) in the low bits, MB_UTF8 when an octet is not ASCII. */
+#define MB_KIND 7u
+#define MB_UTF8 8u
+/* mailbox_scan() without `wide`: the mailbox may be one of the wide shapes */
+#define MB_WIDE (~0u)
 
 /* The mailbox at s; at least 32 octets are readable there (lim).  Returns
- * the offset of the octet after the domain and sets *at to the offset of
- * the "@"; 0 when the shape is not the plain one (see above).  The local
- * part must end within the first 64 octets; a domain that goes on past
- * them is scanned again from its start (at most 64 + 64 octets read). */
+ * the offset of the octet after the domain, sets *at to the offset of the
+ * "@" and *info (above); 0 when the shape is not one of the usual ones.
+ * The local part must end within the first 64 octets; a domain name that
+ * goes on past them is scanned again from its start (at most 64 + 64
+ * octets read), a literal is read octet by octet (at most 64 more).
+ *
+ * `wide` (a constant) takes the rare shapes too: non-ASCII octets and
+ * address literals.  Without it the scan takes plain ASCII names only, at
+ * the cost of the first version of this lane, and returns MB_WIDE instead
+ * of 0 when it met a non-ASCII octet or an address literal: the caller can
+ * then try again with `wide`, in a function of its own (line_wide()), so
+ * that the usual line pays nothing for the rare ones. */
 SMTPP_AVX2_FN static inline __attribute__((always_inline)) unsigned
-mailbox_scan(const uchar *s, const uchar *lim, unsigned *at)
+mailbox_scan(const uchar *s, const uchar *lim, unsigned *at, unsigned *info, int wide)
 {
-    uint32_t nl0, nd0, dot0, hy0, nl1 = ~0u, nd1 = ~0u, dot1 = 0, hy1 = 0;
-    uint64_t nl, nd, dot, hy, dd;
-    unsigned valid = s + 64 <= lim ? 64 : 32, k, d0, e;
+    uint32_t nl0, nd0, hi0, dot0, hy0, nl1 = ~0u, nd1 = ~0u, hi1 = 0, dot1 = 0, hy1 = 0;
+    uint64_t nl, nd, hi, dot, hy, dd;
+    unsigned valid = s + 64 <= lim ? 64 : 32, k, d0, e, kind = SMTPP_DOMAIN_NAME, u8 = 0;
 
-    mailbox_block(s, &nl0, &nd0, &dot0, &hy0);
-    if (valid == 64) mailbox_block(s + 32, &nl1, &nd1, &dot1, &hy1);
+    mailbox_block(s, &nl0, &nd0, &hi0, &dot0, &hy0);
+    if (valid == 64) mailbox_block(s + 32, &nl1, &nd1, &hi1, &dot1, &hy1);
     /* octets past the window count as "not in the set": an end found there
      * means the field is longer than the window */
+    hi = (uint64_t)hi1 << 32 | hi0;
     nl = (uint64_t)nl1 << 32 | nl0;
     nd = (uint64_t)nd1 << 32 | nd0;
+    if (wide) {                     /* UTF-8 octets in both sets */
+        nl &= ~hi;
+        nd &= ~hi;
+    }
     dot = (uint64_t)dot1 << 32 | dot0;
     hy = (uint64_t)hy1 << 32 | hy0;
+    /* how the plain scan fails: MB_WIDE when a wide scan might not */
+#define MB_FAIL() return (!wide && hi) ? MB_WIDE : 0
     k = (unsigned)__builtin_ctzll(nl | (1ull << 63));
-    if (k == 0 || k + 2 > valid || s[k] != '@') return 0;
+    if (k == 0 || k + 2 > valid || s[k] != '@') MB_FAIL();
     dd = dot & ((1ull << k) - 1);   /* dots of the local part */
-    if ((dd & 1) || (dd >> (k - 1)) || (dd & (dd >> 1))) return 0;
+    if ((dd & 1) || (dd >> (k - 1)) || (dd & (dd >> 1))) MB_FAIL();
     d0 = k + 1;
     e = d0 + (unsigned)__builtin_ctzll((nd >> d0) | (1ull << (63 - d0)));
-    if (e < valid - 1) {
-        if (e == d0 || s[e] >= 0x80 || !labels_ok(dot, hy, d0, e)) return 0;
+    if (SMTPP_UNLIKELY(e == d0 && s[d0] == '[')) {
+        unsigned n;
+        if (!wide) return MB_WIDE;
+        if (!(n = literal_scan(s + d0, &kind))) return 0;
+        e = d0 + n;
+        hi &= (1ull << k) - 1;      /* a literal is ASCII */
+    } else if (e < valid - 1) {
+        if (e == d0 || (!wide && s[e] >= 0x80) || !labels_ok(dot, hy, d0, e)) MB_FAIL();
+        hi &= (1ull << e) - 1;
     } else {                        /* the domain goes on past the window */
-        if (s + d0 + 64 > lim || !(e = domain_scan(s + d0, 64))) return 0;
+        if (s + d0 + 64 > lim || !(e = domain_scan(s + d0, 64, wide, &u8))) MB_FAIL();
         e += d0;
+        hi &= (1ull << k) - 1;
     }
+#undef MB_FAIL
     *at = k;
+    if (!wide) {
+        *info = SMTPP_DOMAIN_NAME;
+        return e;
+    }
+    if ((hi | u8) && !utf8_ok(s, s + e)) return 0;
+    *info = kind | ((hi | u8) ? MB_UTF8 : 0);
     return e;
 }
 
 SMTPP_AVX2_FN static const uchar *mailbox_avx2(const uchar *s, const uchar *lim, smtpp_path *out)
 {
-    unsigned k = 0, e = mailbox_scan(s, lim, &k);
+    unsigned k = 0, info = 0, e = mailbox_scan(s, lim, &k, &info, 1);
     if (!e) return NULL;
     out->local = (smtpp_str){ (const char *)s, k };
     out->domain = (smtpp_str){ (const char *)s + k + 1, e - k - 1 };
-    out->domain_kind = SMTPP_DOMAIN_NAME;
+    out->domain_kind = (uint8_t)(info & MB_KIND);
+    if ((info & MB_KIND) != SMTPP_DOMAIN_NAME)
+        out->literal = literal_of(s + k + 1, e - k - 1, info & MB_KIND);
+    out->utf8 = (uint8_t)(info >> 3);
     return s + e;
 }
 #endif
 
-#define OFF(lx, ptr) ((uint32_t)((ptr) - (lx)->base))
-/* The variables every lexer block uses. */
-#define LEXER_AT(s) const uchar *YYCURSOR = (s), *YYMARKER = (s); (void)YYMARKER
-#define SL(a, b) ((smtpp_str){ (const char *)(a), (size_t)((b) - (a)) })
 
 /* Records an error found at byte `at`.  A NUL, a CR that does not end the
  * line, or a malformed UTF-8 sequence there is reported as such; otherwise
@@ -596,16 +700,19 @@ static const uchar *lex_path(lexer *lx, const uchar *s, smtpp_path *out)
         if (e) {   /* the scalar path and the DFA must agree */
             smtpp_command c2;
             lexer lx2 = *lx;
-            smtpp_path p2 = *out;
+            smtpp_path p2;
             const uchar *e2;
+            path_clear(&p2);
             c2.error = SMTPP_E_OK;
             lx2.cmd = &c2;
             lx2.simd = 0;
             e2 = lex_local(&lx2, s, &p2);
-            if (!e2 || *e2 != '@' || p2.local.n != out->local.n || p2.quoted || p2.utf8) abort();
+            if (!e2 || *e2 != '@' || p2.local.n != out->local.n || p2.quoted) abort();
             e2 = lex_domain(&lx2, e2 + 1, 1, &p2);
             if (e2 != e || c2.error != SMTPP_E_OK || p2.domain.p != out->domain.p ||
-                p2.domain.n != out->domain.n || p2.domain_kind != SMTPP_DOMAIN_NAME || p2.utf8)
+                p2.domain.n != out->domain.n || p2.domain_kind != out->domain_kind ||
+                p2.literal.p != out->literal.p || p2.literal.n != out->literal.n ||
+                p2.utf8 != out->utf8)
                 abort();
         }
 #  endif
@@ -1050,14 +1157,37 @@ params_fast(const uchar *q, const uchar *end, smtpp_command *c)
     return *q == '\r' && q[1] == '\n' ? q : NULL;
 }
 
+/* Zeroes *c up to params[]: the fields command_reset(), path_clear() and
+ * params_clear() define, as they leave them (a null pointer is all zero
+ * bits on every target of this lane), with 32-octet stores. */
+#define ZERO_FIELDS_SIZE offsetof(smtpp_command, params)
+SMTPP_AVX2_FN static inline __attribute__((always_inline)) void zero_fields(smtpp_command *c)
+{
+    const __m256i z = _mm256_setzero_si256();
+    unsigned char *d = (unsigned char *)c;
+    size_t i;
+#if defined(__clang__)
+#  pragma clang loop unroll(full)
+#else
+#  pragma GCC unroll 16
+#endif
+    for (i = 0; i + 32 <= ZERO_FIELDS_SIZE; i += 32) _mm256_storeu_si256((__m256i *)(void *)(d + i), z);
+    if (ZERO_FIELDS_SIZE % 32)
+        _mm256_storeu_si256((__m256i *)(void *)(d + ZERO_FIELDS_SIZE - 32), z);
+}
+
+/* What line_fast() returns for a line that line_wide() may take. */
+#define LANE_WIDE ((size_t)-1)
+
 /* The other commands of a session's every transaction, in their one valid
  * shape: RSET, QUIT, DATA, NOOP without argument, and HELO/EHLO with a
- * plain domain.  w: the line's first eight octets. */
+ * domain name or (wide) an IPv4 or IPv6 address literal.  w: the line's
+ * first eight octets. */
 SMTPP_AVX2_FN static inline __attribute__((always_inline)) size_t
-other_fast(const uchar *b, uint64_t w, smtpp_command *c)
+other_fast(const uchar *b, uint64_t w, smtpp_command *c, int wide)
 {
     uint64_t x = (w | 0x20202020u) & 0xffffffffffffull;
-    unsigned verb, e;
+    unsigned verb, e, kind;
     if (x == W8('r', 's', 'e', 't', '\r', '\n', 0, 0)) verb = SMTPP_VERB_RSET;
     else if (x == W8('q', 'u', 'i', 't', '\r', '\n', 0, 0)) verb = SMTPP_VERB_QUIT;
     else if (x == W8('d', 'a', 't', 'a', '\r', '\n', 0, 0)) verb = SMTPP_VERB_DATA;
@@ -1072,14 +1202,21 @@ other_fast(const uchar *b, uint64_t w, smtpp_command *c)
     if (x == W8('e', 'h', 'l', 'o', ' ', 0, 0, 0)) verb = SMTPP_VERB_EHLO;
     else if (x == W8('h', 'e', 'l', 'o', ' ', 0, 0, 0)) verb = SMTPP_VERB_HELO;
     else return 0;
-    e = domain_scan(b + 5, 64);
+    if (b[5] == '[') {      /* a client without a name: its address */
+        if (!wide) return LANE_WIDE;
+        e = literal_scan(b + 5, &kind);
+    } else {
+        e = domain_scan(b + 5, 64, 0, NULL);
+        kind = SMTPP_DOMAIN_NAME;
+    }
     if (!e || b[5 + e] != '\r' || b[6 + e] != '\n') return 0;
     command_reset(c);
     c->verb = (uint8_t)verb;
     path_clear(&c->path);
     c->path.domain = SL(b + 5, b + 5 + e);
     c->arg = SL(b + 5, b + 5 + e);
-    c->path.domain_kind = SMTPP_DOMAIN_NAME;
+    c->path.domain_kind = (uint8_t)kind;
+    if (kind != SMTPP_DOMAIN_NAME) c->path.literal = literal_of(b + 5, e, kind);
     return e + 7;
 }
 
@@ -1087,21 +1224,28 @@ other_fast(const uchar *b, uint64_t w, smtpp_command *c)
  * another command of other_fast): the whole command, every field of *c as
  * the general path sets it, without a branch per octet.  b is the start of
  * the line and at least FAST_LANE_READ octets are readable there; no read
- * goes past them (the mailbox scan reads at most b + 11 + 128, each
+ * goes past them (the mailbox scan reads at most b + 11 + 128 + 64, each
  * parameter at most 142 octets from a start that must be 144 before the
  * end).  Returns the length of the line with its CRLF, or 0 when the line
  * is anything else (the general path then parses it from the start: this
- * lane only ever claims lines whose every field it can vouch for). */
+ * lane only ever claims lines whose every field it can vouch for).
+ *
+ * Two functions are made of it: line_fast() for plain ASCII names, which
+ * returns LANE_WIDE for a mailbox or a HELO argument it saw might be one
+ * of the rare shapes, and line_wide() (`wide` set), which takes those too:
+ * UTF-8 mailboxes (RFC 6531) and IPv4/IPv6 address literals.  Kept apart,
+ * the usual line does not pay for the rare ones: with them in the same
+ * function, the extra live values and the calls cost the usual line 6-8%. */
 #define FAST_LANE_READ 320
 /* (Each slice is stored on its own: a chained assignment "a = b = x" reads
  * b back from memory, and that 16-octet load of two 8-octet stores cannot
  * be forwarded from the store buffer: a stall of a dozen cycles, which
  * was 40% of this function's time.) */
-SMTPP_AVX2_FN static size_t line_fast(const uchar *b, smtpp_command *c)
+SMTPP_AVX2_FN static inline __attribute__((always_inline)) size_t
+line_lane(const uchar *b, smtpp_command *c, int wide)
 {
-    static const smtpp_str none = { NULL, 0 };
     uint64_t w = load64(b);
-    unsigned verb, p0, k = 0, e, kind;
+    unsigned verb, p0, k = 0, e, info = 0;
     const uchar *mb, *q;
     smtpp_path *pa = &c->path;
 
@@ -1114,40 +1258,51 @@ SMTPP_AVX2_FN static size_t line_fast(const uchar *b, smtpp_command *c)
         verb = SMTPP_VERB_MAIL;
         p0 = 10;
     } else {
-        return other_fast(b, w, c);
+        return other_fast(b, w, c, wide);
     }
     if (b[p0] != '<') return 0;
     mb = b + p0 + 1;
+    /* every field up to params[] as command_reset(), path_clear() and
+     * params_clear() leave them, in nine stores */
+    zero_fields(c);
+    c->verb = (uint8_t)verb;
     if (*mb == '>') {                       /* <>: MAIL only */
         if (verb != SMTPP_VERB_MAIL) return 0;
-        kind = SMTPP_PATH_NULL;
+        c->path.kind = SMTPP_PATH_NULL;
         pa->raw = SL(mb, mb);
-        pa->mailbox = none;
-        pa->local = none;
-        pa->domain = none;
-        pa->domain_kind = 0;
         q = mb + 1;
     } else {
-        e = mailbox_scan(mb, b + FAST_LANE_READ, &k);
-        if (!e || mb[e] != '>') return 0;
-        kind = SMTPP_PATH_MAILBOX;
+        e = mailbox_scan(mb, b + FAST_LANE_READ, &k, &info, wide);
+        if (SMTPP_UNLIKELY(e - 1u >= MB_WIDE - 1u)) return e ? LANE_WIDE : 0;
+        if (mb[e] != '>') return 0;
+        c->path.kind = SMTPP_PATH_MAILBOX;
         pa->raw = SL(mb, mb + e);
         pa->mailbox = SL(mb, mb + e);
         pa->local = SL(mb, mb + k);
         pa->domain = SL(mb + k + 1, mb + e);
-        pa->domain_kind = SMTPP_DOMAIN_NAME;
+        pa->domain_kind = (uint8_t)(info & MB_KIND);
+        if ((info & MB_KIND) != SMTPP_DOMAIN_NAME)
+            pa->literal = literal_of(mb + k + 1, e - k - 1, info & MB_KIND);
+        pa->utf8 = (uint8_t)(info >> 3);
         q = mb + e + 1;
     }
-    pa->route = none;
-    pa->literal = none;
-    pa->quoted = 0;
-    pa->utf8 = 0;
-    command_reset(c);
-    c->verb = (uint8_t)verb;
-    c->path.kind = (uint8_t)kind;
-    params_clear(&c->p);
     if (!(q = params_fast(q, b + FAST_LANE_READ, c))) return 0;
+    /* RFC 6531 3.4: a non-ASCII sender without SMTPUTF8 is an error, which
+     * the general path reports */
+    if (SMTPP_UNLIKELY(info & MB_UTF8) && verb == SMTPP_VERB_MAIL &&
+        !(c->p.present & (1u << SMTPP_PARAM_SMTPUTF8)))
+        return 0;
     return (size_t)(q + 2 - b);
+}
+
+SMTPP_AVX2_FN static size_t line_fast(const uchar *b, smtpp_command *c)
+{
+    return line_lane(b, c, 0);
+}
+
+SMTPP_AVX2_FN static SMTPP_NOINLINE size_t line_wide(const uchar *b, smtpp_command *c)
+{
+    return line_lane(b, c, 1);
 }
 #endif
 
@@ -1572,14 +1727,16 @@ static SMTPP_NOINLINE void line_unusual(const smtpp_parser *p, const uchar *b, s
 }
 
 /* The line b[0..n) is parsed: consume it, and refuse it if it is too long
- * or ends in a bare LF.  Both paths end here. */
+ * or ends in a bare LF.  Both paths end here; crlf (a constant) when the
+ * lane has seen the CRLF already.  The usual case needs no 16-octet floor:
+ * line_unusual() applies it. */
 static inline int line_done(smtpp_parser *p, const uchar *b, size_t n, smtpp_command *cmd,
-                            size_t *used)
+                            size_t *used, int crlf)
 {
     *used = n;
     p->_lf -= (uint32_t)n;
     p->_scanned = p->_scanned > n ? (uint32_t)(p->_scanned - n) : 0;
-    if (SMTPP_LIKELY(n <= (p->max_line < 16 ? 16 : p->max_line) && n >= 2 && b[n - 2] == '\r'))
+    if (SMTPP_LIKELY(n <= p->max_line && (crlf || (n >= 2 && b[n - 2] == '\r'))))
         cmd->line = SL(b, b + n - 2);
     else
         line_unusual(p, b, n, cmd);
@@ -1587,19 +1744,30 @@ static inline int line_done(smtpp_parser *p, const uchar *b, size_t n, smtpp_com
 }
 
 #if defined(SMTPP_HAVE_AVX2)
+/* n, what the fast lane said of the line at b: in the builds with
+ * SMTPP_CHECK_FAST_PATHS, checked against the general path first. */
+static inline size_t lane_checked(const smtpp_parser *p, const uchar *b, size_t len,
+                                  smtpp_command *cmd, size_t n)
+{
+#  if defined(SMTPP_CHECK_FAST_PATHS)
+    if (n) fast_lane_check(p, b, len, cmd, n);
+#  else
+    (void)p;
+    (void)b;
+    (void)len;
+    (void)cmd;
+#  endif
+    return n;
+}
+
 /* The fast lane on the line at b (FAST_LANE_READ octets readable): its
  * length when it takes the line, else 0. */
 static inline size_t lane_take(const smtpp_parser *p, const uchar *b, size_t len,
                                smtpp_command *cmd)
 {
     size_t n = line_fast(b, cmd);
-#  if defined(SMTPP_CHECK_FAST_PATHS)
-    if (n) fast_lane_check(p, b, len, cmd, n);
-#  else
-    (void)p;
-    (void)len;
-#  endif
-    return n;
+    if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(b, cmd);
+    return lane_checked(p, b, len, cmd, n);
 }
 #endif
 
@@ -1665,7 +1833,7 @@ lex:
     {
         size_t n;
         if (lane && p->_simd && len >= FAST_LANE_READ && (n = lane_take(p, b, len, cmd)) != 0)
-            return line_done(p, b, n, cmd, used);
+            return line_done(p, b, n, cmd, used, 1);
     }
 #else
     (void)lane;
@@ -1682,25 +1850,38 @@ lex:
         lf = memchr(b, '\n', p->_lf);
         lx.end = lf + 1;
     }
-    return line_done(p, b, (size_t)(lx.end - b), cmd, used);
+    return line_done(p, b, (size_t)(lx.end - b), cmd, used, 0);
 }
 
+#if defined(SMTPP_HAVE_AVX2)
 /* The usual call first: the region holds a known LF (the hint is good) and
- * enough octets for the fast lane, which takes the line.  A small function
- * of its own, so that it saves few registers; everything else is
+ * enough octets for the fast lane, which takes the line.  One function
+ * compiled for AVX2 holds the checks, the lane and the tail, so that the
+ * usual line costs one call and one save of registers; everything else is
  * parse_general(). */
+SMTPP_AVX2_FN static SMTPP_NOINLINE int parse_lane(smtpp_parser *p, const char *buf, size_t len,
+                                                   smtpp_command *cmd, size_t *used)
+{
+    const uchar *b = (const uchar *)buf;
+    size_t n;
+    /* FAST_LANE_READ <= len <= UINT32_MAX, 1 <= _lf <= len */
+    if (SMTPP_LIKELY(!p->_skipping && len - FAST_LANE_READ <= UINT32_MAX - FAST_LANE_READ &&
+                     p->_lf - 1u < len && b[p->_lf - 1] == '\n')) {
+        n = line_lane(b, cmd, 0);
+        if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(b, cmd);
+        if (SMTPP_LIKELY(lane_checked(p, b, len, cmd, n) != 0))
+            return line_done(p, b, n, cmd, used, 1);
+        return parse_general(p, buf, len, cmd, used, 0);
+    }
+    return parse_general(p, buf, len, cmd, used, 1);
+}
+#endif
+
 int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
                         smtpp_command *cmd, size_t *used)
 {
 #if defined(SMTPP_HAVE_AVX2)
-    const uchar *b = (const uchar *)buf;
-    size_t n;
-    if (SMTPP_LIKELY(p->_simd && !p->_skipping && len >= FAST_LANE_READ && len <= UINT32_MAX &&
-                     p->_lf != 0 && p->_lf <= len && b[p->_lf - 1] == '\n')) {
-        if (SMTPP_LIKELY((n = lane_take(p, b, len, cmd)) != 0))
-            return line_done(p, b, n, cmd, used);
-        return parse_general(p, buf, len, cmd, used, 0);
-    }
+    if (SMTPP_LIKELY(p->_simd)) return parse_lane(p, buf, len, cmd, used);
 #endif
     return parse_general(p, buf, len, cmd, used, 1);
 }

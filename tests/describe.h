@@ -71,6 +71,12 @@ static inline void describe_command(dbuf *d, const smtpp_command *c)
         dnum(d, "dk", c->path.domain_kind);
         dnum(d, "q", c->path.quoted);
         dnum(d, "u8", c->path.utf8);
+    } else if (c->verb == SMTPP_VERB_HELO || c->verb == SMTPP_VERB_EHLO ||
+               c->verb == SMTPP_VERB_LHLO) {
+        /* the argument as a domain (path.kind stays NONE) */
+        dslice(d, "domain", c->path.domain);
+        dslice(d, "lit", c->path.literal);
+        dnum(d, "dk", c->path.domain_kind);
     }
     if (c->verb == SMTPP_VERB_BDAT) {
         dnum(d, "bdat", (long long)c->bdat_size);
