@@ -18,7 +18,8 @@
  * a line with at least FAST_LANE_READ bytes after its start in the buffer
  * is first offered to line_fast(): MAIL and RCPT with a plain mailbox (or
  * <>) and the usual parameters, RSET QUIT DATA NOOP, HELO/EHLO with a
- * plain domain.  It classifies the mailbox 32 octets per instruction
+ * plain domain; line_wide() then takes what line_fast() saw might be UTF-8
+ * mailboxes or IPv4/IPv6 address literals.  It classifies the mailbox 32 octets per instruction
  * (nibble lookups, bit masks for the dot and hyphen rules), reads keywords
  * by one folded 8-octet compare and SIZE eight digits at a time, so the
  * usual command costs no branch per octet: per-octet loops cost a
@@ -332,7 +333,7 @@ domain_scan(const uchar *s, unsigned valid, int utf8, unsigned *wide)
 /* mailbox_scan() without `wide`: the mailbox may be one of the wide shapes */
 #define MB_WIDE (~0u)
 
-/* The mailbox at s; at least 32 octets are readable there (lim).  Returns
+/* The mailbox at s; room (at least 32) octets are readable there.  Returns
  * the offset of the octet after the domain, sets *at to the offset of the
  * "@" and *info (above); 0 when the shape is not one of the usual ones.
  * The local part must end within the first 64 octets; a domain name that
@@ -346,11 +347,11 @@ domain_scan(const uchar *s, unsigned valid, int utf8, unsigned *wide)
  * then try again with `wide`, in a function of its own (line_wide()), so
  * that the usual line pays nothing for the rare ones. */
 SMTPP_AVX2_FN static inline __attribute__((always_inline)) unsigned
-mailbox_scan(const uchar *s, const uchar *lim, unsigned *at, unsigned *info, int wide)
+mailbox_scan(const uchar *s, size_t room, unsigned *at, unsigned *info, int wide)
 {
     uint32_t nl0, nd0, hi0, dot0, hy0, nl1 = ~0u, nd1 = ~0u, hi1 = 0, dot1 = 0, hy1 = 0;
     uint64_t nl, nd, hi, dot, hy, dd;
-    unsigned valid = s + 64 <= lim ? 64 : 32, k, d0, e, kind = SMTPP_DOMAIN_NAME, u8 = 0;
+    unsigned valid = room >= 64 ? 64 : 32, k, d0, e, kind = SMTPP_DOMAIN_NAME, u8 = 0;
 
     mailbox_block(s, &nl0, &nd0, &hi0, &dot0, &hy0);
     if (valid == 64) mailbox_block(s + 32, &nl1, &nd1, &hi1, &dot1, &hy1);
@@ -383,7 +384,7 @@ mailbox_scan(const uchar *s, const uchar *lim, unsigned *at, unsigned *info, int
         if (e == d0 || (!wide && s[e] >= 0x80) || !labels_ok(dot, hy, d0, e)) MB_FAIL();
         hi &= (1ull << e) - 1;
     } else {                        /* the domain goes on past the window */
-        if (s + d0 + 64 > lim || !(e = domain_scan(s + d0, 64, wide, &u8))) MB_FAIL();
+        if (room < d0 + 64 || !(e = domain_scan(s + d0, 64, wide, &u8))) MB_FAIL();
         e += d0;
         hi &= (1ull << k) - 1;
     }
@@ -400,7 +401,7 @@ mailbox_scan(const uchar *s, const uchar *lim, unsigned *at, unsigned *info, int
 
 SMTPP_AVX2_FN static const uchar *mailbox_avx2(const uchar *s, const uchar *lim, smtpp_path *out)
 {
-    unsigned k = 0, info = 0, e = mailbox_scan(s, lim, &k, &info, 1);
+    unsigned k = 0, info = 0, e = mailbox_scan(s, (size_t)(lim - s), &k, &info, 1);
     if (!e) return NULL;
     out->local = (smtpp_str){ (const char *)s, k };
     out->domain = (smtpp_str){ (const char *)s + k + 1, e - k - 1 };
@@ -1272,7 +1273,7 @@ line_lane(const uchar *b, smtpp_command *c, int wide)
         pa->raw = SL(mb, mb);
         q = mb + 1;
     } else {
-        e = mailbox_scan(mb, b + FAST_LANE_READ, &k, &info, wide);
+        e = mailbox_scan(mb, FAST_LANE_READ - 11, &k, &info, wide);   /* mb <= b + 11 */
         if (SMTPP_UNLIKELY(e - 1u >= MB_WIDE - 1u)) return e ? LANE_WIDE : 0;
         if (mb[e] != '>') return 0;
         c->path.kind = SMTPP_PATH_MAILBOX;
@@ -1295,7 +1296,8 @@ line_lane(const uchar *b, smtpp_command *c, int wide)
     return (size_t)(q + 2 - b);
 }
 
-SMTPP_AVX2_FN static size_t line_fast(const uchar *b, smtpp_command *c)
+SMTPP_AVX2_FN static inline __attribute__((always_inline)) size_t
+line_fast(const uchar *b, smtpp_command *c)
 {
     return line_lane(b, c, 0);
 }
@@ -1734,7 +1736,7 @@ static inline int line_done(smtpp_parser *p, const uchar *b, size_t n, smtpp_com
                             size_t *used, int crlf)
 {
     *used = n;
-    p->_lf -= (uint32_t)n;
+    p->_lf -= (uint32_t)n;   /* n <= _lf: the line ends at or before the hint */
     p->_scanned = p->_scanned > n ? (uint32_t)(p->_scanned - n) : 0;
     if (SMTPP_LIKELY(n <= p->max_line && (crlf || (n >= 2 && b[n - 2] == '\r'))))
         cmd->line = SL(b, b + n - 2);
@@ -1761,9 +1763,10 @@ static inline size_t lane_checked(const smtpp_parser *p, const uchar *b, size_t 
 }
 
 /* The fast lane on the line at b (FAST_LANE_READ octets readable): its
- * length when it takes the line, else 0. */
-static inline size_t lane_take(const smtpp_parser *p, const uchar *b, size_t len,
-                               smtpp_command *cmd)
+ * length when it takes the line, else 0.  Out of line: for the general
+ * path, once it has found the LF of a new region. */
+SMTPP_AVX2_FN static SMTPP_NOINLINE size_t lane_take(const smtpp_parser *p, const uchar *b,
+                                                     size_t len, smtpp_command *cmd)
 {
     size_t n = line_fast(b, cmd);
     if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(b, cmd);
@@ -1864,10 +1867,13 @@ SMTPP_AVX2_FN static SMTPP_NOINLINE int parse_lane(smtpp_parser *p, const char *
 {
     const uchar *b = (const uchar *)buf;
     size_t n;
-    /* FAST_LANE_READ <= len <= UINT32_MAX, 1 <= _lf <= len */
+    /* FAST_LANE_READ <= len <= UINT32_MAX, 1 <= _lf <= len, and the hint
+     * is an LF: a line ends in the region, so the result is DONE whoever
+     * parses it (the lane writes into *cmd before it knows; on AGAIN,
+     * *cmd must be untouched) */
     if (SMTPP_LIKELY(!p->_skipping && len - FAST_LANE_READ <= UINT32_MAX - FAST_LANE_READ &&
                      p->_lf - 1u < len && b[p->_lf - 1] == '\n')) {
-        n = line_lane(b, cmd, 0);
+        n = line_fast(b, cmd);
         if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(b, cmd);
         if (SMTPP_LIKELY(lane_checked(p, b, len, cmd, n) != 0))
             return line_done(p, b, n, cmd, used, 1);
