@@ -333,7 +333,9 @@ typedef struct smtpp_command {
                                 bits padding drops being 0, as
                                 smtpp_base64_decode() takes; or "="), absent
                                 when not given */
-    smtpp_path path;         /* MAIL and RCPT */
+    smtpp_path path;         /* MAIL and RCPT.  For HELO/EHLO/LHLO, domain,
+                                literal and domain_kind describe the argument
+                                (kind stays SMTPP_PATH_NONE) */
     smtpp_params p;          /* typed MAIL/RCPT parameters */
     smtpp_param params[SMTPP_MAX_PARAMS]; /* every parameter in order;
                                 XCLIENT/XFORWARD attributes too */
