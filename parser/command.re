@@ -1225,9 +1225,9 @@ other_fast(const uchar *b, uint64_t w, smtpp_command *c, int wide)
  * another command of other_fast): the whole command, every field of *c as
  * the general path sets it, without a branch per octet.  b is the start of
  * the line and at least FAST_LANE_READ octets are readable there; no read
- * goes past them (the mailbox scan reads at most b + 11 + 128 + 64, each
- * parameter at most 142 octets from a start that must be 144 before the
- * end).  Returns the length of the line with its CRLF, or 0 when the line
+ * goes past them (the mailbox scan reads at most b + 11 + 128, a literal
+ * included; each parameter at most 142 octets from a start that must be
+ * 144 before the end).  Returns the length of the line with its CRLF, or 0 when the line
  * is anything else (the general path then parses it from the start: this
  * lane only ever claims lines whose every field it can vouch for).
  *
