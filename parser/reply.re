@@ -574,6 +574,26 @@ lexed:
             return SMTPP_DONE;
         }
 
+        if (p->_nlines == 0 && l.sep != '-') {
+            /* A reply of one line, the usual kind: out straight from the
+             * line.  The state is as rp_reset() left it (every field but
+             * the two below is written only for a reply of more lines). */
+            memset(out, 0, sizeof *out);
+            out->code = (uint16_t)l.code;
+            out->nlines = 1;
+            out->enhanced = l.enh;
+            out->raw.p = buf;
+            out->raw.n = end;
+            out->first.p = buf + line + l.text_off;
+            out->first.n = l.text_end - l.text_off;
+            out->last.p = buf + line + l.text_off;
+            out->last.n = l.text_end - l.text_off;
+            out->_flags = p->flags;
+            *used = end;
+            p->_scanned = 0;
+            p->_line = 0;
+            return SMTPP_DONE;
+        }
         if (p->_nlines == 0) {
             p->_code = (uint16_t)l.code;
             p->_enh = l.enh;
