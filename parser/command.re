@@ -19,8 +19,9 @@
  * is first offered to line_fast(): MAIL and RCPT with a plain mailbox (or
  * <>) and the usual parameters, RSET QUIT DATA NOOP, HELO/EHLO with a
  * plain domain; line_wide() then takes what line_fast() saw might be UTF-8
- * mailboxes or IPv4/IPv6 address literals.  It classifies the mailbox 32 octets per instruction
- * (nibble lookups, bit masks for the dot and hyphen rules), reads keywords
+ * mailboxes or IPv4/IPv6 address literals.  It classifies the mailbox 32
+ * octets per instruction (nibble lookups, bit masks for the dot and hyphen
+ * rules), reads keywords
  * by one folded 8-octet compare and SIZE eight digits at a time, so the
  * usual command costs no branch per octet: per-octet loops cost a
  * mispredicted branch at the end of every field, and that, not the
@@ -259,8 +260,8 @@ typedef struct lexer {
  * (0) on anything else, leaving the octets to the DFA: an "@" not where
  * the local part ends, a rule broken, malformed UTF-8, a literal of another
  * form, a mailbox longer than the 64 octets it can see.  On success it
- * returns what lex_local() + lex_domain() would.  Needs s + 32 <= lim (and
- * reads a second block only when s + 64 <= lim). */
+ * returns what lex_local() + lex_domain() would.  Needs 32 readable octets
+ * (and reads a second block only when 64 are). */
 /* The five masks of one 32-octet block at s: octets outside the local
  * part's ASCII set (*nl) and outside the domain's (*nd), octets >= 0x80,
  * dots and hyphens. */
@@ -399,16 +400,24 @@ mailbox_scan(const uchar *s, size_t room, unsigned *at, unsigned *info, int wide
     return e;
 }
 
-SMTPP_AVX2_FN static const uchar *mailbox_avx2(const uchar *s, const uchar *lim, smtpp_path *out)
+/* The parts of the mailbox at s that mailbox_scan() found ("@" at k, end
+ * at e, info), into a path whose other fields are cleared. */
+static SMTPP_INLINE void mailbox_parts(smtpp_path *out, const uchar *s, unsigned k, unsigned e,
+                                       unsigned info)
 {
-    unsigned k = 0, info = 0, e = mailbox_scan(s, (size_t)(lim - s), &k, &info, 1);
-    if (!e) return NULL;
-    out->local = (smtpp_str){ (const char *)s, k };
-    out->domain = (smtpp_str){ (const char *)s + k + 1, e - k - 1 };
+    out->local = SL(s, s + k);
+    out->domain = SL(s + k + 1, s + e);
     out->domain_kind = (uint8_t)(info & MB_KIND);
     if ((info & MB_KIND) != SMTPP_DOMAIN_NAME)
         out->literal = literal_of(s + k + 1, e - k - 1, info & MB_KIND);
     out->utf8 = (uint8_t)(info >> 3);
+}
+
+SMTPP_AVX2_FN static const uchar *mailbox_avx2(const uchar *s, const uchar *lim, smtpp_path *out)
+{
+    unsigned k = 0, info = 0, e = mailbox_scan(s, (size_t)(lim - s), &k, &info, 1);
+    if (!e) return NULL;
+    mailbox_parts(out, s, k, e, info);
     return s + e;
 }
 #endif
@@ -1227,9 +1236,10 @@ other_fast(const uchar *b, uint64_t w, smtpp_command *c, int wide)
  * the line and at least FAST_LANE_READ octets are readable there; no read
  * goes past them (the mailbox scan reads at most b + 11 + 128, a literal
  * included; each parameter at most 142 octets from a start that must be
- * 144 before the end).  Returns the length of the line with its CRLF, or 0 when the line
- * is anything else (the general path then parses it from the start: this
- * lane only ever claims lines whose every field it can vouch for).
+ * 144 before the end).  Returns the length of the line with its CRLF, or 0
+ * when the line is anything else (the general path then parses it from the
+ * start: this lane only ever claims lines whose every field it can vouch
+ * for).
  *
  * Two functions are made of it: line_fast() for plain ASCII names, which
  * returns LANE_WIDE for a mailbox or a HELO argument it saw might be one
@@ -1279,12 +1289,7 @@ line_lane(const uchar *b, smtpp_command *c, int wide)
         c->path.kind = SMTPP_PATH_MAILBOX;
         pa->raw = SL(mb, mb + e);
         pa->mailbox = SL(mb, mb + e);
-        pa->local = SL(mb, mb + k);
-        pa->domain = SL(mb + k + 1, mb + e);
-        pa->domain_kind = (uint8_t)(info & MB_KIND);
-        if ((info & MB_KIND) != SMTPP_DOMAIN_NAME)
-            pa->literal = literal_of(mb + k + 1, e - k - 1, info & MB_KIND);
-        pa->utf8 = (uint8_t)(info >> 3);
+        mailbox_parts(pa, mb, k, e, info);
         q = mb + e + 1;
     }
     if (!(q = params_fast(q, b + FAST_LANE_READ, c))) return 0;
@@ -1704,12 +1709,6 @@ static void fast_lane_check(const smtpp_parser *p, const uchar *b, size_t len,
 }
 #endif
 
-/* Framing.  The lexer needs only to know that an LF exists somewhere ahead:
- * it stops at the first one by itself (no rule matches past it).  So the
- * parser searches each new byte once, backwards from the end of the data
- * (memrchr), and remembers the last LF found (_lf) and how far it has
- * searched (_scanned), both as offsets into the region.  A burst of
- * pipelined commands costs one search, not one per line. */
 /* The rest of line_done(), out of line: a line over the limit (an AUTH line
  * has its own), or one that ends in a bare LF. */
 static SMTPP_NOINLINE void line_unusual(const smtpp_parser *p, const uchar *b, size_t n,
@@ -1763,17 +1762,30 @@ static inline size_t lane_checked(const smtpp_parser *p, const uchar *b, size_t 
 }
 
 /* The fast lane on the line at b (FAST_LANE_READ octets readable): its
- * length when it takes the line, else 0.  Out of line: for the general
- * path, once it has found the LF of a new region. */
-SMTPP_AVX2_FN static SMTPP_NOINLINE size_t lane_take(const smtpp_parser *p, const uchar *b,
-                                                     size_t len, smtpp_command *cmd)
+ * length when it takes the line, else 0. */
+SMTPP_AVX2_FN static inline __attribute__((always_inline)) size_t
+lane_run(const smtpp_parser *p, const uchar *b, size_t len, smtpp_command *cmd)
 {
     size_t n = line_fast(b, cmd);
     if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(b, cmd);
     return lane_checked(p, b, len, cmd, n);
 }
+
+/* The same, out of line: for the general path, once it has found the LF of
+ * a new region. */
+SMTPP_AVX2_FN static SMTPP_NOINLINE size_t lane_take(const smtpp_parser *p, const uchar *b,
+                                                     size_t len, smtpp_command *cmd)
+{
+    return lane_run(p, b, len, cmd);
+}
 #endif
 
+/* Framing.  The lexer needs only to know that an LF exists somewhere ahead:
+ * it stops at the first one by itself (no rule matches past it).  So the
+ * parser searches each new byte once, backwards from the end of the data
+ * (memrchr), and remembers the last LF found (_lf) and how far it has
+ * searched (_scanned), both as offsets into the region.  A burst of
+ * pipelined commands costs one search, not one per line. */
 static SMTPP_NOINLINE int parse_general(smtpp_parser *p, const char *buf, size_t len,
                                         smtpp_command *cmd, size_t *used, int lane)
 {
@@ -1873,9 +1885,7 @@ SMTPP_AVX2_FN static SMTPP_NOINLINE int parse_lane(smtpp_parser *p, const char *
      * *cmd must be untouched) */
     if (SMTPP_LIKELY(!p->_skipping && len - FAST_LANE_READ <= UINT32_MAX - FAST_LANE_READ &&
                      p->_lf - 1u < len && b[p->_lf - 1] == '\n')) {
-        n = line_fast(b, cmd);
-        if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(b, cmd);
-        if (SMTPP_LIKELY(lane_checked(p, b, len, cmd, n) != 0))
+        if (SMTPP_LIKELY((n = lane_run(p, b, len, cmd)) != 0))
             return line_done(p, b, n, cmd, used, 1);
         return parse_general(p, buf, len, cmd, used, 0);
     }
