@@ -23,9 +23,8 @@
  * claims only well-formed lines and leaves everything else (every error,
  * a bare LF, a line over 126 octets, a token shaped like an enhanced code
  * that is not a valid one of the reply's class) to the general path
- * above.  Sanitizer
- * and fuzzing builds lex every claimed line again and abort on any
- * difference.
+ * above.  Sanitizer and fuzzing builds lex every claimed line again and
+ * abort on any difference.
  */
 #include "internal.h"
 

@@ -383,10 +383,10 @@ enum smtpp_reply_option {
     /* A bare LF ends a reply line without an error.  Risk: the peer and a
      * proxy in between may split lines differently. */
     SMTPP_REPLY_LENIENT_BARE_LF = 1u << 0,
-    /* Has no effect since 0.1 (kept so that code using it still builds):
+    /* No longer has an effect (kept so that code using it still builds):
      * what it asked for, a malformed enhanced code or one of another class
-     * left in the text, is now the default.  See
-     * SMTPP_REPLY_STRICT_ENHANCED_SYNTAX for the old default. */
+     * left in the text, is now the default.  The old default is
+     * SMTPP_REPLY_STRICT_ENHANCED_SYNTAX. */
     SMTPP_REPLY_LENIENT_ENHANCED = 1u << 1,
     /* RFC 2034 to the letter: when the first line of a multi-line reply has
      * an enhanced code, every line must have the same one, and when it has
