@@ -3,7 +3,7 @@
  * formatter as its inverse.
  *
  * Input layout:
- *   byte 0   option flags (bits 0-2, enum smtpp_reply_option); bit 7: bytes
+ *   byte 0   option flags (bits 0-3, enum smtpp_reply_option); bit 7: bytes
  *            1 and 2 choose the limits
  *   byte 1   max_line = 16 + 4 * byte 1 (when bit 7 of byte 0 is set)
  *   byte 2   max_lines = 1 + byte 2 % 32 (when bit 7 of byte 0 is set)
@@ -20,7 +20,10 @@
  *     end with CRLF (LF when lenient), every line carries the reply's code,
  *     only the last is marked last, first/last are the first/last lines'
  *     texts, reply.enhanced is the code every line carries; the code is
- *     200..599;
+ *     200..599; reply.enhanced_ignored is set exactly when a line's is,
+ *     never under STRICT_ENHANCED_SYNTAX, and such a line has no enhanced
+ *     code and its text starts with a token shaped like one that is not a
+ *     valid code of the reply's class;
  *   - format-then-parse: a good reply's code, enhanced code and line texts
  *     given to smtpp_format_reply (NO_WRAP) parse back to the same code,
  *     enhanced code and texts.
@@ -59,6 +62,7 @@ static void describe_reply(dbuf *d, const smtpp_reply *r)
     dnum(d, "n", r->nlines);
     denh(d, r->enhanced);
     dnum(d, "mixed", r->enhanced_mixed);
+    dnum(d, "ignored", r->enhanced_ignored);
     dslice(d, "first", r->first);
     dslice(d, "last", r->last);
     dslice(d, "raw", r->raw);
@@ -67,6 +71,7 @@ static void describe_reply(dbuf *d, const smtpp_reply *r)
         denh(d, l.enhanced);
         dslice(d, "t", l.text);
         dnum(d, "last", l.last);
+        dnum(d, "ign", l.enhanced_ignored);
     }
     dputs(d, "\n");
 }
@@ -77,7 +82,7 @@ static size_t check_good_reply(const smtpp_reply *r, unsigned flags, smtpp_str *
 {
     size_t pos = 0, k = 0, prev_end = 0;
     smtpp_reply_line l;
-    int all_same = 1;
+    int all_same = 1, ignored = 0;
     FUZZ_CHECK(r->code >= 200 && r->code <= 599, "code %u", r->code);
     FUZZ_CHECK(r->nlines >= 1, "good reply without lines");
     FUZZ_CHECK(r->first.p && r->last.p, "first/last absent on a good reply");
@@ -115,6 +120,29 @@ static size_t check_good_reply(const smtpp_reply *r, unsigned flags, smtpp_str *
             FUZZ_CHECK(smtpp_enhanced_valid(l.enhanced), "line %zu: invalid enhanced code", k);
             FUZZ_CHECK(l.enhanced.cls == r->code / 100, "line %zu: enhanced class differs", k);
         }
+        if (l.enhanced_ignored) {
+            /* the text starts with [245].digits.digits and SP or the end,
+             * and that is not a valid code of the reply's class */
+            smtpp_enhanced e;
+            size_t t = 2, u;
+            ignored = 1;
+            FUZZ_CHECK(!(flags & SMTPP_REPLY_STRICT_ENHANCED_SYNTAX), "line %zu: ignored when strict", k);
+            FUZZ_CHECK(l.enhanced.cls == 0 && r->code / 100 != 3, "line %zu: ignored, code %u", k,
+                       r->code);
+            FUZZ_CHECK(l.text.n >= 5 && (l.text.p[0] == '2' || l.text.p[0] == '4' || l.text.p[0] == '5') &&
+                       l.text.p[1] == '.', "line %zu: ignored without a token", k);
+            for (u = 0; u < 2; u++) {
+                size_t t0 = t;
+                while (t < l.text.n && l.text.p[t] >= '0' && l.text.p[t] <= '9') t++;
+                FUZZ_CHECK(t > t0 && (u ? (t == l.text.n || l.text.p[t] == ' ')
+                                        : (t < l.text.n && l.text.p[t] == '.')),
+                           "line %zu: ignored token malformed", k);
+                t++;
+            }
+            t--;
+            FUZZ_CHECK(smtpp_enhanced_parse(l.text.p, t, &e) != t || e.cls != r->code / 100,
+                       "line %zu: a valid code was ignored", k);
+        }
         if (k && (l.enhanced.cls != enh->cls || l.enhanced.subject != enh->subject ||
                   l.enhanced.detail != enh->detail))
             all_same = 0;
@@ -124,6 +152,7 @@ static size_t check_good_reply(const smtpp_reply *r, unsigned flags, smtpp_str *
     }
     FUZZ_CHECK(k == r->nlines, "%zu lines walked, nlines %u", k, r->nlines);
     FUZZ_CHECK(prev_end == r->raw.n, "raw has bytes after the last line");
+    FUZZ_CHECK(r->enhanced_ignored == ignored, "reply ignored %u, lines %d", r->enhanced_ignored, ignored);
     if (!all_same) {
         FUZZ_CHECK(r->enhanced.cls == 0, "lines disagree, reply.enhanced present");
         FUZZ_CHECK(r->enhanced_mixed || (flags & SMTPP_REPLY_STRICT_ENHANCED), "lines disagree, not mixed");
@@ -165,6 +194,7 @@ static void check_format_roundtrip(const smtpp_reply *r, unsigned flags, const s
     FUZZ_CHECK(r2.code == r->code && r2.nlines == n, "formatted reply: code or line count differ");
     FUZZ_CHECK(r2.enhanced.cls == r->enhanced.cls && r2.enhanced.subject == r->enhanced.subject &&
                r2.enhanced.detail == r->enhanced.detail, "formatted reply: enhanced code differs");
+    FUZZ_CHECK(r2.enhanced_ignored == r->enhanced_ignored, "formatted reply: ignored differs");
     while (smtpp_reply_next_line(&r2, &pos, &l)) {
         FUZZ_CHECK(fuzz_slice_eq(l.text, texts[k]), "formatted reply: line %zu text differs:\n%.*s",
                    k, (int)len, buf);
@@ -248,7 +278,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dbuf whole = { desc_whole, 0, sizeof desc_whole };
     dbuf split = { desc_split, 0, sizeof desc_split };
     if (size < HDR) return 0;
-    c.flags = data[0] & 7u;
+    c.flags = data[0] & 15u;
     c.max_line = (data[0] & 0x80u) ? 16u + 4u * data[1] : 0;
     c.max_lines = (data[0] & 0x80u) ? 1u + data[2] % 32u : 0;
     chunk_max = (uint32_t)data[3] + 1u;

@@ -21,9 +21,10 @@
  * of its CRLF, and so frames the line and checks its text at once; the
  * code and an enhanced code are read from the same pass's digit mask.  It
  * claims only well-formed lines and leaves everything else (every error,
- * a bare LF, a line over 126 octets) to the general path above.  Sanitizer
- * and fuzzing builds lex every claimed line again and abort on any
- * difference.
+ * a bare LF, a line over 126 octets, a token shaped like an enhanced code
+ * that is not a valid one of the reply's class) to the general path
+ * above.  Sanitizer and fuzzing builds lex every claimed line again and
+ * abort on any difference.
  */
 #include "internal.h"
 
@@ -56,6 +57,9 @@ typedef struct rp_line {
     size_t text_end;     /* text end: where the CRLF or LF starts */
     smtpp_enhanced enh;  /* the line's enhanced code; cls 0 when none */
     int bare_lf;         /* the line ends in LF without CR */
+    int ignored;         /* the text starts with a token shaped like an
+                            enhanced code that is not a valid one of the
+                            reply's class: left in the text */
 } rp_line;
 
 static const char *const rp_names[] = {
@@ -258,18 +262,15 @@ have_code:
 #endif
         if (k == 0)
             goto text;
-        if (!ok) {
-            if (!(flags & SMTPP_REPLY_LENIENT_ENHANCED)) {
-                l->err = SMTPP_RE_BAD_ENHANCED;
+        if (!ok || e.cls != l->code / 100) {
+            /* not a code this reply can carry: plain text by default
+             * (reply.h), an error when asked for */
+            if (flags & SMTPP_REPLY_STRICT_ENHANCED_SYNTAX) {
+                l->err = ok ? SMTPP_RE_ENHANCED_CLASS : SMTPP_RE_BAD_ENHANCED;
                 l->err_off = 4;
                 return;
             }
-        } else if (e.cls != l->code / 100) {
-            if (!(flags & SMTPP_REPLY_LENIENT_ENHANCED)) {
-                l->err = SMTPP_RE_ENHANCED_CLASS;
-                l->err_off = 4;
-                return;
-            }
+            l->ignored = 1;
         } else {
             l->enh = e;
             text += k;
@@ -318,7 +319,8 @@ static inline __attribute__((always_inline)) int rp_small(const rp_uchar *s, uns
  * octets gives the line end and checks the text at once, instead of a
  * memchr for the LF and a second scan for control characters.  Fills *l as
  * rp_lex_line() would and returns the line's length, or 0 to leave the
- * line to the general path (any error, bare LF, or a longer line). */
+ * line to the general path (any error, bare LF, a longer line, or an
+ * enhanced-code token that the general path leaves in the text). */
 SMTPP_AVX2_FN static size_t rp_line_fast(const rp_uchar *b, size_t avail, rp_line *l)
 {
     uint32_t c0, d0, c1 = 0, d1 = 0;
@@ -397,6 +399,7 @@ static void rp_reset(smtpp_reply_parser *p)
     p->_skipping = 0;
     p->_skip_last = 2;
     p->_mixed = 0;
+    p->_ignored = 0;
     memset(&p->_enh, 0, sizeof p->_enh);
     p->_first_off = p->_first_len = 0;
 }
@@ -498,7 +501,8 @@ int smtpp_parse_reply(smtpp_reply_parser *p, const char *buf, size_t len,
                 rp_lex_line((const rp_uchar *)buf, (const rp_uchar *)buf + len,
                             (const rp_uchar *)buf + line, n, p->flags, &l2);
                 if (l2.err || l2.code != l.code || l2.sep != l.sep || l2.text_off != l.text_off ||
-                    l2.text_end != l.text_end || l2.bare_lf || l2.enh.cls != l.enh.cls ||
+                    l2.text_end != l.text_end || l2.bare_lf || l2.ignored != l.ignored ||
+                    l2.enh.cls != l.enh.cls ||
                     l2.enh.subject != l.enh.subject || l2.enh.detail != l.enh.detail ||
                     memchr(buf + line, '\n', n) != buf + line + n - 1)
                     abort();
@@ -588,6 +592,7 @@ lexed:
             out->first.n = l.text_end - l.text_off;
             out->last.p = buf + line + l.text_off;
             out->last.n = l.text_end - l.text_off;
+            out->enhanced_ignored = (uint8_t)l.ignored;
             out->_flags = p->flags;
             *used = end;
             p->_scanned = 0;
@@ -601,6 +606,7 @@ lexed:
             p->_first_len = l.text_end - l.text_off;
         }
         p->_nlines++;
+        p->_ignored |= (uint8_t)l.ignored;
         if (l.sep == '-') {
             p->_line = end;
             pos = end;
@@ -620,6 +626,7 @@ lexed:
         out->first.n = p->_first_len;
         out->last.p = buf + line + l.text_off;
         out->last.n = l.text_end - l.text_off;
+        out->enhanced_ignored = p->_ignored;
         out->_flags = p->flags;
         *used = end;
         rp_reset(p);
@@ -656,6 +663,7 @@ int smtpp_reply_next_line(const smtpp_reply *r, size_t *pos, smtpp_reply_line *o
     out->text.n = l.text_end - l.text_off;
     out->enhanced = l.enh;
     out->last = l.sep != '-';
+    out->enhanced_ignored = (uint8_t)l.ignored;
     *pos = (size_t)(lf - r->raw.p) + 1;
     return 1;
 }

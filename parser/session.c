@@ -818,9 +818,43 @@ long smtpp_session_ehlo(const smtpp_session *s, char *dst, size_t cap, const cha
     return smtpp_format_ehlo(dst, cap, &e, NULL, 0);
 }
 
+/* 1 when the word h[0..n) reads as an enhanced status code at the start of
+ * reply text: [245] "." digits "." digits (reply.h, section 1). */
+static int code_shaped(const char *h, size_t n)
+{
+    size_t i = 2, start, field;
+    if (n < 5 || (h[0] != '2' && h[0] != '4' && h[0] != '5') || h[1] != '.') return 0;
+    for (field = 0;; field++) {
+        for (start = i; i < n && h[i] >= '0' && h[i] <= '9'; i++)
+            ;
+        if (i == start) return 0;
+        if (field == 1) return i == n;
+        if (i == n || h[i] != '.') return 0;
+        i++;
+    }
+}
+
+/* The greeting: "220 mx.example.org Service ready".  RFC 5321 4.2 (the
+ * Greeting rule) and 4.3.1 put the server's domain first; 4.2.2 writes the
+ * 421 and 554 replies the same way.  No enhanced code (RFC 2034 3). */
+static long format_greeting(const smtpp_session *s, const smtpp_verdict *v, char *dst, size_t cap)
+{
+    char text[SMTPP_FMT_MAX_LINE];
+    const char *host = s->cfg ? s->cfg->hostname : NULL;
+    size_t hn = host ? strlen(host) : 0, tn = strlen(v->text);
+    if (hn == 0 || memchr(host, ' ', hn) || memchr(host, '\t', hn) || code_shaped(host, hn))
+        return SMTPP_FMT_E_ARG;
+    if (hn + 1 + tn >= sizeof text) return SMTPP_FMT_E_TOO_LONG;
+    memcpy(text, host, hn);
+    text[hn] = ' ';
+    memcpy(text + hn + 1, v->text, tn + 1);
+    return smtpp_format_reply_str(dst, cap, v->code, NULL, text, SMTPP_FMT_NO_WRAP);
+}
+
 long smtpp_session_format(const smtpp_session *s, const smtpp_verdict *v, char *dst, size_t cap)
 {
     const char *enh = NULL;
+    if (v->id == SMTPP_V_GREETING) return format_greeting(s, v, dst, cap);
     if (v->enhanced && v->enhanced[0] && s->cfg &&
         (s->cfg->exts & SMTPP_EXT_BIT(SMTPP_EXT_ENHANCEDSTATUSCODES)))
         enh = v->enhanced;

@@ -137,21 +137,88 @@ static const vec vecs[] = {
     { "lines at the cap", "250-1\r\n250-2\r\n250 3\r\n", 0, { 0, 0, 3 },
       "OK 250 n=3 enh=- mixed=0 first=[1] last=[3] lines=-[1]|-[2]|-[3] "
       "raw=[250-1\\x0d\\x0a250-2\\x0d\\x0a250 3\\x0d\\x0a];\nFIN=0" },
+    /* ---- enhanced-code tokens that are not a code of the reply (reply.h):
+     * plain text by default, an error under STRICT_ENHANCED_SYNTAX ---- */
     { "bad enhanced leading zero", "550 5.01.1 x\r\n", 0, D,
+      "OK 550 n=1 enh=- mixed=0 ignored=1 first=[5.01.1 x] last=[5.01.1 x] lines=-![5.01.1 x] "
+      "raw=[550 5.01.1 x\\x0d\\x0a];\nFIN=0" },
+    { "bad enhanced leading zero strict", "550 5.01.1 x\r\n", 0, F(SMTPP_REPLY_STRICT_ENHANCED_SYNTAX),
       "ERR BAD_ENHANCED code=550 nlines=0 line=0 off=4 raw=[550 5.01.1 x\\x0d\\x0a];\nFIN=0" },
-    { "bad enhanced too long", "550 5.1.1000 x\r\n", 0, D,
+    { "bad enhanced detail 4 digits", "550 5.1.1000 x\r\n", 0, D,
+      "OK 550 n=1 enh=- mixed=0 ignored=1 first=[5.1.1000 x] last=[5.1.1000 x] lines=-![5.1.1000 x] "
+      "raw=[550 5.1.1000 x\\x0d\\x0a];\nFIN=0" },
+    { "bad enhanced detail 4 digits strict", "550 5.1.1000 x\r\n", 0,
+      F(SMTPP_REPLY_STRICT_ENHANCED_SYNTAX),
       "ERR BAD_ENHANCED code=550 nlines=0 line=0 off=4 raw=[550 5.1.1000 x\\x0d\\x0a];\nFIN=0" },
-    { "bad enhanced lenient", "550 5.01.1 x\r\n", 0, F(SMTPP_REPLY_LENIENT_ENHANCED),
-      "OK 550 n=1 enh=- mixed=0 first=[5.01.1 x] last=[5.01.1 x] lines=-[5.01.1 x] "
+    { "bad enhanced subject 4 digits", "451 4.1000.1 later\r\n", 0, D,
+      "OK 451 n=1 enh=- mixed=0 ignored=1 first=[4.1000.1 later] last=[4.1000.1 later] "
+      "lines=-![4.1000.1 later] raw=[451 4.1000.1 later\\x0d\\x0a];\nFIN=0" },
+    { "bad enhanced subject 4 digits strict", "451 4.1000.1 later\r\n", 0,
+      F(SMTPP_REPLY_STRICT_ENHANCED_SYNTAX),
+      "ERR BAD_ENHANCED code=451 nlines=0 line=0 off=4 raw=[451 4.1000.1 later\\x0d\\x0a];\nFIN=0" },
+    { "bad enhanced at line end", "250 2.0.00\r\n", 0, D,
+      "OK 250 n=1 enh=- mixed=0 ignored=1 first=[2.0.00] last=[2.0.00] lines=-![2.0.00] "
+      "raw=[250 2.0.00\\x0d\\x0a];\nFIN=0" },
+    { "bad enhanced lenient is the default", "550 5.01.1 x\r\n", 0, F(SMTPP_REPLY_LENIENT_ENHANCED),
+      "OK 550 n=1 enh=- mixed=0 ignored=1 first=[5.01.1 x] last=[5.01.1 x] lines=-![5.01.1 x] "
       "raw=[550 5.01.1 x\\x0d\\x0a];\nFIN=0" },
     { "enhanced class", "250 5.0.0 x\r\n", 0, D,
-      "ERR ENHANCED_CLASS code=250 nlines=0 line=0 off=4 raw=[250 5.0.0 x\\x0d\\x0a];\nFIN=0" },
-    { "enhanced class lenient", "250 5.0.0 x\r\n", 0, F(SMTPP_REPLY_LENIENT_ENHANCED),
-      "OK 250 n=1 enh=- mixed=0 first=[5.0.0 x] last=[5.0.0 x] lines=-[5.0.0 x] "
+      "OK 250 n=1 enh=- mixed=0 ignored=1 first=[5.0.0 x] last=[5.0.0 x] lines=-![5.0.0 x] "
       "raw=[250 5.0.0 x\\x0d\\x0a];\nFIN=0" },
+    { "enhanced class strict", "250 5.0.0 x\r\n", 0, F(SMTPP_REPLY_STRICT_ENHANCED_SYNTAX),
+      "ERR ENHANCED_CLASS code=250 nlines=0 line=0 off=4 raw=[250 5.0.0 x\\x0d\\x0a];\nFIN=0" },
+    { "enhanced class 550 with 2.0.0", "550 2.0.0 refused\r\n221 x\r\n", 0, D,
+      "OK 550 n=1 enh=- mixed=0 ignored=1 first=[2.0.0 refused] last=[2.0.0 refused] "
+      "lines=-![2.0.0 refused] raw=[550 2.0.0 refused\\x0d\\x0a];\n"
+      "OK 221 n=1 enh=- mixed=0 first=[x] last=[x] lines=-[x] raw=[221 x\\x0d\\x0a];\nFIN=0" },
+    { "3xx token never ignored", "354 5.01.1 go\r\n", 0, F(SMTPP_REPLY_STRICT_ENHANCED_SYNTAX),
+      "OK 354 n=1 enh=- mixed=0 first=[5.01.1 go] last=[5.01.1 go] lines=-[5.01.1 go] "
+      "raw=[354 5.01.1 go\\x0d\\x0a];\nFIN=0" },
+    /* multi-line: a line whose token is text has no code (reply.h) */
     { "enhanced class on later line", "450-4.2.0 a\r\n450 5.2.0 b\r\n", 0, D,
+      "OK 450 n=2 enh=- mixed=1 ignored=1 first=[a] last=[5.2.0 b] lines=4.2.0[a]|-![5.2.0 b] "
+      "raw=[450-4.2.0 a\\x0d\\x0a450 5.2.0 b\\x0d\\x0a];\nFIN=0" },
+    { "enhanced class on later line strict", "450-4.2.0 a\r\n450 5.2.0 b\r\n", 0,
+      F(SMTPP_REPLY_STRICT_ENHANCED_SYNTAX),
       "ERR ENHANCED_CLASS code=450 nlines=1 line=1 off=17 "
       "raw=[450-4.2.0 a\\x0d\\x0a450 5.2.0 b\\x0d\\x0a];\nFIN=0" },
+    { "bad enhanced on later line", "550-5.1.1 a\r\n550 5.01.1 b\r\n", 0, D,
+      "OK 550 n=2 enh=- mixed=1 ignored=1 first=[a] last=[5.01.1 b] lines=5.1.1[a]|-![5.01.1 b] "
+      "raw=[550-5.1.1 a\\x0d\\x0a550 5.01.1 b\\x0d\\x0a];\nFIN=0" },
+    { "bad enhanced on first line only", "550-5.01.1 a\r\n550-5.1.1 b\r\n550 5.1.1 c\r\n", 0, D,
+      "OK 550 n=3 enh=- mixed=1 ignored=1 first=[5.01.1 a] last=[c] "
+      "lines=-![5.01.1 a]|5.1.1[b]|5.1.1[c] "
+      "raw=[550-5.01.1 a\\x0d\\x0a550-5.1.1 b\\x0d\\x0a550 5.1.1 c\\x0d\\x0a];\nFIN=0" },
+    { "bad enhanced on every line", "550-5.01.1 a\r\n550 5.01.1 b\r\n", 0, D,
+      "OK 550 n=2 enh=- mixed=0 ignored=1 first=[5.01.1 a] last=[5.01.1 b] "
+      "lines=-![5.01.1 a]|-![5.01.1 b] "
+      "raw=[550-5.01.1 a\\x0d\\x0a550 5.01.1 b\\x0d\\x0a];\nFIN=0" },
+    { "bad enhanced later, RFC 2034 strict", "550-5.1.1 a\r\n550 5.01.1 b\r\n221 x\r\n", 0,
+      F(SMTPP_REPLY_STRICT_ENHANCED),
+      "ERR ENHANCED_MISMATCH code=550 nlines=1 line=1 off=17 "
+      "raw=[550-5.1.1 a\\x0d\\x0a550 5.01.1 b\\x0d\\x0a];\n"
+      "OK 221 n=1 enh=- mixed=0 first=[x] last=[x] lines=-[x] raw=[221 x\\x0d\\x0a];\nFIN=0" },
+    { "bad enhanced every line, RFC 2034 strict", "550-5.01.1 a\r\n550 5.01.1 b\r\n", 0,
+      F(SMTPP_REPLY_STRICT_ENHANCED),
+      "OK 550 n=2 enh=- mixed=0 ignored=1 first=[5.01.1 a] last=[5.01.1 b] "
+      "lines=-![5.01.1 a]|-![5.01.1 b] "
+      "raw=[550-5.01.1 a\\x0d\\x0a550 5.01.1 b\\x0d\\x0a];\nFIN=0" },
+    { "bad enhanced mid-reply strict skips rest",
+      "550-5.1.1 a\r\n550-5.01.1 b\r\n550 5.1.1 c\r\n221 x\r\n", 0,
+      F(SMTPP_REPLY_STRICT_ENHANCED_SYNTAX),
+      "ERR BAD_ENHANCED code=550 nlines=1 line=1 off=17 "
+      "raw=[550-5.1.1 a\\x0d\\x0a550-5.01.1 b\\x0d\\x0a];\n"
+      "OK 221 n=1 enh=- mixed=0 first=[x] last=[x] lines=-[x] raw=[221 x\\x0d\\x0a];\nFIN=0" },
+    { "ignored does not carry to the next reply", "550 5.01.1 a\r\n550 5.1.1 b\r\n", 0, D,
+      "OK 550 n=1 enh=- mixed=0 ignored=1 first=[5.01.1 a] last=[5.01.1 a] lines=-![5.01.1 a] "
+      "raw=[550 5.01.1 a\\x0d\\x0a];\n"
+      "OK 550 n=1 enh=5.1.1 mixed=0 first=[b] last=[b] lines=5.1.1[b] raw=[550 5.1.1 b\\x0d\\x0a];\nFIN=0" },
+    { "ignored does not carry, multi-line", "550-5.01.1 a\r\n550 x\r\n250-2.0.0 a\r\n250 2.0.0 b\r\n",
+      0, D,
+      "OK 550 n=2 enh=- mixed=0 ignored=1 first=[5.01.1 a] last=[x] lines=-![5.01.1 a]|-[x] "
+      "raw=[550-5.01.1 a\\x0d\\x0a550 x\\x0d\\x0a];\n"
+      "OK 250 n=2 enh=2.0.0 mixed=0 first=[a] last=[b] lines=2.0.0[a]|2.0.0[b] "
+      "raw=[250-2.0.0 a\\x0d\\x0a250 2.0.0 b\\x0d\\x0a];\nFIN=0" },
 };
 
 START_TEST(test_vectors)
@@ -510,7 +577,7 @@ START_TEST(test_random_streams)
         size_t n = random_stream(buf, sizeof buf);
         rp_opts o;
         char *t, *q;
-        o.flags = rnd(8);
+        o.flags = rnd(16);
         o.max_line = rnd(3) == 0 ? 16 + rnd(24) : 0;
         o.max_lines = rnd(3) == 0 ? 1 + rnd(4) : 0;
         t = check_all(&o, buf, n);
@@ -559,9 +626,16 @@ START_TEST(test_fast_lane_reply_agrees)
         "250 " R10 R10 R10 R10 R10 R10 R10 R10 R10 R10 R10 R10 "01234\r\n",
         "250 2.1.5 " R10 R10 R10 R10 R10 R10 R10 R10 R10 R10 R10 R10 "\r\n",
         "250 " R10 R10 R10 R10 R10 "012345\x01\r\n", "250 " R10 R10 R10 R10 R10 "012345\r\x01\n",
+        /* tokens the general path leaves in the text (reply.h) */
+        "550 5.01.1 x\r\n", "550 5.1.01\r\n", "550 5.1000.1 x\r\n", "550 5.1.1000\r\n",
+        "550 05.1.1 x\r\n", "250 4.0.0 x\r\n", "450 2.0.0 x\r\n", "550 2.0.0\r\n",
+        "550 5.0.0.0 x\r\n", "550 5.12345678.1 x\r\n", "550 5.1.12345678\r\n",
+        "550-5.1.1 a\r\n550 5.01.1 b\r\n", "550-5.01.1 a\r\n550 5.01.1 b\r\n",
+        "550 5.01.1 " R10 R10 R10 R10 R10 R10 "\r\n", "550 4.1.1 " R10 R10 R10 R10 R10 R10 R10 R10 "\r\n",
     };
     static const unsigned flags[] = { 0, SMTPP_REPLY_LENIENT_BARE_LF, SMTPP_REPLY_LENIENT_ENHANCED,
-                                      SMTPP_REPLY_STRICT_ENHANCED };
+                                      SMTPP_REPLY_STRICT_ENHANCED,
+                                      SMTPP_REPLY_STRICT_ENHANCED_SYNTAX };
     size_t i, f;
     for (i = 0; i < sizeof in / sizeof in[0]; i++)
         for (f = 0; f < sizeof flags / sizeof flags[0]; f++) {

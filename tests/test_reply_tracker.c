@@ -286,6 +286,46 @@ START_TEST(test_proxy_lmtp_stream)
 }
 END_TEST
 
+START_TEST(test_proxy_enhanced_text)
+{
+    /* Replies whose text starts like an enhanced code that is not a valid
+     * one of the reply's class are good replies by default (reply.h), so a
+     * pipelined stream with them stays in step at every split. */
+    static const smtpp_verb sent[] = { SMTPP_VERB_EHLO, SMTPP_VERB_MAIL, SMTPP_VERB_RCPT,
+                                       SMTPP_VERB_RCPT, SMTPP_VERB_DATA, SMTPP_VERB_QUIT };
+    const char *server = "220 mx.example ESMTP\r\n250 mx.example\r\n250 2.1.0 ok\r\n"
+                         "550 5.01.1 <b@x> unknown\r\n250 5.1.5 ok\r\n354 go\r\n"
+                         "250-2.0.0 queued\r\n250 2.0.00 as 123\r\n221 2.0.0 bye\r\n";
+    const char *want = "220:GREETING::0,0 250:FINAL:EHLO:0,0 250:FINAL:MAIL:0,0 550:FINAL:RCPT:0,0 "
+                       "250:FINAL:RCPT:0,0 354:INTERMEDIATE:DATA:0,0 250:FINAL:DATA:0,0 "
+                       "221:FINAL:QUIT:0,0 ";
+    size_t n = strlen(server), k, i;
+    rp_opts o = { 0, 0, 0 }, strict = { SMTPP_REPLY_STRICT_ENHANCED_SYNTAX, 0, 0 };
+    char *t = check_all(&o, server, n);
+    ck_assert_ptr_null(strstr(t, "ERR"));
+    free(t);
+    /* the same stream under the strict option: three replies are errors */
+    t = check_all(&strict, server, n);
+    ck_assert_ptr_nonnull(strstr(t, "ERR BAD_ENHANCED code=550"));
+    ck_assert_ptr_nonnull(strstr(t, "ERR ENHANCED_CLASS code=250"));
+    ck_assert_ptr_nonnull(strstr(t, "ERR BAD_ENHANCED code=250"));
+    free(t);
+    for (k = 1; k <= n; k++) {
+        proxy_ctx c;
+        size_t cuts[2] = { k, n };
+        memset(&c, 0, sizeof c);
+        smtpp_tracker_init(&c.t, 0);
+        tb_putn(&c.log, "", 0);
+        for (i = 0; i < sizeof sent / sizeof sent[0]; i++)
+            cmd(&c.t, sent[i], 0);
+        free(run_chunks(&o, server, n, cuts, k < n ? 2 : 1, proxy_hook, &c));
+        ck_assert_str_eq(c.log.p, want);
+        ck_assert_uint_eq(smtpp_tracker_pending(&c.t), 0);
+        free(c.log.p);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("reply_tracker");
@@ -300,6 +340,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_lmtp_no_recipients);
     tcase_add_test(tc, test_overflow_and_wrap);
     tcase_add_test(tc, test_proxy_lmtp_stream);
+    tcase_add_test(tc, test_proxy_enhanced_text);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -105,10 +105,14 @@ static inline void describe_reply(tbuf *t, const smtpp_reply *r)
     }
     {
         size_t pos = 0, k = 0;
+        unsigned ignored = 0;
         smtpp_reply_line l;
         tb_printf(t, "OK %u n=%u enh=", r->code, (unsigned)r->nlines);
         tb_enh(t, r->enhanced);
-        tb_printf(t, " mixed=%u first=", r->enhanced_mixed);
+        tb_printf(t, " mixed=%u", r->enhanced_mixed);
+        if (r->enhanced_ignored) /* printed only when set */
+            tb_printf(t, " ignored=%u", r->enhanced_ignored);
+        tb_putn(t, " first=", 7);
         tb_str(t, r->first);
         tb_putn(t, " last=", 6);
         tb_str(t, r->last);
@@ -117,14 +121,19 @@ static inline void describe_reply(tbuf *t, const smtpp_reply *r)
             if (k++)
                 tb_putn(t, "|", 1);
             tb_enh(t, l.enhanced);
+            if (l.enhanced_ignored) /* a token left in the text */
+                tb_putn(t, "!", 1);
             tb_str(t, l.text);
             REQ((l.last) == (k == r->nlines));
+            REQ(!l.enhanced_ignored || l.enhanced.cls == 0);
+            ignored |= l.enhanced_ignored;
             /* text lies inside line, line inside raw */
             REQ(l.line.p >= r->raw.p && l.line.p + l.line.n <= r->raw.p + r->raw.n);
             REQ(l.text.p >= l.line.p && l.text.p + l.text.n <= l.line.p + l.line.n);
         }
         REQ((k) == (r->nlines));
         REQ((pos) == (r->raw.n));
+        REQ((ignored) == (r->enhanced_ignored)); /* the reply's flag: any line's */
         tb_putn(t, " raw=", 5);
         tb_str(t, r->raw);
         tb_putn(t, ";\n", 2);

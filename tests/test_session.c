@@ -393,7 +393,7 @@ START_TEST(ehlo_reply)
                           "250-BINARYMIME\r\n250-CHUNKING\r\n250-DSN\r\n250-SMTPUTF8\r\n"
                           "250-ENHANCEDSTATUSCODES\r\n250-AUTH PLAIN LOGIN\r\n250 ETRN\r\n");
     /* the formatted verdict carries the enhanced code only when offered */
-    v.code = 503; v.enhanced = "5.5.1"; v.text = "Need MAIL command";
+    v.id = SMTPP_V_NEED_MAIL; v.code = 503; v.enhanced = "5.5.1"; v.text = "Need MAIL command";
     n = smtpp_session_format(&s, &v, buf, sizeof buf);
     buf[n] = 0;
     ck_assert_str_eq(buf, "503 5.5.1 Need MAIL command\r\n");
@@ -401,6 +401,87 @@ START_TEST(ehlo_reply)
     n = smtpp_session_format(&s, &v, buf, sizeof buf);
     buf[n] = 0;
     ck_assert_str_eq(buf, "503 Need MAIL command\r\n");
+}
+END_TEST
+
+/* The formatted greeting starts with the server's domain (RFC 5321 4.2,
+ * 4.3.1), for each greeting code, and reads back as a reply whose first
+ * word is that domain. */
+static void greeting_is(smtpp_config *c, int code, const char *want)
+{
+    smtpp_session s;
+    smtpp_verdict v;
+    smtpp_reply_parser p;
+    smtpp_reply r;
+    char buf[1024];
+    size_t used = 0, hn = strlen(c->hostname);
+    long n;
+    smtpp_session_init(&s, c);
+    smtpp_session_greeting(&s, code, 0, &v);
+    ck_assert_int_eq(v.id, SMTPP_V_GREETING);
+    n = smtpp_session_format(&s, &v, buf, sizeof buf);
+    ck_assert_int_gt(n, 0);
+    ck_assert_int_lt(n, (long)sizeof buf);
+    buf[n] = 0;
+    ck_assert_str_eq(buf, want);
+    smtpp_reply_parser_init(&p, SMTPP_REPLY_STRICT_ENHANCED_SYNTAX);
+    ck_assert_int_eq(smtpp_parse_reply(&p, buf, (size_t)n, &r, &used), SMTPP_DONE);
+    ck_assert_int_eq(r.error, 0);
+    ck_assert_uint_eq(used, (size_t)n);
+    ck_assert_uint_eq(r.code, (unsigned)code);
+    ck_assert_uint_eq(r.enhanced.cls, 0);
+    ck_assert_uint_ge(r.first.n, hn + 1);
+    ck_assert(memcmp(r.first.p, c->hostname, hn) == 0 && r.first.p[hn] == ' ');
+}
+
+START_TEST(greeting_format)
+{
+    smtpp_session s;
+    smtpp_verdict v;
+    char buf[1024], host[600];
+    setup_cfg(); /* ENHANCEDSTATUSCODES offered: the greeting still has none */
+    greeting_is(&cfg, 220, "220 mx.test Service ready\r\n");
+    greeting_is(&cfg, 554, "554 mx.test Service refused\r\n");
+    greeting_is(&cfg, 421, "421 mx.test Service not available\r\n");
+    cfg.hostname = "[192.0.2.1]"; /* an address literal is fine too */
+    greeting_is(&cfg, 220, "220 [192.0.2.1] Service ready\r\n");
+    /* a 255-octet domain still fits on one line */
+    memset(host, 'a', 255);
+    host[63] = host[127] = host[191] = '.';
+    host[255] = 0;
+    cfg.hostname = host;
+    snprintf(buf, sizeof buf, "421 %s Service not available\r\n", host);
+    greeting_is(&cfg, 421, buf);
+    /* no usable domain: refused, never a greeting without one */
+    {
+        static const char *const bad[] = { NULL, "", "mx test", "mx\ttest", "2.0.0", "5.01.1",
+                                           "mx.test\r\n250-injected" };
+        static const long want[] = { SMTPP_FMT_E_ARG, SMTPP_FMT_E_ARG, SMTPP_FMT_E_ARG,
+                                     SMTPP_FMT_E_ARG, SMTPP_FMT_E_ARG, SMTPP_FMT_E_ARG,
+                                     SMTPP_FMT_E_CHAR };
+        size_t i;
+        for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            cfg.hostname = bad[i];
+            smtpp_session_init(&s, &cfg);
+            smtpp_session_greeting(&s, 220, 0, &v);
+            ck_assert_int_eq(smtpp_session_format(&s, &v, buf, sizeof buf), want[i]);
+        }
+    }
+    /* one line of at most 512 octets: "220 " host " Service ready" CRLF */
+    memset(host, 'a', 599);
+    host[599] = 0;
+    cfg.hostname = host;
+    smtpp_session_init(&s, &cfg);
+    smtpp_session_greeting(&s, 220, 0, &v);
+    ck_assert_int_eq(smtpp_session_format(&s, &v, buf, sizeof buf), SMTPP_FMT_E_TOO_LONG);
+    host[493] = 0;
+    ck_assert_int_eq(smtpp_session_format(&s, &v, buf, sizeof buf), SMTPP_FMT_E_TOO_LONG);
+    host[492] = 0;
+    ck_assert_int_eq(smtpp_session_format(&s, &v, buf, sizeof buf), 512);
+    /* words that look like enhanced codes but are not one inside a name */
+    cfg.hostname = "2.0.0.example";
+    greeting_is(&cfg, 220, "220 2.0.0.example Service ready\r\n");
+    cfg.hostname = "mx.test";
 }
 END_TEST
 
@@ -471,6 +552,7 @@ int main(void)
     tcase_add_test(t, error_and_junk_limits);
     tcase_add_test(t, pipelining_groups);
     tcase_add_test(t, greeting_variants);
+    tcase_add_test(t, greeting_format);
     tcase_add_test(t, api_misuse_and_after_quit);
     tcase_add_test(t, api_edges);
     tcase_add_test(t, verdict_table);

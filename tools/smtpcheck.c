@@ -36,6 +36,7 @@ typedef struct options {
     int json, replies, burst;
     uint32_t max_line;       /* 0: the parser's default */
     unsigned parser_flags;
+    unsigned reply_flags;    /* --replies: enum smtpp_reply_option */
     smtpp_config cfg;
     const char *file;
 } options;
@@ -83,13 +84,16 @@ static void usage(FILE *f)
     size_t i;
     fprintf(f,
             "usage: smtpcheck [OPTIONS] [FILE|-]\n"
-            "       smtpcheck --replies [--json] [FILE|-]\n"
+            "       smtpcheck --replies [--json] [--strict-enhanced-syntax] [FILE|-]\n"
             "Replays a client-side SMTP stream (default: the bundled sample session)\n"
             "through libsmtpp's parser and session validator and prints, for each\n"
             "command, the parsed form and the reply the library says it deserves.\n"
             "\n"
             "  --json             one JSON object per reply the server would send\n"
             "  --replies          read a server-side stream and print each reply\n"
+            "  --strict-enhanced-syntax  (--replies) a reply whose text starts with\n"
+            "                     a malformed enhanced code, or one of another class,\n"
+            "                     is malformed (default: that text is plain text)\n"
             "  --burst            the client sent everything at once without waiting\n"
             "                     for replies (checks the pipelining rules)\n"
             "  --size N           SIZE limit in octets (default 10485760; 0: none)\n"
@@ -151,6 +155,8 @@ static int parse_args(int argc, char **argv, options *o)
             o->json = 1;
         } else if (!strcmp(a, "--replies")) {
             o->replies = 1;
+        } else if (!strcmp(a, "--strict-enhanced-syntax")) {
+            o->reply_flags |= SMTPP_REPLY_STRICT_ENHANCED_SYNTAX;
         } else if (!strcmp(a, "--burst")) {
             o->burst = 1;
         } else if (!strcmp(a, "--size") || !strcmp(a, "--max-rcpts") ||
@@ -699,7 +705,7 @@ static int replay_server(const options *o, const char *in, size_t len)
     smtpp_reply_parser rp;
     size_t pos = 0, used;
     int bad = 0;
-    unsigned flags = 0;
+    unsigned flags = o->reply_flags;
 
     if (o->parser_flags & SMTPP_LENIENT_BARE_LF) flags |= SMTPP_REPLY_LENIENT_BARE_LF;
     smtpp_reply_parser_init(&rp, flags);
@@ -753,6 +759,7 @@ static int replay_server(const options *o, const char *in, size_t len)
             }
             putchar(']');
             if (rep.enhanced_mixed) printf(",\"enhanced_mixed\":true");
+            if (rep.enhanced_ignored) printf(",\"enhanced_ignored\":true");
             if (caps) {
                 smtpp_ehlo_line el;
                 printf(",\"domain\":");
@@ -778,6 +785,8 @@ static int replay_server(const options *o, const char *in, size_t len)
                 text_str(rl.text.p, rl.text.n);
             }
             putchar('\n');
+            if (rep.enhanced_ignored)
+                printf("                    (not a valid enhanced code of this reply: kept as text)\n");
             if (caps) {
                 smtpp_ehlo_line el;
                 printf("                    capabilities:");

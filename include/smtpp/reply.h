@@ -275,16 +275,25 @@ SMTPP_API const char *smtpp_enhanced_subject_text(unsigned subject);
  * text after the SP, but deployed servers send it and nothing is lost).
  *
  * Enhanced status codes (RFC 2034, RFC 3463): on a 2xx, 4xx or 5xx reply,
- * text that starts with  digit "." digits "." digits  followed by SP or the
- * line end, with the first digit 2, 4 or 5, is an enhanced code.  It is
- * taken out of the line's text and validated: a malformed one
- * (SMTPP_RE_BAD_ENHANCED) or one whose class differs from the reply code's
- * first digit (SMTPP_RE_ENHANCED_CLASS) is an error unless
- * SMTPP_REPLY_LENIENT_ENHANCED.  3xx replies (334, 354) never carry one
- * (RFC 2034 puts them on 2xx, 4xx and 5xx replies only): their text is
- * left alone.  RFC 2034 also leaves them out of the greeting and the EHLO
- * reply; the parser cannot tell those apart and treats them like any
- * other reply.
+ * a line whose text starts with a token of the shape
+ *   [245] "." 1*DIGIT "." 1*DIGIT   followed by SP or the line end
+ * may carry one.  When the token is a valid code (subject and detail of
+ * one to three digits without a leading zero, RFC 3463 2) whose class is
+ * the reply code's first digit, it is the line's enhanced code and is
+ * taken out of the line's text (with the SP after it).  Any other token of
+ * that shape ("5.01.1", "5.1.1000", "2.0.0" on a 550) is, by default,
+ * plain text: it stays in the line's text, the line has no enhanced code,
+ * and reply.enhanced_ignored (and the line's smtpp_reply_line
+ * .enhanced_ignored) is set.  Such a reply is still a valid RFC 5321 4.2
+ * reply, and a client must act on its basic code (RFC 5321 4.2.1): an
+ * error would make a client take a permanent 550 for a protocol failure.
+ * With SMTPP_REPLY_STRICT_ENHANCED_SYNTAX the token is an error instead:
+ * SMTPP_RE_BAD_ENHANCED when malformed, SMTPP_RE_ENHANCED_CLASS when its
+ * class differs from the reply code's.  3xx replies (334, 354) never carry
+ * one (RFC 2034 puts them on 2xx, 4xx and 5xx replies only): their text is
+ * left alone and never sets enhanced_ignored.  RFC 2034 also leaves them
+ * out of the greeting and the EHLO reply; the parser cannot tell those
+ * apart and treats them like any other reply.
  *
  * RFC 2034 wants the code on every line of a multi-line reply.  Default:
  * when all lines carry the same code it becomes reply.enhanced; when they
@@ -292,6 +301,12 @@ SMTPP_API const char *smtpp_enhanced_subject_text(unsigned subject);
  * and reply.enhanced_mixed is set, without an error, because the basic code
  * is what a client acts on (RFC 5321 4.2.1) and such replies are seen in
  * the wild.  SMTPP_REPLY_STRICT_ENHANCED makes it SMTPP_RE_ENHANCED_MISMATCH.
+ * A line whose token was left as text counts as a line without a code:
+ *   "550-5.1.1 a" "550 5.01.1 b"  enhanced absent, enhanced_mixed and
+ *                                 enhanced_ignored set (STRICT_ENHANCED:
+ *                                 ENHANCED_MISMATCH);
+ *   "550-5.01.1 a" "550 5.01.1 b" enhanced absent, enhanced_mixed clear
+ *                                 (no line has a code), enhanced_ignored set.
  * Each line's own code is available from smtpp_reply_next_line().
  *
  * The buffer contract is the one of smtpp_parse_command() (command.h):
@@ -368,14 +383,23 @@ enum smtpp_reply_option {
     /* A bare LF ends a reply line without an error.  Risk: the peer and a
      * proxy in between may split lines differently. */
     SMTPP_REPLY_LENIENT_BARE_LF = 1u << 0,
-    /* A malformed enhanced code, or one whose class differs from the reply
-     * code, is not an error: it stays in the text and the line has no
-     * enhanced code. */
+    /* No longer has an effect (kept so that code using it still builds):
+     * what it asked for, a malformed enhanced code or one of another class
+     * left in the text, is now the default.  The old default is
+     * SMTPP_REPLY_STRICT_ENHANCED_SYNTAX. */
     SMTPP_REPLY_LENIENT_ENHANCED = 1u << 1,
     /* RFC 2034 to the letter: when the first line of a multi-line reply has
      * an enhanced code, every line must have the same one, and when it has
      * none no line may have one; otherwise SMTPP_RE_ENHANCED_MISMATCH. */
-    SMTPP_REPLY_STRICT_ENHANCED = 1u << 2
+    SMTPP_REPLY_STRICT_ENHANCED = 1u << 2,
+    /* A token shaped like an enhanced code at the start of a 2xx, 4xx or
+     * 5xx line's text must be a valid code of the reply's class:
+     * SMTPP_RE_BAD_ENHANCED or SMTPP_RE_ENHANCED_CLASS otherwise (see
+     * above; the default leaves it in the text).  For a client that wants
+     * to hear of servers that write RFC 3463 codes wrong.  Risk: a valid
+     * reply, a 550 for instance, then reaches the caller as an error, not
+     * as its code.  (Added in 0.1.) */
+    SMTPP_REPLY_STRICT_ENHANCED_SYNTAX = 1u << 3
 };
 
 #define SMTPP_REPLY_DEFAULT_MAX_LINE 512
@@ -407,6 +431,11 @@ typedef struct smtpp_reply {
                                 on a good reply, absent on an error */
     smtpp_str last;          /* text of the last line (== first for a
                                 one-line reply) */
+    uint8_t enhanced_ignored; /* added in 0.1: on a good reply, a line's
+                                text starts with a token shaped like an
+                                enhanced code that is not a valid one of
+                                the reply's class; it was left in the text
+                                (see above) */
     /* private */
     uint32_t _flags;         /* parser options, for smtpp_reply_next_line */
 } smtpp_reply;
@@ -419,6 +448,10 @@ typedef struct smtpp_reply_line {
                                 empty */
     smtpp_enhanced enhanced; /* this line's enhanced code, cls 0 if none */
     uint8_t last;            /* 1 on the reply's last line */
+    uint8_t enhanced_ignored; /* added in 0.1: text starts with a token
+                                shaped like an enhanced code that is not a
+                                valid one of the reply's class (enhanced
+                                is then absent) */
 } smtpp_reply_line;
 
 typedef struct smtpp_reply_parser {
@@ -436,6 +469,7 @@ typedef struct smtpp_reply_parser {
     uint8_t _skip_last;      /* skipping: current line is the last (2: not
                                 known yet) */
     uint8_t _mixed;
+    uint8_t _ignored;        /* a line's enhanced-code token left as text */
     smtpp_enhanced _enh;     /* first line's enhanced code */
     size_t _first_off, _first_len; /* first line's text, as offsets */
 } smtpp_reply_parser;

@@ -558,7 +558,14 @@ SMTPP_API long smtpp_session_ehlo(const smtpp_session *s, char *dst, size_t cap,
                                   const char *greet);
 
 /* Writes a verdict as a reply line (count 1), with its enhanced code when
- * ENHANCEDSTATUSCODES is offered.  Return value as smtpp_format_reply(). */
+ * ENHANCEDSTATUSCODES is offered.  Return value as smtpp_format_reply().
+ * The greeting (SMTPP_V_GREETING, whatever its code) starts with
+ * cfg->hostname, as RFC 5321 4.2 and 4.3.1 require: "220 mx.example.org
+ * Service ready", "554 mx.example.org Service refused", "421
+ * mx.example.org Service not available"; it is one line and carries no
+ * enhanced code.  SMTPP_FMT_E_ARG when hostname is NULL, empty, holds a
+ * space or a tab, or would read back as an enhanced code ("2.0.0");
+ * SMTPP_FMT_E_TOO_LONG when the line would pass 512 octets. */
 SMTPP_API long smtpp_session_format(const smtpp_session *s, const smtpp_verdict *v,
                                     char *dst, size_t cap);
 

@@ -172,6 +172,34 @@ def case_replies():
            "a malformed reply is reported and the next one read", out)
 
 
+def case_replies_enhanced():
+    # a token shaped like an enhanced code that is not a valid one of the
+    # reply's class: plain text by default, malformed with the switch
+    s = (b"550 5.01.1 no such user\r\n250 4.0.0 ok\r\n550-5.1.1 a\r\n550 5.1000.1 b\r\n"
+         b"550 5.1.1 fine\r\n")
+    rc, out, _ = run("--replies", "--json", "-", data=s)
+    objs = json_lines(out)
+    expect(rc == 0 and [o["code"] for o in objs] == [550, 250, 550, 550], "default: every reply read", out)
+    expect(objs[0]["enhanced"] is None and objs[0]["text"] == ["5.01.1 no such user"]
+           and objs[0].get("enhanced_ignored") is True, "default: malformed code left as text", out)
+    expect(objs[1]["enhanced"] is None and objs[1]["text"] == ["4.0.0 ok"]
+           and objs[1].get("enhanced_ignored") is True, "default: code of another class left as text", out)
+    expect(objs[2]["enhanced"] is None and objs[2]["text"] == ["a", "5.1000.1 b"]
+           and objs[2].get("enhanced_mixed") is True and objs[2].get("enhanced_ignored") is True,
+           "default: multi-line reply with one such line", out)
+    expect(objs[3]["enhanced"] == "5.1.1" and "enhanced_ignored" not in objs[3], "a valid code", out)
+    rc, out, _ = run("--replies", "-", data=s)
+    expect(rc == 0 and "550 -         1 line  | 5.01.1 no such user" in out
+           and out.count("kept as text") == 3, "default, text output", out)
+    rc, out, _ = run("--replies", "--json", "--strict-enhanced-syntax", "-", data=s)
+    objs = json_lines(out)
+    expect(rc == 1 and [o.get("error") for o in objs] ==
+           ["SMTPP_RE_BAD_ENHANCED", "SMTPP_RE_ENHANCED_CLASS", "SMTPP_RE_BAD_ENHANCED", None]
+           and objs[3]["enhanced"] == "5.1.1", "strict: those replies are malformed", out)
+    rc, out, _ = run("--strict-enhanced-syntax", "--replies", "-", data=s)
+    expect(rc == 1 and out.count("malformed reply") == 3, "strict, text output", out)
+
+
 CASES = {k[5:]: v for k, v in globals().items() if k.startswith("case_")}
 if CASE not in CASES:
     sys.exit(f"unknown case {CASE}; cases: {' '.join(CASES)}")
