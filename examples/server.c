@@ -1,15 +1,23 @@
 /* server: a small SMTP server that embeds libsmtpp, as an example.
  *
- *   server [-l ADDR] [-p PORT] [-d SPOOLDIR] [-u USER:PASS | -A] [-v]
+ *   server [-l ADDR] [-p PORT] [-d SPOOLDIR] [-u USER:PASS | -A] [-c MAX]
+ *          [-t SECS] [-b SECS] [-m SECS] [-v]
  *
  * One thread, one poll() loop, non-blocking sockets, up to 64 clients at
- * once.  Listens on 127.0.0.1 (port 2525 by default; -p 0 picks a free
- * port) and prints "listening on ADDR:PORT" once it does.  Each accepted
- * message is stored in SPOOLDIR (default ".") as a file NAME.eml: the
- * envelope (the MAIL line, one RCPT line per accepted recipient, each as
- * the client sent it, LF-terminated), an empty line, then the message
- * exactly as received after dot-unstuffing (DATA) or as the chunks'
- * bytes (BDAT).
+ * once (-c); one more gets "421 4.3.2" and is closed.  Listens on 127.0.0.1
+ * (port 2525 by default; -p 0 picks a free port) and prints "listening on
+ * ADDR:PORT" once it does.  Each accepted message is stored in SPOOLDIR
+ * (default ".") as a file TIME.PID.SEQ.eml, a name no other message gets:
+ * the envelope (the MAIL line, one RCPT line per accepted recipient, each
+ * as the client sent it, LF-terminated), an empty line, then the message
+ * exactly as received after dot-unstuffing (DATA) or as the chunks' bytes
+ * (BDAT).  The file and the directory are on disk (fsync) before the 250.
+ *
+ * Timeouts (RFC 5321 4.5.3.2; on expiry "421 4.4.2" and close): -t for the
+ * next command to be complete (default 300 s, counted from the previous
+ * one), -b between two reads of a message (180 s, the RFC's data block),
+ * -m for a whole DATA body or BDAT chunk (600 s: the RFC sets no such
+ * server limit, this borrows its 10-minute DATA termination).
  *
  * Everything about the protocol is the library's: command parsing, what
  * each command deserves, pipelining rules, DATA and BDAT bodies, AUTH
@@ -21,7 +29,8 @@
  * Offered: PIPELINING SIZE 8BITMIME BINARYMIME CHUNKING DSN SMTPUTF8
  * ENHANCEDSTATUSCODES AUTH PLAIN LOGIN.  Not offered: STARTTLS (this example
  * links no TLS library), so AUTH travels in clear text: keep it on loopback.
- * It is not a product either: no timeouts, no queue, no delivery. */
+ * It is not a product either: no queue, no delivery, one thread that waits
+ * for the disk while it stores a message. */
 #define _POSIX_C_SOURCE 200809L
 #include <smtpp/smtpp.h>
 
@@ -34,11 +43,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CLIENTS 64
 #define IN_CAP (64 * 1024)   /* > the longest line the parsers keep (12288) */
 #define OUT_CAP (64 * 1024)
 
@@ -46,6 +55,8 @@ typedef struct conn {
     int fd;
     int closing;             /* close once the output is flushed */
     int other_reader;        /* bytes were consumed by a body/SASL reader */
+    long deadline;           /* ms (now_ms()): the client is too slow after it */
+    long body_end;           /* ms: the message being read must end by then */
     smtpp_session s;
     smtpp_parser p;
     char in[IN_CAP];         /* in[start..end) is not consumed yet */
@@ -69,7 +80,17 @@ static smtpp_config cfg;
 static const char *spool = ".";
 static const char *credentials = "test:secret";
 static int accept_any_auth, verbose;
-static unsigned stored;
+static long max_clients = 64;
+static long cmd_timeout = 300, block_timeout = 180, data_timeout = 600;   /* seconds */
+static int spool_fd = -1;    /* the spool directory, to fsync new names */
+static unsigned seq;         /* numbers every file name this process makes */
+
+static long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 /* ---- Output ---------------------------------------------------------------- */
 
@@ -112,11 +133,16 @@ static void discard_message(conn *c)
 
 static int open_message(conn *c)
 {
+    int fd;
     discard_message(c);
-    snprintf(c->tmp, sizeof c->tmp, "%s/tmp.%ld.%u", spool, (long)getpid(), ++stored);
-    c->msg = fopen(c->tmp, "wb");
-    if (!c->msg) {
+    do {   /* O_EXCL: never write into a file that is already there */
+        snprintf(c->tmp, sizeof c->tmp, "%s/tmp.%ld.%u", spool, (long)getpid(), ++seq);
+        fd = open(c->tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    } while (fd < 0 && errno == EEXIST);
+    if (fd < 0 || !(c->msg = fdopen(fd, "wb"))) {
         fprintf(stderr, "server: %s: %s\n", c->tmp, strerror(errno));
+        if (fd >= 0) close(fd);
+        remove(c->tmp);
         return -1;
     }
     fwrite(c->env, 1, c->env_n, c->msg);
@@ -124,20 +150,29 @@ static int open_message(conn *c)
     return 0;
 }
 
-/* Renames the finished message to NAME.eml; returns the reply code. */
+/* Gives the finished message its own name: the 250 it earns is a promise,
+ * so the file is on disk and no other message ever replaces it (link()
+ * fails where rename() would overwrite).  Returns the reply code. */
 static int store_message(conn *c)
 {
     char name[700];
     int bad;
     if (!c->msg) return 451;
-    bad = ferror(c->msg) | fclose(c->msg);
+    bad = fflush(c->msg) != 0 || ferror(c->msg) || fsync(fileno(c->msg)) != 0;
+    bad |= fclose(c->msg) != 0;
     c->msg = NULL;
-    snprintf(name, sizeof name, "%s/%ld.%ld.%u.eml", spool, (long)time(NULL), (long)getpid(),
-             stored);
-    if (bad || rename(c->tmp, name) != 0) {
-        remove(c->tmp);
-        return 451;
+    while (!bad) {
+        snprintf(name, sizeof name, "%s/%ld.%ld.%u.eml", spool, (long)time(NULL),
+                 (long)getpid(), ++seq);
+        if (link(c->tmp, name) == 0) break;
+        if (errno != EEXIST) bad = 1;
     }
+    remove(c->tmp);
+    if (!bad && fsync(spool_fd) != 0) {   /* the new name itself must last */
+        remove(name);
+        bad = 1;
+    }
+    if (bad) return 451;
     fprintf(stderr, "server: stored %s\n", name);
     return 250;
 }
@@ -313,9 +348,28 @@ static int on_sasl(conn *c, size_t *used)
     return SMTPP_DONE;
 }
 
+/* Sets the time the client has for what it must send next (RFC 5321
+ * 4.5.3.2): a message's bytes keep coming within block_timeout and end
+ * within data_timeout; a command is complete within cmd_timeout of the
+ * previous one (progress: one was just handled), however slowly it
+ * trickles in. */
+static void arm(conn *c, int progress)
+{
+    long now = now_ms();
+    if (smtpp_session_next(&c->s) == SMTPP_NEXT_MESSAGE) {
+        if (!c->body_end) c->body_end = now + data_timeout * 1000;
+        c->deadline = now + block_timeout * 1000;
+        if (c->deadline > c->body_end) c->deadline = c->body_end;
+    } else {
+        c->body_end = 0;
+        if (progress) c->deadline = now + cmd_timeout * 1000;
+    }
+}
+
 /* Handles every complete item in the input buffer. */
 static void serve(conn *c)
 {
+    int progress = 0;
     while (!c->closing && c->out_n < OUT_CAP / 2) {   /* else let the client read first */
         size_t used = 0;
         int rc;
@@ -326,8 +380,10 @@ static void serve(conn *c)
         default: c->closing = 1; return;
         }
         c->start += used;
-        if (rc == SMTPP_AGAIN) return;
+        if (rc == SMTPP_AGAIN) break;
+        progress = 1;
     }
+    arm(c, progress);
 }
 
 /* ---- Sockets ------------------------------------------------------------------------ */
@@ -344,6 +400,7 @@ static conn *conn_open(int fd)
     smtpp_session_greeting(&c->s, 220, 0, &v);
     snprintf(text, sizeof text, "%s ESMTP libsmtpp example server", cfg.hostname);
     reply(c, 220, NULL, text);
+    arm(c, 1);
     return c;
 }
 
@@ -381,27 +438,55 @@ static int conn_write(conn *c)
     return c->closing && c->out_n == 0 ? -1 : 0;
 }
 
+/* The client was too slow: 421, what can be written at once, and close. */
+static void conn_timeout(conn *c)
+{
+    char text[300];
+    snprintf(text, sizeof text, "%s Timeout, closing connection", cfg.hostname);
+    reply(c, 421, "4.4.2", text);
+    c->closing = 1;
+    conn_write(c);
+}
+
+/* A connection over the limit: 421 and close, rather than leave it waiting
+ * for a greeting (RFC 5321 3.8). */
+static void refuse(int fd)
+{
+    char buf[512], text[300];
+    long n;
+    snprintf(text, sizeof text, "%s Too many connections, try again later", cfg.hostname);
+    n = smtpp_format_reply_str(buf, sizeof buf, 421, "4.3.2", text, 0);
+    if (n > 0 && write(fd, buf, (size_t)n) < 0 && verbose) perror("server: refuse");
+    close(fd);
+}
+
 static void usage(void)
 {
-    fprintf(stderr, "usage: server [-l ADDR] [-p PORT] [-d SPOOLDIR] [-u USER:PASS | -A] [-v]\n"
+    fprintf(stderr, "usage: server [-l ADDR] [-p PORT] [-d SPOOLDIR] [-u USER:PASS | -A] [-c MAX]\n"
+                    "              [-t SECS] [-b SECS] [-m SECS] [-v]\n"
                     "  -l ADDR   IPv4 address to listen on (default 127.0.0.1)\n"
                     "  -p PORT   port (default 2525; 0: any free port)\n"
                     "  -d DIR    where accepted messages are stored (default .)\n"
                     "  -u U:P    the one AUTH user (default test:secret)\n"
                     "  -A        accept any AUTH credentials\n"
+                    "  -c MAX    clients at once (default 64); one more gets 421 4.3.2\n"
+                    "  -t SECS   command timeout (default 300)\n"
+                    "  -b SECS   data block timeout: between two reads of a message (default 180)\n"
+                    "  -m SECS   a whole DATA body or BDAT chunk (default 600)\n"
                     "  -v        trace commands and replies on stderr\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
-    static conn *conns[MAX_CLIENTS];
-    struct pollfd pfd[MAX_CLIENTS + 1];
+    static conn **conns;          /* static: reachable to the end, for LeakSanitizer */
+    static struct pollfd *pfd;
     struct sockaddr_in sa;
+    struct rlimit rl;
     socklen_t sl = sizeof sa;
     const char *addr = "127.0.0.1";
-    long port = 2525;
-    int i, lfd, one = 1, nconn = 0;
+    long port = 2525, nconn = 0, i;
+    int lfd, one = 1;
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -411,9 +496,21 @@ int main(int argc, char **argv)
         else if (i + 1 < argc && !strcmp(a, "-p")) port = strtol(argv[++i], NULL, 10);
         else if (i + 1 < argc && !strcmp(a, "-d")) spool = argv[++i];
         else if (i + 1 < argc && !strcmp(a, "-u") && strchr(argv[i + 1], ':')) credentials = argv[++i];
+        else if (i + 1 < argc && !strcmp(a, "-c")) max_clients = strtol(argv[++i], NULL, 10);
+        else if (i + 1 < argc && !strcmp(a, "-t")) cmd_timeout = strtol(argv[++i], NULL, 10);
+        else if (i + 1 < argc && !strcmp(a, "-b")) block_timeout = strtol(argv[++i], NULL, 10);
+        else if (i + 1 < argc && !strcmp(a, "-m")) data_timeout = strtol(argv[++i], NULL, 10);
         else usage();
     }
-    if (port < 0 || port > 65535) usage();
+    if (port < 0 || port > 65535 || max_clients < 1 || max_clients > 100000 || cmd_timeout < 1 ||
+        block_timeout < 1 || data_timeout < 1 || cmd_timeout > 86400 || block_timeout > 86400 ||
+        data_timeout > 86400)
+        usage();
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        (rlim_t)max_clients + 16 > rl.rlim_cur) {
+        fprintf(stderr, "server: -c %ld needs more descriptors (ulimit -n)\n", max_clients);
+        return 1;
+    }
     signal(SIGPIPE, SIG_IGN);
 
     smtpp_config_init(&cfg, "localhost");
@@ -424,14 +521,22 @@ int main(int argc, char **argv)
     cfg.max_size = 10u << 20;
     cfg.max_rcpts = 50;   /* keeps the envelope within conn.env */
 
+    conns = calloc((size_t)max_clients, sizeof *conns);
+    pfd = calloc((size_t)max_clients + 1, sizeof *pfd);
+    spool_fd = open(spool, O_RDONLY | O_DIRECTORY);
+    if (!conns || !pfd || spool_fd < 0) {
+        perror(spool_fd < 0 ? spool : "server");
+        return 1;
+    }
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
     sa.sin_port = htons((uint16_t)port);
     if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1) usage();
     lfd = socket(AF_INET, SOCK_STREAM, 0);
     if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-        bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(lfd, 16) < 0 ||
-        getsockname(lfd, (struct sockaddr *)&sa, &sl) < 0) {
+        bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(lfd, SOMAXCONN) < 0 ||
+        getsockname(lfd, (struct sockaddr *)&sa, &sl) < 0 ||
+        fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK) < 0) {
         perror("server: listen");
         return 1;
     }
@@ -439,21 +544,25 @@ int main(int argc, char **argv)
     fflush(stdout);
 
     for (;;) {
-        int n = 0;
+        long n = 0, wait = -1, now = now_ms();
+        int fd;
         for (i = 0; i < nconn; i++) {
             pfd[n].fd = conns[i]->fd;
             pfd[n].events = (short)((conns[i]->closing || conns[i]->out_n >= OUT_CAP / 2 ||
                                      conns[i]->end - conns[i]->start == IN_CAP) ? 0 : POLLIN);
             if (conns[i]->out_n) pfd[n].events |= POLLOUT;
+            if (wait < 0 || conns[i]->deadline - now < wait)
+                wait = conns[i]->deadline > now ? conns[i]->deadline - now : 0;
             n++;
         }
         pfd[n].fd = lfd;
-        pfd[n].events = nconn < MAX_CLIENTS ? POLLIN : 0;
-        if (poll(pfd, (nfds_t)n + 1, -1) < 0) {
+        pfd[n].events = POLLIN;
+        if (poll(pfd, (nfds_t)n + 1, (int)wait) < 0) {
             if (errno == EINTR) continue;
             perror("server: poll");
             return 1;
         }
+        now = now_ms();
         for (i = n - 1; i >= 0; i--) {    /* backwards: closing moves the last one here */
             conn *c = conns[i];
             int bad = 0;
@@ -461,19 +570,23 @@ int main(int argc, char **argv)
             if (!bad && (pfd[i].revents & POLLOUT)) bad = conn_write(c) < 0;
             if (!bad && c->closing && c->out_n == 0) bad = 1;
             if (!bad && c->out_n && !(pfd[i].revents & POLLOUT)) bad = conn_write(c) < 0;
+            if (!bad && now >= c->deadline) {
+                conn_timeout(c);
+                bad = 1;
+            }
             if (bad) {
                 conn_close(c);
                 conns[i] = conns[--nconn];
             }
         }
-        if (pfd[n].revents & POLLIN) {
-            int fd = accept(lfd, NULL, NULL);
-            conn *c;
-            if (fd < 0) continue;
+        /* Every queued connection at once (the socket is non-blocking): one
+         * accept() per round leaves a burst waiting until the kernel drops it. */
+        while (pfd[n].revents & POLLIN && (fd = accept(lfd, NULL, NULL)) >= 0) {
+            conn *c = NULL;
             fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-            c = conn_open(fd);
+            if (nconn < max_clients) c = conn_open(fd);
             if (!c) {
-                close(fd);
+                refuse(fd);
                 continue;
             }
             conns[nconn++] = c;
