@@ -110,9 +110,12 @@ static void check_verdict(const smtpp_session *s, const smtpp_verdict *v)
         /* (session.h names SYNTAX and BDAT_SYNTAX; an unknown verb gets
          * UNRECOGNIZED, and BDAT_SYNTAX keeps its own 501) */
         FUZZ_CHECK(v->id == SMTPP_V_SYNTAX || v->id == SMTPP_V_BDAT_SYNTAX ||
-                   v->id == SMTPP_V_UNRECOGNIZED,
+                   v->id == SMTPP_V_UNRECOGNIZED || v->id == SMTPP_V_BDAT_BAD_ARGS ||
+                   (v->id == SMTPP_V_NONE && v->action == SMTPP_ACT_BODY),
                    "parse error with verdict %s", smtpp_verdict_name((smtpp_verdict_id)v->id));
-        if (v->id != SMTPP_V_BDAT_SYNTAX)
+        /* (a BDAT refused after its size was read: its chunk is read, then
+         * BDAT_BAD_ARGS with the row's own 501) */
+        if (v->id == SMTPP_V_SYNTAX || v->id == SMTPP_V_UNRECOGNIZED)
             FUZZ_CHECK(v->code == smtpp_error_code((smtpp_error)v->parse_error), "parse error code");
     } else if (v->action == SMTPP_ACT_REPLY) {
         FUZZ_CHECK(v->code == smtpp_verdict_code((smtpp_verdict_id)v->id),

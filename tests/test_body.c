@@ -384,6 +384,60 @@ START_TEST(scanner_faults_near_limits_any_split)
 }
 END_TEST
 
+/* Issue 13 item 5: a BDAT whose size parsed but whose rest of line is
+ * wrong is framed by its size: the chunk (here shaped like commands) is
+ * read and discarded, 501 5.5.4 follows, and the session goes on; the
+ * transaction is failed (RFC 3030 2) until RSET.  Only a size that cannot
+ * be read, or a line with a bare CR, still closes. */
+START_TEST(bdat_bad_args_keeps_stream)
+{
+    static const char *const tails[] = {
+        " LAZT", "  LAST", " LAST X", " LASTX", " X", " ", " 5", " LAST LAST",
+    };
+    char in[512];
+    size_t i;
+    setup_cfg();
+    for (i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+        snprintf(in, sizeof in,
+                 PRE "BDAT 12%s\r\nQUIT\r\nRSET\r\n" W "BDAT 1 LAST\r\nx" W "RSET\r\n" W
+                     "MAIL FROM:<a@b.test>\r\n" W "RCPT TO:<c@d.test>\r\n" W "BDAT 2 LAST\r\nok" W,
+                 tails[i]);
+        TX(&cfg, in, "",
+           PRE_T "CHUNK []\nBDAT 501 5.5.4 BDAT_BAD_ARGS\nCHUNK []\nBDAT 503 5.5.1 BDAT_FAILED\n"
+                 "RSET 250 2.0.0 OK\nMAIL ?250\nRCPT ?250\nCHUNK [ok]\nBDAT ?250\nEND READY\n");
+    }
+    /* a NUL after the size: same (the line needs its length) */
+    {
+        static const char nul_in[] = PRE "BDAT 3\0\r\nabc" W "NOOP\r\n" W;
+        tx_case t = { &cfg, nul_in,  "",
+                      PRE_T "CHUNK []\nBDAT 501 5.5.4 BDAT_BAD_ARGS\nNOOP 250 2.0.0 OK\nEND CHUNKING\n",
+                      0, 0, 0, sizeof nul_in - 1 };
+        tx_check(&t);
+    }
+    /* BDAT 0 with a wrong tail: nothing to read, refused at once after it */
+    TX(&cfg, PRE "BDAT 0 LAZT\r\n" W "NOOP\r\n" W, "",
+       PRE_T "CHUNK []\nBDAT 501 5.5.4 BDAT_BAD_ARGS\nNOOP 250 2.0.0 OK\nEND CHUNKING\n");
+    /* outside a transaction: the state is kept */
+    TX(&cfg, "EHLO c.test\r\n" W "BDAT 4 XX\r\nNOOP" W "NOOP\r\n" W, "",
+       G "EHLO ?250\nCHUNK []\nBDAT 501 5.5.4 BDAT_BAD_ARGS\nNOOP 250 2.0.0 OK\nEND READY\n");
+    /* the size cannot be trusted: close, as before */
+    TX(&cfg, PRE "BDAT 3\rX\r\nabc" W, "", PRE_T "BDAT 501 5.5.4 BDAT_SYNTAX close\nCLOSE\nEND CLOSED\n");
+    TX(&cfg, PRE "BDAT 3 LAST\r\r\nabc" W, "", PRE_T "BDAT 501 5.5.4 BDAT_SYNTAX close\nCLOSE\nEND CLOSED\n");
+    TX(&cfg, PRE "BDAT 3\t\r\nabc" W, "", PRE_T "BDAT 501 5.5.4 BDAT_SYNTAX close\nCLOSE\nEND CLOSED\n");
+    TX(&cfg, PRE "BDAT x3\r\nabc" W, "", PRE_T "BDAT 501 5.5.4 BDAT_SYNTAX close\nCLOSE\nEND CLOSED\n");
+    TX(&cfg, PRE "BDAT\r\nabc" W, "", PRE_T "BDAT 501 5.5.4 BDAT_SYNTAX close\nCLOSE\nEND CLOSED\n");
+    /* after a 554 greeting a framed chunk is read and refused too */
+    {
+        tx_case t = { &cfg, "BDAT 6\r\nQUIT\r\n" W "BDAT 1 X\r\nz" W "QUIT\r\n" W, "",
+                      "GREETING 554  GREETING\nCHUNK []\nBDAT 503 5.5.1 SESSION_REFUSED\n"
+                      "CHUNK []\nBDAT 503 5.5.1 SESSION_REFUSED\nQUIT 221 2.0.0 BYE close\n"
+                      "CLOSE\nEND CLOSED\n",
+                      0, 0, 554, 0 };
+        tx_check(&t);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("body");
@@ -396,6 +450,7 @@ int main(void)
     tcase_add_test(t, size_and_line_limits);
     tcase_add_test(t, bdat_chunks);
     tcase_add_test(t, bdat_final_reply_text);
+    tcase_add_test(t, bdat_bad_args_keeps_stream);
     tcase_add_test(t, scanner_splits);
     tcase_add_test(t, scanner_results);
     tcase_add_test(t, scanner_first_fault_any_split);

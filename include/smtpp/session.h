@@ -614,6 +614,7 @@ typedef struct smtpp_session {
     uint8_t _failed;         /* a chunk of this transaction failed */
     uint8_t _prior;          /* state before the BDAT being read */
     uint8_t _body_done;      /* the message or chunk has been read */
+    uint8_t _pending_error;  /* smtpp_error of a BDAT refused for its line */
     uint32_t _replies;       /* final replies still due (LMTP) */
     uint32_t _scanned;       /* SASL line framing: bytes searched */
     uint8_t _skipping;       /* discarding an over-long SASL line */
