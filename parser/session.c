@@ -123,6 +123,17 @@ int smtpp_verb_ends_group(smtpp_verb v)
     return (unsigned)v < 32 && ((GROUP_ENDERS >> v) & 1);
 }
 
+/* The DATA scanner's flags from the configuration's. */
+static unsigned data_flags(uint32_t f)
+{
+    unsigned d = 0;
+    if (f & SMTPP_CFG_PASS_BARE) d |= SMTPP_DATA_PASS_BARE;
+    if (f & SMTPP_CFG_NORMALISE_BARE) d |= SMTPP_DATA_NORMALISE_BARE;
+    if (f & SMTPP_CFG_DATA_RAW) d |= SMTPP_DATA_RAW;
+    if (f & SMTPP_CFG_REFUSE_NUL) d |= SMTPP_DATA_REFUSE_NUL;
+    return d;
+}
+
 static void reset_transaction(smtpp_session *s)
 {
     s->rcpts = 0;
@@ -596,9 +607,8 @@ int smtpp_session_sent(smtpp_session *s, smtpp_verb verb, int code)
                 s->state = SMTPP_ST_DATA;
                 s->_stage = DATA_BODY;
                 s->_body_done = 0;
-                smtpp_data_init(&s->data,
-                                (s->cfg->flags & SMTPP_CFG_PASS_BARE) ? SMTPP_DATA_PASS_BARE : 0,
-                                s->cfg->max_size, s->cfg->max_text_line);
+                smtpp_data_init(&s->data, data_flags(s->cfg->flags), s->cfg->max_size,
+                                s->cfg->max_text_line);
             }
             break;
         }
@@ -700,6 +710,7 @@ int smtpp_session_data_end(smtpp_session *s, smtpp_verdict *v)
         case SMTPP_DATA_E_BARE_CR: id = SMTPP_V_BARE_LINE_END; break;
         case SMTPP_DATA_E_SIZE:    id = SMTPP_V_SIZE_EXCEEDED; break;
         case SMTPP_DATA_E_LINE:    id = SMTPP_V_DATA_LINE_TOO_LONG; break;
+        case SMTPP_DATA_E_NUL:     id = SMTPP_V_NUL_IN_MESSAGE; break;
         default: break;
         }
         if (id != SMTPP_V_NONE) {

@@ -371,13 +371,14 @@ SMTPP_API void smtpp_config_init(smtpp_config *cfg, const char *hostname);
  *            is the content under PASS_BARE with each bare CR or LF replaced
  *            by CRLF.  The inserted octets count in size.
  *
- * NUL octets (counted in nul under each policy).  RFC 5321 text and
- * 8BITMIME content (RFC 6152 2, RFC 2045 2.8) exclude NUL; only binary
- * content sent with BDAT may carry it.  Postfix, Exim, Sendmail and the
- * other peers store it as received, and it cannot change how the stream
- * is framed, so the default passes it (counted); SMTPP_DATA_REFUSE_NUL
- * dooms the message instead (SMTPP_DATA_E_NUL, 554 5.6.0 after the real
- * end of data), content handed back up to the NUL (excluded).
+ * NUL octets.  RFC 5321 text and 8BITMIME content (RFC 6152 2, RFC 2045
+ * 2.8) exclude NUL; only binary content sent with BDAT may carry it.
+ * Postfix, Exim and Sendmail store it as received, and it cannot change
+ * how the stream is framed, so the default passes it as content, without
+ * looking for it (a third compare in the scan costs about 15% on long
+ * lines).  SMTPP_DATA_REFUSE_NUL looks for it and dooms the message
+ * (SMTPP_DATA_E_NUL, 554 5.6.0 after the real end of data), content handed
+ * back up to the NUL (excluded); `nul` counts the NULs then.
  *
  * Once a message is doomed (bare CR/LF under the refuse policy, a NUL
  * under REFUSE_NUL, over max_size, a line over max_line) no more slices
@@ -451,7 +452,8 @@ typedef struct smtpp_data {
     uint32_t max_line;      /* 0: no limit; else octets with CRLF */
     uint32_t bare_cr;       /* bare CRs seen */
     uint32_t bare_lf;       /* bare LFs seen */
-    uint32_t nul;           /* NUL octets seen (added in 0.2) */
+    uint32_t nul;           /* NULs seen, under SMTPP_DATA_REFUSE_NUL only
+                               (added in 0.2) */
     uint8_t flags;          /* enum smtpp_data_flag */
     uint8_t error;          /* smtpp_data_error: the first one */
     /* private */
@@ -497,7 +499,6 @@ typedef struct smtpp_stuffer {
     uint8_t flags;          /* enum smtpp_stuff_flag */
     /* private */
     uint8_t _state;         /* at a line start, inside a line, after a CR */
-    uint8_t _empty;         /* nothing written yet */
 } smtpp_stuffer;
 
 /* Most octets smtpp_stuff() writes for n octets of content: at most one
