@@ -209,6 +209,9 @@ extern "C" {
     /* the rows above came with 0.1; added in 0.2: */                                       \
     X(BDAT_BAD_ARGS,  501, "5.5.4",  0, "Syntax error after the BDAT chunk size; chunk discarded") \
     X(NUL_IN_MESSAGE, 554, "5.6.0",  0, "Message contains NUL octets")                       \
+    /* for the server's own AUTH decisions (smtpp_sasl_plain()) */                           \
+    X(AUTH_FAILED,    535, "5.7.8",  0, "Authentication credentials invalid")                 \
+    X(AUTH_MALFORMED, 501, "5.5.2",  0, "Malformed authentication response")                  \
     /* append new rows below */
 
 typedef enum smtpp_verdict_id {
@@ -699,8 +702,9 @@ SMTPP_API int smtpp_session_auth_line(smtpp_session *s, const char *buf, size_t 
  * smtpp_sasl_plain() splits it into slices of msg (no copy; valid while
  * msg is) and returns one of these outcomes; anything but OK means the
  * message is malformed and, as RFC 4616 2 requires, the authentication
- * fails: answer 501 5.5.2 (the response is not valid for the mechanism,
- * as for bad base64), and do not look the credentials up.
+ * fails: answer 501 5.5.2 (SMTPP_V_AUTH_MALFORMED: the response is not
+ * valid for the mechanism, as for bad base64), and do not look the
+ * credentials up.
  *   SMTPP_PLAIN_OK          authzid (possibly empty: act as authcid),
  *                           authcid and passwd filled
  *   SMTPP_PLAIN_E_FORMAT    not exactly two NUL octets
@@ -712,8 +716,9 @@ SMTPP_API int smtpp_session_auth_line(smtpp_session *s, const char *buf, size_t 
  *                           identity longer than any mailbox is refused
  *                           before any lookup).  passwd has no limit but
  *                           the caller's decoding buffer.
- * Credentials that are well-formed but wrong get 535 5.7.8 (RFC 4954 6),
- * which is the server's decision.  Compare passwords in constant time. */
+ * Credentials that are well-formed but wrong get 535 5.7.8 (RFC 4954 6,
+ * SMTPP_V_AUTH_FAILED), which is the server's decision; so does an authzid
+ * the authcid may not act as.  Compare passwords in constant time. */
 typedef enum smtpp_plain_result {
     SMTPP_PLAIN_OK = 0,
     SMTPP_PLAIN_E_FORMAT,
