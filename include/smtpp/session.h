@@ -411,27 +411,32 @@ SMTPP_API void smtpp_config_init(smtpp_config *cfg, const char *hostname);
  *                hands back without SMTPP_DATA_RAW, then smtpp_stuff_end()
  *                when the message is not doomed;
  * so re-reading the raw output with this scanner gives back the same
- * content.  For a message without bare CR or LF that is the client's own
- * bytes, byte for byte, as zero-copy slices of buf.  Otherwise it differs
- * from them in three places: the CR or LF that NORMALISE inserts, the "."
- * that stuffs a line opened by a normalised line end (one- or two-byte
- * static strings), and a line-start "." that the client sent before a
- * bare CR, which is dropped (the content line starts with CR, which needs
- * no stuffing, and ".\r\n" or ".\r" must not reach the next hop).  Size,
- * limits and faults are those of the content, as without SMTPP_DATA_RAW.
- * In raw mode a line-start "." is handed back together with the content
- * after it, once the next byte shows it is neither the end-of-data mark
- * nor dropped: SMTPP_AGAIN leaves a "." that is the last byte of buf
- * unconsumed (*used == len - 1); keep it and call again with it and more
- * bytes, as with command lines.  Otherwise every byte is consumed at
- * once: after SMTPP_AGAIN *used == len.
+ * content.  For a conforming message (CRLF line ends only, a line-start
+ * "." only before another ".", as RFC 5321 4.5.2 has clients send) that
+ * is the client's own bytes, byte for byte, as zero-copy slices of buf.
+ * Otherwise it differs from them in three ways: the CR or LF that
+ * NORMALISE inserts and the "." that stuffs a line opened by a normalised
+ * line end (the line end a slice of its own; the "." a one-byte slice of
+ * buf: the content's own dot handed back twice); and a line-start "." not
+ * followed by another "." (".x", or ".\r" and ".\n" before a bare line
+ * end) is dropped: the content line needs no stuffing, and ".\r" or ".\n"
+ * must not reach a next hop that might take it for the end.  Size, limits
+ * and faults are those of the content, as without SMTPP_DATA_RAW.
+ * In raw mode a line-start "." is handed back together with the "." after
+ * it, so the byte after it must be seen first: SMTPP_AGAIN leaves a
+ * line-start "." that is the last byte of buf unconsumed (*used == len -
+ * 1); keep it and call again with it and more bytes, as with command
+ * lines.  Otherwise every byte is consumed at once: after SMTPP_AGAIN
+ * *used == len.
  *
  * The output (concatenated slices, errors, counts) is the same however the
  * stream is split into calls.  Each slice points into buf, or is a static
- * string of at most three octets ("\r", "\n", "\r\n", ".", ".\r\n": the
- * CR after a line-start "." that turns out to be bare under PASS_BARE or
+ * string of at most three octets ("\r", "\n", "\r\n", ".\r\n": the CR
+ * after a line-start "." that turns out to be bare under PASS_BARE or
  * NORMALISE, the octets NORMALISE inserts, the end-of-data mark).  Slices
- * of buf are valid while buf's bytes stay where they are.
+ * of buf are valid while buf's bytes stay where they are.  SMTPP_MORE may
+ * come with *used == 0 (a static line end or a stuffing "." before the
+ * bytes of buf).
  */
 enum smtpp_data_flag {
     SMTPP_DATA_PASS_BARE = 1u << 0,      /* bare CR/LF are content */
