@@ -19,7 +19,10 @@
  *            (a caller that forgets it: the parser must still stay inside
  *            the region; the chunking differential is skipped)
  *   byte 3   chunking: chunks are 1 .. byte 3 + 1 octets long
- *   byte 4   seed of the chunk lengths and of the server's decisions
+ *   byte 4   seed of the chunk lengths and of the server's decisions; its
+ *            bits 0-1 also turn on SMTPP_DATA_RAW and SMTPP_DATA_REFUSE_NUL
+ *            for the stand-alone scanner (byte 2's bits 4-7: PASS_BARE,
+ *            size 200, line 80, NORMALISE_BARE)
  *   rest     the client's byte stream
  * Several such inputs (header and stream), each a session of its own, may
  * be joined with FUZZ_SEP (fuzz.h) into one.
@@ -37,6 +40,9 @@
  *     bytes consumed for it (when the message is not refused); its size is
  *     the unstuffed length; BDAT chunks come back verbatim;
  *   - the stand-alone scanner gives the same content fed whole and in chunks;
+ *     its raw output is the stuffed content (smtpp_stuff, smtpp_stuff_end)
+ *     of the same policy without SMTPP_DATA_RAW, and read again it gives
+ *     that content back;
  *   - smtpp_session_sent accepts the reply to every DECIDE verdict; a verdict's
  *     code, enhanced code and text match its table row; every verdict formats
  *     (smtpp_session_format) into a reply that parses with the verdict's code;
@@ -110,9 +116,12 @@ static void check_verdict(const smtpp_session *s, const smtpp_verdict *v)
         /* (session.h names SYNTAX and BDAT_SYNTAX; an unknown verb gets
          * UNRECOGNIZED, and BDAT_SYNTAX keeps its own 501) */
         FUZZ_CHECK(v->id == SMTPP_V_SYNTAX || v->id == SMTPP_V_BDAT_SYNTAX ||
-                   v->id == SMTPP_V_UNRECOGNIZED,
+                   v->id == SMTPP_V_UNRECOGNIZED || v->id == SMTPP_V_BDAT_BAD_ARGS ||
+                   (v->id == SMTPP_V_NONE && v->action == SMTPP_ACT_BODY),
                    "parse error with verdict %s", smtpp_verdict_name((smtpp_verdict_id)v->id));
-        if (v->id != SMTPP_V_BDAT_SYNTAX)
+        /* (a BDAT refused after its size was read: its chunk is read, then
+         * BDAT_BAD_ARGS with the row's own 501) */
+        if (v->id == SMTPP_V_SYNTAX || v->id == SMTPP_V_UNRECOGNIZED)
             FUZZ_CHECK(v->code == smtpp_error_code((smtpp_error)v->parse_error), "parse error code");
     } else if (v->action == SMTPP_ACT_REPLY) {
         FUZZ_CHECK(v->code == smtpp_verdict_code((smtpp_verdict_id)v->id),
@@ -417,16 +426,75 @@ done:
     free(body);
 }
 
+static unsigned scan_flags(unsigned f)
+{
+    return ((f & 1u) ? SMTPP_DATA_PASS_BARE : 0) | ((f & 8u) ? SMTPP_DATA_NORMALISE_BARE : 0) |
+           ((f & 16u) ? SMTPP_DATA_RAW : 0) | ((f & 32u) ? SMTPP_DATA_REFUSE_NUL : 0);
+}
+
+/* Scans buf whole with flags; the slices concatenated into out (cap n*2+16).
+ * Returns the result; *used: the bytes consumed. */
+static int scan_whole(const char *buf, size_t n, unsigned fl, uint64_t max_size, uint32_t max_line,
+                      char *out, size_t *on, size_t *used, smtpp_data *sc)
+{
+    size_t pos = 0;
+    int res;
+    *on = 0;
+    smtpp_data_init(sc, fl, max_size, max_line);
+    for (;;) {
+        smtpp_str o = { NULL, 0 };
+        size_t u = 0;
+        res = smtpp_data_parse(sc, buf + pos, n - pos, &o, &u);
+        if (o.n) {
+            FUZZ_CHECK(*on + o.n <= 2 * n + 16, "scanner output too long");
+            memcpy(out + *on, o.p, o.n);
+            *on += o.n;
+        }
+        pos += u;
+        if (res != SMTPP_MORE) break;
+    }
+    *used = pos;
+    return res;
+}
+
+/* Raw output (session.h): the stuffed content of the same policy without
+ * SMTPP_DATA_RAW, with the end mark; read again, the same content. */
+static void check_raw(const char *in, size_t n, const smtpp_data *raw_sc, const char *raw,
+                      size_t rn)
+{
+    unsigned fl = raw_sc->flags & ~(unsigned)SMTPP_DATA_RAW;
+    char *c = (char *)malloc(2 * n + 16), *st = (char *)malloc(4 * n + 32),
+         *c2 = (char *)malloc(2 * rn + 16);
+    size_t cn, used, sn = 0, c2n;
+    smtpp_data sc;
+    smtpp_stuffer stf;
+    if (!c || !st || !c2) abort();
+    FUZZ_CHECK(scan_whole(in, n, fl, raw_sc->max_size, raw_sc->max_line, c, &cn, &used, &sc) ==
+                   SMTPP_DONE && !sc.error && sc.size == raw_sc->size && cn == sc.size,
+               "raw and unstuffed scans disagree");
+    smtpp_stuff_init(&stf, 0);
+    sn = smtpp_stuff(&stf, c, cn, st, 4 * n + 32);
+    FUZZ_CHECK(sn <= SMTPP_STUFF_MAX(cn), "stuffer over its bound");
+    sn += smtpp_stuff_end(&stf, st + sn, 5);
+    FUZZ_CHECK(sn == rn && memcmp(st, raw, rn) == 0, "raw output is not the stuffed content");
+    FUZZ_CHECK(scan_whole(raw, rn, fl, 0, 0, c2, &c2n, &used, &sc) == SMTPP_DONE && used == rn &&
+                   !sc.error && c2n == cn && memcmp(c2, c, cn) == 0,
+               "raw output read again differs");
+    free(c);
+    free(st);
+    free(c2);
+}
+
 /* The stand-alone scanner: whole vs chunked, same content. */
 static void data_scan(const char *in, size_t n, unsigned flags, uint32_t chunk_max, uint32_t seed,
                       dbuf *d)
 {
     smtpp_data sc;
-    char *acc = (char *)malloc(n + 1), *content = (char *)malloc(n + 16);
+    char *acc = (char *)malloc(n + 1), *content = (char *)malloc(2 * n + 16);
     size_t have = 0, fed = 0, pos = 0, cn = 0;
     int res = SMTPP_AGAIN;
     if (!acc || !content) abort();
-    smtpp_data_init(&sc, flags & 1u, (flags & 2u) ? 200 : 0, (flags & 4u) ? 80 : 0);
+    smtpp_data_init(&sc, scan_flags(flags), (flags & 2u) ? 200 : 0, (flags & 4u) ? 80 : 0);
     while (res != SMTPP_DONE && fed < n) {
         size_t chunk = chunk_max ? 1 + fuzz_rand(&seed) % chunk_max : n - fed;
         if (chunk > n - fed) chunk = n - fed;
@@ -440,7 +508,9 @@ static void data_scan(const char *in, size_t n, unsigned flags, uint32_t chunk_m
             res = smtpp_data_parse(&sc, have ? r : NULL, have, &out, &used);
             FUZZ_CHECK(used <= have, "scanner used %zu of %zu", used, have);
             if (out.n) {
-                FUZZ_CHECK(cn + out.n <= n + 16, "scanner content longer than its input");
+                /* (NORMALISE doubles a bare line end at most; raw adds a
+                 * dot per line at most) */
+                FUZZ_CHECK(cn + out.n <= 2 * n + 16, "scanner content longer than it may be");
                 memcpy(content + cn, out.p, out.n);
                 cn += out.n;
             }
@@ -454,12 +524,14 @@ static void data_scan(const char *in, size_t n, unsigned flags, uint32_t chunk_m
     dput(d, content, cn);
     {
         char t[128];
-        snprintf(t, sizeof t, "\nscan res=%d pos=%zu size=%llu err=%u cr=%u lf=%u\n", res, pos,
-                 (unsigned long long)sc.size, sc.error, sc.bare_cr, sc.bare_lf);
+        snprintf(t, sizeof t, "\nscan res=%d pos=%zu size=%llu err=%u cr=%u lf=%u nul=%u\n", res,
+                 pos, (unsigned long long)sc.size, sc.error, sc.bare_cr, sc.bare_lf, sc.nul);
         dputs(d, t);
     }
-    if (!sc.error && res == SMTPP_DONE)
+    if (!sc.error && res == SMTPP_DONE && !(sc.flags & SMTPP_DATA_RAW))
         FUZZ_CHECK(sc.size == cn, "scanner size %llu, content %zu", (unsigned long long)sc.size, cn);
+    if (!sc.error && res == SMTPP_DONE && (sc.flags & SMTPP_DATA_RAW) && !chunk_max)
+        check_raw(in, n, &sc, content, cn);
     free(content);
     free(acc);
 }
@@ -523,7 +595,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 
-/* One client stream: whole vs chunked, then the stand-alone scanner. */
+/* One client stream: whole vs chunked, then the stand-alone scanner
+ * (flags: bit 0 PASS_BARE, 1 size 200, 2 line 80, 3 NORMALISE_BARE, 4 RAW,
+ * 5 REFUSE_NUL; bits 4-5 come from byte 4). */
 static void one_session(const char *in, size_t n, const run_cfg *rcp, const uint8_t *data,
                         uint32_t chunk_max, uint32_t seed)
 {
@@ -543,8 +617,8 @@ static void one_session(const char *in, size_t n, const run_cfg *rcp, const uint
     }
     whole.n = split.n = 0;
     desc_whole[0] = desc_split[0] = 0;
-    data_scan(in, n, data[2] >> 4, 0, 0, &whole);
-    data_scan(in, n, data[2] >> 4, chunk_max, seed, &split);
+    data_scan(in, n, (data[2] >> 4) | ((data[4] & 3u) << 4), 0, 0, &whole);
+    data_scan(in, n, (data[2] >> 4) | ((data[4] & 3u) << 4), chunk_max, seed, &split);
     if (strcmp(desc_whole, desc_split) != 0) {
         fprintf(stderr, "whole:\n%s\nchunked (max %u):\n%s\n", desc_whole, (unsigned)chunk_max,
                 desc_split);

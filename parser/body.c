@@ -1,11 +1,19 @@
 /* The DATA body scanner: dot-unstuffing and the end-of-data mark, with
- * CRLF as the only line end.
+ * CRLF as the only line end; the bare CR/LF and NUL policies; the raw
+ * (dot-stuffed) output for forwarding; and the stuffer, its inverse.
  *
- * The hot loop looks for the next CR or LF (SSE2 16 bytes at a time, or a
- * word-at-a-time fallback) and only then looks at single bytes, so plain
- * text lines cost one vector scan each.  The state between calls is one
- * byte (where in a line we are), so every byte is consumed at once and
- * nothing is held back.
+ * The hot loop looks for the next CR or LF (and NUL under REFUSE_NUL; SSE2
+ * 16 bytes at a time,
+ * or a word-at-a-time fallback) and only then looks at single bytes, so
+ * plain text lines cost one vector scan each.  The state between calls is
+ * one byte (where in a line we are), so every byte is consumed at once and
+ * nothing is held back (raw output excepted: a line-start "." that ends
+ * the buffer waits for the byte after it).
+ *
+ * Normalising a bare line end costs a cut: the slice ends before a bare LF
+ * (or after a bare CR), the next call hands back the static line end.
+ * Bare line ends are rare in real mail, so the plain path stays one
+ * slice per call.
  */
 #include "internal.h"
 
@@ -18,32 +26,42 @@
 enum {
     B_BOL = 0,   /* at the start of a line (after CRLF, or the first byte) */
     B_MID,       /* inside a line */
-    B_CR,        /* inside a line, the previous byte was CR */
+    B_CR,        /* inside a line, the previous byte was CR (handed back) */
     B_DOT,       /* a line-start "." was consumed */
     B_DOT_CR,    /* a line-start ".\r" was consumed */
-    B_END        /* the end-of-data mark was consumed */
+    B_END,       /* the end-of-data mark was consumed */
+    B_NBOL       /* raw + normalise: a line opened by a normalised line end */
 };
 
-/* The first CR or LF in [p, e), or e. */
-static const uchar *scan_eol(const uchar *p, const uchar *e)
+static const char k_cr[] = "\r", k_lf[] = "\n", k_crlf[] = "\r\n", k_end[] = ".\r\n";
+
+/* The first CR or LF (or NUL, when nul is 1) in [p, e), or e.  nul is a
+ * constant at each call: the default scan does not look for NUL (a third
+ * compare costs about 15% on long lines), only SMTPP_DATA_REFUSE_NUL does. */
+static SMTPP_INLINE const uchar *scan_eol(const uchar *p, const uchar *e, const int nul)
 {
 #if defined(__SSE2__) && !defined(SMTPP_NO_SIMD)
-    const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+    const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n'), z = _mm_setzero_si128();
     while (e - p >= 32) {
         __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
         __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
-        unsigned ma = (unsigned)_mm_movemask_epi8(
-            _mm_or_si128(_mm_cmpeq_epi8(a, cr), _mm_cmpeq_epi8(a, lf)));
-        unsigned mb = (unsigned)_mm_movemask_epi8(
-            _mm_or_si128(_mm_cmpeq_epi8(b, cr), _mm_cmpeq_epi8(b, lf)));
-        unsigned m = ma | (mb << 16);
+        __m128i ma = _mm_or_si128(_mm_cmpeq_epi8(a, cr), _mm_cmpeq_epi8(a, lf));
+        __m128i mb = _mm_or_si128(_mm_cmpeq_epi8(b, cr), _mm_cmpeq_epi8(b, lf));
+        unsigned m;
+        if (nul) {
+            ma = _mm_or_si128(ma, _mm_cmpeq_epi8(a, z));
+            mb = _mm_or_si128(mb, _mm_cmpeq_epi8(b, z));
+        }
+        m = (unsigned)_mm_movemask_epi8(ma) | ((unsigned)_mm_movemask_epi8(mb) << 16);
         if (m) return p + __builtin_ctz(m);
         p += 32;
     }
     if (e - p >= 16) {
         __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
-        unsigned m = (unsigned)_mm_movemask_epi8(
-            _mm_or_si128(_mm_cmpeq_epi8(a, cr), _mm_cmpeq_epi8(a, lf)));
+        __m128i ma = _mm_or_si128(_mm_cmpeq_epi8(a, cr), _mm_cmpeq_epi8(a, lf));
+        unsigned m;
+        if (nul) ma = _mm_or_si128(ma, _mm_cmpeq_epi8(a, z));
+        m = (unsigned)_mm_movemask_epi8(ma);
         if (m) return p + __builtin_ctz(m);
         p += 16;
     }
@@ -54,12 +72,13 @@ static const uchar *scan_eol(const uchar *p, const uchar *e)
         memcpy(&w, p, 8);
         a = w ^ (ones * '\r');
         b = w ^ (ones * '\n');
-        if (((a - ones) & ~a & highs) | ((b - ones) & ~b & highs))
+        if (((a - ones) & ~a & highs) | ((b - ones) & ~b & highs) |
+            (nul ? ((w - ones) & ~w & highs) : 0))
             break;
         p += 8;
     }
 #endif
-    while (p < e && *p != '\r' && *p != '\n') p++;
+    while (p < e && *p != '\r' && *p != '\n' && !(nul && *p == 0)) p++;
     return p;
 }
 
@@ -77,9 +96,9 @@ int smtpp_data_doomed(const smtpp_data *d)
     return d->error != SMTPP_DATA_E_OK;
 }
 
-/* A fault (bare CR or LF, a line over max_line) whose content ends at
- * `at`; `start` is where this call's slice begins (its octets before `at`
- * are content not yet counted in d->size).  Faults are ranked by where
+/* A fault (bare CR or LF, NUL, a line over max_line) whose content ends
+ * at `at`; `start` is where this call's content begins (its octets before
+ * `at` are content not yet counted in d->size).  Faults are ranked by where
  * they are in the stream, not by when they are noticed: the size limit is
  * checked only when a slice is handed back, so if the content before `at`
  * already passes max_size, the size fault comes first and is the one
@@ -93,7 +112,7 @@ static const uchar *fault(smtpp_data *d, smtpp_data_error e, const uchar *start,
                           const uchar *at)
 {
     if (d->error != SMTPP_DATA_E_OK) return NULL;
-    if (d->max_size && (uint64_t)(at - start) > d->max_size - d->size)
+    if (d->max_size && at > start && (uint64_t)(at - start) > d->max_size - d->size)
         e = SMTPP_DATA_E_SIZE;
     d->error = (uint8_t)e;
     return at;
@@ -104,7 +123,13 @@ static int bare(smtpp_data *d, int lf)
 {
     if (lf) d->bare_lf++;
     else d->bare_cr++;
-    return !(d->flags & SMTPP_DATA_PASS_BARE);
+    return !(d->flags & (SMTPP_DATA_PASS_BARE | SMTPP_DATA_NORMALISE_BARE));
+}
+
+/* Octets of a line before its CRLF (max_line counts the CRLF). */
+static uint32_t line_room(const smtpp_data *d)
+{
+    return d->max_line > 2 ? d->max_line - 2 : 0;
 }
 
 /* Adds the n octets at p to the current line.  When the line limit is
@@ -114,7 +139,7 @@ static const uchar *line_add(smtpp_data *d, const uchar *p, size_t n)
 {
     size_t room;
     if (!d->max_line) return NULL;
-    room = d->max_line > 2 ? d->max_line - 2 : 0;   /* octets before CRLF */
+    room = line_room(d);
     if (d->_line >= room) return n ? p : NULL;
     if (n <= room - d->_line) {
         d->_line += (uint32_t)n;
@@ -125,41 +150,59 @@ static const uchar *line_add(smtpp_data *d, const uchar *p, size_t n)
     return p;
 }
 
-/* Hands back [a, b) as the output slice, counting it against max_size.
- * cut: where the content ends because the message became doomed during
- * this call (NULL if it did not).  The content handed back is thus always
- * the message up to its first fault, however the stream was split. */
+/* Hands back [a, b) as the output slice, counting its content against
+ * max_size.  lead: 1 when a[0] is a stuffing "." kept for the raw output
+ * (not content: handed back only with content after it).  cut: where the
+ * content ends because the message became doomed during this call (NULL
+ * if it did not).  The content handed back is thus always the message up
+ * to its first fault, however the stream was split. */
 static void emit(smtpp_data *d, const uchar *a, const uchar *b, const uchar *cut,
-                 smtpp_str *out)
+                 unsigned lead, smtpp_str *out)
 {
     size_t n;
     if (cut) {
-        if (cut <= a) return;
+        if (cut <= a + lead) return;
         if (cut < b) b = cut;
     } else if (d->error) {
         return;
     }
-    n = (size_t)(b - a);
+    if (b <= a + lead) return;
+    n = (size_t)(b - a) - lead;
     if (d->max_size && (uint64_t)n > d->max_size - d->size) {
         n = (size_t)(d->max_size - d->size);   /* the part that fits */
         /* fault() already recorded SIZE when a fault cut this slice */
         if (d->error == SMTPP_DATA_E_OK) d->error = SMTPP_DATA_E_SIZE;
+        if (!n) return;
     }
     d->size += n;
     out->p = (const char *)a;
-    out->n = n;
+    out->n = n + lead;
+}
+
+/* A static line end (or its half) NORMALISE inserts: content like any. */
+static void emit_k(smtpp_data *d, const char *k, size_t n, smtpp_str *out)
+{
+    emit(d, (const uchar *)k, (const uchar *)k + n, NULL, 0, out);
+}
+
+/* Raw + normalise: the state after a normalised line end, where a "."
+ * needs a stuffing "." before it in the raw output. */
+static uint8_t after_norm(const smtpp_data *d)
+{
+    return (d->flags & SMTPP_DATA_RAW) ? B_NBOL : B_MID;
 }
 
 /* A fault at `at`: the first one of the message sets where its content
  * ends in this call. */
-#define FAULT(e, at) do { const uchar *c_ = fault(d, (e), start, (at)); if (c_) cut = c_; } while (0)
+#define FAULT(e, at) do { const uchar *c_ = fault(d, (e), start + lead, (at)); if (c_) cut = c_; } while (0)
 #define BARE(lf, at) do { if (bare(d, (lf))) FAULT((lf) ? SMTPP_DATA_E_BARE_LF : SMTPP_DATA_E_BARE_CR, (at)); } while (0)
 #define LINE(at, n) do { const uchar *l_ = line_add(d, (at), (n)); if (l_) FAULT(SMTPP_DATA_E_LINE, l_); } while (0)
 
 int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out, size_t *used)
 {
-    static const char cr[1] = { '\r' };
     const uchar *b = (const uchar *)buf, *e = b + len, *p = b, *start = b, *cut = NULL;
+    const unsigned raw = d->flags & SMTPP_DATA_RAW;
+    unsigned lead = 0;   /* raw: the slice from start opens with a kept "." */
 
     out->p = buf;
     out->n = 0;
@@ -173,10 +216,23 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
             d->_line = 0;
             if (*p == '.') {
                 if (p > start) {
-                    /* cut the slice here; the dot is consumed next call */
-                    emit(d, start, p, cut, out);
+                    /* cut the slice here; the dot is looked at next call */
+                    emit(d, start, p, cut, lead, out);
                     *used = (size_t)(p - b);
                     return SMTPP_MORE;
+                }
+                if (raw) {
+                    if (p + 1 == e) {   /* end mark, dropped or kept: the next byte says */
+                        *used = (size_t)(p - b);
+                        return SMTPP_AGAIN;
+                    }
+                    if (p[1] == '.') {  /* ".." stays: the canonical stuffing of "." */
+                        LINE(p, 1);
+                        lead = 1;
+                        p++;
+                        d->_state = B_MID;
+                        continue;
+                    }
                 }
                 LINE(p, 1);
                 p++;
@@ -185,6 +241,20 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
                 continue;
             }
             d->_state = B_MID;
+            continue;
+        case B_NBOL:
+            /* Only ever the first byte of a call (a normalised line end is
+             * handed back alone), so nothing comes before it here. */
+            d->_state = B_MID;
+            if (*p == '.' && p == start && !d->error && (!d->max_size || d->size < d->max_size) &&
+                (!d->max_line || line_room(d) > 0)) {
+                /* the "." is content and will be handed back: stuff it,
+                 * with the dot itself as the stuffing dot (zero-copy) */
+                out->p = (const char *)p;
+                out->n = 1;
+                *used = (size_t)(p - b);
+                return SMTPP_MORE;
+            }
             continue;
         case B_DOT:
             if (*p == '\r') {
@@ -199,16 +269,30 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
             if (*p == '\n') {
                 d->_state = B_END;
                 *used = (size_t)(p + 1 - b);
+                if (raw && !d->error) {
+                    out->p = k_end;
+                    out->n = 3;
+                }
                 return SMTPP_DONE;
             }
-            /* ".\r" then not LF: the CR is a bare CR and content.  Here
-             * p == start: no content of this call comes before the CR, so
-             * neither fault can come after the size limit.  A fault drops
-             * the CR (the message's content ends before it). */
+            /* ".\r" then not LF: the CR is a bare CR and content (the dot
+             * is gone, from the raw output too).  Here p == start: no
+             * content of this call comes before the CR, so neither fault
+             * can come after the size limit.  A fault drops the CR (the
+             * message's content ends before it). */
             d->_state = B_MID;
-            BARE(0, p);
-            LINE(p, 1);
-            if (!cut) emit(d, (const uchar *)cr, (const uchar *)cr + 1, NULL, out);
+            /* (normalising stops once the message is doomed: nothing is
+             * handed back any more) */
+            if ((d->flags & SMTPP_DATA_NORMALISE_BARE) && !d->error) {
+                d->bare_cr++;
+                d->_line = 0;
+                emit_k(d, k_crlf, 2, out);
+                d->_state = after_norm(d);
+            } else {
+                BARE(0, p);
+                LINE(p, 1);
+                if (!cut) emit_k(d, k_cr, 1, out);
+            }
             *used = (size_t)(p - b);
             return SMTPP_MORE;
         case B_CR:
@@ -217,17 +301,48 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
                 d->_state = B_BOL;
                 continue;
             }
+            if ((d->flags & SMTPP_DATA_NORMALISE_BARE) && !d->error) {
+                /* The CR was handed back last call (B_CR is only ever the
+                 * state a call starts in): its LF now. */
+                d->bare_cr++;
+                d->_line = 0;
+                emit_k(d, k_lf, 1, out);
+                d->_state = after_norm(d);
+                *used = (size_t)(p - b);
+                return SMTPP_MORE;
+            }
             BARE(0, p);
             LINE(p, 1);
             d->_state = B_MID;
             continue;
         default: { /* B_MID */
-            const uchar *q = scan_eol(p, e);
+            const uchar *q = (d->flags & SMTPP_DATA_REFUSE_NUL) ? scan_eol(p, e, 1)
+                                                                : scan_eol(p, e, 0);
             LINE(p, (size_t)(q - p));
             p = q;
             if (p == e) break;
             if (*p == '\n') {
+                if ((d->flags & SMTPP_DATA_NORMALISE_BARE) && !d->error) {
+                    if (p > start) {   /* the content before it first */
+                        emit(d, start, p, cut, lead, out);
+                        *used = (size_t)(p - b);
+                        return SMTPP_MORE;
+                    }
+                    d->bare_lf++;
+                    d->_line = 0;
+                    emit_k(d, k_crlf, 2, out);
+                    d->_state = after_norm(d);
+                    *used = (size_t)(p + 1 - b);
+                    return SMTPP_MORE;
+                }
                 BARE(1, p);
+                LINE(p, 1);
+                p++;
+                continue;
+            }
+            if (*p == 0) {   /* only found under SMTPP_DATA_REFUSE_NUL */
+                d->nul++;
+                FAULT(SMTPP_DATA_E_NUL, p);
                 LINE(p, 1);
                 p++;
                 continue;
@@ -243,13 +358,117 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
                 d->_state = B_BOL;
                 continue;
             }
+            if ((d->flags & SMTPP_DATA_NORMALISE_BARE) && !d->error) {
+                /* the CR is content; its LF comes first next call */
+                emit(d, start, p, cut, lead, out);
+                d->_state = B_CR;
+                *used = (size_t)(p - b);
+                return SMTPP_MORE;
+            }
             BARE(0, p);
             LINE(p, 1);
             continue;
         }
         }
     }
-    emit(d, start, e, cut, out);
+    emit(d, start, e, cut, lead, out);
     *used = len;
     return SMTPP_AGAIN;
+}
+
+/* ---- The stuffer ------------------------------------------------------ */
+
+enum { S_BOL = 0, S_MID, S_CR };
+
+void smtpp_stuff_init(smtpp_stuffer *st, unsigned flags)
+{
+    st->flags = (uint8_t)flags;
+    st->_state = S_BOL;
+}
+
+/* Stuffs src[0..n) from state *state; writes to dst when it is not NULL.
+ * Returns the octets written (or that would be). */
+static size_t stuff_run(uint8_t *state, unsigned norm, const uchar *src, size_t n, char *dst)
+{
+    const uchar *p = src, *e = src + n;
+    size_t k = 0;
+    uint8_t s = *state;
+#define PUT(c) do { if (dst) dst[k] = (char)(c); k++; } while (0)
+    while (p < e) {
+        uchar c = *p;
+        if (s == S_CR) {
+            if (c == '\n') {
+                PUT('\n');
+                p++;
+                s = S_BOL;
+                continue;
+            }
+            if (norm) {   /* a bare CR: its LF, and a new line */
+                PUT('\n');
+                s = S_BOL;
+                continue;
+            }
+            s = S_MID;
+        }
+        if (s == S_BOL && c == '.') PUT('.');
+        if (c == '\r') {
+            PUT('\r');
+            s = S_CR;
+            p++;
+            continue;
+        }
+        if (c == '\n') {
+            if (norm) {
+                PUT('\r');
+                PUT('\n');
+                s = S_BOL;
+            } else {
+                PUT('\n');
+                s = S_MID;
+            }
+            p++;
+            continue;
+        }
+        {   /* the rest of the line up to the next CR or LF, at once */
+            const uchar *q = p + 1;
+            while (q < e && *q != '\r' && *q != '\n') q++;
+            if (dst) memcpy(dst + k, p, (size_t)(q - p));
+            k += (size_t)(q - p);
+            p = q;
+            s = S_MID;
+        }
+    }
+#undef PUT
+    *state = s;
+    return k;
+}
+
+size_t smtpp_stuff(smtpp_stuffer *st, const char *src, size_t n, char *dst, size_t cap)
+{
+    uint8_t s = st->_state;
+    unsigned norm = st->flags & SMTPP_STUFF_NORMALISE;
+    size_t need;
+    if (n == 0) return 0;
+    if (cap / 2 < n + 1) {   /* may not fit: count first */
+        need = stuff_run(&s, norm, (const uchar *)src, n, NULL);
+        if (need > cap) return need;
+        s = st->_state;
+    }
+    need = stuff_run(&s, norm, (const uchar *)src, n, dst);
+    st->_state = s;
+    return need;
+}
+
+size_t smtpp_stuff_end(smtpp_stuffer *st, char *dst, size_t cap)
+{
+    const char *m;
+    size_t n;
+    if (st->_state == S_BOL) m = ".\r\n";
+    else if (st->_state == S_CR && (st->flags & SMTPP_STUFF_NORMALISE)) m = "\n.\r\n";
+    else m = "\r\n.\r\n";
+    n = strlen(m);
+    if (n > cap) return n;
+    memcpy(dst, m, n);
+    st->_state = S_BOL;
+    return n;
 }

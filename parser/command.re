@@ -522,6 +522,7 @@ static void command_reset(smtpp_command *c)
     c->auth_empty = 0;
     c->error_offset = 0;
     c->bdat_size = 0;
+    c->bdat_sized = 0;
     c->line = (smtpp_str){ NULL, 0 };
     c->arg = (smtpp_str){ NULL, 0 };
     c->auth_initial = (smtpp_str){ NULL, 0 };
@@ -1410,7 +1411,13 @@ static const uchar *lex_bdat(lexer *lx, const uchar *s)
           if (ovf) return fail(lx, s + 1, SMTPP_E_NUMBER_TOO_LARGE, 0);
           c->bdat_last = (YYCURSOR != t1);
           c->arg = SL(s + 1, YYCURSOR);
-          if (!at_eol(lx, YYCURSOR)) return fail(lx, YYCURSOR, SMTPP_E_SYNTAX, 0);
+          if (!at_eol(lx, YYCURSOR)) {
+              /* The size is known: the chunk can still be framed, unless
+               * the line holds a bare CR (then no reading is safe). */
+              fail(lx, YYCURSOR, SMTPP_E_SYNTAX, 0);
+              c->bdat_sized = c->error == SMTPP_E_SYNTAX || c->error == SMTPP_E_NUL;
+              return NULL;
+          }
           return YYCURSOR;
       }
       " " [^ \x00\r\n]+ { return fail(lx, s + 1, SMTPP_E_BAD_NUMBER, 0); }

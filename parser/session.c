@@ -123,6 +123,17 @@ int smtpp_verb_ends_group(smtpp_verb v)
     return (unsigned)v < 32 && ((GROUP_ENDERS >> v) & 1);
 }
 
+/* The DATA scanner's flags from the configuration's. */
+static unsigned data_flags(uint32_t f)
+{
+    unsigned d = 0;
+    if (f & SMTPP_CFG_PASS_BARE) d |= SMTPP_DATA_PASS_BARE;
+    if (f & SMTPP_CFG_NORMALISE_BARE) d |= SMTPP_DATA_NORMALISE_BARE;
+    if (f & SMTPP_CFG_DATA_RAW) d |= SMTPP_DATA_RAW;
+    if (f & SMTPP_CFG_REFUSE_NUL) d |= SMTPP_DATA_REFUSE_NUL;
+    return d;
+}
+
 static void reset_transaction(smtpp_session *s)
 {
     s->rcpts = 0;
@@ -294,9 +305,43 @@ void smtpp_session_greeting(smtpp_session *s, int code, unsigned flags, smtpp_ve
 
 /* ---- Commands -------------------------------------------------------------------- */
 
+/* A BDAT line refused after its size was read: the chunk can be framed
+ * (the parser sets bdat_sized only then; the error is checked again so
+ * that no later rule of the parser can turn a doubtful line into one). */
+static int bdat_framed(const smtpp_command *cmd)
+{
+    return !cmd->error ||
+           (cmd->bdat_sized && (cmd->error == SMTPP_E_SYNTAX || cmd->error == SMTPP_E_NUL));
+}
+
+/* The chunk of n octets follows the command whatever its fate: read it
+ * first.  why: the verdict after it when it is refused now (NONE: the
+ * server decides after it). */
+static int bdat_body(smtpp_session *s, uint64_t n, int last, smtpp_verdict_id why,
+                     smtpp_error e, smtpp_verdict *v)
+{
+    s->_pending = (uint8_t)why;
+    s->_pending_error = (uint8_t)e;
+    s->_prior = s->state;
+    s->_last = (uint8_t)last;
+    s->_chunk_left = n;
+    s->_body_done = 0;
+    s->state = SMTPP_ST_BDAT;
+    fill(v, SMTPP_V_NONE, SMTPP_ACT_BODY);
+    v->code = 0;
+    v->parse_error = (uint8_t)e;
+    return SMTPP_ACT_BODY;
+}
+
 static SMTPP_NOINLINE int parse_error(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
 {
     smtpp_error e = (smtpp_error)cmd->error;
+    if (cmd->verb == SMTPP_VERB_BDAT && bdat_framed(cmd)) {
+        /* A wrong rest of line after a valid size (RFC 3030 2): the chunk
+         * is read and refused, and the session goes on.  LAST is not
+         * trusted on such a line: the transaction is failed, not ended. */
+        return bdat_body(s, cmd->bdat_size, 0, SMTPP_V_BDAT_BAD_ARGS, e, v);
+    }
     if (cmd->verb == SMTPP_VERB_BDAT) {
         /* The chunk size is unknown: the bytes that follow cannot be
          * framed, so the stream is lost (RFC 3030 has no recovery). */
@@ -375,16 +420,7 @@ static int check_bdat(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict 
         why = SMTPP_V_BDAT_FAILED;
     else if (s->cfg->max_size && (n > s->cfg->max_size || s->chunked > s->cfg->max_size - n))
         why = SMTPP_V_SIZE_EXCEEDED;
-    /* The chunk follows the command whatever its fate: read it first. */
-    s->_pending = (uint8_t)why;
-    s->_prior = s->state;
-    s->_last = cmd->bdat_last;
-    s->_chunk_left = n;
-    s->_body_done = 0;
-    s->state = SMTPP_ST_BDAT;
-    fill(v, SMTPP_V_NONE, SMTPP_ACT_BODY);
-    v->code = 0;
-    return SMTPP_ACT_BODY;
+    return bdat_body(s, n, cmd->bdat_last, why, SMTPP_E_OK, v);
 }
 
 static int check_auth(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
@@ -448,7 +484,12 @@ int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned fla
                                                                       : SMTPP_V_PIPELINING);
     }
 
-    if (s->state == SMTPP_ST_REFUSED) return reply(s, v, SMTPP_V_SESSION_REFUSED);
+    if (s->state == SMTPP_ST_REFUSED) {
+        /* a chunk that can be framed is read and refused all the same */
+        if (verb == SMTPP_VERB_BDAT && bdat_framed(cmd))
+            return bdat_body(s, cmd->bdat_size, 0, SMTPP_V_SESSION_REFUSED, SMTPP_E_OK, v);
+        return reply(s, v, SMTPP_V_SESSION_REFUSED);
+    }
     if (cmd->error) return parse_error(s, cmd, v);
 
     /* the commands of every transaction before the table of all */
@@ -566,9 +607,8 @@ int smtpp_session_sent(smtpp_session *s, smtpp_verb verb, int code)
                 s->state = SMTPP_ST_DATA;
                 s->_stage = DATA_BODY;
                 s->_body_done = 0;
-                smtpp_data_init(&s->data,
-                                (s->cfg->flags & SMTPP_CFG_PASS_BARE) ? SMTPP_DATA_PASS_BARE : 0,
-                                s->cfg->max_size, s->cfg->max_text_line);
+                smtpp_data_init(&s->data, data_flags(s->cfg->flags), s->cfg->max_size,
+                                s->cfg->max_text_line);
             }
             break;
         }
@@ -670,6 +710,7 @@ int smtpp_session_data_end(smtpp_session *s, smtpp_verdict *v)
         case SMTPP_DATA_E_BARE_CR: id = SMTPP_V_BARE_LINE_END; break;
         case SMTPP_DATA_E_SIZE:    id = SMTPP_V_SIZE_EXCEEDED; break;
         case SMTPP_DATA_E_LINE:    id = SMTPP_V_DATA_LINE_TOO_LONG; break;
+        case SMTPP_DATA_E_NUL:     id = SMTPP_V_NUL_IN_MESSAGE; break;
         default: break;
         }
         if (id != SMTPP_V_NONE) {
@@ -699,6 +740,7 @@ int smtpp_session_data_end(smtpp_session *s, smtpp_verdict *v)
                 }
             }
             reply(s, v, why);
+            v->parse_error = s->_pending_error;
             if (count == 0) count = 1;
             v->count = why == SMTPP_V_SIZE_EXCEEDED ? count : 1;
             return SMTPP_ACT_REPLY;

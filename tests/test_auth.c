@@ -101,6 +101,91 @@ START_TEST(decode_buffer_too_small)
 }
 END_TEST
 
+/* smtpp_sasl_plain (RFC 4616): every outcome, the slices, and the
+ * exhaustive NUL placements of a short message. */
+START_TEST(plain_split)
+{
+    static const struct { const char *m; size_t n; smtpp_plain_result r; const char *z, *c, *p; } v[] = {
+        { "\0u\0p", 4, SMTPP_PLAIN_OK, "", "u", "p" },
+        { "zid\0user\0pa ss", 14, SMTPP_PLAIN_OK, "zid", "user", "pa ss" },
+        { "\0caf\xc3\xa9\0\xe2\x82\xac", 10, SMTPP_PLAIN_OK, "", "caf\xc3\xa9", "\xe2\x82\xac" },
+        { "", 0, SMTPP_PLAIN_E_FORMAT, 0, 0, 0 },
+        { "u\0p", 3, SMTPP_PLAIN_E_FORMAT, 0, 0, 0 },
+        { "\0u\0p\0", 5, SMTPP_PLAIN_E_FORMAT, 0, 0, 0 },
+        { "\0\0\0", 3, SMTPP_PLAIN_E_FORMAT, 0, 0, 0 },
+        { "\0\0p", 3, SMTPP_PLAIN_E_EMPTY, 0, 0, 0 },
+        { "\0u\0", 3, SMTPP_PLAIN_E_EMPTY, 0, 0, 0 },
+        { "\0\0", 2, SMTPP_PLAIN_E_EMPTY, 0, 0, 0 },
+        { "\0u\xff\0p", 5, SMTPP_PLAIN_E_UTF8, 0, 0, 0 },
+        { "\xc0\x80\0u\0p", 6, SMTPP_PLAIN_E_UTF8, 0, 0, 0 },          /* overlong */
+        { "\0u\0\xed\xa0\x80", 6, SMTPP_PLAIN_E_UTF8, 0, 0, 0 },       /* surrogate */
+        { "\0u\0\xf4\x90\x80\x80", 7, SMTPP_PLAIN_E_UTF8, 0, 0, 0 },   /* > U+10FFFF */
+        { "\0u\0\xe2\x82", 5, SMTPP_PLAIN_E_UTF8, 0, 0, 0 },           /* truncated */
+    };
+    char big[600];
+    smtpp_plain pl;
+    size_t i;
+    for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+        smtpp_plain_result r = smtpp_sasl_plain(v[i].m, v[i].n, &pl);
+        ck_assert_msg(r == v[i].r, "case %zu: %s", i, smtpp_plain_result_name(r));
+        if (r == SMTPP_PLAIN_OK) {
+            ck_assert(pl.authzid.n == strlen(v[i].z) && !memcmp(pl.authzid.p, v[i].z, pl.authzid.n));
+            ck_assert(pl.authcid.n == strlen(v[i].c) && !memcmp(pl.authcid.p, v[i].c, pl.authcid.n));
+            ck_assert(pl.passwd.n == strlen(v[i].p) && !memcmp(pl.passwd.p, v[i].p, pl.passwd.n));
+            /* slices of the message itself */
+            ck_assert(pl.authcid.p > v[i].m && pl.passwd.p + pl.passwd.n == v[i].m + v[i].n);
+        } else {
+            ck_assert(pl.authcid.p == NULL && pl.passwd.n == 0);
+        }
+    }
+    /* 255 octets pass, 256 do not (authzid, authcid); passwd has no limit */
+    memset(big, 'a', sizeof big);
+    big[0] = 0;
+    big[256] = 0;
+    ck_assert_int_eq(smtpp_sasl_plain(big, 258, &pl), SMTPP_PLAIN_OK);
+    ck_assert_uint_eq(pl.authcid.n, 255);
+    big[256] = 'a';
+    big[257] = 0;
+    ck_assert_int_eq(smtpp_sasl_plain(big, 259, &pl), SMTPP_PLAIN_E_TOO_LONG);
+    big[0] = 'a';
+    big[255] = 0;
+    big[257] = 'a';
+    big[258] = 0;
+    ck_assert_int_eq(smtpp_sasl_plain(big, 260, &pl), SMTPP_PLAIN_OK);   /* 255, 2, 1 */
+    big[255] = 'a';
+    big[256] = 0;
+    ck_assert_int_eq(smtpp_sasl_plain(big, 260, &pl), SMTPP_PLAIN_E_TOO_LONG);
+    big[256] = 'a';
+    big[258] = 'a';
+    big[1] = 0;
+    big[3] = 0;
+    ck_assert_int_eq(smtpp_sasl_plain(big, 600, &pl), SMTPP_PLAIN_OK);   /* long passwd */
+    ck_assert_uint_eq(pl.passwd.n, 596);
+    /* every placement of NULs in 5 octets: OK exactly for two NULs with
+     * something after each */
+    {
+        unsigned mask, k;
+        char m[5];
+        for (mask = 0; mask < 32; mask++) {
+            unsigned nuls = 0, want_ok;
+            int first = -1, second = -1;
+            for (k = 0; k < 5; k++) {
+                m[k] = (mask >> k) & 1 ? 0 : 'x';
+                if (!m[k]) {
+                    if (first < 0) first = (int)k;
+                    else if (second < 0) second = (int)k;
+                    nuls++;
+                }
+            }
+            want_ok = nuls == 2 && second > first + 1 && second < 4;
+            ck_assert_int_eq(smtpp_sasl_plain(m, 5, &pl) == SMTPP_PLAIN_OK, want_ok);
+        }
+    }
+    ck_assert_str_eq(smtpp_plain_result_name(SMTPP_PLAIN_E_EMPTY), "SMTPP_PLAIN_E_EMPTY");
+    ck_assert_str_eq(smtpp_plain_result_name((smtpp_plain_result)99), "");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("auth");
@@ -111,6 +196,7 @@ int main(void)
     tcase_add_test(t, exchange_errors);
     tcase_add_test(t, auth_sequence);
     tcase_add_test(t, decode_buffer_too_small);
+    tcase_add_test(t, plain_split);
     suite_add_tcase(s, t);
     r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);

@@ -384,18 +384,528 @@ START_TEST(scanner_faults_near_limits_any_split)
 }
 END_TEST
 
+/* Issue 13 item 5: a BDAT whose size parsed but whose rest of line is
+ * wrong is framed by its size: the chunk (here shaped like commands) is
+ * read and discarded, 501 5.5.4 follows, and the session goes on; the
+ * transaction is failed (RFC 3030 2) until RSET.  Only a size that cannot
+ * be read, or a line with a bare CR, still closes. */
+START_TEST(bdat_bad_args_keeps_stream)
+{
+    static const char *const tails[] = {
+        " LAZT", "  LAST", " LAST X", " LASTX", " X", " ", " 5", " LAST LAST",
+    };
+    char in[512];
+    size_t i;
+    setup_cfg();
+    for (i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+        snprintf(in, sizeof in,
+                 PRE "BDAT 12%s\r\nQUIT\r\nRSET\r\n" W "BDAT 1 LAST\r\nx" W "RSET\r\n" W
+                     "MAIL FROM:<a@b.test>\r\n" W "RCPT TO:<c@d.test>\r\n" W "BDAT 2 LAST\r\nok" W,
+                 tails[i]);
+        TX(&cfg, in, "",
+           PRE_T "CHUNK []\nBDAT 501 5.5.4 BDAT_BAD_ARGS\nCHUNK []\nBDAT 503 5.5.1 BDAT_FAILED\n"
+                 "RSET 250 2.0.0 OK\nMAIL ?250\nRCPT ?250\nCHUNK [ok]\nBDAT ?250\nEND READY\n");
+    }
+    /* a NUL after the size: same (the line needs its length) */
+    {
+        static const char nul_in[] = PRE "BDAT 3\0\r\nabc" W "NOOP\r\n" W;
+        tx_case t = { &cfg, nul_in,  "",
+                      PRE_T "CHUNK []\nBDAT 501 5.5.4 BDAT_BAD_ARGS\nNOOP 250 2.0.0 OK\nEND CHUNKING\n",
+                      0, 0, 0, sizeof nul_in - 1 };
+        tx_check(&t);
+    }
+    /* BDAT 0 with a wrong tail: nothing to read, refused at once after it */
+    TX(&cfg, PRE "BDAT 0 LAZT\r\n" W "NOOP\r\n" W, "",
+       PRE_T "CHUNK []\nBDAT 501 5.5.4 BDAT_BAD_ARGS\nNOOP 250 2.0.0 OK\nEND CHUNKING\n");
+    /* outside a transaction: the state is kept */
+    TX(&cfg, "EHLO c.test\r\n" W "BDAT 4 XX\r\nNOOP" W "NOOP\r\n" W, "",
+       G "EHLO ?250\nCHUNK []\nBDAT 501 5.5.4 BDAT_BAD_ARGS\nNOOP 250 2.0.0 OK\nEND READY\n");
+    /* the size cannot be trusted: close, as before */
+    TX(&cfg, PRE "BDAT 3\rX\r\nabc" W, "", PRE_T "BDAT 501 5.5.4 BDAT_SYNTAX close\nCLOSE\nEND CLOSED\n");
+    TX(&cfg, PRE "BDAT 3 LAST\r\r\nabc" W, "", PRE_T "BDAT 501 5.5.4 BDAT_SYNTAX close\nCLOSE\nEND CLOSED\n");
+    TX(&cfg, PRE "BDAT 3\t\r\nabc" W, "", PRE_T "BDAT 501 5.5.4 BDAT_SYNTAX close\nCLOSE\nEND CLOSED\n");
+    TX(&cfg, PRE "BDAT x3\r\nabc" W, "", PRE_T "BDAT 501 5.5.4 BDAT_SYNTAX close\nCLOSE\nEND CLOSED\n");
+    TX(&cfg, PRE "BDAT\r\nabc" W, "", PRE_T "BDAT 501 5.5.4 BDAT_SYNTAX close\nCLOSE\nEND CLOSED\n");
+    /* after a 554 greeting a framed chunk is read and refused too */
+    {
+        tx_case t = { &cfg, "BDAT 6\r\nQUIT\r\n" W "BDAT 1 X\r\nz" W "QUIT\r\n" W, "",
+                      "GREETING 554  GREETING\nCHUNK []\nBDAT 503 5.5.1 SESSION_REFUSED\n"
+                      "CHUNK []\nBDAT 503 5.5.1 SESSION_REFUSED\nQUIT 221 2.0.0 BYE close\n"
+                      "CLOSE\nEND CLOSED\n",
+                      0, 0, 554, 0 };
+        tx_check(&t);
+    }
+}
+END_TEST
+
+/* ---- Forwarding: raw output, NORMALISE, the stuffer (issue 14 item 3) ---- */
+
+typedef struct scan_out {
+    char *p;                 /* every slice, concatenated */
+    size_t n, cap;
+    size_t consumed;         /* input bytes consumed */
+    int r;                   /* last result */
+    smtpp_data d;            /* the scanner at the end */
+} scan_out;
+
+/* Scans in[0..n) delivered in chunks ending at cuts[] (each call sees the
+ * unconsumed region in a fresh heap block of its size, so an over-read is
+ * an ASan error); stops at SMTPP_DONE. */
+static void scan_raw(const char *in, size_t n, unsigned fl, uint64_t max_size, uint32_t max_line,
+                     const size_t *cuts, size_t ncuts, scan_out *o)
+{
+    char *acc = (char *)malloc(n + 1);
+    size_t k, prev = 0, have = 0;
+    o->n = 0;
+    o->consumed = 0;
+    o->r = SMTPP_AGAIN;
+    smtpp_data_init(&o->d, fl, max_size, max_line);
+    for (k = 0; k <= ncuts && o->r != SMTPP_DONE; k++) {
+        size_t end = k < ncuts ? cuts[k] : n;
+        memcpy(acc + have, in + prev, end - prev);
+        have += end - prev;
+        prev = end;
+        for (;;) {
+            smtpp_str sl;
+            size_t used = 99999;
+            char *rg = have ? (char *)malloc(have) : NULL;
+            if (rg) memcpy(rg, acc, have);
+            o->r = smtpp_data_parse(&o->d, rg, have, &sl, &used);
+            ck_assert_int_ge(o->r, 0);
+            ck_assert_uint_le(used, have);
+            if (o->r == SMTPP_AGAIN) {
+                /* everything consumed, but for a held line-start "." (raw) */
+                ck_assert_msg(used == have || ((fl & SMTPP_DATA_RAW) && used + 1 == have &&
+                                               acc[used] == '.'),
+                              "AGAIN left %zu of %zu", have - used, have);
+            }
+            ck_assert_uint_le(sl.n, 3 + have);
+            ck_assert_uint_le(o->n + sl.n, o->cap);
+            if (sl.n) memcpy(o->p + o->n, sl.p, sl.n);
+            o->n += sl.n;
+            free(rg);
+            memmove(acc, acc + used, have - used);
+            have -= used;
+            o->consumed += used;
+            if (o->r != SMTPP_MORE) break;
+        }
+    }
+    free(acc);
+}
+
+static scan_out *so_new(size_t cap)
+{
+    scan_out *o = (scan_out *)calloc(1, sizeof *o);
+    o->p = (char *)malloc(cap);
+    o->cap = cap;
+    return o;
+}
+
+static void so_free(scan_out *o)
+{
+    free(o->p);
+    free(o);
+}
+
+/* The reference model, written from RFC 5321 4.5.2 with no state machine:
+ * the message ends at the first CRLF "." CRLF (or "." CRLF at the start);
+ * lines are split at CRLF only; a line's leading "." goes; under
+ * NORMALISE each bare CR or LF then becomes CRLF.  Returns the wire length
+ * consumed (with the mark), or 0 when there is no end; content in c. */
+static size_t ref_content(const char *in, size_t n, int norm, char *c, size_t *cn)
+{
+    size_t i = 0, k = 0, end = 0, j;
+    if (n >= 3 && memcmp(in, ".\r\n", 3) == 0) {
+        *cn = 0;
+        return 3;
+    }
+    for (j = 0; j + 5 <= n; j++)
+        if (memcmp(in + j, "\r\n.\r\n", 5) == 0) {
+            end = j + 2;   /* content up to and with that CRLF */
+            break;
+        }
+    if (!end) return 0;
+    while (i < end) {   /* one line (up to and with its CRLF) at a time */
+        size_t ls = i;
+        if (in[i] == '.') i++;
+        while (i < end) {
+            char ch = in[i];
+            if (ch == '\r' && i + 1 < end + 1 && in[i + 1] == '\n') {
+                c[k++] = '\r';
+                c[k++] = '\n';
+                i += 2;
+                break;
+            }
+            if (norm && (ch == '\r' || ch == '\n')) {
+                c[k++] = '\r';
+                c[k++] = '\n';
+            } else {
+                c[k++] = ch;
+            }
+            i++;
+        }
+        (void)ls;
+    }
+    *cn = k;
+    return end + 3;
+}
+
+/* A lenient next hop, as the smuggling attacks assume one: CR, LF and CRLF
+ * all end a line, and the first line "." (with or without its stuffing)
+ * ends the message.  Returns the length of what it reads as the message,
+ * with the mark, or 0. */
+static size_t lenient_end(const char *in, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t ls = i;
+        while (i < n && in[i] != '\r' && in[i] != '\n') i++;
+        if (i == n) return 0;
+        if (in[i] == '\r' && i + 1 < n && in[i + 1] == '\n') i++;
+        i++;
+        if (i - ls >= 2 && in[ls] == '.' && (in[ls + 1] == '\r' || in[ls + 1] == '\n')) return i;
+    }
+    return 0;
+}
+
+static int has_bare(const char *c, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (c[i] == '\r' && (i + 1 == n || c[i + 1] != '\n')) return 1;
+        if (c[i] == '\n' && (i == 0 || c[i - 1] != '\r')) return 1;
+    }
+    return 0;
+}
+
+/* stuff(c) + end, through a stuffer fed in pieces of `step` octets. */
+static size_t stuffed(const char *c, size_t n, unsigned fl, size_t step, char *dst, size_t cap)
+{
+    smtpp_stuffer st;
+    size_t i, k = 0, need;
+    smtpp_stuff_init(&st, fl);
+    for (i = 0; i < n; i += step) {
+        size_t m = n - i < step ? n - i : step;
+        need = smtpp_stuff(&st, c + i, m, dst + k, cap - k);
+        ck_assert_uint_le(need, SMTPP_STUFF_MAX(m));
+        ck_assert_uint_le(need, cap - k);
+        k += need;
+    }
+    need = smtpp_stuff_end(&st, dst + k, cap - k);
+    ck_assert_uint_le(need, 5);
+    return k + need;
+}
+
+/* One wire message under one policy: the properties of session.h,
+ * whole, split at every byte and byte by byte. */
+static void forward_case(const char *in, size_t n, unsigned policy, const char *what)
+{
+    scan_out *w = so_new(4 * n + 16), *s = so_new(4 * n + 16), *raw = so_new(4 * n + 16),
+             *re = so_new(4 * n + 16);
+    char *ref = (char *)malloc(2 * n + 8), *st = (char *)malloc(4 * n + 16);
+    size_t refn = 0, wire_end, cut, *cuts, stn;
+    int norm = (policy & SMTPP_DATA_NORMALISE_BARE) != 0, mode;
+
+    wire_end = ref_content(in, n, norm, ref, &refn);
+    ck_assert_msg(wire_end, "%s: test input without an end", what);
+    for (mode = 0; mode < 2; mode++) {
+        unsigned fl = policy | (mode ? SMTPP_DATA_RAW : 0);
+        scan_out *o = mode ? raw : w;
+        scan_raw(in, n, fl, 0, 0, NULL, 0, o);
+        /* the real end and nothing else: never early, never a command */
+        ck_assert_msg(o->r == SMTPP_DONE && o->consumed == wire_end,
+                      "%s fl=%u: r=%d consumed %zu, end at %zu", what, fl, o->r, o->consumed,
+                      wire_end);
+        for (cut = 1; cut < n; cut++) {
+            scan_raw(in, n, fl, 0, 0, &cut, 1, s);
+            ck_assert_msg(s->r == o->r && s->consumed == o->consumed && s->n == o->n &&
+                          memcmp(s->p, o->p, o->n) == 0 && s->d.error == o->d.error &&
+                          s->d.bare_cr == o->d.bare_cr && s->d.bare_lf == o->d.bare_lf &&
+                          s->d.size == o->d.size && s->d.nul == o->d.nul,
+                          "%s fl=%u split at %zu differs", what, fl, cut);
+        }
+        cuts = (size_t *)malloc((n + 1) * sizeof *cuts);
+        for (cut = 1; cut < n; cut++) cuts[cut - 1] = cut;
+        scan_raw(in, n, fl, 0, 0, cuts, n - 1, s);
+        ck_assert_msg(s->r == o->r && s->n == o->n && memcmp(s->p, o->p, o->n) == 0 &&
+                      s->d.error == o->d.error && s->d.size == o->d.size,
+                      "%s fl=%u byte by byte differs", what, fl);
+        free(cuts);
+    }
+    /* content: the model's, unless refused */
+    if (w->d.error) {
+        ck_assert_msg(!norm && !(policy & SMTPP_DATA_PASS_BARE) && has_bare(in, wire_end),
+                      "%s: doomed (%d) without a bare line end", what, w->d.error);
+        ck_assert_uint_eq(raw->d.error, w->d.error);
+    } else {
+        ck_assert_msg(w->n == refn && memcmp(w->p, ref, refn) == 0, "%s fl=%u: content differs",
+                      what, policy);
+        ck_assert_uint_eq(w->d.size, refn);
+        ck_assert_uint_eq(raw->d.size, refn);
+        if (norm) ck_assert_msg(!has_bare(w->p, w->n), "%s: NORMALISE left a bare line end", what);
+    }
+    /* raw = stuff(content) + end (nothing after a doomed message's content) */
+    stn = stuffed(w->p, w->n, 0, w->n ? w->n : 1, st, 4 * n + 16);
+    if (w->d.error) stn -= (w->n == 0 || (w->n >= 2 && w->p[w->n - 2] == '\r' && w->p[w->n - 1] == '\n')) ? 3 : 5;
+    ck_assert_msg(raw->n == stn && memcmp(raw->p, st, stn) == 0,
+                  "%s fl=%u: raw output is not the stuffed content (%zu vs %zu)", what, policy,
+                  raw->n, stn);
+    if (!w->d.error) {
+        /* the stuffer fed byte by byte gives the same */
+        ck_assert_uint_eq(stuffed(w->p, w->n, 0, 1, st, 4 * n + 16), stn);
+        ck_assert(memcmp(st, raw->p, stn) == 0);
+        /* re-read, the raw output gives the same content and ends at its end */
+        scan_raw(raw->p, raw->n, policy, 0, 0, NULL, 0, re);
+        ck_assert_msg(re->r == SMTPP_DONE && re->consumed == raw->n && re->n == w->n &&
+                      memcmp(re->p, w->p, w->n) == 0 && re->d.error == 0,
+                      "%s fl=%u: raw output re-read differs", what, policy);
+        /* a conforming message goes out as it came in */
+        if (!has_bare(in, wire_end) && memcmp(raw->p, in, raw->n) != 0) {
+            /* only a line-start "." before something else than "." may go */
+            size_t i;
+            for (i = 0; i + 1 < wire_end; i++)
+                if ((i == 0 || (in[i - 1] == '\n' && in[i - 2] == '\r')) && in[i] == '.' &&
+                    in[i + 1] != '.' && i + 3 < wire_end)
+                    break;
+            ck_assert_msg(i + 1 < wire_end, "%s: conforming message changed in raw output", what);
+        }
+        if (norm) {
+            /* what a lenient next hop makes of it: the same end */
+            ck_assert_msg(lenient_end(raw->p, raw->n) == raw->n,
+                          "%s: a lenient next hop ends the normalised message at %zu of %zu", what,
+                          lenient_end(raw->p, raw->n), raw->n);
+        }
+    }
+    so_free(w);
+    so_free(s);
+    so_free(raw);
+    so_free(re);
+    free(ref);
+    free(st);
+}
+
+static const unsigned policies[] = { 0, SMTPP_DATA_PASS_BARE, SMTPP_DATA_NORMALISE_BARE };
+
+/* Every smuggling shape named in session.h and the issue, inside a
+ * message followed by what an attacker wants run. */
+START_TEST(forward_smuggling_variants)
+{
+    static const char *const v[] = {
+        "\n.\n", "\n.\r\n", "\r.\r", "\r\n.\n", "\r\n.\r", "\r.\n", "\r.\r\n", ".\n", ".\r",
+        "\r\n.\rX", "\n..\r\n", "\n..\n", "\r..\r", "x\rx", "x\nx", "\r\n\n.\n", "\r\r\n.\r\n",
+        "\n\r\n.\r\n", "\r\n.\r\r\n", "\r\n..\r\n", "\r\n.x\r\n", "\r\n.\n\r\n",
+    };
+    char in[256];
+    size_t i, k;
+    for (i = 0; i < sizeof v / sizeof v[0]; i++)
+        for (k = 0; k < 3; k++) {
+            int n = snprintf(in, sizeof in, "a%sMAIL FROM:<e@x.test>\r\nDATA\r\nevil\r\n.\r\nQUIT\r\n",
+                             v[i]);
+            forward_case(in, (size_t)n, policies[k], v[i]);
+            /* at the very start too */
+            n = snprintf(in, sizeof in, "%sRSET\r\n.\r\nNOOP\r\n", v[i]);
+            forward_case(in, (size_t)n, policies[k], v[i]);
+        }
+}
+END_TEST
+
+/* Every message of up to 5 octets over { CR, LF, ".", "x" } before the
+ * real end: the same properties, exhaustively. */
+START_TEST(forward_exhaustive_short)
+{
+    static const char al[] = { '\r', '\n', '.', 'x' };
+    char in[32];
+    unsigned len, code, k, i;
+    for (len = 0; len <= 5; len++) {
+        unsigned total = 1;
+        for (i = 0; i < len; i++) total *= 4;
+        for (code = 0; code < total; code++) {
+            unsigned c = code;
+            size_t n = 0;
+            for (i = 0; i < len; i++, c /= 4) in[n++] = al[c % 4];
+            memcpy(in + n, "\r\n.\r\nQ", 6);
+            n += 6;
+            for (k = 0; k < 3; k++) forward_case(in, n, policies[k], "exhaustive");
+        }
+    }
+}
+END_TEST
+
+/* Raw output and NORMALISE in the session: transcripts split at every byte. */
+START_TEST(forward_session)
+{
+    setup_cfg();
+    /* raw: stuffed dots stay, the mark comes with the end; CRLF.CRLF inside */
+    cfg.flags |= SMTPP_CFG_DATA_RAW;
+    TX(&cfg, PRE "DATA\r\n" W "..\r\n...x\r\n.y\r\na.\r\n\r\n.\r\n" W "NOOP\r\n" W, "",
+       PRE_T "DATA ?354\nBODY [..\\0d\\0a...x\\0d\\0ay\\0d\\0aa.\\0d\\0a\\0d\\0a.\\0d\\0a]\nDATA ?250\n"
+       "NOOP 250 2.0.0 OK\nEND READY\n");
+    /* raw, refuse policy: no mark after a doomed message */
+    TX(&cfg, PRE "DATA\r\n" W "a\n.\nRSET\r\n.\r\n" W "NOOP\r\n" W, "",
+       PRE_T "DATA ?354\nBODY [a]\nDATA 550 5.5.2 BARE_LINE_END\nNOOP 250 2.0.0 OK\nEND READY\n");
+    /* normalise, unstuffed: one message, the "commands" are content */
+    cfg.flags = SMTPP_CFG_NORMALISE_BARE;
+    TX(&cfg, PRE "DATA\r\n" W "a\n.\nMAIL FROM:<e@x.test>\r.\rb\r\n.\nc\r\n.\r\n" W "QUIT\r\n" W, "",
+       PRE_T "DATA ?354\nBODY [a\\0d\\0a.\\0d\\0aMAIL FROM:<e@x.test>\\0d\\0a.\\0d\\0ab\\0d\\0a"
+       "\\0d\\0ac\\0d\\0a]\nDATA ?250\nQUIT 221 2.0.0 BYE close\nCLOSE\nEND CLOSED\n");
+    /* normalise, raw: the dots a lenient next hop would take as the end
+     * are stuffed; the line-start "." before a bare CR or LF is dropped */
+    cfg.flags = SMTPP_CFG_NORMALISE_BARE | SMTPP_CFG_DATA_RAW;
+    TX(&cfg, PRE "DATA\r\n" W "a\n.\nMAIL FROM:<e@x.test>\r.\rb\r\n.\nc\r\n.\r\n" W "QUIT\r\n" W, "",
+       PRE_T "DATA ?354\nBODY [a\\0d\\0a..\\0d\\0aMAIL FROM:<e@x.test>\\0d\\0a..\\0d\\0ab\\0d\\0a"
+       "\\0d\\0ac\\0d\\0a.\\0d\\0a]\nDATA ?250\nQUIT 221 2.0.0 BYE close\nCLOSE\nEND CLOSED\n");
+    /* BDAT chunks are handed back as they are under every flag */
+    cfg.flags = SMTPP_CFG_NORMALISE_BARE | SMTPP_CFG_DATA_RAW | SMTPP_CFG_REFUSE_NUL;
+    {
+        static const char bin[] = PRE "BDAT 6 LAST\r\n.\n\r\0.\r" W "NOOP\r\n" W;
+        tx_case t = { &cfg, bin, "",
+                      PRE_T "CHUNK [.\\0a\\0d\\00.\\0d]\nBDAT ?250\nNOOP 250 2.0.0 OK\nEND READY\n",
+                      0, 0, 0, sizeof bin - 1 };
+        tx_check(&t);
+    }
+}
+END_TEST
+
+/* NUL in a DATA message (issue 13 item 7): passed and counted by default,
+ * refused after the real end with SMTPP_CFG_REFUSE_NUL. */
+START_TEST(nul_policy)
+{
+    static const char in[] = PRE "DATA\r\n" W "a\0b\r\nc\r\n.\r\n" W "NOOP\r\n" W;
+    setup_cfg();
+    {
+        tx_case t = { &cfg, in, "",
+                      PRE_T "DATA ?354\nBODY [a\\00b\\0d\\0ac\\0d\\0a]\nDATA ?250\n"
+                      "NOOP 250 2.0.0 OK\nEND READY\n",
+                      0, 0, 0, sizeof in - 1 };
+        tx_check(&t);
+    }
+    cfg.flags |= SMTPP_CFG_REFUSE_NUL;
+    {
+        tx_case t = { &cfg, in, "",
+                      PRE_T "DATA ?354\nBODY [a]\nDATA 554 5.6.0 NUL_IN_MESSAGE\n"
+                      "NOOP 250 2.0.0 OK\nEND READY\n",
+                      0, 0, 0, sizeof in - 1 };
+        tx_check(&t);
+    }
+    /* the scanner: counted either way, first fault wins, every split */
+    {
+        static const char m[] = "x\0\0\r\n\0y\n\r\n.\r\n";
+        scan_out *o = so_new(64);
+        unsigned fl;
+        for (fl = 0; fl < 2; fl++) {
+            unsigned f = fl ? SMTPP_DATA_REFUSE_NUL : 0;
+            scan_raw(m, sizeof m - 1, f, 0, 0, NULL, 0, o);
+            ck_assert_int_eq(o->r, SMTPP_DONE);
+            ck_assert_uint_eq(o->d.nul, fl ? 3 : 0);   /* looked for only when refused */
+            ck_assert_int_eq(o->d.error, fl ? SMTPP_DATA_E_NUL : SMTPP_DATA_E_BARE_LF);
+            ck_assert_uint_eq(o->n, fl ? 1 : 7);
+            scan_every_split(m, sizeof m - 1, f, 0, 0, "nul");
+            scan_every_split(m, sizeof m - 1, f | SMTPP_DATA_PASS_BARE, 4, 0, "nul size");
+        }
+        /* with a size limit right at the NUL: the NUL fault (nothing over) */
+        scan_raw(m, sizeof m - 1, SMTPP_DATA_REFUSE_NUL, 1, 0, NULL, 0, o);
+        ck_assert_int_eq(o->d.error, SMTPP_DATA_E_NUL);
+        so_free(o);
+    }
+}
+END_TEST
+
+/* Limits under NORMALISE and raw output: inserted octets count, a
+ * normalised line end ends a line, the stuffing dots count for neither;
+ * every split gives the same. */
+START_TEST(forward_limits_any_split)
+{
+    static const char *const m[] = {
+        "ab\ncd\n..e\r\n.\r\n", "\r\r\r\n..\n.\r.\r\n.\r\n", "..\r\n..\r\n.x\r\n.\r\n",
+        "a\n.b\nc\r.d\r\n.\r\n",
+    };
+    unsigned i, k, size, line;
+    for (i = 0; i < sizeof m / sizeof m[0]; i++)
+        for (k = 0; k < 3; k++)
+            for (size = 0; size < 14; size++)
+                for (line = 0; line < 8; line++) {
+                    scan_every_split(m[i], strlen(m[i]), policies[k], size, line, m[i]);
+                    scan_every_split(m[i], strlen(m[i]), policies[k] | SMTPP_DATA_RAW, size, line,
+                                     m[i]);
+                }
+}
+END_TEST
+
+/* The stuffer alone: vectors, the cap contract, state across calls. */
+START_TEST(stuffer)
+{
+    static const struct { const char *in, *out; unsigned fl; } v[] = {
+        { "", ".\r\n", 0 },
+        { ".", "..\r\n.\r\n", 0 },
+        { "a\r\n.\r\n", "a\r\n..\r\n.\r\n", 0 },
+        { ".a\r\n..\r\nb.\r\n", "..a\r\n...\r\nb.\r\n.\r\n", 0 },
+        { "a\n.b\r.c", "a\n.b\r.c\r\n.\r\n", 0 },
+        { "a\n.b\r.c", "a\r\n..b\r\n..c\r\n.\r\n", SMTPP_STUFF_NORMALISE },
+        { "x\r", "x\r\r\n.\r\n", 0 },
+        { "x\r", "x\r\n.\r\n", SMTPP_STUFF_NORMALISE },
+        { "\r\r\n\n", "\r\n\r\n\r\n.\r\n", SMTPP_STUFF_NORMALISE },
+        { "\n\n\n", "\r\n\r\n\r\n.\r\n", SMTPP_STUFF_NORMALISE },
+    };
+    char out[64], pre[64];
+    size_t i, step;
+    for (i = 0; i < sizeof v / sizeof v[0]; i++)
+        for (step = 1; step <= 8; step++) {
+            size_t n = stuffed(v[i].in, strlen(v[i].in), v[i].fl, step, out, sizeof out);
+            ck_assert_msg(n == strlen(v[i].out) && memcmp(out, v[i].out, n) == 0,
+                          "stuff %zu step %zu", i, step);
+        }
+    /* too small: the size needed, nothing written, the state unchanged */
+    {
+        smtpp_stuffer st;
+        size_t need;
+        smtpp_stuff_init(&st, 0);
+        memset(pre, '#', sizeof pre);
+        need = smtpp_stuff(&st, "a\r\n.b", 6, pre, 6);
+        ck_assert_uint_eq(need, 7);
+        ck_assert_int_eq(pre[0], '#');
+        ck_assert_uint_eq(smtpp_stuff(&st, "a\r\n.b", 6, out, 7), 7);
+        ck_assert(memcmp(out, "a\r\n..b", 7) == 0);
+        ck_assert_uint_eq(smtpp_stuff_end(&st, pre, 4), 5);
+        ck_assert_int_eq(pre[0], '#');
+        ck_assert_uint_eq(smtpp_stuff_end(&st, out, 5), 5);
+        ck_assert(memcmp(out, "\r\n.\r\n", 5) == 0);
+        /* a new message after the end */
+        ck_assert_uint_eq(smtpp_stuff(&st, ".", 1, out, sizeof out), 2);
+        ck_assert_uint_eq(smtpp_stuff(&st, "", 0, out, 0), 0);
+    }
+    /* the bound: the worst cases fit SMTPP_STUFF_MAX */
+    {
+        static const char *const worst[] = { ".\r\n.\r\n.", "\n.\n.\n.", "\r.\r.\r." };
+        smtpp_stuffer st;
+        for (i = 0; i < 3; i++) {
+            size_t n = strlen(worst[i]);
+            smtpp_stuff_init(&st, SMTPP_STUFF_NORMALISE);
+            ck_assert_uint_le(smtpp_stuff(&st, worst[i], n, out, sizeof out), SMTPP_STUFF_MAX(n));
+        }
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("body");
     TCase *t = tcase_create("body");
     SRunner *r;
     int failed;
+    tcase_set_timeout(t, 300);
     tcase_add_test(t, dot_stuffing);
     tcase_add_test(t, smuggling_rejected);
     tcase_add_test(t, smuggling_pass_policy);
     tcase_add_test(t, size_and_line_limits);
     tcase_add_test(t, bdat_chunks);
     tcase_add_test(t, bdat_final_reply_text);
+    tcase_add_test(t, bdat_bad_args_keeps_stream);
+    tcase_add_test(t, forward_smuggling_variants);
+    tcase_add_test(t, forward_exhaustive_short);
+    tcase_add_test(t, forward_session);
+    tcase_add_test(t, nul_policy);
+    tcase_add_test(t, forward_limits_any_split);
+    tcase_add_test(t, stuffer);
     tcase_add_test(t, scanner_splits);
     tcase_add_test(t, scanner_results);
     tcase_add_test(t, scanner_first_fault_any_split);

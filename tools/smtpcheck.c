@@ -9,8 +9,10 @@
  * Without FILE the bundled sample session is read.  The server it plays is
  * a capable one (PIPELINING, SIZE, 8BITMIME, BINARYMIME, CHUNKING, DSN,
  * SMTPUTF8, ENHANCEDSTATUSCODES, STARTTLS, AUTH PLAIN LOGIN) that accepts
- * every valid sender, recipient and credential; options take extensions
- * away and set limits (smtpcheck --help).  After STARTTLS the stream goes
+ * every valid sender, recipient and credential (with --auth USER:PASS only
+ * that pair: 535 5.7.8 otherwise; a malformed PLAIN message gets 501
+ * 5.5.2 either way); options take extensions away and set limits
+ * (smtpcheck --help).  After STARTTLS the stream goes
  * on as if TLS were up.
  *
  * Exit status: 0 when no command was refused (no reply >= 400), 1 when one
@@ -39,6 +41,8 @@ typedef struct options {
     unsigned reply_flags;    /* --replies: enum smtpp_reply_option */
     smtpp_config cfg;
     const char *file;
+    const char *auth_user, *auth_pass;   /* --auth USER:PASS, or NULL */
+    size_t auth_user_n;
 } options;
 
 static const struct ext_flag {
@@ -77,6 +81,8 @@ static const struct flag_opt {
     { "--auth-needs-tls", SMTPP_CFG_AUTH_NEEDS_TLS, 1 },
     { "--sync-report-only", SMTPP_CFG_SYNC_REPORT_ONLY, 1 },
     { "--pass-bare", SMTPP_CFG_PASS_BARE, 1 },
+    { "--normalise-bare", SMTPP_CFG_NORMALISE_BARE, 1 },
+    { "--refuse-nul", SMTPP_CFG_REFUSE_NUL, 1 },
 };
 
 static void usage(FILE *f)
@@ -101,7 +107,9 @@ static void usage(FILE *f)
             "  --max-errors N     errors before 421 (default 20; 0: none)\n"
             "  --max-line N       command line limit in octets (default 512)\n"
             "  --max-text-line N  message line limit in octets (default: none)\n"
-            "  --hostname NAME    the server's name (default " HOSTNAME ")\n");
+            "  --hostname NAME    the server's name (default " HOSTNAME ")\n"
+            "  --auth USER:PASS   only these credentials succeed (AUTH PLAIN, LOGIN);\n"
+            "                     others get 535 5.7.8.  Default: any credentials\n");
     for (i = 0; i < sizeof ext_flags / sizeof ext_flags[0]; i++)
         fprintf(f, "  %s\n", ext_flags[i].name);
     for (i = 0; i < sizeof flag_opts / sizeof flag_opts[0]; i++)
@@ -177,6 +185,15 @@ static int parse_args(int argc, char **argv, options *o)
                 return -1;
             }
             c->hostname = argv[++i];
+        } else if (!strcmp(a, "--auth")) {
+            const char *v = i + 1 < argc ? argv[++i] : NULL, *colon = v ? strchr(v, ':') : NULL;
+            if (!colon || colon == v || !colon[1]) {
+                fprintf(stderr, "smtpcheck: --auth needs USER:PASS (both non-empty)\n");
+                return -1;
+            }
+            o->auth_user = v;
+            o->auth_user_n = (size_t)(colon - v);
+            o->auth_pass = colon + 1;
         } else if (!strcmp(a, "-") || a[0] != '-') {
             if (o->file) {
                 fprintf(stderr, "smtpcheck: only one input file may be given\n");
@@ -387,6 +404,10 @@ typedef struct replay {
     /* an AUTH exchange */
     uint32_t mech;
     int login_step;
+    smtpp_str resp;          /* the decoded response being answered */
+    char login_user[1024];   /* LOGIN: the user name of the first response */
+    size_t login_user_n;
+    int login_user_cut;
     /* the message or chunk just read */
     uint64_t octets, lines;
 } replay;
@@ -501,12 +522,67 @@ static smtpp_verdict own_verdict(const smtpp_verdict *v, smtpp_verdict_id id, in
     return out;
 }
 
+static int same(const char *a, size_t an, const char *b, size_t bn)
+{
+    return an == bn && (an == 0 || memcmp(a, b, an) == 0);
+}
+
+/* 1 when user/pass may log in: any pair without --auth, else that one. */
+static int creds_ok(const options *o, const char *user, size_t un, const char *pass, size_t pn)
+{
+    if (!o->auth_user) return 1;
+    return same(user, un, o->auth_user, o->auth_user_n) &&
+           same(pass, pn, o->auth_pass, strlen(o->auth_pass));
+}
+
+/* The answer to a decoded PLAIN message (RFC 4616). */
+static smtpp_verdict plain_verdict(const replay *r, const smtpp_verdict *v, const char *msg,
+                                   size_t n)
+{
+    static const char *const why[] = {
+        "", "Malformed PLAIN message: not authzid NUL authcid NUL passwd",
+        "Malformed PLAIN message: empty user name or password",
+        "Malformed PLAIN message: not UTF-8",
+        "Malformed PLAIN message: identity over 255 octets",
+    };
+    smtpp_plain pl;
+    smtpp_plain_result res = smtpp_sasl_plain(msg, n, &pl);
+    if (res != SMTPP_PLAIN_OK)
+        return own_verdict(v, SMTPP_V_AUTH_MALFORMED, 501,
+                           (unsigned)res < sizeof why / sizeof why[0] ? why[res] : NULL);
+    /* an authorization identity other than the user's own is not granted */
+    if ((pl.authzid.n && !same(pl.authzid.p, pl.authzid.n, pl.authcid.p, pl.authcid.n)) ||
+        !creds_ok(r->o, pl.authcid.p, pl.authcid.n, pl.passwd.p, pl.passwd.n))
+        return own_verdict(v, SMTPP_V_AUTH_FAILED, 535, NULL);
+    return own_verdict(v, SMTPP_V_AUTH_OK, 235, NULL);
+}
+
+/* LOGIN: keeps the user name of the first response. */
+static void login_user(replay *r, const char *p, size_t n)
+{
+    r->login_user_cut = n > sizeof r->login_user;
+    if (n > sizeof r->login_user) n = sizeof r->login_user;
+    memcpy(r->login_user, p, n);
+    r->login_user_n = n;
+}
+
+/* LOGIN: the answer to the password. */
+static smtpp_verdict login_verdict(const replay *r, const smtpp_verdict *v, const char *pass,
+                                   size_t pn)
+{
+    if (!r->login_user_n || !pn)
+        return own_verdict(v, SMTPP_V_AUTH_FAILED, 535, NULL);
+    if (r->login_user_cut || !creds_ok(r->o, r->login_user, r->login_user_n, pass, pn))
+        return own_verdict(v, SMTPP_V_AUTH_FAILED, 535, NULL);
+    return own_verdict(v, SMTPP_V_AUTH_OK, 235, NULL);
+}
+
 /* The server's answer to a DECIDE verdict: this tool accepts everything,
  * so it is the proposed reply, except where the server must write it
  * itself (greetings of HELO/EHLO, the steps of an AUTH exchange). */
 static void decide(replay *r, const char *after, int verb, const smtpp_verdict *v)
 {
-    char buf[4096], text[600];
+    char buf[4096], text[600], initial[12288];
     smtpp_verdict out = *v;
     long len;
     uint32_t i, n = v->count ? v->count : 1;
@@ -516,11 +592,16 @@ static void decide(replay *r, const char *after, int verb, const smtpp_verdict *
         r->mech = smtpp_auth_mech_bit(r->cmd->arg);
         r->login_step = 1;
         if (r->cmd->auth_initial.p) {
-            if (r->mech == SMTPP_AUTH_LOGIN) {
+            /* the parser checked the base64: it decodes */
+            long dn = smtpp_base64_decode(r->cmd->auth_initial, initial, sizeof initial);
+            if (dn < 0) {
+                out = own_verdict(v, SMTPP_V_AUTH_LINE_TOO_LONG, 500, NULL);
+            } else if (r->mech == SMTPP_AUTH_LOGIN) {
                 r->login_step = 2;
+                login_user(r, initial, (size_t)dn);
                 out = own_verdict(v, SMTPP_V_AUTH_CHALLENGE, 334, "UGFzc3dvcmQ6");
             } else {
-                out = own_verdict(v, SMTPP_V_AUTH_OK, 235, NULL);
+                out = plain_verdict(r, v, initial, (size_t)dn);
             }
         } else {
             out = own_verdict(v, SMTPP_V_AUTH_CHALLENGE, 334,
@@ -528,7 +609,12 @@ static void decide(replay *r, const char *after, int verb, const smtpp_verdict *
         }
     } else if (v->id == SMTPP_V_AUTH_OK && r->mech == SMTPP_AUTH_LOGIN && r->login_step == 1) {
         r->login_step = 2;
+        login_user(r, r->resp.p, r->resp.n);
         out = own_verdict(v, SMTPP_V_AUTH_CHALLENGE, 334, "UGFzc3dvcmQ6");
+    } else if (v->id == SMTPP_V_AUTH_OK && r->mech == SMTPP_AUTH_LOGIN) {
+        out = login_verdict(r, v, r->resp.p, r->resp.n);
+    } else if (v->id == SMTPP_V_AUTH_OK) {
+        out = plain_verdict(r, v, r->resp.p, r->resp.n);
     }
 
     if (v->id == SMTPP_V_HELLO && verb == SMTPP_VERB_HELO) {
@@ -679,6 +765,7 @@ static int replay_client(const options *o, const char *in, size_t len)
                 text_str(resp.p, resp.n);
                 printf("\"\n");
             }
+            r.resp = resp;
             if (v.action == SMTPP_ACT_DECIDE)
                 decide(&r, "sasl", SMTPP_VERB_AUTH, &v);
             else

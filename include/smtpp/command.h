@@ -322,6 +322,9 @@ typedef struct smtpp_command {
     uint32_t error_offset;   /* offset of the offending byte in the line */
     uint8_t bdat_last;       /* BDAT ... LAST */
     uint8_t auth_empty;      /* AUTH mech = : empty initial response */
+    uint8_t bdat_sized;      /* BDAT refused (error set) after its size was
+                                read: bdat_size is valid and the chunk
+                                follows (the rest of the line was wrong) */
     uint64_t bdat_size;      /* BDAT chunk size, exact */
     smtpp_str line;          /* the line without its CRLF (absent when the
                                 line was too long) */

@@ -5,6 +5,8 @@
  *   smtpp/common.h   version, export macro, slices
  *   smtpp/command.h  the incremental, zero-copy command parser (client side)
  *   smtpp/reply.h    reply parser, formatter, code tables, EHLO capabilities
+ *   smtpp/session.h  the server side: what each command deserves, message
+ *                    bodies (DATA, BDAT, forwarding), AUTH, PROXY header
  *
  * Memory: the library never allocates.  Every object (parser, command,
  * reply) is a plain struct the caller places where it likes (stack,

@@ -200,6 +200,67 @@ def case_replies_enhanced():
     expect(rc == 1 and out.count("malformed reply") == 3, "strict, text output", out)
 
 
+def case_auth():
+    import base64
+
+    def b64(x):
+        return base64.b64encode(x).decode()
+
+    def session(*lines):
+        return ("EHLO c\r\n" + "".join(l + "\r\n" for l in lines) + "QUIT\r\n").encode()
+
+    def codes(out):
+        return [o["code"] for o in json_lines(out)][2:-1]   # no greeting, EHLO, QUIT
+
+    # without --auth: any well-formed credentials; a malformed PLAIN message is 501
+    rc, out, _ = run("--json", "-", data=session("AUTH PLAIN " + b64(b"\0x\0y")))
+    expect(codes(out) == [235], "any credentials without --auth", out)
+    rc, out, _ = run("--json", "-", data=session("AUTH PLAIN " + b64(b"x\0y")))
+    expect(codes(out) == [501] and json_lines(out)[2]["enhanced"] == "5.5.2", "malformed PLAIN: 501 5.5.2", out)
+    # with --auth: only that pair (the password may hold ':')
+    good = b64(b"\0alice\0s:cret")
+    bad = [b"\0alice\0wrong", b"\0bob\0s:cret", b"bob\0alice\0s:cret", b"\0alice\0s:cre",
+           b"\0alic\0s:cret"]
+    malformed = [b"alice\0s:cret", b"\0alice\0s:cret\0", b"\0\0s:cret", b"\0alice\0",
+                 b"\0al\xffice\0s:cret", b"\0" + b"a" * 256 + b"\0p", b""]
+    for m in bad:
+        rc, out, _ = run("--json", "--auth", "alice:s:cret", "-", data=session("AUTH PLAIN " + b64(m)))
+        objs = json_lines(out)
+        expect(rc == 1 and codes(out) == [535] and objs[2]["enhanced"] == "5.7.8",
+               f"wrong PLAIN credentials {m!r}: 535 5.7.8", out)
+        rc, out, _ = run("--json", "--auth", "alice:s:cret", "-", data=session("AUTH PLAIN", b64(m) or "="))
+        expect(codes(out) == [334, 535], f"wrong PLAIN credentials after 334 {m!r}", out)
+    for m in malformed:
+        rc, out, _ = run("--json", "--auth", "alice:s:cret", "-",
+                         data=session("AUTH PLAIN", b64(m) or "="))
+        expect(codes(out) == [334, 501] and json_lines(out)[3]["enhanced"] == "5.5.2",
+               f"malformed PLAIN {m!r}: 501 5.5.2", out)
+    # the right pair: initial response, after a 334, and then authenticated
+    rc, out, _ = run("--json", "--auth", "alice:s:cret", "-",
+                     data=session("AUTH PLAIN " + good, "MAIL FROM:<a@b.c>"))
+    expect(rc == 0 and codes(out) == [235, 250], "right PLAIN credentials: 235", out)
+    rc, out, _ = run("--json", "--auth", "alice:s:cret", "-",
+                     data=session("AUTH PLAIN", b64(b"alice\0alice\0s:cret")))
+    expect(codes(out) == [334, 235], "authzid equal to authcid is granted", out)
+    # a failure, then the right pair
+    rc, out, _ = run("--json", "--auth", "alice:s:cret", "-",
+                     data=session("AUTH PLAIN " + b64(b"\0alice\0x"), "AUTH PLAIN " + good))
+    expect(codes(out) == [535, 235], "retry after 535", out)
+    # LOGIN with the same pair, with and without an initial response
+    for lines, want in [
+        (["AUTH LOGIN", b64(b"alice"), b64(b"s:cret")], [334, 334, 235]),
+        (["AUTH LOGIN " + b64(b"alice"), b64(b"s:cret")], [334, 235]),
+        (["AUTH LOGIN", b64(b"alice"), b64(b"nope")], [334, 334, 535]),
+        (["AUTH LOGIN", b64(b"bob"), b64(b"s:cret")], [334, 334, 535]),
+        (["AUTH LOGIN", "=", b64(b"s:cret")], [334, 334, 535]),
+    ]:
+        rc, out, _ = run("--json", "--auth", "alice:s:cret", "-", data=session(*lines))
+        expect(codes(out) == want, f"LOGIN {lines}: {want}", out)
+    for badarg in ("alice", ":x", "alice:"):
+        rc, out, err = run("--auth", badarg)
+        expect(rc == 2 and "--auth" in err, f"--auth {badarg}: usage error", err)
+
+
 CASES = {k[5:]: v for k, v in globals().items() if k.startswith("case_")}
 if CASE not in CASES:
     sys.exit(f"unknown case {CASE}; cases: {' '.join(CASES)}")
