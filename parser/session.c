@@ -12,7 +12,7 @@
  * verdict, and the table lookups read it too. */
 static const smtpp_verdict verdicts[SMTPP_V__COUNT] = {
 #define SMTPP_X_(name, code, enh, close, text) \
-    { 0, SMTPP_V_##name, close, 0, code, 1, enh, text },
+    { 0, SMTPP_V_##name, close, 0, code, 0, 0, 1, enh, text },
     SMTPP_VERDICT_MAP(SMTPP_X_)
 #undef SMTPP_X_
 };

@@ -1,0 +1,4 @@
+/* The connection driver (include/smtpp/conn.h). */
+#include "internal.h"
+
+#include <string.h>
