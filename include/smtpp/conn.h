@@ -63,7 +63,7 @@
  * input was already buffered after a command, which the driver takes as
  * "*used < len" (the SMTPP_CHECK_MORE_INPUT flag of session.h).
  *
- * Memory: sizeof(smtpp_conn) is fixed (1136 bytes on LP64: the parser, two
+ * Memory: sizeof(smtpp_conn) is fixed (2104 bytes on LP64: the parser, two
  * sessions and a queue of SMTPP_CONN_QUEUE pipelined commands).  No
  * allocation, no I/O, no global state.  The low-level API (command.h,
  * session.h) stays available; the driver is built only on it.
@@ -236,12 +236,15 @@ typedef struct smtpp_event {
 } smtpp_event;
 
 /* One queued command of a pipelined group: what is needed to check it
- * again (private). */
+ * again, and its verdict (private). */
 typedef struct smtpp_conn_entry {
+    smtpp_verdict _v;        /* provisional, then settled verdict */
     uint64_t _size;          /* SIZE= */
     uint32_t _present;       /* parameters present */
     uint32_t _seq;           /* the command's number */
-    uint8_t _verb, _error, _body, _bits, _action, _id;
+    uint8_t _verb, _error, _body, _bits;
+    uint8_t _prov;           /* provisional action (smtpp_action) */
+    uint8_t _status;         /* queued, awaiting, superseded, due */
 } smtpp_conn_entry;
 
 typedef struct smtpp_conn {
@@ -256,13 +259,9 @@ typedef struct smtpp_conn {
     smtpp_session _prov;     /* the provisional session (pipelined mode) */
     char *_sasl;             /* SASL decode buffer (caller's) */
     size_t _sasl_cap;
-    uint8_t _phase;          /* what the driver does next */
     uint8_t _other;          /* another reader consumed bytes: reset parser */
-    uint8_t _qhead, _qcount; /* the queue of pipelined commands */
-    uint8_t _settled;        /* queue entries already settled, not yet
-                                handed out as REPLY events */
-    uint8_t _bodyverb;       /* DATA or BDAT being read */
-    uint8_t _last;           /* the BDAT being read carries LAST */
+    uint8_t _closed;         /* SMTPP_EV_CLOSE handed out */
+    uint8_t _qhead, _qcount; /* the queue of pipelined commands (a ring) */
     uint32_t _bodyseq;       /* seq of the DATA, BDAT or AUTH being read */
     smtpp_conn_entry _q[SMTPP_CONN_QUEUE];
 } smtpp_conn;
