@@ -310,13 +310,19 @@ static int on_message(smtpp_conn *c, const char *buf, size_t len, smtpp_event *e
         int doomed = !bdat && smtpp_data_doomed(&s->data);
         if (r < 0) break;
         if ((c->flags & SMTPP_CONN_RAW_BODY) && !bdat) {
-            /* RAW BODY (merge point).  The raw form is the bytes the body
-             * reader consumed: the wire bytes, dot-stuffing and the final
-             * "." line included, as long as the reader rewrites nothing.
-             * Once the body API hands out its own raw slices (branch
-             * conf-body, /work/notes/body-api.md; needed for the NORMALISE
-             * policy, which rewrites bare line ends), take them here
-             * instead.  Nothing is handed out once the message is doomed. */
+            /* RAW BODY (merge point).  Today the raw form is the bytes the
+             * body reader consumed: the wire bytes, dot-stuffing and the
+             * final "." line included, which is exact while the reader
+             * rewrites nothing.  Nothing is handed out once the message is
+             * doomed (the bytes of the call that doomed it included).
+             * When the body API's raw output is on main (branch conf-body,
+             * /work/notes/body-api.md: SMTPP_DATA_RAW, needed for the
+             * NORMALISE policy, which rewrites bare line ends): set
+             * SMTPP_DATA_RAW in s->data.flags where smtpp_conn_answer()
+             * sees the 354 accepted, delete these three lines, and hand
+             * out `out` as it comes (its DONE slice is the ".\r\n" end
+             * mark; it may leave one byte unconsumed with SMTPP_AGAIN,
+             * which the caller keeps anyway). */
             out.p = buf + off;
             out.n = doomed ? 0 : n;
         }

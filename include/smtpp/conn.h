@@ -71,7 +71,9 @@
  * Events
  * ------
  * SMTPP_EV_PROXY        the PROXY protocol header (SMTPP_CFG_PROXY): ev.proxy.
- *                       Send the greeting next (smtpp_conn_greeting()).
+ *                       Send the greeting next (smtpp_conn_greeting()).  A
+ *                       bad header: ev.v.action is SMTPP_ACT_CLOSE, and
+ *                       SMTPP_EV_CLOSE follows.
  * SMTPP_EV_COMMAND      one command line: ev.cmd (parsed, slices into the
  *                       buffer), ev.raw (the line with its CRLF, as sent),
  *                       ev.v (what it deserves, session.h):
@@ -83,8 +85,10 @@
  *                                 PROXY header).
  * SMTPP_EV_BODY         message content: ev.data.  DATA: dot-unstuffed
  *                       (default) or, with SMTPP_CONN_RAW_BODY, the wire
- *                       bytes still dot-stuffed, ready to forward.  BDAT:
- *                       the chunk's bytes as sent.  Never empty.
+ *                       bytes still dot-stuffed, ready to forward; the
+ *                       end-of-data mark (".\r\n") comes in the last BODY
+ *                       event, never in MESSAGE_END.  BDAT: the chunk's
+ *                       bytes as sent.  Never empty.
  * SMTPP_EV_MESSAGE_END  the end of a DATA message (the "." line consumed) or
  *                       of a BDAT chunk: ev.verb DATA or BDAT, ev.v REPLY
  *                       (refused: too big, bare line ends, ...) or DECIDE
@@ -199,8 +203,11 @@ enum smtpp_conn_flag {
      * decisions are unanswered. */
     SMTPP_CONN_PIPELINE = 1u << 0,
     /* DATA bodies as the wire bytes, still dot-stuffed, the final "." line
-     * included, instead of unstuffed content (needs the raw output of the
-     * body reader; see conn.c). */
+     * included, instead of unstuffed content: forward them unchanged.
+     * Nothing more is handed out once the message is doomed (a bare line
+     * end under the default policy, too big, a line too long): the
+     * MESSAGE_END verdict is then a refusal, and the next hop has part of
+     * a message that must not be ended with ".": close that connection. */
     SMTPP_CONN_RAW_BODY = 1u << 1
 };
 
@@ -306,7 +313,9 @@ SMTPP_API int smtpp_conn_next(smtpp_conn *c, const char *buf, size_t len, smtpp_
  * to action 0 (send your reply, the decision stands) or, in pipelined mode,
  * to a REPLY verdict: the command was superseded by an earlier refusal
  * (see the overview); send *v instead.  Returns 0, or -1 when no decision
- * was awaited (nothing changes). */
+ * was awaited, or when library replies are due first (SMTPP_EV_REPLY
+ * events: call smtpp_conn_next() until it hands out none); nothing
+ * changes then. */
 SMTPP_API int smtpp_conn_answer(smtpp_conn *c, int code, smtpp_verdict *v);
 
 /* Decisions handed out and not yet answered. */
