@@ -35,6 +35,9 @@ typedef struct cx_run {
     int closed;
 } cx_run;
 
+/* How often the pipelined paths were taken, over a test. */
+static unsigned long cx_superseded, cx_deferred_replies, cx_queue_waits; /* WAIT with a queue */
+
 static void cx_line_reply(cx_run *r, const char *what, const smtpp_verdict *v)
 {
     char t[256];
@@ -78,6 +81,7 @@ static int cx_answer_one(cx_run *r)
              * script's code was never a decision of the lockstep run */
             ck_assert_uint_eq(p.count, 1);
             r->t.dec = save;
+            cx_superseded++;
             cx_line_reply(r, p.what, &v);
             return 0;
         }
@@ -157,6 +161,7 @@ static int cx_event(cx_run *r, const smtpp_event *ev, int policy)
         return 0;
     case SMTPP_EV_REPLY:
         ck_assert_int_eq(ev->v.action == SMTPP_ACT_REPLY || ev->v.action == SMTPP_ACT_CLOSE, 1);
+        cx_deferred_replies++;
         cx_line_reply(r, tx_verb(ev->verb), &ev->v);
         return 0;
     case SMTPP_EV_CLOSE:
@@ -223,6 +228,7 @@ static unsigned cx_feed(const tx_case *c, const char *in, size_t n, const size_t
                     continue;
                 }
                 ck_assert_msg(run.npend > 0, "WAIT with nothing to answer");
+                if (smtpp_conn_unanswered(&run.c) > 0 && run.c._qcount > 0) cx_queue_waits++;
                 ck_assert_int_eq(cx_answer_one(&run), 0);
                 if (policy == ANSWER_LAZY_ALL)   /* until library replies are due */
                     while (run.npend && cx_answer_one(&run) == 0)
@@ -516,6 +522,82 @@ START_TEST(pipelined_groups_every_answer)
     combos(&c2, "LHLO c.test\r\n" W "MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nRCPT TO:<e@d.test>\r\n"
                 "DATA\r\n" W "x\r\n.\r\n" W,
            6, answers2, 2);
+}
+END_TEST
+
+/* Random sessions: commands drawn from a vocabulary, packet ends and the
+ * next hop's answers drawn at random (a fixed seed), each run in lockstep
+ * and through the driver in every mode: the same transcript. */
+static uint32_t rnd_state;
+static uint32_t rnd(uint32_t n)
+{
+    rnd_state = rnd_state * 1103515245u + 12345u;
+    return (rnd_state >> 8) % n;
+}
+
+START_TEST(random_sessions)
+{
+    static const char *const vocab[] = {
+        "MAIL FROM:<a@b.test>\r\n", "MAIL FROM:<a@b.test>\r\n", "MAIL FROM:<a@b.test>\r\n",
+        "RCPT TO:<e@d.test>\r\n", "RCPT TO:<e@d.test>\r\n", "RCPT TO:<e@d.test>\r\n",
+        "MAIL FROM:<a@b.test> SMTPUTF8\r\n",
+        "MAIL FROM:<a@b.test> BODY=BINARYMIME\r\n", "MAIL FROM:<a@b.test> SIZE=5000\r\n",
+        "RCPT TO:<c@d.test>\r\n", "RCPT TO:<c@d.test>\r\n", "RCPT TO:<\xc3\xbc@d.test>\r\n",
+        "RCPT TO:<c@@d.test>\r\n", "RSET\r\n", "NOOP\r\n", "DATA\r\n", "DATA\r\nx\r\n.\r\n",
+        "x\r\n.\r\n", "VRFY a\r\n", "HELP\r\n", "ETRN x.test\r\n", "BDAT 2\r\nab",
+        "BDAT 1 LAST\r\nz", "EHLO c.test\r\n", "HELO c.test\r\n", "AUTH PLAIN\r\n", "=\r\n",
+        "QUIT\r\n", "FOO\r\n", "STARTTLS\r\n", "XFORWARD NAME=x\r\n", "\r\n",
+    };
+    static const char *const codes[] = { "=", "=", "=", "550", "550", "450", "421", "354", "250",
+                                         "334", "235" };
+    static char in[4096], script[512];
+    smtpp_config cfgs[4];
+    unsigned iter;
+    setup_cfg();
+    cfgs[0] = cfg;
+    cfgs[1] = cfg;
+    cfgs[1].max_rcpts = 2;
+    cfgs[1].max_errors = 4;
+    cfgs[1].max_junk = 3;
+    cfgs[2] = cfg;
+    cfgs[2].flags |= SMTPP_CFG_SYNC_REPORT_ONLY;
+    cfgs[2].exts |= SMTPP_EXT_BIT(SMTPP_EXT_XFORWARD);
+    cfgs[3] = cfg;
+    cfgs[3].exts &= ~SMTPP_EXT_BIT(SMTPP_EXT_PIPELINING);
+    rnd_state = 2920;
+    cx_superseded = cx_deferred_replies = cx_queue_waits = 0;
+    for (iter = 0; iter < 3000; iter++) {
+        tx_case c = { &cfgs[rnd(4)], in, script, NULL, 0, 0, 0, 0 };
+        unsigned i, ncmd = 3 + rnd(14);
+        cx_stream st;
+        dbuf want = { cx_want, 0, sizeof cx_want };
+        size_t m;
+        strcpy(in, rnd(8) ? "EHLO c.test\r\n" W : "");
+        for (i = 0; i < ncmd; i++) {
+            strcat(in, vocab[rnd(sizeof vocab / sizeof vocab[0])]);
+            if (rnd(5) == 0) strcat(in, W);
+        }
+        script[0] = 0;
+        for (i = 0; i < 24; i++) {
+            strcat(script, codes[rnd(sizeof codes / sizeof codes[0])]);
+            strcat(script, " ");
+        }
+        cx_split(&c, &st);
+        tx_feed(&c, st.in, st.pend, st.n, st.marks, st.nmarks, &want);
+        for (m = 0; m < NMODES; m++) {
+            dbuf got = { cx_got, 0, sizeof cx_got };
+            cx_feed(&c, st.in, st.n, st.marks, st.nmarks, cx_modes[m][0], (int)cx_modes[m][1], &got);
+            ck_assert_msg(strcmp(got.p, want.p) == 0,
+                          "iteration %u, answers \"%s\" (flags %u, answers %u), input:\n%s\n"
+                          "--- driver:\n%s--- lockstep:\n%s",
+                          iter, script, cx_modes[m][0], cx_modes[m][1], in, got.p, want.p);
+        }
+        cx_free(&st);
+    }
+    /* the runs did go through the pipelined paths */
+    ck_assert_uint_ge(cx_superseded, 50);       /* 82 with this seed */
+    ck_assert_uint_ge(cx_deferred_replies, 500);
+    ck_assert_uint_ge(cx_queue_waits, 500);
 }
 END_TEST
 
@@ -870,6 +952,7 @@ int main(void)
     tcase_add_test(t, auth_exchanges);
     tcase_add_test(t, proxy_header);
     tcase_add_test(t, pipelined_groups_every_answer);
+    tcase_add_test(t, random_sessions);
     tcase_add_test(t, pipelined_api);
     tcase_add_test(t, lockstep_api);
     tcase_add_test(t, verdict_resets);
