@@ -269,11 +269,14 @@ static int on_command(smtpp_conn *c, const char *buf, size_t len, smtpp_event *e
         smtpp_session saved;
         smtpp_conn_entry *e;
         unsigned verb = ev->cmd.verb;
-        int held = c->_qcount >= SMTPP_CONN_QUEUE || (!ev->cmd.error && held_verb(verb));
+        /* BDAT even with an error: what follows it is a chunk or lost */
+        int held = c->_qcount >= SMTPP_CONN_QUEUE || verb == SMTPP_VERB_BDAT ||
+                   (!ev->cmd.error && held_verb(verb));
         if (!held) {
             saved = c->_prov;
             smtpp_session_check(&c->_prov, &ev->cmd, flags, &ev->v);
-            if (ev->v.action == SMTPP_ACT_REPLY && may_turn(ev->v.id)) {
+            if ((ev->v.action == SMTPP_ACT_REPLY && may_turn(ev->v.id)) ||
+                ev->v.action == SMTPP_ACT_BODY) {
                 c->_prov = saved;
                 held = 1;
             }

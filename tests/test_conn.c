@@ -551,7 +551,7 @@ START_TEST(random_sessions)
         "RCPT TO:<c@d.test>\r\n", "RCPT TO:<c@d.test>\r\n", "RCPT TO:<\xc3\xbc@d.test>\r\n",
         "RCPT TO:<c@@d.test>\r\n", "RSET\r\n", "NOOP\r\n", "DATA\r\n", "DATA\r\nx\r\n.\r\n",
         "x\r\n.\r\n", "VRFY a\r\n", "HELP\r\n", "ETRN x.test\r\n", "BDAT 2\r\nab",
-        "BDAT 1 LAST\r\nz", "EHLO c.test\r\n", "HELO c.test\r\n", "AUTH PLAIN\r\n", "=\r\n",
+        "BDAT 1 LAST\r\nz", "BDAT x\r\n", "EHLO c.test\r\n", "HELO c.test\r\n", "AUTH PLAIN\r\n", "=\r\n",
         "QUIT\r\n", "FOO\r\n", "STARTTLS\r\n", "XFORWARD NAME=x\r\n", "\r\n",
     };
     static const char *const codes[] = { "=", "=", "=", "550", "550", "450", "421", "354", "250",
