@@ -7,6 +7,7 @@
  * Every transcript of test_session.c runs through the driver as well: that
  * file is included below with its tx_check() redirected to conn_tx_check(),
  * which runs the low-level loop as before and then the driver. */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include "transcript.h"
 
 /* ---- The driver as a transcript ------------------------------------------------ */
@@ -980,7 +981,9 @@ int main(void)
     srunner_run_all(r, CK_NORMAL);
     failed = srunner_ntests_failed(r);
     srunner_free(r);
-    /* the session's transcripts, each also through the driver */
+    /* the session's transcripts, each also through the driver (five modes,
+     * every split: more time than the session suite's own tests need) */
+    setenv("CK_DEFAULT_TIMEOUT", "900", 1);
     failed += session_main();
     return failed ? 1 : 0;
 }
