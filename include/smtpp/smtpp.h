@@ -7,6 +7,7 @@
  *   smtpp/reply.h    reply parser, formatter, code tables, EHLO capabilities
  *   smtpp/session.h  the server side: what each command deserves, message
  *                    bodies (DATA, BDAT, forwarding), AUTH, PROXY header
+ *   smtpp/conn.h     the connection driver: bytes in, events out
  *
  * Memory: the library never allocates.  Every object (parser, command,
  * reply) is a plain struct the caller places where it likes (stack,
@@ -23,5 +24,6 @@
 #include "command.h"
 #include "reply.h"
 #include "session.h"
+#include "conn.h"
 
 #endif /* SMTPP_H */
