@@ -315,26 +315,15 @@ static int on_message(smtpp_conn *c, const char *buf, size_t len, smtpp_event *e
     for (;;) {
         smtpp_str out;
         size_t n = 0;
-        int r = smtpp_session_data(s, buf + off, len - off, &out, &n);
-        int doomed = !bdat && smtpp_data_doomed(&s->data);
+        int r;
+        /* SMTPP_CONN_RAW_BODY: the DATA reader hands out the message
+         * dot-stuffed, as the next hop must receive it (the bytes the
+         * client sent while they conform; bare line ends rewritten under
+         * NORMALISE), its DONE slice the ".\r\n" mark, nothing once the
+         * message is doomed.  Set before every call, so from the first. */
+        if ((c->flags & SMTPP_CONN_RAW_BODY) && !bdat) s->data.flags |= SMTPP_DATA_RAW;
+        r = smtpp_session_data(s, buf + off, len - off, &out, &n);
         if (r < 0) break;
-        if ((c->flags & SMTPP_CONN_RAW_BODY) && !bdat) {
-            /* RAW BODY (merge point).  Today the raw form is the bytes the
-             * body reader consumed: the wire bytes, dot-stuffing and the
-             * final "." line included, which is exact while the reader
-             * rewrites nothing.  Nothing is handed out once the message is
-             * doomed (the bytes of the call that doomed it included).
-             * When the body API's raw output is on main (branch conf-body,
-             * /work/notes/body-api.md: SMTPP_DATA_RAW, needed for the
-             * NORMALISE policy, which rewrites bare line ends): set
-             * SMTPP_DATA_RAW in s->data.flags where smtpp_conn_answer()
-             * sees the 354 accepted, delete these three lines, and hand
-             * out `out` as it comes (its DONE slice is the ".\r\n" end
-             * mark; it may leave one byte unconsumed with SMTPP_AGAIN,
-             * which the caller keeps anyway). */
-            out.p = buf + off;
-            out.n = doomed ? 0 : n;
-        }
         off += n;
         if (out.n) {
             ev_start(ev, SMTPP_EV_BODY, bdat ? SMTPP_VERB_BDAT : SMTPP_VERB_DATA, c->_bodyseq);

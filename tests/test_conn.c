@@ -935,7 +935,7 @@ START_TEST(narrowed_extensions)
     ck_assert_int_eq(smtpp_conn_next(&c, "x", 1, &ev, &used), SMTPP_DONE);
     ck_assert_int_eq(ev.v.id, SMTPP_V_NOT_IMPLEMENTED);
     /* ENHANCEDSTATUSCODES is gone: verdicts and relayed replies lose the code */
-    v.code = 503; v.enhanced = "5.5.1"; v.text = "Need MAIL command";
+    v.id = SMTPP_V_NEED_MAIL; v.code = 503; v.enhanced = "5.5.1"; v.text = "Need MAIL command";
     n = smtpp_session_format(&c.session, &v, buf, sizeof buf);
     buf[n] = 0;
     ck_assert_str_eq(buf, "503 Need MAIL command\r\n");
