@@ -13,7 +13,6 @@ import os
 import random
 import select
 import shutil
-import signal
 import smtplib
 import socket
 import subprocess
@@ -76,6 +75,7 @@ class Proxy:
             self.stop()
             fail(f"the proxy did not start: {line!r}\n{self.text()}")
         self.port = int(line.rsplit(":", 1)[1])
+        self.fd0 = fds(self.proc.pid)     # std streams and the listening socket
 
     def text(self):
         self.log.seek(0)
@@ -144,7 +144,10 @@ class Raw:
         out = []
         while len(out) < n:
             while b"\r\n" not in self.buf:
-                d = self.s.recv(65536)
+                try:
+                    d = self.s.recv(65536)
+                except ConnectionResetError:
+                    d = b""
                 if not d:
                     return out
                 self.buf += d
@@ -273,7 +276,7 @@ def case_swaks():
                        ("alice@example.org", "carol@test.example", MESSAGE),
                        ("alice@example.org", "dave@example.net", MESSAGE)], "swaks")
         # swaks --pipeline sent MAIL, RCPT and DATA in one write: one upstream write
-        if not any(l.endswith(" 3 lines") for l in px.text().split("\n") if "upstream write" in l):
+        if "upstream write 65 bytes\n" not in px.text():   # MAIL 31, RCPT 28, DATA 6
             fail("swaks --pipeline: no upstream write carried MAIL, RCPT and DATA together\n" + px.text())
 
 
@@ -320,8 +323,8 @@ def case_pipelined_group():
         c.close()
         delivered(pf, [("p@example.org", "q@example.net", MESSAGE), ("p@example.org", "r@test.example", MESSAGE)],
                   "pipelined group")
-        writes = [l for l in px.text().split("\n") if "upstream write" in l]
-        if f"upstream write {len(group)} bytes 6 lines" not in "\n".join(writes):
+        writes = [l.split(" ", 1)[1] for l in px.text().split("\n") if "upstream write" in l]
+        if f"upstream write {len(group)} bytes" not in writes:
             fail(f"the group of {len(group)} bytes did not reach Postfix in one write:\n" + "\n".join(writes))
 
 
@@ -457,8 +460,10 @@ def case_client_vanishes():
         for how in ("close", "reset"):
             c = Raw(px.port)
             c.replies(1)
-            c.send(b"EHLO client.example.org\r\nMAIL FROM:<alice@example.org>\r\n")
-            c.replies(2)
+            c.send(b"EHLO client.example.org\r\n")
+            c.replies(1)
+            c.send(b"MAIL FROM:<alice@example.org>\r\n")
+            c.replies(1)
             c.send(b"RCPT TO:<bob@example.net>\r\nDATA\r\n")
             if c.codes(2) != [250, 354]:
                 fail("no 354")
@@ -472,19 +477,17 @@ def case_client_vanishes():
         delivered(pf, [("alice@example.org", "carol@test.example", MESSAGE)], "after the client vanished")
         if pf.log().count("lost connection after DATA") < 2:
             fail("Postfix did not see the connections lost in DATA:\n" + pf.log()[-3000:])
-        open_connections(px, 0)
+        no_connections(px)
 
 
-def open_connections(px, want):
-    px.proc.send_signal(signal.SIGUSR1)
+def no_connections(px):
+    """Waits until the proxy holds no connection: its descriptors are those
+    it started with (two per connection otherwise)."""
     deadline = time.time() + 30
-    while time.time() < deadline:
-        lines = [l for l in px.text().split("\n") if l.startswith("open connections: ")]
-        if lines and lines[-1] == f"open connections: {want}":
-            return
-        time.sleep(0.2)
-        px.proc.send_signal(signal.SIGUSR1)
-    fail(f"the proxy reports {lines[-1] if lines else 'nothing'}, expected {want}")
+    while fds(px.proc.pid) != px.fd0 and time.time() < deadline:
+        time.sleep(0.1)
+    if fds(px.proc.pid) != px.fd0:
+        fail(f"the proxy still has {fds(px.proc.pid)} descriptors, {px.fd0} at its start")
 
 
 def case_postfix_stops():
@@ -493,9 +496,11 @@ def case_postfix_stops():
     with Postfix() as pf, Proxy(pf.port) as px:
         c = Raw(px.port)
         c.replies(1)
-        c.send(b"EHLO client.example.org\r\nMAIL FROM:<alice@example.org>\r\n")
-        if c.codes(2) != [250, 250]:
-            fail("EHLO/MAIL")
+        c.send(b"EHLO client.example.org\r\n")
+        c.replies(1)
+        c.send(b"MAIL FROM:<alice@example.org>\r\n")
+        if c.codes(1) != [250]:
+            fail("MAIL")
         pf.stop()
         c.send(b"RCPT TO:<bob@example.net>\r\n")
         got = c.replies(5)
@@ -509,7 +514,7 @@ def case_postfix_stops():
         if [l[:4] for l in got] != [b"421 "] or not c.eof():
             fail(f"greeting without an upstream: {got}")
         c.close()
-        open_connections(px, 0)
+        no_connections(px)
 
 
 def case_postfix_refuses():
@@ -548,7 +553,7 @@ def rss_kb(pid):
     return 0
 
 
-async def soak_client(port, cid, nmsg, rng, stats):
+async def soak_client(port, run_id, cid, nmsg, rng, stats):
     """One client: a session of nmsg messages; some clients send one byte at
     a time, some cut the connection at a random point."""
     slow = rng.random() < 0.05
@@ -556,7 +561,7 @@ async def soak_client(port, cid, nmsg, rng, stats):
     script = []                 # (bytes to send, replies to await, marker or None, kind)
     script.append((b"EHLO soak.example.org\r\n", 1, None, ""))
     for m in range(nmsg):
-        marker = f"soak-{cid}-{m}"
+        marker = f"soak{run_id}-{cid}-{m}"
         body = (f"Subject: {marker}\r\nMessage-ID: <{marker}@example.org>\r\n\r\n".encode() +
                 b"".join(b"line %d of %s\r\n" % (i, marker.encode()) for i in range(rng.randrange(1, 40))) +
                 b".dot line\r\n")
@@ -613,13 +618,13 @@ async def soak_client(port, cid, nmsg, rng, stats):
 async def soak_run(port, clients, messages, seed):
     rng = random.Random(seed)
     stats = {"bodies": {}, "accepted": set(), "unsure": set(), "refused": [], "errors": [], "cut": 0}
-    per = max(1, messages // clients)
+    per = max(1, min(10, messages // clients))  # messages per session; sessions run `clients` at a time
     queue = list(range(messages // per))
     sem = asyncio.Semaphore(clients)
 
     async def one(cid):
         async with sem:
-            await soak_client(port, cid, per, random.Random(rng.random()), stats)
+            await soak_client(port, seed, cid, per, random.Random(rng.random()), stats)
     await asyncio.gather(*(one(c) for c in queue))
     return stats
 
@@ -632,12 +637,12 @@ def case_soak():
     with Postfix(maxproc=clients + 20) as pf, Proxy(pf.port) as px:
         # warm-up at full concurrency, then the baseline
         asyncio.run(soak_run(px.port, clients, clients, 1))
-        open_connections(px, 0)
+        no_connections(px)
         fd0, rss0 = fds(px.proc.pid), rss_kb(px.proc.pid)
         t0 = time.time()
         stats = asyncio.run(soak_run(px.port, clients, messages, 2))
         dt = time.time() - t0
-        open_connections(px, 0)
+        no_connections(px)
         fd1, rss1 = fds(px.proc.pid), rss_kb(px.proc.pid)
         got = pf.settle(timeout=600)
         print(f"soak: {len(stats['accepted'])} accepted, {len(stats['unsure'])} ended but unconfirmed, "
@@ -647,11 +652,10 @@ def case_soak():
             fail("client errors: " + "; ".join(stats["errors"][:10]))
         if stats["refused"]:
             fail(f"refused: {stats['refused'][:10]}")
-        warm = {f"soak-{c}-0" for c in range(clients)}
         count = {}
         for d in got:
             marker = d.body.split(b"\n", 1)[0][len(b"Subject: "):].decode()
-            if marker in warm:
+            if marker.startswith("soak1-"):        # the warm-up's
                 continue
             count[marker] = count.get(marker, 0) + 1
             if lf(stats["bodies"].get(marker, b"?")) != d.body:
