@@ -12,7 +12,7 @@
  * verdict, and the table lookups read it too. */
 static const smtpp_verdict verdicts[SMTPP_V__COUNT] = {
 #define SMTPP_X_(name, code, enh, close, text) \
-    { 0, SMTPP_V_##name, close, 0, code, 1, enh, text },
+    { 0, SMTPP_V_##name, close, 0, code, 0, 0, 1, enh, text },
     SMTPP_VERDICT_MAP(SMTPP_X_)
 #undef SMTPP_X_
 };
@@ -75,12 +75,19 @@ static int in_transaction(const smtpp_session *s)
            s->state == SMTPP_ST_CHUNKING;
 }
 
+/* The configuration's extensions as narrowed on this session
+ * (smtpp_session_limit_exts). */
+static uint32_t cfg_exts(const smtpp_session *s)
+{
+    return s->cfg->exts & ~s->_exts_off;
+}
+
 /* The extensions that may be advertised now (whatever the greeting), one
  * bit per smtpp_ext. */
 static uint32_t avail_mask(const smtpp_session *s)
 {
     const smtpp_config *c = s->cfg;
-    uint32_t m = c->exts;
+    uint32_t m = cfg_exts(s);
     m &= ~SMTPP_EXT_BIT(s->tls ? SMTPP_EXT_STARTTLS : SMTPP_EXT_REQUIRETLS); /* RFC 8689 2 */
     if (!(m & SMTPP_EXT_BIT(SMTPP_EXT_CHUNKING))) m &= ~SMTPP_EXT_BIT(SMTPP_EXT_BINARYMIME);
     if (c->auth_mechs == 0 || (!s->tls && (c->flags & SMTPP_CFG_AUTH_NEEDS_TLS)))
@@ -104,7 +111,7 @@ static uint32_t offered_mask(const smtpp_session *s)
  * pipelined command. */
 static int pipelining_offered(const smtpp_session *s)
 {
-    return esmtp(s) && (s->cfg->exts & SMTPP_EXT_BIT(SMTPP_EXT_PIPELINING));
+    return esmtp(s) && (cfg_exts(s) & SMTPP_EXT_BIT(SMTPP_EXT_PIPELINING));
 }
 
 int smtpp_session_offers(const smtpp_session *s, smtpp_ext ext)
@@ -148,14 +155,23 @@ static int reply(smtpp_session *s, smtpp_verdict *v, smtpp_verdict_id id)
 {
     fill(v, id, SMTPP_ACT_REPLY);
     if (v->code >= 400) s->errors++;
-    if (v->close) s->state = SMTPP_ST_CLOSED;
+    if (v->close) {
+        s->state = SMTPP_ST_CLOSED;
+        v->resets = SMTPP_RESET_DONE;
+    }
     return SMTPP_ACT_REPLY;
 }
+
+/* The verbs whose positive reply ends the mail transaction. */
+#define RESETTING_VERBS (VB(HELO) | VB(EHLO) | VB(LHLO) | VB(STARTTLS) | VB(XCLIENT))
 
 static int decide(smtpp_session *s, smtpp_verdict *v, smtpp_verdict_id id, smtpp_verb verb)
 {
     s->_await = (uint8_t)verb;
-    return fill(v, id, SMTPP_ACT_DECIDE);
+    fill(v, id, SMTPP_ACT_DECIDE);
+    if ((unsigned)verb < 32 && ((RESETTING_VERBS >> verb) & 1))
+        v->resets = SMTPP_RESET_IF_ACCEPTED;
+    return SMTPP_ACT_DECIDE;
 }
 
 static int misuse(smtpp_verdict *v)
@@ -365,7 +381,7 @@ static int check_bdat(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict 
     if (!smtpp_session_offers(s, SMTPP_EXT_CHUNKING) && s->state != SMTPP_ST_CONNECTED)
         why = SMTPP_V_NOT_IMPLEMENTED;
     else if (s->state == SMTPP_ST_CONNECTED)
-        why = (s->cfg->exts & SMTPP_EXT_BIT(SMTPP_EXT_CHUNKING)) ? SMTPP_V_NEED_HELO
+        why = (cfg_exts(s) & SMTPP_EXT_BIT(SMTPP_EXT_CHUNKING)) ? SMTPP_V_NEED_HELO
                                                                  : SMTPP_V_NOT_IMPLEMENTED;
     else if ((why = gates(s)) != SMTPP_V_NONE)
         ;
@@ -391,7 +407,7 @@ static int check_auth(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict 
 {
     const smtpp_config *c = s->cfg;
     uint32_t bit;
-    if (!(c->exts & SMTPP_EXT_BIT(SMTPP_EXT_AUTH)) || !c->auth_mechs)
+    if (!(cfg_exts(s) & SMTPP_EXT_BIT(SMTPP_EXT_AUTH)) || !c->auth_mechs)
         return reply(s, v, SMTPP_V_NOT_IMPLEMENTED);
     if (!esmtp(s)) return reply(s, v, SMTPP_V_NEED_EHLO);
     if ((c->flags & SMTPP_CFG_AUTH_NEEDS_TLS) && !s->tls)
@@ -406,7 +422,7 @@ static int check_auth(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict 
 
 static int enabled(const smtpp_session *s, int ext)
 {
-    return (s->cfg->exts & SMTPP_EXT_BIT(ext)) != 0;
+    return (cfg_exts(s) & SMTPP_EXT_BIT(ext)) != 0;
 }
 
 static int junk(smtpp_session *s)
@@ -430,7 +446,7 @@ int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned fla
 
     if (verb == SMTPP_VERB_QUIT && !cmd->error) {
         reset_transaction(s);
-        return reply(s, v, SMTPP_V_BYE);
+        return reply(s, v, SMTPP_V_BYE);   /* closes: resets DONE */
     }
     if (c->max_errors && s->errors >= c->max_errors) return reply(s, v, SMTPP_V_TOO_MANY_ERRORS);
 
@@ -468,7 +484,9 @@ int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned fla
     case SMTPP_VERB_RSET:
         if (junk(s)) return reply(s, v, SMTPP_V_TOO_MANY_JUNK);
         reset_transaction(s);
-        return reply(s, v, SMTPP_V_OK);
+        reply(s, v, SMTPP_V_OK);
+        v->resets = SMTPP_RESET_DONE;
+        return SMTPP_ACT_REPLY;
     case SMTPP_VERB_NOOP:
         if (junk(s)) return reply(s, v, SMTPP_V_TOO_MANY_JUNK);
         return reply(s, v, SMTPP_V_OK);
@@ -676,12 +694,14 @@ int smtpp_session_data_end(smtpp_session *s, smtpp_verdict *v)
             message_done(s);
             reply(s, v, id);
             v->count = count;
+            v->resets = SMTPP_RESET_DONE;
             return SMTPP_ACT_REPLY;
         }
         s->_stage = DATA_FINAL;
         s->_replies = count;
         decide(s, v, SMTPP_V_MESSAGE_OK, SMTPP_VERB_DATA);
         v->count = count;
+        v->resets = SMTPP_RESET_ALWAYS;
         return SMTPP_ACT_DECIDE;
     }
     if (s->state == SMTPP_ST_BDAT) {
@@ -701,12 +721,15 @@ int smtpp_session_data_end(smtpp_session *s, smtpp_verdict *v)
             reply(s, v, why);
             if (count == 0) count = 1;
             v->count = why == SMTPP_V_SIZE_EXCEEDED ? count : 1;
+            if (s->_last && (s->_prior == SMTPP_ST_RCPT || s->_prior == SMTPP_ST_CHUNKING))
+                v->resets = SMTPP_RESET_DONE;
             return SMTPP_ACT_REPLY;
         }
         s->_replies = count;
         /* the reply to BDAT LAST is the reply to the whole message */
         decide(s, v, s->_last ? SMTPP_V_MESSAGE_OK : SMTPP_V_CHUNK_OK, SMTPP_VERB_BDAT);
         v->count = count;
+        if (s->_last) v->resets = SMTPP_RESET_ALWAYS;
         return SMTPP_ACT_DECIDE;
     }
     return misuse(v);
@@ -818,11 +841,25 @@ long smtpp_session_ehlo(const smtpp_session *s, char *dst, size_t cap, const cha
     return smtpp_format_ehlo(dst, cap, &e, NULL, 0);
 }
 
+void smtpp_session_limit_exts(smtpp_session *s, uint32_t mask)
+{
+    s->_exts_off = ~mask;
+}
+
+long smtpp_session_reply(const smtpp_session *s, int code, const char *enhanced,
+                         const char *text, unsigned flags, char *dst, size_t cap)
+{
+    if (!s->cfg || !(cfg_exts(s) & SMTPP_EXT_BIT(SMTPP_EXT_ENHANCEDSTATUSCODES)) ||
+        (enhanced && !enhanced[0]))
+        enhanced = NULL;
+    return smtpp_format_reply_str(dst, cap, code, enhanced, text ? text : "", flags);
+}
+
 long smtpp_session_format(const smtpp_session *s, const smtpp_verdict *v, char *dst, size_t cap)
 {
     const char *enh = NULL;
     if (v->enhanced && v->enhanced[0] && s->cfg &&
-        (s->cfg->exts & SMTPP_EXT_BIT(SMTPP_EXT_ENHANCEDSTATUSCODES)))
+        (cfg_exts(s) & SMTPP_EXT_BIT(SMTPP_EXT_ENHANCEDSTATUSCODES)))
         enh = v->enhanced;
     return smtpp_format_reply_str(dst, cap, v->code, enh, v->text, 0);
 }

@@ -11,6 +11,11 @@ void smtpp_tracker_init(smtpp_tracker *t, unsigned flags)
 
 int smtpp_tracker_command(smtpp_tracker *t, smtpp_verb v, unsigned flags)
 {
+    return smtpp_tracker_command_tag(t, v, flags, 0);
+}
+
+int smtpp_tracker_command_tag(smtpp_tracker *t, smtpp_verb v, unsigned flags, uint64_t tag)
+{
     smtpp_tracker_entry *e;
     if (t->_count >= SMTPP_TRACKER_CAP) {
         t->overflow = 1;
@@ -20,6 +25,7 @@ int smtpp_tracker_command(smtpp_tracker *t, smtpp_verb v, unsigned flags)
     memset(e, 0, sizeof *e);
     e->verb = (uint8_t)v;
     e->flags = (uint8_t)flags;
+    e->tag = tag;
     t->_count++;
     return SMTPP_TRACK_OK;
 }
@@ -61,6 +67,7 @@ int smtpp_tracker_reply(smtpp_tracker *t, int code, smtpp_match *m)
     }
     e = &t->_ring[t->_head];
     m->verb = e->verb;
+    m->tag = e->tag;
     if (e->stage == 2)
         return recipient_reply(t, e, m);
 

@@ -750,6 +750,9 @@ typedef struct smtpp_match {
                                      unsolicited reply */
     uint32_t index;               /* RECIPIENT: 0-based recipient number */
     uint32_t remaining;           /* RECIPIENT: replies still to come */
+    uint64_t tag;                 /* the tag the command was recorded with
+                                     (0 for smtpp_tracker_command(), a
+                                     greeting or an unsolicited reply) */
 } smtpp_match;
 
 /* What the client's next line is. */
@@ -764,6 +767,7 @@ typedef struct smtpp_tracker_entry {
     uint8_t flags;                /* enum smtpp_track_push_flag */
     uint8_t stage;                /* 0, or 1 after an intermediate reply */
     uint32_t left;                /* LMTP per-recipient replies still due */
+    uint64_t tag;                 /* the caller's (smtpp_tracker_command_tag) */
 } smtpp_tracker_entry;
 
 typedef struct smtpp_tracker {
@@ -782,6 +786,12 @@ SMTPP_API void smtpp_tracker_init(smtpp_tracker *t, unsigned flags);
 /* Records a command the client sent.  flags: enum smtpp_track_push_flag.
  * Returns SMTPP_TRACK_OK or SMTPP_TRACK_FULL. */
 SMTPP_API int smtpp_tracker_command(smtpp_tracker *t, smtpp_verb v, unsigned flags);
+/* The same with a tag of the caller's (an index, a pointer cast to
+ * uintptr_t, "relay this reply" or "drop it"), handed back in
+ * smtpp_match.tag with every reply to that command, so that a proxy needs
+ * no ring of its own beside the tracker. */
+SMTPP_API int smtpp_tracker_command_tag(smtpp_tracker *t, smtpp_verb v, unsigned flags,
+                                        uint64_t tag);
 /* Matches one complete reply (its code) with what it answers; fills *m and
  * returns m->kind. */
 SMTPP_API int smtpp_tracker_reply(smtpp_tracker *t, int code, smtpp_match *m);

@@ -208,6 +208,21 @@ typedef enum smtpp_action {
     SMTPP_ACT_CLOSE        /* close the connection without a reply */
 } smtpp_action;
 
+/* smtpp_verdict.resets: what the reply does to the mail transaction
+ * (MAIL, the recipients, the message).  The session has already done it
+ * for a REPLY; for a DECIDE it follows the reply reported. */
+typedef enum smtpp_reset {
+    SMTPP_RESET_NONE = 0,
+    SMTPP_RESET_DONE,        /* REPLY: the transaction is over: RSET, a
+                                refused message (bare line end, too big, a
+                                refused BDAT LAST), QUIT, a closing reply */
+    SMTPP_RESET_IF_ACCEPTED, /* DECIDE: over if the reply is positive: HELO,
+                                EHLO, LHLO (RFC 5321 4.1.4), STARTTLS and
+                                XCLIENT (220) */
+    SMTPP_RESET_ALWAYS       /* DECIDE after a message (DATA, BDAT LAST):
+                                over whatever the reply */
+} smtpp_reset;
+
 typedef struct smtpp_verdict {
     uint8_t action;        /* smtpp_action */
     uint8_t id;            /* smtpp_verdict_id: the table row */
@@ -217,6 +232,12 @@ typedef struct smtpp_verdict {
                               enhanced and text come from the parser's
                               table), else 0 */
     uint16_t code;         /* reply code (the proposed one for DECIDE) */
+    uint8_t resets;        /* enum smtpp_reset: whether this reply ends the
+                              mail transaction (a proxy keeps its next hop
+                              in step with it) */
+    uint8_t superseded;    /* smtpp_conn_answer() (conn.h) only: 1 when the
+                              command was superseded but the answer reported
+                              accepted it (the next hop is out of step) */
     uint32_t count;        /* replies to send: 1, or in LMTP one per accepted
                               recipient after DATA and BDAT LAST */
     const char *enhanced;  /* static RFC 3463 code, "" when the reply has
@@ -294,7 +315,17 @@ typedef struct smtpp_config {
     const char *hold_until_max; /* FUTURERELEASE max date-time (RFC 3339) */
 } smtpp_config;
 
-/* Defaults: PIPELINING, 8BITMIME, ENHANCEDSTATUSCODES, HELP; no AUTH; 1000
+/* Changing a configuration.  A session reads its configuration at every
+ * call, and a change is seen at once by every session that uses it, in the
+ * middle of whatever it is doing: a SIZE limit lowered after MAIL was
+ * accepted, an extension withdrawn after the EHLO reply advertised it.  So
+ * a configuration must not be changed while any session uses it (a fresh
+ * copy per connection, made before smtpp_session_init() and then left
+ * alone, is fine).  To offer less on one connection (a proxy learns from
+ * its next hop's EHLO reply what it may offer), narrow the session instead:
+ * smtpp_session_limit_exts().
+ *
+ * Defaults: PIPELINING, 8BITMIME, ENHANCEDSTATUSCODES, HELP; no AUTH; 1000
  * recipients, 20 errors, 100 junk commands (Postfix's limits), AUTH lines
  * of 12288 octets, no size or text line limit.  hostname is kept as is. */
 SMTPP_API void smtpp_config_init(smtpp_config *cfg, const char *hostname);
@@ -480,6 +511,8 @@ typedef struct smtpp_session {
     uint32_t _replies;       /* final replies still due (LMTP) */
     uint32_t _scanned;       /* SASL line framing: bytes searched */
     uint8_t _skipping;       /* discarding an over-long SASL line */
+    uint32_t _exts_off;      /* extensions taken away on this session
+                                (smtpp_session_limit_exts) */
     uint64_t _chunk_left;    /* BDAT octets still to read */
 } smtpp_session;
 
@@ -561,6 +594,27 @@ SMTPP_API long smtpp_session_ehlo(const smtpp_session *s, char *dst, size_t cap,
  * ENHANCEDSTATUSCODES is offered.  Return value as smtpp_format_reply(). */
 SMTPP_API long smtpp_session_format(const smtpp_session *s, const smtpp_verdict *v,
                                     char *dst, size_t cap);
+
+/* Writes any reply (a custom one, or one relayed from a next hop) with the
+ * same rule as smtpp_session_format(): the enhanced code is written only
+ * when ENHANCEDSTATUSCODES is offered on this session (the configuration,
+ * narrowed by smtpp_session_limit_exts()); NULL or "" writes none.  text:
+ * as smtpp_format_reply_str() with flags.  Return value as
+ * smtpp_format_reply(). */
+SMTPP_API long smtpp_session_reply(const smtpp_session *s, int code, const char *enhanced,
+                                   const char *text, unsigned flags, char *dst, size_t cap);
+
+/* Narrows the extensions offered on this session to cfg->exts & mask
+ * (SMTPP_EXT_BIT() bits).  Each call replaces the previous mask; ~0u gives
+ * the configuration's set back; the configuration itself is never
+ * changed.  The EHLO reply (smtpp_session_ehlo()), the parameter and
+ * command checks, the pipelining rules and the enhanced codes of
+ * smtpp_session_format() all follow the narrowed set, so they never
+ * disagree.  Call it before writing the EHLO reply: narrowing later takes
+ * away what the client was told it may use.  A proxy calls it with the
+ * extensions of its next hop's EHLO reply (smtpp_ehlo.exts, reply.h), and
+ * again after STARTTLS, when the next hop's second EHLO may offer more. */
+SMTPP_API void smtpp_session_limit_exts(smtpp_session *s, uint32_t mask);
 
 /* 1 when the extension is offered in this session's current state (what
  * smtpp_session_ehlo() would advertise), else 0. */

@@ -5,6 +5,8 @@
  *   smtpp/common.h   version, export macro, slices
  *   smtpp/command.h  the incremental, zero-copy command parser (client side)
  *   smtpp/reply.h    reply parser, formatter, code tables, EHLO capabilities
+ *   smtpp/session.h  the server side: verdicts, bodies, AUTH, pipelining
+ *   smtpp/conn.h     the connection driver: bytes in, events out
  *
  * Memory: the library never allocates.  Every object (parser, command,
  * reply) is a plain struct the caller places where it likes (stack,
@@ -21,5 +23,6 @@
 #include "command.h"
 #include "reply.h"
 #include "session.h"
+#include "conn.h"
 
 #endif /* SMTPP_H */
