@@ -58,7 +58,13 @@
  *   SMTPP_ACT_BODY    BDAT: the chunk's bytes follow the command whatever
  *                     the reply will be (RFC 3030 2).  Read them with
  *                     smtpp_session_data(), then call smtpp_session_data_end()
- *                     for the verdict of the chunk.
+ *                     for the verdict of the chunk.  This holds for a BDAT
+ *                     line whose size is valid but whose rest is wrong
+ *                     ("BDAT 10 LAZT", "BDAT 10  LAST", an extra token, a
+ *                     NUL): the chunk is read and discarded, and its reply
+ *                     is 501 5.5.4 (BDAT_BAD_ARGS); the session goes on.
+ *                     Only a BDAT whose size cannot be read closes
+ *                     (BDAT_SYNTAX): its chunk cannot be framed.
  *   SMTPP_ACT_CLOSE   close without a reply: after QUIT (nothing after QUIT
  *                     is processed) or after a bad PROXY header.
  * v.close asks to close the connection after the reply (221, 421, a broken
@@ -79,7 +85,8 @@
  * Out-of-step calls get the SMTPP_V_MISUSE verdict (421, close) and leave
  * the state alone.
  *
- * Codes chosen where implementations disagree (see PEERS.md):
+ * Codes chosen where implementations disagree (README.md, "Lenient input:
+ * decisions and what peers do", compares the peers):
  *   - MAIL/RCPT parameter of an extension not offered (or offered but not
  *     after HELO): 555 5.5.4, as RFC 5321 4.1.1.11 says and as Postfix and
  *     aiosmtpd do (go-smtp sends 504, OpenSMTPD 503).
@@ -95,6 +102,13 @@
  *     allows both).
  *   - Bare CR or LF in a message, reject policy: 550 5.5.2 after the real
  *     end of data (Postfix smtpd_forbid_bare_newline = reject).
+ *   - NUL in a DATA message: passed by default, as Postfix, Exim and
+ *     Sendmail do; with SMTPP_CFG_REFUSE_NUL 554 5.6.0 after the real end
+ *     of data (RFC 6152 and RFC 2045 exclude NUL from 8bit content).
+ *   - BDAT with a valid size and a wrong rest of line: the chunk is read
+ *     and refused with 501 5.5.4 (RFC 3030 2 frames it by its size; RFC
+ *     5321 3.8 forbids closing without reason).  Postfix answers 521 and
+ *     hangs up.
  *   - Text line over the configured limit: 500 5.5.2 after the end of data
  *     (aiosmtpd's choice; RFC 5321 names no code).
  *   - Error and junk-command limits: 421 4.7.0 and close (Postfix, nginx).
@@ -192,7 +206,10 @@ extern "C" {
     X(PROXY_BAD,        0, "",       1, "Bad PROXY protocol header")                          \
     X(AFTER_QUIT,       0, "",       1, "Nothing is processed after QUIT")                    \
     X(MISUSE,         421, "4.3.0",  1, "Internal error: session out of step")                \
-    /* added in 0.1: append new rows below */
+    /* the rows above came with 0.1; added in 0.2: */                                       \
+    X(BDAT_BAD_ARGS,  501, "5.5.4",  0, "Syntax error after the BDAT chunk size; chunk discarded") \
+    X(NUL_IN_MESSAGE, 554, "5.6.0",  0, "Message contains NUL octets")                       \
+    /* append new rows below */
 
 typedef enum smtpp_verdict_id {
 #define SMTPP_X_(name, code, enh, close, text) SMTPP_V_##name,
@@ -228,9 +245,10 @@ typedef struct smtpp_verdict {
     uint8_t id;            /* smtpp_verdict_id: the table row */
     uint8_t close;         /* close the connection after the reply */
     uint8_t parse_error;   /* smtpp_error when the parser refused the line
-                              (id is then SYNTAX or BDAT_SYNTAX, and code,
-                              enhanced and text come from the parser's
-                              table), else 0 */
+                              (id is then SYNTAX or UNRECOGNIZED, with code,
+                              enhanced and text from the parser's table;
+                              or BDAT_SYNTAX or BDAT_BAD_ARGS with the
+                              row's), else 0 */
     uint16_t code;         /* reply code (the proposed one for DECIDE) */
     uint8_t resets;        /* enum smtpp_reset: whether this reply ends the
                               mail transaction (a proxy keeps its next hop
@@ -284,7 +302,20 @@ enum smtpp_config_flag {
      * message nor start a line for dot-unstuffing.  Risk: a next hop that
      * ends data at LF.CRLF or similar sees a different message than you
      * do; the default rejects such messages instead. */
-    SMTPP_CFG_PASS_BARE = 1u << 6
+    SMTPP_CFG_PASS_BARE = 1u << 6,
+    /* DATA bodies: bare CR and bare LF become CRLF (SMTPP_DATA_NORMALISE_BARE;
+     * wins over PASS_BARE): the message is accepted, and what is handed
+     * back, forwarded or stored is one unambiguous message.  Added in 0.2. */
+    SMTPP_CFG_NORMALISE_BARE = 1u << 7,
+    /* DATA bodies: smtpp_session_data() hands back the message dot-stuffed,
+     * ready to forward after the next hop's 354, and the end-of-data mark
+     * with its SMTPP_DONE (SMTPP_DATA_RAW).  BDAT chunks are handed back
+     * as they are either way.  Added in 0.2. */
+    SMTPP_CFG_DATA_RAW = 1u << 8,
+    /* DATA bodies: a NUL octet dooms the message, 554 5.6.0 after the end
+     * of data (SMTPP_DATA_REFUSE_NUL).  Default: passed and counted.  BDAT
+     * chunks (binary by design) are not checked.  Added in 0.2. */
+    SMTPP_CFG_REFUSE_NUL = 1u << 9
 };
 
 typedef struct smtpp_config {
@@ -334,7 +365,9 @@ SMTPP_API void smtpp_config_init(smtpp_config *cfg, const char *hostname);
  * DATA body scanner (usable alone, e.g. by a proxy)
  * ======================================================================== *
  * Reads a message after 354 up to the end-of-data mark and hands back its
- * content as slices of your buffer, dot-unstuffed (RFC 5321 4.5.2).
+ * content as slices, dot-unstuffed (RFC 5321 4.5.2), or, with
+ * SMTPP_DATA_RAW, as the bytes to forward to the next hop, still
+ * dot-stuffed.
  *
  * Lines.  A line ends only at CRLF.  The message ends only at CRLF "." CRLF
  * (or "." CRLF as its very first bytes).  Neither a bare LF nor a bare CR
@@ -342,26 +375,50 @@ SMTPP_API void smtpp_config_init(smtpp_config *cfg, const char *hostname);
  * "\n.\r\n", "\r.\r", "\r\n.\n", "\r\n.\r", ".\n" ... are message content,
  * so the stream cannot be split differently by a server that accepts them
  * (SMTP smuggling, Dec 2023).  A "." at the start of a line is removed,
- * whatever follows it.
+ * whatever follows it.  This holds under every policy below.
  *
- * Policy for bare CR and bare LF (counted in bare_cr / bare_lf):
- *   default  the message is doomed: SMTPP_DATA_E_BARE_CR/LF is recorded;
- *            the rest of it, up to the real CRLF.CRLF, is consumed and
- *            dropped, and the reply after it is 550 5.5.2.  Consuming to
+ * Policy for bare CR and bare LF (counted in bare_cr / bare_lf under each):
+ *   default (refuse)  the message is doomed: SMTPP_DATA_E_BARE_CR/LF is
+ *            recorded; the rest of it, up to the real CRLF.CRLF, is
+ *            consumed and dropped, and the reply after it is 550 5.5.2
+ *            (Postfix smtpd_forbid_bare_newline = reject).  Consuming to
  *            the real end keeps the stream in sync with every compliant
  *            client; a client that believed "\n.\n" ended its message
  *            waits for a reply that only comes after a real CRLF.CRLF (or
  *            at its timeout): its following commands are part of the
  *            refused message and are never executed.
- *   SMTPP_DATA_PASS_BARE: the bytes are content; only counted.
- * Once a message is doomed (bare CR/LF under the default policy, over
- * max_size, a line over max_line) no more slices are produced: the rest is
- * consumed without being handed back.  The content handed back is always
- * the message up to its first fault, however the stream is split: up to a
- * bare LF (excluded), a bare CR (included: it is known to be bare only at
- * the byte after it; a bare CR right after a line-start "." is excluded),
- * the first max_size octets, or the last octet that fits in max_line.
- * `size` counts what was handed back.  The error recorded is that of the
+ *   SMTPP_DATA_PASS_BARE: the bytes are content, handed back as they are;
+ *            only counted.  Risk: a next hop that ends data at LF.CRLF or
+ *            similar sees a different message than you do.
+ *   SMTPP_DATA_NORMALISE_BARE (wins over PASS_BARE): every bare LF and
+ *            every bare CR becomes CRLF in the output, so the next hop
+ *            sees one unambiguous message (Postfix
+ *            smtpd_forbid_bare_newline = normalize).  A bare LF gets a CR
+ *            before it, a bare CR an LF after it; the normalised line end
+ *            ends a line for max_line, but it is still not a line start for
+ *            dot-unstuffing nor a place where the message can end: "a\n.\nb"
+ *            is the content "a" CRLF "." CRLF "b", and in raw output (below)
+ *            that "." is stuffed to "..".  Thus the content under NORMALISE
+ *            is the content under PASS_BARE with each bare CR or LF replaced
+ *            by CRLF.  The inserted octets count in size.
+ *
+ * NUL octets (counted in nul under each policy).  RFC 5321 text and
+ * 8BITMIME content (RFC 6152 2, RFC 2045 2.8) exclude NUL; only binary
+ * content sent with BDAT may carry it.  Postfix, Exim, Sendmail and the
+ * other peers store it as received, and it cannot change how the stream
+ * is framed, so the default passes it (counted); SMTPP_DATA_REFUSE_NUL
+ * dooms the message instead (SMTPP_DATA_E_NUL, 554 5.6.0 after the real
+ * end of data), content handed back up to the NUL (excluded).
+ *
+ * Once a message is doomed (bare CR/LF under the refuse policy, a NUL
+ * under REFUSE_NUL, over max_size, a line over max_line) no more slices
+ * are produced: the rest is consumed without being handed back.  The
+ * content handed back is always the message up to its first fault,
+ * however the stream is split: up to a bare LF (excluded), a bare CR
+ * (included: it is known to be bare only at the byte after it; a bare CR
+ * right after a line-start "." is excluded), a NUL (excluded), the first
+ * max_size octets, or the last octet that fits in max_line.  `size`
+ * counts the content handed back.  The error recorded is that of the
  * first fault in the stream: the one whose content ends first (size:
  * after max_size octets), whatever the split.  A fault that ends the
  * content exactly at max_size octets comes before the size fault (no
@@ -370,14 +427,44 @@ SMTPP_API void smtpp_config_init(smtpp_config *cfg, const char *hostname);
  * Size: content octets after unstuffing, with every CRLF and without the
  * final ".CRLF" (RFC 1870 4).  Over max_size: SMTPP_DATA_E_SIZE (552 5.3.4).
  *
- * Every byte is consumed at once: after SMTPP_AGAIN *used == len.  The
- * output (concatenated slices, errors, counts) is the same however the
- * stream is split into calls.  Each slice points into buf, except that a
- * CR after a line-start "." that turns out to be bare is handed back as a
- * one-byte static string (under SMTPP_DATA_PASS_BARE only).
+ * Raw output (SMTPP_DATA_RAW), for a proxy that forwards the message.
+ * The slices, concatenated, are the message as it must be sent after the
+ * next hop's 354: dot-stuffed, and the slice handed back with SMTPP_DONE is
+ * the end-of-data mark ".\r\n" (a static string), unless the message is
+ * doomed (then that slice is empty: never end a doomed message upstream;
+ * close the upstream connection instead, or hold the message back until
+ * SMTPP_DONE).  Exactly, under each policy:
+ *   raw output = smtpp_stuff() (flags 0) of the content the same policy
+ *                hands back without SMTPP_DATA_RAW, then smtpp_stuff_end()
+ *                when the message is not doomed;
+ * so re-reading the raw output with this scanner gives back the same
+ * content.  For a message without bare CR or LF that is the client's own
+ * bytes, byte for byte, as zero-copy slices of buf.  Otherwise it differs
+ * from them in three places: the CR or LF that NORMALISE inserts, the "."
+ * that stuffs a line opened by a normalised line end (one- or two-byte
+ * static strings), and a line-start "." that the client sent before a
+ * bare CR, which is dropped (the content line starts with CR, which needs
+ * no stuffing, and ".\r\n" or ".\r" must not reach the next hop).  Size,
+ * limits and faults are those of the content, as without SMTPP_DATA_RAW.
+ * In raw mode a line-start "." is handed back together with the content
+ * after it, once the next byte shows it is neither the end-of-data mark
+ * nor dropped: SMTPP_AGAIN leaves a "." that is the last byte of buf
+ * unconsumed (*used == len - 1); keep it and call again with it and more
+ * bytes, as with command lines.  Otherwise every byte is consumed at
+ * once: after SMTPP_AGAIN *used == len.
+ *
+ * The output (concatenated slices, errors, counts) is the same however the
+ * stream is split into calls.  Each slice points into buf, or is a static
+ * string of at most three octets ("\r", "\n", "\r\n", ".", ".\r\n": the
+ * CR after a line-start "." that turns out to be bare under PASS_BARE or
+ * NORMALISE, the octets NORMALISE inserts, the end-of-data mark).  Slices
+ * of buf are valid while buf's bytes stay where they are.
  */
 enum smtpp_data_flag {
-    SMTPP_DATA_PASS_BARE = 1u << 0
+    SMTPP_DATA_PASS_BARE = 1u << 0,      /* bare CR/LF are content */
+    SMTPP_DATA_NORMALISE_BARE = 1u << 1, /* bare CR/LF become CRLF (added in 0.2) */
+    SMTPP_DATA_RAW = 1u << 2,            /* slices dot-stuffed, for forwarding (0.2) */
+    SMTPP_DATA_REFUSE_NUL = 1u << 3      /* a NUL dooms the message (0.2) */
 };
 
 typedef enum smtpp_data_error {
@@ -385,7 +472,8 @@ typedef enum smtpp_data_error {
     SMTPP_DATA_E_BARE_LF,
     SMTPP_DATA_E_BARE_CR,
     SMTPP_DATA_E_SIZE,
-    SMTPP_DATA_E_LINE
+    SMTPP_DATA_E_LINE,
+    SMTPP_DATA_E_NUL         /* added in 0.2: SMTPP_DATA_REFUSE_NUL */
 } smtpp_data_error;
 
 typedef struct smtpp_data {
@@ -394,27 +482,76 @@ typedef struct smtpp_data {
     uint32_t max_line;      /* 0: no limit; else octets with CRLF */
     uint32_t bare_cr;       /* bare CRs seen */
     uint32_t bare_lf;       /* bare LFs seen */
+    uint32_t nul;           /* NUL octets seen (added in 0.2) */
     uint8_t flags;          /* enum smtpp_data_flag */
     uint8_t error;          /* smtpp_data_error: the first one */
     /* private */
     uint8_t _state;
+    uint8_t _ins;           /* NORMALISE: static octets owed before the next byte */
     uint32_t _line;         /* octets of the current line so far */
 } smtpp_data;
 
 SMTPP_API void smtpp_data_init(smtpp_data *d, unsigned flags, uint64_t max_size,
                                uint32_t max_line);
-/* Scans buf[0..len).  *out: the next slice of content (possibly empty; valid
- * while buf's bytes stay put).  Returns
- *   SMTPP_MORE   a slice was cut at a stuffed dot; *used < len: drop *used
- *                bytes and call again with the rest;
- *   SMTPP_AGAIN  the whole buffer is consumed (*used == len); read more;
+/* Scans buf[0..len).  *out: the next slice (possibly empty; see above for
+ * how long it lives).  Returns
+ *   SMTPP_MORE   a slice was cut (at a stuffed dot, or before or after
+ *                octets NORMALISE inserts); *used < len: drop *used bytes
+ *                (possibly 0) and call again with the rest;
+ *   SMTPP_AGAIN  the buffer is consumed (*used == len; in raw mode a
+ *                final line-start "." may be left, see above); read more;
  *   SMTPP_DONE   the end-of-data mark was consumed (included in *used); the
  *                bytes after it are the next command.  d->error tells
- *                whether the message is doomed. */
+ *                whether the message is doomed.  In raw mode *out is the
+ *                mark ".\r\n", or empty when the message is doomed. */
 SMTPP_API int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len,
                                smtpp_str *out, size_t *used);
 /* 1 once the message is doomed (no more slices will come). */
 SMTPP_API int smtpp_data_doomed(const smtpp_data *d);
+
+/* ---- Dot-stuffing a message you changed or wrote ------------------------
+ * The inverse of the scanner: turns message content into the bytes sent
+ * after 354 (RFC 5321 4.5.2): a "." that starts a line gets another "."
+ * before it.  A line starts at the beginning of the content and after
+ * each CRLF (a CRLF split across two calls included); with
+ * SMTPP_STUFF_NORMALISE, a bare CR or LF in the content is written as
+ * CRLF and the line after it starts there too (what the scanner's
+ * NORMALISE policy produces; use it for content of unknown origin, e.g. a
+ * BDAT body forwarded as DATA).  Without it the bytes are written as they
+ * are, so content with bare CR or LF stays ambiguous to the next hop.
+ * No allocation; the state between calls is a few bytes. */
+enum smtpp_stuff_flag {
+    SMTPP_STUFF_NORMALISE = 1u << 0
+};
+
+typedef struct smtpp_stuffer {
+    uint8_t flags;          /* enum smtpp_stuff_flag */
+    /* private */
+    uint8_t _state;         /* at a line start, inside a line, after a CR */
+    uint8_t _empty;         /* nothing written yet */
+} smtpp_stuffer;
+
+/* Most octets smtpp_stuff() writes for n octets of content: at most one
+ * "." per three octets (".\r\n"), plus one, plus one LF owed by a CR at the
+ * end of the previous call (NORMALISE); 2n + 2 with NORMALISE
+ * (every octet a bare CR or LF). */
+#define SMTPP_STUFF_MAX(n) (2 * (size_t)(n) + 2)
+
+SMTPP_API void smtpp_stuff_init(smtpp_stuffer *st, unsigned flags);
+/* Writes the stuffed form of src[0..n) to dst[0..cap).  Returns the number
+ * of octets it needs.  When that is <= cap they are written and the state
+ * moves on; when it is > cap nothing is written, the state is unchanged,
+ * and you call again with a buffer that large (or with less of src).  A
+ * cap of SMTPP_STUFF_MAX(n) is always enough. */
+SMTPP_API size_t smtpp_stuff(smtpp_stuffer *st, const char *src, size_t n, char *dst,
+                             size_t cap);
+/* Writes the end of the message: ".\r\n" when the content so far is empty
+ * or ends with CRLF (a normalised line end included), else "\r\n.\r\n"
+ * (RFC 5321 4.1.1.4: the last line gets its CRLF; under NORMALISE a final
+ * bare CR gets its LF: "\n.\r\n").  Returns the octets needed (3 to 5),
+ * with the same rule for cap as smtpp_stuff().
+ * The stuffer then starts a new, empty message. */
+SMTPP_API size_t smtpp_stuff_end(smtpp_stuffer *st, char *dst, size_t cap);
 
 /* ========================================================================
  * PROXY protocol (HAProxy, versions 1 and 2)
@@ -553,14 +690,19 @@ SMTPP_API int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd,
 SMTPP_API int smtpp_session_sent(smtpp_session *s, smtpp_verb verb, int code);
 
 /* Reads message bytes: a DATA body (after 354 was reported) or a BDAT
- * chunk.  Same results and slices as smtpp_data_parse(); a BDAT chunk is
- * handed back verbatim (no dot-stuffing, RFC 3030), cut to its size.  Once
- * SMTPP_DONE is returned, call smtpp_session_data_end(). */
+ * chunk.  Same results and slices as smtpp_data_parse() with the flags
+ * the configuration gives (SMTPP_CFG_PASS_BARE, _NORMALISE_BARE,
+ * _DATA_RAW, _REFUSE_NUL); under SMTPP_CFG_DATA_RAW SMTPP_AGAIN may leave
+ * one byte unconsumed, as smtpp_data_parse() says.  A BDAT chunk is handed
+ * back verbatim (no dot-stuffing, RFC 3030; no line-end or NUL policy),
+ * cut to its size.  Once SMTPP_DONE is returned, call
+ * smtpp_session_data_end(). */
 SMTPP_API int smtpp_session_data(smtpp_session *s, const char *buf, size_t len,
                                  smtpp_str *out, size_t *used);
 
 /* The verdict after a message or a chunk: REPLY (refused: too big, bare
- * line ends, a chunk refused when its command came) or DECIDE (250 by
+ * line ends, a NUL under REFUSE_NUL, a line too long, a chunk refused when
+ * its command came) or DECIDE (250 by
  * default: MESSAGE_OK after DATA and BDAT LAST, CHUNK_OK after any other
  * chunk; report each reply with smtpp_session_sent()).  v->count is the
  * number of replies: the accepted recipients in LMTP after DATA or BDAT
@@ -580,6 +722,47 @@ SMTPP_API int smtpp_session_data_end(smtpp_session *s, smtpp_verdict *v);
 SMTPP_API int smtpp_session_auth_line(smtpp_session *s, const char *buf, size_t len,
                                       size_t *used, char *dst, size_t cap,
                                       smtpp_str *resp, smtpp_verdict *v);
+
+/* ---- AUTH PLAIN (RFC 4616) ----------------------------------------------
+ * A decoded PLAIN response (from smtpp_session_auth_line(), or the decoded
+ * initial response of "AUTH PLAIN <b64>") is
+ *     [authzid] NUL authcid NUL passwd
+ * smtpp_sasl_plain() splits it into slices of msg (no copy; valid while
+ * msg is) and returns one of these outcomes; anything but OK means the
+ * message is malformed and, as RFC 4616 2 requires, the authentication
+ * fails: answer 501 5.5.2 (the response is not valid for the mechanism,
+ * as for bad base64), and do not look the credentials up.
+ *   SMTPP_PLAIN_OK          authzid (possibly empty: act as authcid),
+ *                           authcid and passwd filled
+ *   SMTPP_PLAIN_E_FORMAT    not exactly two NUL octets
+ *   SMTPP_PLAIN_E_EMPTY     authcid or passwd is empty (both are 1*SAFE)
+ *   SMTPP_PLAIN_E_UTF8      a field is not well-formed UTF-8 (overlong,
+ *                           surrogate, above U+10FFFF, truncated)
+ *   SMTPP_PLAIN_E_TOO_LONG  authzid or authcid over 255 octets (RFC 4616
+ *                           2 asks a server to take at least 255; an
+ *                           identity longer than any mailbox is refused
+ *                           before any lookup).  passwd has no limit but
+ *                           the caller's decoding buffer.
+ * Credentials that are well-formed but wrong get 535 5.7.8 (RFC 4954 6),
+ * which is the server's decision.  Compare passwords in constant time. */
+typedef enum smtpp_plain_result {
+    SMTPP_PLAIN_OK = 0,
+    SMTPP_PLAIN_E_FORMAT,
+    SMTPP_PLAIN_E_EMPTY,
+    SMTPP_PLAIN_E_UTF8,
+    SMTPP_PLAIN_E_TOO_LONG
+} smtpp_plain_result;
+
+typedef struct smtpp_plain {
+    smtpp_str authzid;       /* may be empty */
+    smtpp_str authcid;
+    smtpp_str passwd;
+} smtpp_plain;
+
+/* Splits msg[0..n) (see above).  On an error *out is zeroed. */
+SMTPP_API smtpp_plain_result smtpp_sasl_plain(const char *msg, size_t n, smtpp_plain *out);
+/* "SMTPP_PLAIN_E_EMPTY"; "" outside the enum. */
+SMTPP_API const char *smtpp_plain_result_name(smtpp_plain_result r);
 
 /* Writes the EHLO (or LHLO) reply for this session's state into dst: the
  * hostname and greet on the first line, then the extensions offered now
