@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -191,12 +192,10 @@ static void flush(int fd, buf *b, int id, const char *who)
 
 static void drop(int i)
 {
-    close(conns[i]->cfd), close(conns[i]->ufd);   /* ufd may be -1: harmless */
-    free(conns[i]), conns[i] = NULL;
+    close(conns[i]->cfd), close(conns[i]->ufd), free(conns[i]), conns[i] = NULL;   /* ufd -1: harmless */
 }
 
 static void on_term(int sig) { stop = sig; }
-
 static void admit(int lfd)
 {
     int fd = accept(lfd, NULL, NULL), i = 0;
@@ -227,13 +226,14 @@ int main(int argc, char **argv)
                    : strcmp(optarg, "normalise") == 0 ? SMTPP_CFG_NORMALISE_BARE
                    : strcmp(optarg, "refuse") == 0 ? 0 : ~0u;
         else
-            upstream_port = -1;
+            upstream_port = -1;                           /* usage */
     }
     smtpp_config_init(&cfg, "proxy.smtpp.test");
     cfg.flags |= policy;
     cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_SMTPUTF8) | SMTPP_EXT_BIT(SMTPP_EXT_DSN);
     sigaction(SIGTERM, &(struct sigaction){ .sa_handler = on_term }, NULL);
     signal(SIGPIPE, SIG_IGN);
+    mallopt(M_MMAP_THRESHOLD, CAP);      /* each connection mapped: freed memory goes back */
     if (upstream_port <= 0 || optind != argc || policy == ~0u) {
         fprintf(stderr, "usage: proxy -u UPSTREAM_PORT [-p PORT] [-b refuse|pass|normalise] [-v]\n");
         return 2;
