@@ -113,6 +113,9 @@ def main():
                     pf.settle(timeout=600)
                     print(f"round {r + 1} {name:8} {rate:8.1f} msg/s  p50 {res[name][-1][1]:7.2f} ms  "
                           f"p99 {res[name][-1][2]:7.2f} ms", flush=True)
+            with open(f"/proc/{px.pid}/stat") as f:      # utime, stime: fields 14 and 15
+                ticks = sum(int(x) for x in f.read().rsplit(")", 1)[1].split()[11:13])
+            cpu_us = ticks / os.sysconf("SC_CLK_TCK") * 1e6 / (a.messages * a.rounds)
         finally:
             px.terminate()
             px.wait()
@@ -124,7 +127,9 @@ def main():
     for name in res:
         med[name] = [statistics.median(x[i] for x in res[name]) for i in range(3)]
         print(f"| {name} | {med[name][0]:.1f} | {med[name][1]:.2f} | {med[name][2]:.2f} |")
-    print(f"\nproxy / postfix: throughput {med['proxy'][0] / med['postfix'][0]:.3f}, "
+    print(f"\nthe proxy's own CPU time: {cpu_us:.1f} us per message (user + system, "
+          f"{a.rounds * a.messages} messages)")
+    print(f"proxy / postfix: throughput {med['proxy'][0] / med['postfix'][0]:.3f}, "
           f"p50 {med['proxy'][1] / med['postfix'][1]:.2f} x, p99 {med['proxy'][2] / med['postfix'][2]:.2f} x")
 
 
