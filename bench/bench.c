@@ -359,6 +359,87 @@ out:
     o->errors += err;
 }
 
+/* The same server through the connection driver (conn.h, lockstep): one
+ * call per event, each decision answered at once. */
+static NOINLINE void bench_conn(const char *buf, size_t len, size_t chunk, int refuse,
+                                bench_out *o)
+{
+    static smtpp_conn c;
+    smtpp_event ev;
+    smtpp_verdict v;
+    size_t start = 0, avail = chunk ? grow(0, chunk, len) : len;
+    uint64_t sum = 0, ncmd = 0, nmsg = 0, err = 0, rcpts = 0;
+
+    smtpp_conn_init(&c, &bench_cfg, 0);
+    smtpp_conn_greeting(&c, 220, 0, &v);
+    sum += v.code;
+    for (;;) {
+        size_t used;
+        int r = smtpp_conn_next(&c, buf + start, avail - start, &ev, &used);
+        start += used;
+        if (r == SMTPP_AGAIN) {
+            if (avail == len) break;
+            avail = grow(avail, chunk, len);
+            continue;
+        }
+        if (r != SMTPP_DONE) {              /* closed: the next connection */
+            smtpp_conn_init(&c, &bench_cfg, 0);
+            smtpp_conn_greeting(&c, 220, 0, &v);
+            sum += v.code;
+            continue;
+        }
+        switch (ev.type) {
+        case SMTPP_EV_COMMAND:
+            ncmd++;
+            err += ev.cmd.error != 0;
+            sum += ev.cmd.verb + ev.cmd.path.mailbox.n + ev.cmd.nparams + ev.cmd.p.size;
+            sum += ev.v.code + ev.v.id;
+            if (ev.v.action == SMTPP_ACT_DECIDE) {
+                int code = ev.v.code;
+                if (refuse && ev.cmd.verb == SMTPP_VERB_RCPT && (++rcpts & 15) == 0)
+                    code = 550;
+                smtpp_conn_answer(&c, code, NULL);
+            } else if (ev.v.action == SMTPP_ACT_REPLY) {
+                err += ev.v.code >= 400;
+            }
+            break;
+        case SMTPP_EV_BODY:
+            sum += ev.data.n + (unsigned char)ev.data.p[ev.data.n - 1];
+            break;
+        case SMTPP_EV_MESSAGE_END: {
+            uint32_t k;
+            nmsg++;
+            sum += ev.v.code + c.session.data.size;
+            if (ev.v.action == SMTPP_ACT_DECIDE)
+                for (k = 0; k < ev.v.count; k++) smtpp_conn_answer(&c, ev.v.code, NULL);
+            else
+                err++;
+            break;
+        }
+        default:
+            sum += ev.type;
+            break;
+        }
+    }
+    sum += (uint64_t)smtpp_conn_finish(&c, avail - start) + c.session.sync_errors;
+    o->sum += sum;
+    o->items += refuse ? ncmd : nmsg;
+    o->errors += err;
+}
+
+static void run_conn_commands(const workload *w, char *buf, size_t len, size_t chunk,
+                              bench_out *o)
+{
+    (void)w;
+    bench_conn(buf, len, chunk, 1, o);
+}
+
+static void run_conn_data(const workload *w, char *buf, size_t len, size_t chunk, bench_out *o)
+{
+    (void)w;
+    bench_conn(buf, len, chunk, 0, o);
+}
+
 static void run_session_commands(const workload *w, char *buf, size_t len, size_t chunk,
                                  bench_out *o)
 {
@@ -755,7 +836,7 @@ static void result_lib(const libset *L, const workload *w, const size_t slices[2
 
 static void run_workload(workload *w)
 {
-    libset libs[2];
+    libset libs[3];
     int nlib = 0, i;
     meas *mem, *hand, *memL;
     size_t slices[2];
@@ -769,6 +850,12 @@ static void run_workload(workload *w)
         libs[nlib].system = "smtpp+session";
         libs[nlib++].fn = session_runner(w->kind);
     }
+#if defined(SMTPP_BENCH_SESSION)
+    if (w->kind != K_REPLIES) {
+        libs[nlib].system = "smtpp+conn";
+        libs[nlib++].fn = w->kind == K_DATA ? run_conn_data : run_conn_commands;
+    }
+#endif
 
     if (opt_profile > 0) {
         for (i = 0; i < nlib; i++) {

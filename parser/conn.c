@@ -127,8 +127,9 @@ static void rebuild_prov(smtpp_conn *c)
 }
 
 /* Checks the queued commands against S, in order, until S awaits an answer
- * (or closes: nothing after a closing reply is processed). */
-static void settle(smtpp_conn *c)
+ * (or closes: nothing after a closing reply is processed).  rebuild: P may
+ * differ from S replayed now (an answer other than the proposed code). */
+static void settle(smtpp_conn *c, int rebuild)
 {
     smtpp_session *s = &c->session;
     unsigned i;
@@ -138,6 +139,7 @@ static void settle(smtpp_conn *c)
         int act;
         if (e->_status != Q_QUEUED) continue;
         act = recheck(s, e, &v);
+        if (act != e->_prov || v.id != e->_v.id) rebuild = 1;   /* P took another path */
         if (act == SMTPP_ACT_DECIDE) {
             if (e->_prov == SMTPP_ACT_DECIDE) {
                 e->_v = v;
@@ -157,7 +159,9 @@ static void settle(smtpp_conn *c)
     }
     if (s->state == SMTPP_ST_CLOSED && i < c->_qcount)
         c->_qcount = (uint8_t)i;   /* what follows a closing reply is never answered */
-    rebuild_prov(c);
+    /* When every answer so far was the proposed code, S has walked the
+     * same checks as P did, and P is still S with the rest replayed. */
+    if (rebuild) rebuild_prov(c);
 }
 
 size_t smtpp_conn_unanswered(const smtpp_conn *c)
@@ -174,6 +178,7 @@ int smtpp_conn_answer(smtpp_conn *c, int code, smtpp_verdict *v)
 {
     smtpp_verdict none;
     smtpp_conn_entry *e;
+    int rebuild;
     if (!v) v = &none;
     memset(v, 0, sizeof *v);
     if (c->_qcount == 0) {
@@ -189,9 +194,10 @@ int smtpp_conn_answer(smtpp_conn *c, int code, smtpp_verdict *v)
         return 0;
     }
     if (e->_status != Q_AWAITING) return -1;   /* library replies are due first */
+    rebuild = code != e->_v.code;
     if (smtpp_session_sent(&c->session, (smtpp_verb)e->_verb, code) != 0) return -1;
     qpop(c);
-    settle(c);
+    settle(c, rebuild);
     return 0;
 }
 
@@ -263,11 +269,14 @@ static int on_command(smtpp_conn *c, const char *buf, size_t len, smtpp_event *e
         smtpp_session saved;
         smtpp_conn_entry *e;
         unsigned verb = ev->cmd.verb;
-        int held = c->_qcount >= SMTPP_CONN_QUEUE || (!ev->cmd.error && held_verb(verb));
+        /* BDAT even with an error: what follows it is a chunk or lost */
+        int held = c->_qcount >= SMTPP_CONN_QUEUE || verb == SMTPP_VERB_BDAT ||
+                   (!ev->cmd.error && held_verb(verb));
         if (!held) {
             saved = c->_prov;
             smtpp_session_check(&c->_prov, &ev->cmd, flags, &ev->v);
-            if (ev->v.action == SMTPP_ACT_REPLY && may_turn(ev->v.id)) {
+            if ((ev->v.action == SMTPP_ACT_REPLY && may_turn(ev->v.id)) ||
+                ev->v.action == SMTPP_ACT_BODY) {
                 c->_prov = saved;
                 held = 1;
             }
@@ -289,7 +298,7 @@ static int on_command(smtpp_conn *c, const char *buf, size_t len, smtpp_event *e
         c->_qcount++;
         ev->deferred = 1;
         /* nothing unanswered before it any more: settle it at once */
-        if (smtpp_session_next(&c->session) == SMTPP_NEXT_COMMAND) settle(c);
+        if (smtpp_session_next(&c->session) == SMTPP_NEXT_COMMAND) settle(c, 1);
     }
     c->seq++;
     return SMTPP_DONE;

@@ -7,6 +7,7 @@
  * Every transcript of test_session.c runs through the driver as well: that
  * file is included below with its tx_check() redirected to conn_tx_check(),
  * which runs the low-level loop as before and then the driver. */
+#define _POSIX_C_SOURCE 200809L /* setenv */
 #include "transcript.h"
 
 /* ---- The driver as a transcript ------------------------------------------------ */
@@ -16,8 +17,11 @@ enum {
     ANSWER_AT_ONCE = 0,   /* at the event, as a lockstep server does */
     ANSWER_LAZY,          /* only when the driver is stuck (WAIT, or AGAIN at the
                              end of a read): one answer, then the events */
-    ANSWER_LAZY_ALL       /* when stuck: every outstanding answer at once, as a
+    ANSWER_LAZY_ALL,      /* when stuck: every outstanding answer at once, as a
                              proxy that got the next hop's replies in one read */
+    ANSWER_LATE           /* only when the driver waits, or at the end of the
+                             input: the client's next reads come in while the
+                             answers are outstanding */
 };
 
 typedef struct cx_pending {
@@ -37,6 +41,7 @@ typedef struct cx_run {
 
 /* How often the pipelined paths were taken, over a test. */
 static unsigned long cx_superseded, cx_deferred_replies, cx_queue_waits; /* WAIT with a queue */
+static unsigned long cx_read_while_pending;   /* a read came in with answers outstanding */
 
 static void cx_line_reply(cx_run *r, const char *what, const smtpp_verdict *v)
 {
@@ -198,6 +203,7 @@ static unsigned cx_feed(const tx_case *c, const char *in, size_t n, const size_t
         memcpy(acc + have, in + prev, end - prev);
         have += end - prev;
         prev = end;
+        if (run.npend) cx_read_while_pending++;
         while (!run.closed) {
             char *rg = have ? (char *)malloc(have) : NULL;
             smtpp_event ev;
@@ -236,7 +242,7 @@ static unsigned cx_feed(const tx_case *c, const char *in, size_t n, const size_t
                 continue;
             }
             /* SMTPP_AGAIN: answer what is outstanding before reading on */
-            if (run.npend) {
+            if (run.npend && (policy != ANSWER_LATE || k == ncuts)) {
                 ck_assert_int_eq(cx_answer_one(&run), 0);
                 if (policy == ANSWER_LAZY_ALL)
                     while (run.npend && cx_answer_one(&run) == 0)
@@ -296,6 +302,7 @@ static const unsigned cx_modes[][2] = {
     { SMTPP_CONN_PIPELINE, ANSWER_AT_ONCE },
     { SMTPP_CONN_PIPELINE, ANSWER_LAZY },
     { SMTPP_CONN_PIPELINE, ANSWER_LAZY_ALL },
+    { SMTPP_CONN_PIPELINE, ANSWER_LATE },
 };
 #define NMODES (sizeof cx_modes / sizeof cx_modes[0])
 
@@ -545,7 +552,7 @@ START_TEST(random_sessions)
         "RCPT TO:<c@d.test>\r\n", "RCPT TO:<c@d.test>\r\n", "RCPT TO:<\xc3\xbc@d.test>\r\n",
         "RCPT TO:<c@@d.test>\r\n", "RSET\r\n", "NOOP\r\n", "DATA\r\n", "DATA\r\nx\r\n.\r\n",
         "x\r\n.\r\n", "VRFY a\r\n", "HELP\r\n", "ETRN x.test\r\n", "BDAT 2\r\nab",
-        "BDAT 1 LAST\r\nz", "EHLO c.test\r\n", "HELO c.test\r\n", "AUTH PLAIN\r\n", "=\r\n",
+        "BDAT 1 LAST\r\nz", "BDAT x\r\n", "EHLO c.test\r\n", "HELO c.test\r\n", "AUTH PLAIN\r\n", "=\r\n",
         "QUIT\r\n", "FOO\r\n", "STARTTLS\r\n", "XFORWARD NAME=x\r\n", "\r\n",
     };
     static const char *const codes[] = { "=", "=", "=", "550", "550", "450", "421", "354", "250",
@@ -565,7 +572,7 @@ START_TEST(random_sessions)
     cfgs[3] = cfg;
     cfgs[3].exts &= ~SMTPP_EXT_BIT(SMTPP_EXT_PIPELINING);
     rnd_state = 2920;
-    cx_superseded = cx_deferred_replies = cx_queue_waits = 0;
+    cx_superseded = cx_deferred_replies = cx_queue_waits = cx_read_while_pending = 0;
     for (iter = 0; iter < 3000; iter++) {
         tx_case c = { &cfgs[rnd(4)], in, script, NULL, 0, 0, 0, 0 };
         unsigned i, ncmd = 3 + rnd(14);
@@ -598,6 +605,7 @@ START_TEST(random_sessions)
     ck_assert_uint_ge(cx_superseded, 50);       /* 82 with this seed */
     ck_assert_uint_ge(cx_deferred_replies, 500);
     ck_assert_uint_ge(cx_queue_waits, 500);
+    ck_assert_uint_ge(cx_read_while_pending, 200);   /* 465 with this seed */
 }
 END_TEST
 
@@ -669,9 +677,19 @@ START_TEST(pipelined_api)
         off += used;
     }
     ck_assert_int_eq(smtpp_conn_answer(&c, 550, &v), 0);
+    /* a RCPT that arrives now is checked against what was answered: the
+     * library refuses it (no MAIL), nothing is forwarded */
+    ck_assert_int_eq(smtpp_conn_next(&c, "RCPT TO:<x@d.test>\r\n", 20, &ev, &used), SMTPP_DONE);
+    ck_assert_int_eq(ev.deferred, 1);
+    ck_assert_int_eq(ev.v.action, SMTPP_ACT_REPLY);
+    ck_assert_int_eq(ev.v.id, SMTPP_V_NEED_MAIL);
     ck_assert_int_eq(smtpp_conn_answer(&c, 250, &v), 0);
     ck_assert_int_eq(v.action, SMTPP_ACT_REPLY);
     ck_assert_int_eq(v.superseded, 1);
+    ck_assert_int_eq(smtpp_conn_next(&c, "", 0, &ev, &used), SMTPP_DONE);
+    ck_assert_int_eq(ev.type, SMTPP_EV_REPLY);
+    ck_assert_int_eq(ev.v.id, SMTPP_V_NEED_MAIL);
+    ck_assert_uint_eq(ev.seq, 3);
     ck_assert_int_eq(c.session.state, SMTPP_ST_READY);
 }
 END_TEST
@@ -963,7 +981,9 @@ int main(void)
     srunner_run_all(r, CK_NORMAL);
     failed = srunner_ntests_failed(r);
     srunner_free(r);
-    /* the session's transcripts, each also through the driver */
+    /* the session's transcripts, each also through the driver (five modes,
+     * every split: more time than the session suite's own tests need) */
+    setenv("CK_DEFAULT_TIMEOUT", "900", 1);
     failed += session_main();
     return failed ? 1 : 0;
 }

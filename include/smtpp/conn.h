@@ -143,7 +143,10 @@
  *   real answer; the queued commands after it are checked again against
  *   the settled state, exactly as a lockstep server would have checked
  *   them.  Library replies then due come out of smtpp_conn_next() as
- *   SMTPP_EV_REPLY, before any new input is read.
+ *   SMTPP_EV_REPLY, before any new input is read.  So the client's replies
+ *   always come from the settled session; the provisional state only
+ *   decides what is forwarded before the answers are in (it is rebuilt
+ *   from the settled one after an answer other than the proposed code).
  *
  *   Superseded decisions.  A forwarded command whose verdict depended on an
  *   outcome that was then refused (RCPT after a refused MAIL, DATA after
