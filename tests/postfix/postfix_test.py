@@ -419,8 +419,9 @@ def smuggling_through(policy):
         for d in got:
             if b"MAIL FROM:<" + EVIL.encode() + b">" not in d.body:
                 fail(f"policy {policy}: the smuggling attempt is not content of the message: {d.body!r}")
-        if policy == "normalise":       # each bare CR and LF became CRLF (stored as LF)
-            want = sorted(lf(normalise(smuggle_body(name, seq, bare))) for _, name, seq, bare in variants())
+        if policy == "normalise":       # unstuffed at CRLF line starts, bare CR and LF -> CRLF
+            want = sorted(lf(normalise(smuggle_body(name, seq, bare).replace(b"\r\n.", b"\r\n") + b"\r\n"))
+                          for _, name, seq, bare in variants())
             if sorted(d.body for d in got) != want:
                 fail("normalise: delivered messages differ\n" + "\n".join(repr(w) for w in want) +
                      "\n---\n" + "\n".join(repr(d.body) for d in got))
