@@ -14,9 +14,10 @@ domain is refused (554 5.7.1, relay access denied: nothing is relayed).  A
 message with a header "Subject: reject-me" is refused at the end of DATA
 (550 5.7.1, header_checks), one over 1000000 bytes gets 552 5.3.4.  No DNS
 lookups, no header rewriting, no delays after errors or under load."""
+import atexit
+import grp
 import os
 import pwd
-import grp
 import re
 import shutil
 import signal
@@ -54,6 +55,10 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 """
 
 
+def _unwind(sig, frame):
+    raise SystemExit(f"signal {sig}")
+
+
 def free_port():
     """A port in 27000-27999 that nothing listens on now."""
     for port in list(range(27000 + os.getpid() % 1000, 28000)) + list(range(27000, 28000)):
@@ -84,6 +89,11 @@ class Postfix:
         self._queue_dirs()
         os.chown(self.mail, nobody, nogroup)
         self.started = False
+        # stopped whatever happens: at exit, and on SIGTERM/SIGINT (ctest's
+        # timeout), which unwind through the with-blocks
+        atexit.register(self.cleanup)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, _unwind)
         self.extra = extra or {}
         self.maxproc = maxproc
         self._start(nobody, nogroup)
