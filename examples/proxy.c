@@ -106,17 +106,16 @@ static void client_input(conn *k)
             break;
         switch (ev.type) {
         case SMTPP_EV_COMMAND:
-            if (ev.v.action == SMTPP_ACT_DECIDE) {        /* the upstream decides */
+        case SMTPP_EV_REPLY:                              /* a library reply due now */
+            if (ev.type == SMTPP_EV_COMMAND && ev.v.action == SMTPP_ACT_DECIDE) {
                 if ((ev.verb == SMTPP_VERB_EHLO || ev.verb == SMTPP_VERB_HELO) &&
-                    ev.raw.n <= sizeof k->hello)
+                    ev.raw.n <= sizeof k->hello)          /* the upstream decides */
                     memcpy(k->hello, ev.raw.p, k->hello_n = ev.raw.n);
                 forward(k, ev.raw.p, (long)ev.raw.n, ev.verb, TAG_RELAY);
             }
-            if (ev.v.action != SMTPP_ACT_REPLY || ev.deferred)   /* deferred: comes back */
-                break;
-            /* fall through */
-        case SMTPP_EV_REPLY:                              /* the library answers */
-            say(k, &ev.v, NULL);
+            if (ev.v.action != SMTPP_ACT_REPLY || (ev.type == SMTPP_EV_COMMAND && ev.deferred))
+                break;                                    /* deferred: comes back as REPLY */
+            say(k, &ev.v, NULL);                          /* the library answers */
             if (ev.verb == SMTPP_VERB_RSET)               /* keep the upstream in step */
                 forward(k, "RSET\r\n", 6, SMTPP_VERB_RSET, TAG_DROP);
             break;
