@@ -161,7 +161,10 @@ class Raw:
         return [int(l[:3]) for l in self.replies(n)]
 
     def send(self, b):
-        self.s.sendall(b)
+        try:
+            self.s.sendall(b)
+        except (BrokenPipeError, ConnectionResetError):
+            pass            # closed by the peer: the replies read so far tell
 
     def eof(self):
         """True when the peer closed cleanly (FIN, no RST) with nothing more to read."""
