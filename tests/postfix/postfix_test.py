@@ -409,6 +409,9 @@ def smuggling_through(policy):
             replies = smuggle_session(px.port, name, seq, bare, follow=True)
             results.append((title, replies))
         got = pf.settle()
+        evil = [d for d in got if d.sender == EVIL or d.body.startswith(b"Subject: SMUGGLED")]
+        if evil:
+            fail(f"policy {policy}: a smuggled message reached Postfix: {evil}\n" + "\n".join(f"{t:32} {r}" for t, r in results))
         after = [d for d in got if d.body.startswith(b"Subject: after ")]
         got = [d for d in got if d not in after]
         if sorted(d.body for d in after) != sorted(b"Subject: after %s\n\nfine\n" % n.encode()
@@ -422,9 +425,6 @@ def smuggling_through(policy):
             if codes != ["250", "250", "250", "354", want_end, "250", "250", "354", "250", "221"]:
                 fail(f"policy {policy}, {title}: replies {replies}\n" + "\n".join(report))
         print("\n".join(report))
-        evil = [d for d in got if d.sender == EVIL or d.body.startswith(b"Subject: SMUGGLED")]
-        if evil:
-            fail(f"policy {policy}: a smuggled message reached Postfix: {evil}")
         ids = {d.queue_id for d in got}
         n = 0 if policy == "refuse" else len(results)
         if len(got) != n or len(ids) != n:
