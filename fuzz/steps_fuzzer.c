@@ -55,8 +55,9 @@
  *     -> READY; MAIL 2xx -> MAIL; RCPT 2xx -> RCPT; DATA 354 -> DATA;
  *     QUIT -> 221 and CLOSED; STARTTLS 220 -> CONNECTED with tls set and
  *     HELO and AUTH forgotten; AUTH 235 -> READY, authed; AUTH 334 -> AUTH;
- *   - a DATA message that is not refused, re-stuffed, is the bytes consumed;
- *     a BDAT chunk is handed back verbatim;
+ *   - a DATA message that is not refused: the bytes consumed for it,
+ *     unstuffed by an independent model, are its content; a BDAT chunk is
+ *     handed back verbatim;
  *   - after the session is closed, every further command line gets
  *     SMTPP_ACT_CLOSE (AFTER_QUIT) and the state stays CLOSED.
  *
