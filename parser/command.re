@@ -423,17 +423,18 @@ SMTPP_AVX2_FN static const uchar *mailbox_avx2(const uchar *s, const uchar *lim,
 #endif
 
 
-/* Records an error found at byte `at`.  A NUL, a CR that does not end the
- * line, or a malformed UTF-8 sequence there is reported as such; otherwise
- * `e`.  Always returns NULL so callers can `return fail(...)`. */
+/* Records an error found at byte `at`.  A CR that does not end the line,
+ * or a malformed UTF-8 sequence there is reported as such; otherwise `e`.
+ * (A NUL in the arguments is an invalid character like any other control
+ * character: the argument's own 501 error, RFC 5321 4.1.2.  Only a NUL in
+ * the verb is SMTPP_E_NUL: lex_line.)  Always returns NULL so callers can
+ * `return fail(...)`. */
 static const uchar *fail(lexer *lx, const uchar *at, smtpp_error e, int utf8_ctx)
 {
     /* `at` never lies past the LF that ends the line, so at[1] is readable
      * whenever *at is not that LF. */
     if (*at != '\n') {
-        if (*at == 0)
-            e = SMTPP_E_NUL;
-        else if (*at == '\r' && at[1] != '\n')
+        if (*at == '\r' && at[1] != '\n')
             e = SMTPP_E_BARE_CR;
         else if (*at >= 0x80 && utf8_ctx)
             e = SMTPP_E_BAD_UTF8;
@@ -1342,7 +1343,7 @@ static const uchar *lex_hello(lexer *lx, const uchar *s)
         return fail(lx, s, at_eol(lx, s) ? SMTPP_E_MISSING_ARG : SMTPP_E_SYNTAX, 0);
     d = lex_domain(lx, s + 1, 0, &c->path);
     if (!d) {
-        if (c->error != SMTPP_E_NUL && c->error != SMTPP_E_BARE_CR)
+        if (c->error != SMTPP_E_BARE_CR)
             c->error = SMTPP_E_BAD_DOMAIN;
         return NULL;
     }
@@ -1597,12 +1598,22 @@ static void lex_line(lexer *lx)
       'ETRN'      { c->verb = SMTPP_VERB_ETRN; goto args; }
       'XCLIENT'   { c->verb = SMTPP_VERB_XCLIENT; goto args; }
       'XFORWARD'  { c->verb = SMTPP_VERB_XFORWARD; goto args; }
-      [^ \t\r\n\x00]+  { fail(lx, s, SMTPP_E_UNKNOWN_COMMAND, 0); return; }
+      [^ \t\r\n\x00]+  {
+          /* a NUL in the verb: binary junk rather than a command */
+          if (*YYCURSOR == 0) fail(lx, YYCURSOR, SMTPP_E_NUL, 0);
+          else fail(lx, s, SMTPP_E_UNKNOWN_COMMAND, 0);
+          return;
+      }
       eol         { fail(lx, s, SMTPP_E_EMPTY_LINE, 0); return; }
-      *           { fail(lx, s, SMTPP_E_UNKNOWN_COMMAND, 0); return; }
+      *           { fail(lx, s, *s == 0 ? SMTPP_E_NUL : SMTPP_E_UNKNOWN_COMMAND, 0); return; }
     */
 args:
     s = YYCURSOR;
+    if (SMTPP_UNLIKELY(*s == 0)) {   /* "RSET\0": the NUL is in the verb */
+        c->verb = SMTPP_VERB_UNKNOWN;
+        fail(lx, s, SMTPP_E_NUL, 0);
+        return;
+    }
     switch (c->verb) {
     case SMTPP_VERB_MAIL:
     case SMTPP_VERB_RCPT:     lex_mail_rcpt(lx, s); break;
@@ -1634,6 +1645,49 @@ void smtpp_parser_init(smtpp_parser *p, unsigned flags)
     p->_simd = (uint8_t)smtpp__cpu_avx2();
 }
 
+/* What each offered extension may add to a MAIL or RCPT line: its longest
+ * parameter with the SP before it, or the figure its RFC gives. */
+enum {
+    GROW_SIZE = 26,          /* RFC 1870 3 (5) */
+    GROW_8BITMIME = 14,      /* " BODY=8BITMIME" */
+    GROW_BINARYMIME = 16,    /* RFC 3030 2 and 3 */
+    GROW_SMTPUTF8 = 10,      /* RFC 6531 3.1 (5) */
+    GROW_AUTH = 500,         /* RFC 4954 5 */
+    GROW_DSN_MAIL = 9 + 7 + 100,      /* " RET=HDRS", " ENVID=" and its 100
+                                         octets (RFC 3461 4.4) */
+    GROW_DSN_RCPT = 29 + 7 + 500,     /* " NOTIFY=SUCCESS,FAILURE,DELAY",
+                                         " ORCPT=" and its 500 octets (4.2) */
+    GROW_REQUIRETLS = 11,    /* " REQUIRETLS" */
+    GROW_MT_PRIORITY = 15,   /* " MT-PRIORITY=-9" */
+    GROW_FUTURERELEASE = 46, /* " HOLDUNTIL=" and a date-time with 9
+                                fraction digits and an offset (RFC 4865) */
+    GROW_DELIVERBY = 17      /* " BY=-999999999;RT" (RFC 2852) */
+};
+
+void smtpp_parser_configure(smtpp_parser *p, const struct smtpp_config *cfg)
+{
+    uint32_t x = cfg->exts;
+    size_t base = p->max_line < 16 ? 16 : p->max_line, mail = base, rcpt = base;
+#define OFFERS(e) ((x & SMTPP_EXT_BIT(SMTPP_EXT_##e)) != 0)
+    if (OFFERS(SIZE)) mail += GROW_SIZE;
+    if (OFFERS(BINARYMIME) && OFFERS(CHUNKING)) mail += GROW_BINARYMIME;
+    else if (OFFERS(8BITMIME)) mail += GROW_8BITMIME;
+    if (OFFERS(SMTPUTF8)) mail += GROW_SMTPUTF8;
+    if (OFFERS(AUTH) && cfg->auth_mechs) mail += GROW_AUTH;
+    if (OFFERS(DSN)) {
+        mail += GROW_DSN_MAIL;
+        rcpt += GROW_DSN_RCPT;
+    }
+    if (OFFERS(REQUIRETLS)) mail += GROW_REQUIRETLS;
+    if (OFFERS(MT_PRIORITY)) mail += GROW_MT_PRIORITY;
+    if (OFFERS(FUTURERELEASE)) mail += GROW_FUTURERELEASE;
+    if (OFFERS(DELIVERBY)) mail += GROW_DELIVERBY;
+#undef OFFERS
+    p->max_mail_line = mail > base ? (uint32_t)mail : 0;
+    p->max_rcpt_line = rcpt > base ? (uint32_t)rcpt : 0;
+    if (cfg->auth_line_max) p->max_auth_line = cfg->auth_line_max;
+}
+
 static void line_error(smtpp_command *c, smtpp_error e, uint32_t off)
 {
     command_reset(c);
@@ -1641,14 +1695,33 @@ static void line_error(smtpp_command *c, smtpp_error e, uint32_t off)
     c->error_offset = off;
 }
 
-/* The limit of the line at b: RFC 4954 4 lets an AUTH command with an
- * initial response be longer than other commands.  Asked only when a line
- * is over the ordinary limit. */
-static size_t auth_limit(const smtpp_parser *p, const uchar *b, size_t len, size_t lim)
+/* Which limit a line is under (kept in _skipping while an over-long line
+ * is skipped, for the report). */
+enum { LIM_LINE = 1, LIM_AUTH, LIM_MAIL, LIM_RCPT };
+
+/* The limit of a line under limit kind k. */
+static size_t limit_of(const smtpp_parser *p, unsigned k)
 {
-    if (len >= 5 && smtpp__ieq(b, 5, "AUTH ") && p->max_auth_line > lim)
-        return p->max_auth_line;
-    return lim;
+    size_t lim = p->max_line < 16 ? 16 : p->max_line;
+    size_t x = k == LIM_AUTH ? p->max_auth_line : k == LIM_MAIL ? p->max_mail_line
+             : k == LIM_RCPT ? p->max_rcpt_line : 0;
+    return x > lim ? x : lim;
+}
+
+/* The limit kind of the line at b (len octets of it known): RFC 4954 4 lets
+ * an AUTH command with an initial response be longer than other commands,
+ * and the extensions offered lengthen MAIL and RCPT (smtpp_parser_configure).
+ * Asked only when a line is over the ordinary limit. */
+static unsigned limit_kind(const smtpp_parser *p, const uchar *b, size_t len)
+{
+    size_t lim = p->max_line < 16 ? 16 : p->max_line;
+    unsigned k = LIM_LINE;
+    if (len >= 5 && b[4] == ' ') {
+        if (smtpp__ieq(b, 4, "AUTH")) k = LIM_AUTH;
+        else if (smtpp__ieq(b, 4, "MAIL")) k = LIM_MAIL;
+        else if (smtpp__ieq(b, 4, "RCPT")) k = LIM_RCPT;
+    }
+    return limit_of(p, k) > lim ? k : LIM_LINE;
 }
 
 #if defined(SMTPP_HAVE_AVX2) && defined(SMTPP_CHECK_FAST_PATHS)
@@ -1709,19 +1782,17 @@ static void fast_lane_check(const smtpp_parser *p, const uchar *b, size_t len,
 }
 #endif
 
-/* The rest of line_done(), out of line: a line over the limit (an AUTH line
- * has its own), or one that ends in a bare LF. */
+/* The rest of line_done(), out of line: a line over the limit (AUTH, MAIL
+ * and RCPT lines may have their own), or one that ends in a bare LF (only
+ * under SMTPP_LENIENT_BARE_LF: strict framing ends lines at CRLF only). */
 static SMTPP_NOINLINE void line_unusual(const smtpp_parser *p, const uchar *b, size_t n,
                                         smtpp_command *cmd)
 {
     size_t lim = p->max_line < 16 ? 16 : p->max_line;
-    if (n > lim && n > (lim = auth_limit(p, b, n, lim))) {
+    if (n > lim && n > (lim = limit_of(p, limit_kind(p, b, n)))) {
         line_error(cmd, SMTPP_E_LINE_TOO_LONG, (uint32_t)lim);
     } else if (n >= 2 && b[n - 2] == '\r') {
         cmd->line = SL(b, b + n - 2);
-    } else if (!(p->flags & SMTPP_LENIENT_BARE_LF)) {
-        line_error(cmd, SMTPP_E_BARE_LF, (uint32_t)(n - 1));
-        cmd->line = SL(b, b + n - 1);
     } else {
         cmd->line = SL(b, b + n - 1);
     }
@@ -1780,49 +1851,99 @@ SMTPP_AVX2_FN static SMTPP_NOINLINE size_t lane_take(const smtpp_parser *p, cons
 }
 #endif
 
-/* Framing.  The lexer needs only to know that an LF exists somewhere ahead:
- * it stops at the first one by itself (no rule matches past it).  So the
- * parser searches each new byte once, backwards from the end of the data
- * (memrchr), and remembers the last LF found (_lf) and how far it has
- * searched (_scanned), both as offsets into the region.  A burst of
- * pipelined commands costs one search, not one per line. */
+/* 1 when the LF at b[i] ends a command line: only after a CR (RFC 5321
+ * 2.3.8: no other sequence is a line end), or any LF under
+ * SMTPP_LENIENT_BARE_LF.  b[i - 1] is in the region: the CR of a CRLF is
+ * never consumed without its LF. */
+static inline int line_end_at(const smtpp_parser *p, const uchar *b, size_t i)
+{
+    return (p->flags & SMTPP_LENIENT_BARE_LF) || (i > 0 && b[i - 1] == '\r');
+}
+
+/* The LF of the last line end in b[from..to), or NULL.  Each octet is
+ * searched once (memrchr, then again below each bare LF). */
+static const uchar *last_end(const smtpp_parser *p, const uchar *b, size_t from, size_t to)
+{
+    while (from < to) {
+        const uchar *lf = last_lf(b + from, to - from);
+        if (!lf) return NULL;
+        if (line_end_at(p, b, (size_t)(lf - b))) return lf;
+        to = (size_t)(lf - b);
+    }
+    return NULL;
+}
+
+/* The LF of the first line end in b[from..to), or NULL. */
+static const uchar *first_end(const smtpp_parser *p, const uchar *b, size_t from, size_t to)
+{
+    while (from < to) {
+        const uchar *lf = memchr(b + from, '\n', to - from);
+        if (!lf) return NULL;
+        if (line_end_at(p, b, (size_t)(lf - b))) return lf;
+        from = (size_t)(lf - b) + 1;
+    }
+    return NULL;
+}
+
+/* The octets of b[0..len) an over-long line may consume: all of them, but
+ * a CR at the end, which may be the start of the CRLF that ends it. */
+static size_t skippable(const smtpp_parser *p, const uchar *b, size_t len)
+{
+    return len - (len && b[len - 1] == '\r' && !(p->flags & SMTPP_LENIENT_BARE_LF));
+}
+
+/* Framing.  The lexer needs only to know that a line end exists somewhere
+ * ahead: it stops at the first LF by itself (no rule matches past it).  So
+ * the parser searches each new byte once, backwards from the end of the
+ * data (memrchr), and remembers the last line end found (_lf) and how far
+ * it has searched (_scanned), both as offsets into the region.  A burst of
+ * pipelined commands costs one search, not one per line.
+ *
+ * A line ends at CRLF (RFC 5321 2.3.8).  A bare LF inside a line does not
+ * end it: the line, up to its CRLF, is refused as one (SMTPP_E_BARE_LF),
+ * and nothing after the bare LF is taken as a command, so the parser sees
+ * the same lines as every CRLF-framing peer.  Under SMTPP_LENIENT_BARE_LF
+ * every LF ends a line. */
 static SMTPP_NOINLINE int parse_general(smtpp_parser *p, const char *buf, size_t len,
                                         smtpp_command *cmd, size_t *used, int lane)
 {
     const uchar *b = (const uchar *)buf, *lf;
-    size_t lim = p->max_line < 16 ? 16 : p->max_line;
+    size_t lim = p->max_line < 16 ? 16 : p->max_line, n;
     lexer lx;
 
 
     if (SMTPP_UNLIKELY(len > UINT32_MAX))
         len = UINT32_MAX; /* offsets are 32-bit; the rest waits for the next call */
     if (SMTPP_UNLIKELY(p->_skipping)) {
-        lf = len ? memchr(b, '\n', len) : NULL;
+        lf = first_end(p, b, 0, len);
         if (!lf) {
-            *used = len;
+            *used = skippable(p, b, len);
             return SMTPP_AGAIN;
         }
         *used = (size_t)(lf - b) + 1;
-        if (p->_skipping == 2) lim = p->max_auth_line;
+        lim = limit_of(p, p->_skipping);
         p->_skipping = 0;
         p->_scanned = 0;
         p->_lf = 0;
         line_error(cmd, SMTPP_E_LINE_TOO_LONG, (uint32_t)lim);
         return SMTPP_DONE;
     }
-    /* The hint must still point at an LF inside the region; the caller may
-     * have broken the contract (or forgotten smtpp_parser_reset()), and then
-     * we search again rather than trust it. */
-    if (p->_lf == 0 || p->_lf > len || b[p->_lf - 1] != '\n') {
+    /* The hint must still point at a line end inside the region; the caller
+     * may have broken the contract (or forgotten smtpp_parser_reset()), and
+     * then we search again rather than trust it. */
+    if (p->_lf == 0 || p->_lf > len || b[p->_lf - 1] != '\n' ||
+        !line_end_at(p, b, p->_lf - 1u)) {
         size_t from = p->_scanned < len ? p->_scanned : 0;
-        lf = from < len ? last_lf(b + from, len - from) : NULL;
+        lf = last_end(p, b, from, len);
         if (!lf) {
-            size_t elim = len >= lim ? auth_limit(p, b, len, lim) : lim;
+            unsigned k = len >= lim ? limit_kind(p, b, len) : LIM_LINE;
+            size_t elim = limit_of(p, k);
             /* Before skipping, make sure the part searched earlier holds no
-             * LF: if something else consumed bytes of the region without
-             * smtpp_parser_reset(), _scanned is stale, and skipping would
-             * throw away whole commands.  Rare, and once per long line. */
-            if (len >= elim && from > 0 && (lf = memchr(b, '\n', from)) != NULL) {
+             * line end: if something else consumed bytes of the region
+             * without smtpp_parser_reset(), _scanned is stale, and skipping
+             * would throw away whole commands.  Rare, and once per long
+             * line. */
+            if (len >= elim && from > 0 && (lf = first_end(p, b, 0, from)) != NULL) {
                 p->_lf = (uint32_t)(lf - b) + 1;
                 p->_scanned = (uint32_t)len;
                 goto lex;
@@ -1830,9 +1951,9 @@ static SMTPP_NOINLINE int parse_general(smtpp_parser *p, const char *buf, size_t
             if (len >= elim) {
                 /* No end within the limit: drop what we have, skip the rest
                  * (remembering which limit it broke, for the report). */
-                p->_skipping = (uint8_t)(elim > lim ? 2 : 1);
+                p->_skipping = (uint8_t)k;
                 p->_scanned = 0;
-                *used = len;
+                *used = skippable(p, b, len);
                 return SMTPP_AGAIN;
             }
             p->_scanned = (uint32_t)len;
@@ -1845,11 +1966,8 @@ static SMTPP_NOINLINE int parse_general(smtpp_parser *p, const char *buf, size_t
 
 lex:
 #if defined(SMTPP_HAVE_AVX2)
-    {
-        size_t n;
-        if (lane && p->_simd && len >= FAST_LANE_READ && (n = lane_take(p, b, len, cmd)) != 0)
-            return line_done(p, b, n, cmd, used, 1);
-    }
+    if (lane && p->_simd && len >= FAST_LANE_READ && (n = lane_take(p, b, len, cmd)) != 0)
+        return line_done(p, b, n, cmd, used, 1);
 #else
     (void)lane;
 #endif
@@ -1861,11 +1979,18 @@ lex:
     lx.flags = p->flags;
     lx.simd = p->_simd;
     lex_line(&lx);
-    if (SMTPP_UNLIKELY(cmd->error != SMTPP_E_OK || lx.end == NULL)) {
-        lf = memchr(b, '\n', p->_lf);
-        lx.end = lf + 1;
+    if (SMTPP_LIKELY(cmd->error == SMTPP_E_OK && lx.end != NULL))
+        n = (size_t)(lx.end - b);
+    else
+        n = (size_t)((const uchar *)memchr(b, '\n', p->_lf) - b) + 1;
+    if (SMTPP_UNLIKELY(!line_end_at(p, b, n - 1))) {
+        /* The first LF is bare: the line runs on to its CRLF (there is one:
+         * the hint), and is refused whatever else is wrong with it. */
+        size_t bare = n - 1;
+        n = (size_t)(first_end(p, b, n, p->_lf) - b) + 1;
+        line_error(cmd, SMTPP_E_BARE_LF, (uint32_t)bare);
     }
-    return line_done(p, b, (size_t)(lx.end - b), cmd, used, 0);
+    return line_done(p, b, n, cmd, used, 0);
 }
 
 #if defined(SMTPP_HAVE_AVX2)

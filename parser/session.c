@@ -721,6 +721,19 @@ static int auth_over(smtpp_session *s, smtpp_verdict *v, smtpp_verdict_id id)
     return SMTPP_DONE;
 }
 
+/* The LF of the first CRLF in b[from..to) (its CR may be b[from - 1]), or
+ * NULL. */
+static const uchar *crlf_from(const uchar *b, size_t from, size_t to)
+{
+    while (from < to) {
+        const uchar *lf = memchr(b + from, '\n', to - from);
+        if (!lf) return NULL;
+        if (lf > b && lf[-1] == '\r') return lf;
+        from = (size_t)(lf - b) + 1;
+    }
+    return NULL;
+}
+
 int smtpp_session_auth_line(smtpp_session *s, const char *buf, size_t len, size_t *used,
                             char *dst, size_t cap, smtpp_str *resp, smtpp_verdict *v)
 {
@@ -736,22 +749,26 @@ int smtpp_session_auth_line(smtpp_session *s, const char *buf, size_t len, size_
         misuse(v);
         return SMTPP_DONE;
     }
+    /* Lines end at CRLF only (RFC 5321 2.3.8), as command lines do: a
+     * bare LF is part of the line (and refused with it), so nothing after
+     * it is taken as a command.  A CR that ends the bytes seen so far is
+     * never consumed without the LF after it. */
     if (s->_skipping) {
-        lf = len ? memchr(b, '\n', len) : NULL;
+        lf = crlf_from(b, 0, len);
         if (!lf) {
-            *used = len;
+            *used = len - (len && b[len - 1] == '\r');
             return SMTPP_AGAIN;
         }
         *used = (size_t)(lf - b) + 1;
         s->_skipping = 0;
         return auth_over(s, v, SMTPP_V_AUTH_LINE_TOO_LONG);
     }
-    lf = s->_scanned < len ? memchr(b + s->_scanned, '\n', len - s->_scanned) : NULL;
+    lf = crlf_from(b, s->_scanned < len ? s->_scanned : 0, len);
     if (!lf) {
         if (len >= lim) {
             s->_skipping = 1;
             s->_scanned = 0;
-            *used = len;
+            *used = len - (b[len - 1] == '\r');
         } else {
             s->_scanned = (uint32_t)len;
         }
@@ -760,7 +777,6 @@ int smtpp_session_auth_line(smtpp_session *s, const char *buf, size_t len, size_
     s->_scanned = 0;
     *used = (size_t)(lf - b) + 1;
     if (*used > lim) return auth_over(s, v, SMTPP_V_AUTH_LINE_TOO_LONG);
-    if (lf == b || lf[-1] != '\r') return auth_over(s, v, SMTPP_V_AUTH_BAD_BASE64);
     line.p = buf;
     line.n = (size_t)(lf - 1 - b);
     if (line.n == 1 && line.p[0] == '*') return auth_over(s, v, SMTPP_V_AUTH_CANCELLED);
