@@ -95,6 +95,8 @@ static const uchar *last_lf(const uchar *s, size_t n)
   esmtp_kw   = let_dig ldh*;
   esmtp_val  = ([\x21-\x3c\x3e-\x7e] | u8)+;
   atom       = atext+;
+  atom_value = [a-zA-Z0-9!#$%&'*+/?^_`{|}~-]+;  /* an atom that fits in an
+                                                  esmtp-value: no "=" */
   b64        = [A-Za-z0-9+/];
   b64_x4     = [AEIMQUYcgkosw048];  /* values 4k: the 2 bits "=" drops are 0 */
   b64_x16    = [AQgw];              /* values 16k: the 4 bits "==" drops are 0 */
@@ -237,6 +239,7 @@ typedef struct lexer {
     smtpp_command *cmd;
     unsigned flags;
     unsigned simd;       /* the CPU has AVX2 (smtpp__cpu_avx2) */
+    const uchar *utf8_value; /* first octet >= 0x80 in a parameter value */
 } lexer;
 
 #if defined(SMTPP_HAVE_AVX2)
@@ -521,6 +524,7 @@ static void command_reset(smtpp_command *c)
     c->nparams = 0;
     c->bdat_last = 0;
     c->auth_empty = 0;
+    c->params_utf8 = 0;
     c->error_offset = 0;
     c->bdat_size = 0;
     c->line = (smtpp_str){ NULL, 0 };
@@ -616,13 +620,38 @@ static inline const uchar *lex_domain(lexer *lx, const uchar *s, int utf8, smtpp
 
 /* ---- Paths ---------------------------------------------------------------- */
 
-static SMTPP_NOINLINE const uchar *lex_route(lexer *lx, const uchar *s)
+/* The end of the Domain of a source route at s (U-labels allowed: *wide is
+ * then set), or NULL. */
+static const uchar *route_domain(const uchar *s, int *wide)
 {
     LEXER_AT(s);
     /*!re2c
-      "@" domain_a ("," "@" domain_a)* ":" { return YYCURSOR; }
-      *  { return fail(lx, s, SMTPP_E_PATH_SYNTAX, 0); }
+      domain_a { return YYCURSOR; }
+      domain_u { *wide = 1; return YYCURSOR; }
+      *        { return NULL; }
     */
+}
+
+/* A source route at s: "@" Domain *( "," "@" Domain ) ":" (RFC 5321
+ * 4.1.2).  Its domains follow the rules of every Domain: labels of at most
+ * 63 octets, at most 255 in all, and U-labels under SMTPUTF8 (RFC 6531
+ * 3.3), which set *wide (the path's utf8, as in the mailbox).  Returns
+ * the octet after the ":". */
+static SMTPP_NOINLINE const uchar *lex_route(lexer *lx, const uchar *s, int *wide)
+{
+    const uchar *at = s, *e;
+    smtpp_error err;
+    for (;;) {
+        if (*at != '@') return fail(lx, s, SMTPP_E_PATH_SYNTAX, 0);
+        e = route_domain(at + 1, wide);
+        if (!e) return fail(lx, s, SMTPP_E_PATH_SYNTAX, 0);
+        err = smtpp__domain_lengths(at + 1, (size_t)(e - at - 1));
+        if (err) return fail(lx, at + 1, err, 0);
+        if (*e == ':') break;
+        if (*e != ',') return fail(lx, *e >= 0x80 ? e : s, SMTPP_E_PATH_SYNTAX, 1);
+        at = e + 1;
+    }
+    return e + 1;
 }
 
 /* The end of a local part of n octets at s. */
@@ -684,7 +713,7 @@ static inline const uchar *lex_local(lexer *lx, const uchar *s, smtpp_path *out)
 static const uchar *lex_path(lexer *lx, const uchar *s, smtpp_path *out)
 {
     const uchar *start = s, *mb;
-    int bracket = (*s == '<');
+    int bracket = (*s == '<'), route_utf8 = 0;
 
     path_clear(out);
     if (bracket) {
@@ -698,7 +727,7 @@ static const uchar *lex_path(lexer *lx, const uchar *s, smtpp_path *out)
         return fail(lx, s, SMTPP_E_PATH_NO_BRACKETS, 0);
     }
     if (*s == '@') {
-        const uchar *r = lex_route(lx, s);
+        const uchar *r = lex_route(lx, s, &route_utf8);
         if (!r) return NULL;
         out->route = SL(s, r - 1);
         s = r;
@@ -763,6 +792,7 @@ domain_done:
     out->kind = SMTPP_PATH_MAILBOX;
     out->mailbox = SL(mb, s);
     out->raw = SL(start + bracket, s);
+    if (route_utf8) out->utf8 = 1;
     if (s - start + bracket > 256)   /* with both brackets */
         return fail(lx, start, SMTPP_E_PATH_TOO_LONG, 0);
     return s + bracket;
@@ -853,7 +883,13 @@ static const uchar *lex_params(lexer *lx, const uchar *s)
           'SMTPUTF8'         { id = SMTPP_PARAM_SMTPUTF8; goto known; }
           'RET=FULL'         { id = SMTPP_PARAM_RET; pp->ret = SMTPP_RET_FULL; goto known; }
           'RET=HDRS'         { id = SMTPP_PARAM_RET; pp->ret = SMTPP_RET_HDRS; goto known; }
-          'ENVID=' xtext1    { id = SMTPP_PARAM_ENVID; pp->envid = SL(kw + 6, YYCURSOR); goto known; }
+          'ENVID=' xtext1    {
+              /* RFC 3461 4.4: at most 100 characters, counted as sent */
+              if (YYCURSOR - (kw + 6) > 100) return fail(lx, kw, SMTPP_E_PARAM_VALUE, 0);
+              id = SMTPP_PARAM_ENVID;
+              pp->envid = SL(kw + 6, YYCURSOR);
+              goto known;
+          }
           'AUTH=' xtext1     { id = SMTPP_PARAM_AUTH; pp->auth = SL(kw + 5, YYCURSOR); goto known; }
           'REQUIRETLS'       { id = SMTPP_PARAM_REQUIRETLS; goto known; }
           'MT-PRIORITY=' [+-]? digit {
@@ -888,6 +924,8 @@ static const uchar *lex_params(lexer *lx, const uchar *s)
           }
           'NOTIFY=NEVER'     { id = SMTPP_PARAM_NOTIFY; pp->notify = SMTPP_NOTIFY_NEVER; goto known; }
           'NOTIFY=' ('SUCCESS' | 'FAILURE' | 'DELAY') ("," ('SUCCESS' | 'FAILURE' | 'DELAY'))* {
+              /* RFC 3461 4.1: "NEVER" / 1#notify-list-element.  A list
+               * element may repeat (1#, RFC 822 2.7); repeats add nothing */
               const uchar *q = kw + 7;
               id = SMTPP_PARAM_NOTIFY;
               pp->notify = 0;
@@ -895,14 +933,16 @@ static const uchar *lex_params(lexer *lx, const uchar *s)
                   unsigned bit = ((*q | 0x20) == 's') ? SMTPP_NOTIFY_SUCCESS
                                : ((*q | 0x20) == 'f') ? SMTPP_NOTIFY_FAILURE
                                                       : SMTPP_NOTIFY_DELAY;
-                  if (pp->notify & bit) return fail(lx, kw, SMTPP_E_PARAM_VALUE, 0);
                   pp->notify |= (uint8_t)bit;
                   while (q < YYCURSOR && *q != ',') q++;
                   q++;
               }
               goto known;
           }
-          'ORCPT=' @v atom @t1 ";" xtext1 {
+          'ORCPT=' @v atom_value @t1 ";" xtext {
+              /* RFC 3461 4.2: addr-type ";" xtext, the xtext possibly empty;
+               * the whole value at most 500 characters, counted as sent */
+              if (YYCURSOR - v > 500) return fail(lx, kw, SMTPP_E_PARAM_VALUE, 0);
               id = SMTPP_PARAM_ORCPT;
               pp->orcpt_type = SL(v, t1);
               pp->orcpt = SL(t1 + 1, YYCURSOR);
@@ -925,6 +965,13 @@ static const uchar *lex_params(lexer *lx, const uchar *s)
               }
               if (!(lx->flags & SMTPP_ACCEPT_UNKNOWN_PARAMS))
                   return fail(lx, kw, SMTPP_E_PARAM_UNKNOWN, 0);
+              if (!lx->utf8_value) {
+                  /* RFC 6531 3.3: UTF-8 in an esmtp-value only under
+                   * SMTPUTF8 (checked once the line is read) */
+                  const uchar *q = v;
+                  while (q < YYCURSOR && *q < 0x80) q++;
+                  if (q < YYCURSOR) lx->utf8_value = q;
+              }
               id = -1;
               goto store;
           }
@@ -1132,7 +1179,7 @@ params_fast(const uchar *q, const uchar *end, smtpp_command *c)
                    ((w | 0x20202020u) & 0xffffffffffull) == W8('a', 'u', 't', 'h', '=', 0, 0, 0)) {
             int envid = ((w | 0x20) & 0xff) == 'e';
             v = t + (envid ? 6 : 5);
-            if (!(n = xtext_len(v))) return NULL;
+            if (!(n = xtext_len(v)) || (envid && n > 100)) return NULL;
             if (envid) pp->envid = SL(v, v + n);
             else pp->auth = SL(v, v + n);
             id = envid ? SMTPP_PARAM_ENVID : SMTPP_PARAM_AUTH;
@@ -1389,12 +1436,20 @@ path:
         return fail(lx, s - 2, SMTPP_E_NULL_PATH_RCPT, 0);
     }
     params_clear(&c->p);
+    lx->utf8_value = NULL;
     s = lex_params(lx, s);
     if (!s) return NULL;
     /* RFC 6531 3.4: a non-ASCII sender needs SMTPUTF8 on this very MAIL. */
     if (c->verb == SMTPP_VERB_MAIL && c->path.utf8 &&
         !(c->p.present & (1u << SMTPP_PARAM_SMTPUTF8)))
-        return fail(lx, (const uchar *)c->path.mailbox.p, SMTPP_E_UTF8_ADDRESS, 0);
+        return fail(lx, (const uchar *)c->path.raw.p, SMTPP_E_UTF8_ADDRESS, 0);
+    /* And a parameter value with UTF-8 (RFC 6531 3.3) too; on RCPT the
+     * transaction decides, as for the mailbox: the session checks it. */
+    if (lx->utf8_value) {
+        if (c->verb == SMTPP_VERB_RCPT) c->params_utf8 = 1;
+        else if (!(c->p.present & (1u << SMTPP_PARAM_SMTPUTF8)))
+            return fail(lx, lx->utf8_value, SMTPP_E_PARAM_VALUE, 0);
+    }
     return s;
 }
 
@@ -1744,10 +1799,12 @@ static void fast_lane_check(const smtpp_parser *p, const uchar *b, size_t len,
     lx.cmd = &c2;
     lx.flags = p->flags;
     lx.simd = 0;
+    lx.utf8_value = NULL;
     lex_line(&lx);
     if (c2.error || !lx.end || (size_t)(lx.end - b) != n || c2.verb != c->verb ||
         c2.nparams != c->nparams || c2.error_offset != c->error_offset ||
         c2.bdat_last != c->bdat_last || c2.auth_empty != c->auth_empty ||
+        c2.params_utf8 != c->params_utf8 ||
         c2.bdat_size != c->bdat_size || !same_str(c2.arg, c->arg) ||
         !same_str(c2.auth_initial, c->auth_initial))
         abort();
@@ -1978,6 +2035,7 @@ lex:
     lx.cmd = cmd;
     lx.flags = p->flags;
     lx.simd = p->_simd;
+    lx.utf8_value = NULL;
     lex_line(&lx);
     if (SMTPP_LIKELY(cmd->error == SMTPP_E_OK && lx.end != NULL))
         n = (size_t)(lx.end - b);
@@ -2070,6 +2128,7 @@ smtpp_error smtpp_parse_path(const char *s, size_t n, unsigned flags, int allow_
     lx.cmd = &c;
     lx.flags = flags;
     lx.simd = smtpp__cpu_avx2();
+    lx.utf8_value = NULL;
     e = lex_path(&lx, tmp, &c.path);
     /* the path must be the whole input: an embedded CR, LF or NUL ends the
      * lexing early and is refused here */
@@ -2105,6 +2164,7 @@ smtpp_error smtpp_check_domain(const char *s, size_t n, int allow_utf8,
     lx.cmd = &c;
     lx.flags = 0;
     lx.simd = 0;
+    lx.utf8_value = NULL;
     e = lex_domain(&lx, tmp, allow_utf8, &c.path);
     if (e && e != tmp + n) fail(&lx, e, SMTPP_E_DOMAIN_SYNTAX, allow_utf8);
     if (c.error) return (smtpp_error)c.error;

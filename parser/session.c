@@ -340,6 +340,17 @@ static int check_rcpt(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict 
     if ((g = gates(s)) != SMTPP_V_NONE) return reply(s, v, g);
     if (!params_offered(s, cmd)) return reply(s, v, SMTPP_V_PARAM_NOT_OFFERED);
     if (cmd->path.utf8 && !s->smtputf8) return reply(s, v, SMTPP_V_UTF8_ADDRESS);
+    if (cmd->params_utf8 && !s->smtputf8) {
+        /* RFC 6531 3.3: UTF-8 in a parameter value only in an SMTPUTF8
+         * transaction; outside it the value breaks RFC 5321's esmtp-value,
+         * which the parser would have refused on MAIL */
+        reply(s, v, SMTPP_V_SYNTAX);
+        v->code = (uint16_t)smtpp_error_code(SMTPP_E_PARAM_VALUE);
+        v->enhanced = smtpp_error_enhanced(SMTPP_E_PARAM_VALUE);
+        v->text = smtpp_error_reason(SMTPP_E_PARAM_VALUE);
+        v->parse_error = SMTPP_E_PARAM_VALUE;
+        return SMTPP_ACT_REPLY;
+    }
     if (s->cfg->max_rcpts && s->rcpts >= s->cfg->max_rcpts)
         return reply(s, v, SMTPP_V_TOO_MANY_RCPTS);
     return decide(s, v, SMTPP_V_RCPT_OK, SMTPP_VERB_RCPT);

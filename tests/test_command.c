@@ -231,6 +231,21 @@ static const vec vectors[] = {
     { 0, "RCPT TO:<@a.example,@b.example:user@example.com>\r\n", V(RCPT), 0, 0 },
     { 0, "RCPT TO:<@a.example,b.example:user@example.com>\r\n", V(RCPT), E(PATH_SYNTAX), 9 },
     { 0, "RCPT TO:<@a.example user@example.com>\r\n", V(RCPT), E(PATH_SYNTAX), 9 },
+    /* route domains follow the Domain rules: labels of 63 octets at most */
+    { 0, "RCPT TO:<@" "123456789012345678901234567890123456789012345678901234567890123"
+         ":a@a>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<@" "1234567890123456789012345678901234567890123456789012345678901234"
+         ":a@a>\r\n", V(RCPT), E(LABEL_TOO_LONG), 10 },
+    { 0, "RCPT TO:<@b.example,@" "1234567890123456789012345678901234567890123456789012345678901234"
+         ".example:a@a>\r\n", V(RCPT), E(LABEL_TOO_LONG), 21 },
+    { 0, "RCPT TO:<@-a.example:a@b>\r\n", V(RCPT), E(PATH_SYNTAX), 9 },
+    { 0, "RCPT TO:<@a-.example:a@b>\r\n", V(RCPT), E(PATH_SYNTAX), 9 },
+    { 0, "RCPT TO:<@[192.0.2.1]:a@b>\r\n", V(RCPT), E(PATH_SYNTAX), 9 },
+    /* U-labels in a route, as in the mailbox's domain (RFC 6531 3.3) */
+    { 0, "RCPT TO:<@\xc3\xa9:a@a>\r\n", V(RCPT), 0, 0 },
+    { 0, "MAIL FROM:<@\xc3\xa9.example:a@a> SMTPUTF8\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<@\xc3\xa9.example:a@a>\r\n", V(MAIL), E(UTF8_ADDRESS), 11 },
+    { 0, "RCPT TO:<@a\xc3:a@a>\r\n", V(RCPT), E(BAD_UTF8), 11 },
 
     /* ---- UTF-8 (RFC 6531) ---- */
     { 0, "MAIL FROM:<\xce\xb4\xce\xbf\xce\xba@\xcf\x80\xce\xb1.example> SMTPUTF8\r\n", V(MAIL), 0, 0 },
@@ -304,12 +319,22 @@ static const vec vectors[] = {
     { 0, "RCPT TO:<a@b.c> NOTIFY=NEVER\r\n", V(RCPT), 0, 0 },
     { 0, "RCPT TO:<a@b.c> NOTIFY=SUCCESS,FAILURE,DELAY\r\n", V(RCPT), 0, 0 },
     { 0, "RCPT TO:<a@b.c> NOTIFY=delay,success\r\n", V(RCPT), 0, 0 },
-    { 0, "RCPT TO:<a@b.c> NOTIFY=SUCCESS,SUCCESS\r\n", V(RCPT), E(PARAM_VALUE), 16 },
+    /* RFC 3461 4.1: 1#notify-list-element, repeats allowed (and ORed) */
+    { 0, "RCPT TO:<a@b.c> NOTIFY=SUCCESS,SUCCESS\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@b.c> NOTIFY=DELAY,DELAY\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@b.c> NOTIFY=NEVER,NEVER\r\n", V(RCPT), E(PARAM_VALUE), 16 },
+    { 0, "RCPT TO:<a@b.c> NOTIFY=DELAY,NEVER\r\n", V(RCPT), E(PARAM_VALUE), 16 },
     { 0, "RCPT TO:<a@b.c> NOTIFY=NEVER,SUCCESS\r\n", V(RCPT), E(PARAM_VALUE), 16 },
     { 0, "RCPT TO:<a@b.c> NOTIFY=\r\n", V(RCPT), E(PARAM_VALUE), 16 },
     { 0, "RCPT TO:<a@b.c> ORCPT=rfc822;user+40example.com\r\n", V(RCPT), 0, 0 },
     { 0, "RCPT TO:<a@b.c> ORCPT=rfc822\r\n", V(RCPT), E(PARAM_VALUE), 16 },
-    { 0, "RCPT TO:<a@b.c> ORCPT=rfc822;\r\n", V(RCPT), E(PARAM_VALUE), 16 },
+    /* RFC 3461 4.2: addr-type ";" xtext, the xtext possibly empty; the
+     * addr-type an atom that fits an esmtp-value (no "=") */
+    { 0, "RCPT TO:<a@b.c> ORCPT=rfc822;\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@b.c> ORCPT=a;\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@b.c> ORCPT==;a\r\n", V(RCPT), E(PARAM_VALUE), 16 },
+    { 0, "RCPT TO:<a@b.c> ORCPT=a=b;c\r\n", V(RCPT), E(PARAM_VALUE), 16 },
+    { 0, "RCPT TO:<a@b.c> ORCPT=;a\r\n", V(RCPT), E(PARAM_VALUE), 16 },
     { 0, "RCPT TO:<a@b.c> ORCPT=rfc822;a+zz\r\n", V(RCPT), E(PARAM_VALUE), 16 },
     { 0, "MAIL FROM:<a@b.c> NOTIFY=NEVER\r\n", V(MAIL), E(PARAM_WRONG_VERB), 18 },
     { 0, "MAIL FROM:<a@b.c> ORCPT=rfc822;x\r\n", V(MAIL), E(PARAM_WRONG_VERB), 18 },
@@ -321,7 +346,13 @@ static const vec vectors[] = {
     { 0, "MAIL FROM:<a@b.c> X-FOO=bar\r\n", V(MAIL), E(PARAM_UNKNOWN), 18 },
     { A_UNK, "MAIL FROM:<a@b.c> XVERP X-FOO=bar\r\n", V(MAIL), 0, 0 },
     { A_UNK, "MAIL FROM:<a@b.c> XVERP xverp\r\n", V(MAIL), E(PARAM_DUPLICATE), 24 },
-    { A_UNK, "MAIL FROM:<a@b.c> X-FOO=\xce\xb4\r\n", V(MAIL), 0, 0 },
+    /* RFC 5321 esmtp-value is ASCII; RFC 6531 3.3 allows UTF-8 in it only
+     * under SMTPUTF8 (on RCPT the transaction decides: the session) */
+    { A_UNK, "MAIL FROM:<a@b.c> X-FOO=\xce\xb4\r\n", V(MAIL), E(PARAM_VALUE), 24 },
+    { A_UNK, "MAIL FROM:<> X=a\xc3\xa9\r\n", V(MAIL), E(PARAM_VALUE), 16 },
+    { A_UNK, "MAIL FROM:<> X=\xc3\xa9 SMTPUTF8\r\n", V(MAIL), 0, 0 },
+    { A_UNK, "MAIL FROM:<> SMTPUTF8 X=\xc3\xa9 Y=\xc3\xa9\r\n", V(MAIL), 0, 0 },
+    { A_UNK, "RCPT TO:<a@b.c> X=\xc3\xa9\r\n", V(RCPT), 0, 0 },
     { A_UNK, "MAIL FROM:<a@b.c> X-FOO=\xce\r\n", V(MAIL), E(BAD_UTF8), 24 },
     { 0, "MAIL FROM:<a@b.c>  SIZE=1\r\n", V(MAIL), E(PARAM_SYNTAX), 18 },
     { 0, "MAIL FROM:<a@b.c> =1\r\n", V(MAIL), E(PARAM_SYNTAX), 18 },
@@ -1459,6 +1490,90 @@ START_TEST(test_configured_limits)
 }
 END_TEST
 
+/* Parameter and route grammar (issue 13 item 6): the typed values, and the
+ * length limits of RFC 3461 (ENVID 100, ORCPT 500 characters, counted as
+ * sent), each also split at every point and padded. */
+START_TEST(test_param_grammar)
+{
+    static char buf[1200];
+    smtpp_config cfg = all_exts_cfg();
+    const smtpp_command *c;
+    size_t n, k;
+    c = P(0, "RCPT TO:<a@b.c> NOTIFY=DELAY,DELAY\r\n");
+    ck_assert_int_eq(c->error, 0);
+    ck_assert_int_eq(c->p.notify, SMTPP_NOTIFY_DELAY);
+    c = P(0, "RCPT TO:<a@b.c> NOTIFY=SUCCESS,DELAY,SUCCESS\r\n");
+    ck_assert_int_eq(c->p.notify, SMTPP_NOTIFY_SUCCESS | SMTPP_NOTIFY_DELAY);
+    c = P(0, "RCPT TO:<a@b.c> ORCPT=a;\r\n");
+    ck_assert_int_eq(c->error, 0);
+    ck_slice(c->p.orcpt_type, "a");
+    ck_slice(c->p.orcpt, "");
+    c = P(A_UNK, "RCPT TO:<a@b.c> X=\xc3\xa9 Y=z\r\n");
+    ck_assert_int_eq(c->error, 0);
+    ck_assert_int_eq(c->params_utf8, 1);
+    ck_assert_int_eq(c->path.utf8, 0);
+    c = P(A_UNK, "RCPT TO:<a@b.c> X=e\r\n");
+    ck_assert_int_eq(c->params_utf8, 0);
+    c = P(0, "RCPT TO:<@\xc3\xa9.example,@b.example:a@b.c>\r\n");
+    ck_assert_int_eq(c->error, 0);
+    ck_assert_int_eq(c->path.utf8, 1);
+    ck_slice(c->path.route, "@\xc3\xa9.example,@b.example");
+    c = P(0, "RCPT TO:<@a.example:a@b.c>\r\n");
+    ck_assert_int_eq(c->path.utf8, 0);
+    {   /* the stand-alone validator follows the same rules */
+        smtpp_path path;
+        ck_assert_int_eq(smtpp_parse_path("<@\xc3\xa9:a@b>", 9, 0, 0, &path), SMTPP_E_UTF8_ADDRESS);
+        ck_assert_int_eq(smtpp_parse_path("<@\xc3\xa9:a@b>", 9, 0, 1, &path), SMTPP_E_OK);
+    }
+    /* ENVID: 100 characters as sent, no more */
+    n = (size_t)sprintf(buf, "MAIL FROM:<a@b.c> ENVID=");
+    for (k = 0; k < 100; k++) buf[n++] = (char)('A' + k % 26);
+    memcpy(buf + n, "\r\n", 2);
+    ck_assert_int_eq(parse_one(0, buf, n + 2), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, 0);
+    ck_assert_uint_eq(first_cmd.p.envid.n, 100);
+    check_all_splits_cmd(0, 0, buf, n + 2);
+    buf[n++] = 'Z';
+    memcpy(buf + n, "\r\n", 2);
+    ck_assert_int_eq(parse_one(0, buf, n + 2), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, SMTPP_E_PARAM_VALUE);
+    ck_assert_uint_eq(first_cmd.error_offset, 18);
+    check_all_splits_cmd(0, 0, buf, n + 2);
+    /* ENVID of 100 in +HH form still counts as sent: 34 encoded octets
+     * are 102 characters */
+    n = (size_t)sprintf(buf, "MAIL FROM:<a@b.c> ENVID=");
+    for (k = 0; k < 34; k++) n += (size_t)sprintf(buf + n, "+2B");
+    memcpy(buf + n, "\r\n", 2);
+    ck_assert_int_eq(parse_one(0, buf, n + 2), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, SMTPP_E_PARAM_VALUE);
+    /* ORCPT: the value (addr-type ";" xtext) 500 characters, no more; the
+     * line needs the DSN line limit */
+    feed_config = &cfg;
+    n = (size_t)sprintf(buf, "RCPT TO:<a@b.c> ORCPT=rfc822;");
+    for (k = 0; k < 493; k++) buf[n++] = 'o';
+    memcpy(buf + n, "\r\n", 2);
+    ck_assert_int_eq(parse_one(0, buf, n + 2), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, 0);
+    ck_assert_uint_eq(first_cmd.p.orcpt.n, 493);
+    check_all_splits_cmd(0, 0, buf, n + 2);
+    buf[n++] = 'o';
+    memcpy(buf + n, "\r\n", 2);
+    ck_assert_int_eq(parse_one(0, buf, n + 2), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, SMTPP_E_PARAM_VALUE);
+    ck_assert_uint_eq(first_cmd.error_offset, 16);
+    check_all_splits_cmd(0, 0, buf, n + 2);
+    feed_config = NULL;
+    /* a 64-octet label in a route, and a route domain of 256 octets */
+    n = (size_t)sprintf(buf, "RCPT TO:<@");
+    for (k = 0; k < 256; k++) buf[n++] = (k % 50 == 49) ? '.' : 'r';
+    n += (size_t)sprintf(buf + n, ":a@b.c>\r\n");
+    ck_assert_int_eq(parse_one(0, buf, n), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, SMTPP_E_DOMAIN_TOO_LONG);
+    ck_assert_uint_eq(first_cmd.error_offset, 10);
+    check_all_splits_cmd(0, 0, buf, n);
+}
+END_TEST
+
 /* ---- the suite ---------------------------------------------------------------- */
 
 static Suite *command_suite(void)
@@ -1498,6 +1613,7 @@ static Suite *command_suite(void)
     tcase_add_test(tc, test_bare_lf_overlong);
     tcase_add_test(tc, test_bare_lf_incremental);
     tcase_add_test(tc, test_configured_limits);
+    tcase_add_test(tc, test_param_grammar);
     suite_add_tcase(s, tc);
     return s;
 }

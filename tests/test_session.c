@@ -122,6 +122,20 @@ START_TEST(smtputf8_recipients)
        "",
        G "EHLO ?250\nMAIL ?250\nRCPT 553 5.6.7 UTF8_ADDRESS\nRSET 250 2.0.0 OK\nMAIL ?250\n"
        "RCPT ?250\nEND RCPT\n");
+    /* the same for a source route with a U-label (RFC 6531 3.3) */
+    TX(&cfg, EHLO_ MAIL_ "RCPT TO:<@\xc3\xa9.test:c@d.test>\r\n" W "RSET\r\n" W
+             "MAIL FROM:<a@b.test> SMTPUTF8\r\n" W "RCPT TO:<@\xc3\xa9.test:c@d.test>\r\n" W,
+       "",
+       G "EHLO ?250\nMAIL ?250\nRCPT 553 5.6.7 UTF8_ADDRESS\nRSET 250 2.0.0 OK\nMAIL ?250\n"
+       "RCPT ?250\nEND RCPT\n");
+    /* and for UTF-8 in a parameter value the server implements itself
+     * (SMTPP_ACCEPT_UNKNOWN_PARAMS): only in an SMTPUTF8 transaction */
+    TXF(&cfg, SMTPP_ACCEPT_UNKNOWN_PARAMS,
+        EHLO_ MAIL_ "RCPT TO:<c@d.test> X-TAG=\xc3\xa9\r\n" W "RCPT TO:<c@d.test> X-TAG=e\r\n" W
+        "RSET\r\n" W "MAIL FROM:<a@b.test> SMTPUTF8\r\n" W "RCPT TO:<c@d.test> X-TAG=\xc3\xa9\r\n" W,
+        "",
+        G "EHLO ?250\nMAIL ?250\nRCPT 501 5.5.4 SYNTAX\nRCPT ?250\nRSET 250 2.0.0 OK\nMAIL ?250\n"
+        "RCPT ?250\nEND RCPT\n");
     /* VRFY with SMTPUTF8 when it is not offered: 504 */
     smtpp_config_init(&c2, "mx.test");
     c2.exts |= SMTPP_EXT_BIT(SMTPP_EXT_VRFY);

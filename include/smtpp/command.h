@@ -257,7 +257,9 @@ typedef enum smtpp_domain_kind {
 typedef struct smtpp_path {
     smtpp_str raw;         /* between "<" and ">", source route included */
     smtpp_str route;       /* "@a,@b" source route without the ':', or absent.
-                              Accepted and to be ignored (RFC 5321 4.1.1.3) */
+                              Accepted and to be ignored (RFC 5321 4.1.1.3);
+                              its domains are checked as every Domain is
+                              (labels <= 63, domain <= 255, U-labels) */
     smtpp_str mailbox;     /* local@domain as sent (quotes kept) */
     smtpp_str local;       /* local part verbatim: a quoted string keeps its
                               quotes and backslashes; smtpp_local_decode()
@@ -269,7 +271,8 @@ typedef struct smtpp_path {
     uint8_t kind;          /* smtpp_path_kind */
     uint8_t domain_kind;   /* smtpp_domain_kind */
     uint8_t quoted;        /* local part is a quoted-string */
-    uint8_t utf8;          /* the mailbox has bytes >= 0x80 (valid UTF-8).
+    uint8_t utf8;          /* the mailbox or the source route has bytes
+                              >= 0x80 (valid UTF-8, U-labels in a route).
                               RFC 6531: allowed on MAIL only with the
                               SMTPUTF8 parameter (the parser enforces this)
                               and on RCPT only inside such a transaction
@@ -344,6 +347,12 @@ typedef struct smtpp_command {
     uint32_t error_offset;   /* offset of the offending byte in the line */
     uint8_t bdat_last;       /* BDAT ... LAST */
     uint8_t auth_empty;      /* AUTH mech = : empty initial response */
+    uint8_t params_utf8;     /* RCPT: a parameter value (one the caller
+                                implements, SMTPP_ACCEPT_UNKNOWN_PARAMS) has
+                                UTF-8, allowed only inside an SMTPUTF8
+                                transaction (RFC 6531 3.3; the session
+                                checks it).  On MAIL the parser refuses it
+                                without the SMTPUTF8 parameter (501 5.5.4) */
     uint64_t bdat_size;      /* BDAT chunk size, exact */
     smtpp_str line;          /* the line without its CRLF (absent when the
                                 line was too long) */

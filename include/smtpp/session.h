@@ -213,10 +213,13 @@ typedef struct smtpp_verdict {
     uint8_t action;        /* smtpp_action */
     uint8_t id;            /* smtpp_verdict_id: the table row */
     uint8_t close;         /* close the connection after the reply */
-    uint8_t parse_error;   /* smtpp_error when the parser refused the line
-                              (id is then SYNTAX or BDAT_SYNTAX, and code,
-                              enhanced and text come from the parser's
-                              table), else 0 */
+    uint8_t parse_error;   /* smtpp_error when the parser refused the line,
+                              or when the session refuses what the parser
+                              left to it (a RCPT parameter value with UTF-8
+                              outside an SMTPUTF8 transaction:
+                              SMTPP_E_PARAM_VALUE): id is then SYNTAX or
+                              BDAT_SYNTAX, and code, enhanced and text come
+                              from the parser's table; else 0 */
     uint16_t code;         /* reply code (the proposed one for DECIDE) */
     uint32_t count;        /* replies to send: 1, or in LMTP one per accepted
                               recipient after DATA and BDAT LAST */
