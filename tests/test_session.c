@@ -181,6 +181,24 @@ START_TEST(parse_errors)
 }
 END_TEST
 
+/* A command hidden behind a bare LF is never executed (RFC 5321 2.3.8,
+ * issue 13 item 1): a DATA after "NOOP\n" starts no message, so the lines
+ * that follow are commands (refused), never message text; a QUIT hidden
+ * the same way does not close.  Under SMTPP_LENIENT_BARE_LF the LF ends
+ * the NOOP, as it did. */
+START_TEST(bare_lf_hides_no_command)
+{
+    setup_cfg();
+    TX(&cfg, EHLO_ MAIL_ RCPT_ "NOOP\nDATA\r\n" W "evil\r\n.\r\n" W "NOOP\nQUIT\r\n" W "RSET\r\n" W,
+       "",
+       G "EHLO ?250\nMAIL ?250\nRCPT ?250\n- 500 5.5.2 SYNTAX\n- 500 5.5.1 UNRECOGNIZED\n"
+       "- 500 5.5.1 UNRECOGNIZED\n- 500 5.5.2 SYNTAX\nRSET 250 2.0.0 OK\nEND READY\n");
+    TXF(&cfg, SMTPP_LENIENT_BARE_LF, EHLO_ MAIL_ RCPT_ "NOOP\n" W "DATA\r\n" W "hi\r\n.\r\n" W, "",
+        G "EHLO ?250\nMAIL ?250\nRCPT ?250\nNOOP 250 2.0.0 OK\nDATA ?354\nBODY [hi\\0d\\0a]\n"
+        "DATA ?250\nEND READY\n");
+}
+END_TEST
+
 START_TEST(starttls_rules)
 {
     setup_cfg();
@@ -478,6 +496,7 @@ int main(void)
     tcase_add_test(t, smtputf8_recipients);
     tcase_add_test(t, disabled_commands);
     tcase_add_test(t, parse_errors);
+    tcase_add_test(t, bare_lf_hides_no_command);
     tcase_add_test(t, starttls_rules);
     tcase_add_test(t, tls_and_auth_requirements);
     tcase_add_test(t, lmtp_mode);
