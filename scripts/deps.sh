@@ -22,6 +22,9 @@ need curl curl
 need swaks swaks
 need msmtp msmtp
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || want+=(python3-aiosmtpd)
+# the grammar oracle test (tests/oracle): Node.js, then its npm packages
+need node nodejs
+need npm npm
 for arg in "$@"; do
   case "$arg" in
     --fuzz)
@@ -41,9 +44,18 @@ for arg in "$@"; do
     *) echo "deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
-[ ${#want[@]} -eq 0 ] && exit 0
-echo "deps.sh: installing ${want[*]}" >&2
-SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+if [ ${#want[@]} -gt 0 ]; then
+  echo "deps.sh: installing ${want[*]}" >&2
+  SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+fi
+# The oracle's packages, exactly as tests/oracle/package-lock.json pins
+# them, unless that tree is already installed.
+oracle="$(cd "$(dirname "$0")/.." && pwd)/tests/oracle"
+if ! cmp -s "$oracle/package-lock.json" "$oracle/node_modules/.smtpp-lock" 2>/dev/null; then
+  echo "deps.sh: npm ci in tests/oracle" >&2
+  (cd "$oracle" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$oracle/package-lock.json" "$oracle/node_modules/.smtpp-lock"
+fi
