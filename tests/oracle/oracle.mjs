@@ -217,6 +217,7 @@ export function judgeLine(line, flags, maxLine) {
         const r8 = judgeMailRcpt(line, "mail", RX.utf8, flags, notes8);
         if (r8.ok && r8.smtputf8) { r = r8; for (const n of notes8) notes.add(n); }
         else if (r8.ok) notes.add("utf8_without_smtputf8");
+        else r = r8; // the reason under the grammar that could apply
       }
     } else if (v4 === "RCPT") {
       // The parser cannot know the transaction: RCPT is judged as inside
