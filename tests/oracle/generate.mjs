@@ -16,7 +16,8 @@ export function prng(seed) {
   };
 }
 
-export function makeGenerator(G, rnd) {
+/* seen: a Set that collects the rules derived (for the coverage line). */
+export function makeGenerator(G, rnd, seen = new Set()) {
   const pick = a => a[Math.floor(rnd() * a.length)];
   const int = (a, b) => a + Math.floor(rnd() * (b - a + 1));
 
@@ -42,20 +43,20 @@ export function makeGenerator(G, rnd) {
       "ESMTP-PARAM": () => {
         if (rnd() < 0.65) {
           const mine = known.filter(p => p.verb === verb && rnd() < 0.9 || p.verb !== verb && rnd() < 0.05);
-          if (mine.length) return generate(rules, pick(mine).rule, rnd, { rep, override: xt });
+          if (mine.length) return generate(rules, pick(mine).rule, rnd, { rep, override: xt, seen });
         }
-        return generate(rules, "esmtp-param", rnd, { rep, override: { "ESMTP-VALUE": ev } });
+        return generate(rules, "esmtp-param", rnd, { rep, override: { "ESMTP-VALUE": ev }, seen });
       },
       SNUM: () => pick(["0", "9", "10", "99", "100", "199", "249", "250", "255", "256", "299", "300",
                         "999", "01", "001", "000", String(int(0, 999))]),
     };
-    const xt = { XTEXT: () => generate(rules, "xtext", rnd, { rep }),
+    const xt = { XTEXT: () => generate(rules, "xtext", rnd, { rep, seen }),
                  "SIZE-VALUE": () => pick([String(int(0, 99999999)), "18446744073709551615",
                    "18446744073709551616", "99999999999999999999", "00000000000000000001",
-                   "0", generate(rules, "size-value", rnd, { rep })]) };
-    const ev = () => generate(rules, "esmtp-value", rnd, { rep });
+                   "0", generate(rules, "size-value", rnd, { rep, seen })]) };
+    const ev = () => generate(rules, "esmtp-value", rnd, { rep, seen });
     Object.assign(override, opts.override || {});
-    let s = generate(rules, verb, rnd, { rep, override });
+    let s = generate(rules, verb, rnd, { rep, override, seen });
     if (verb === "mail" && utf8 && rnd() < 0.8 && !/SMTPUTF8/i.test(s))
       s = s.slice(0, -2) + pick([" SMTPUTF8", " smtputf8", " SMTPUTF8=x"]) + "\r\n";
     return s;

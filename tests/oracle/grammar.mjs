@@ -190,7 +190,8 @@ export function ruleRegex(rules, start, captures = []) {
 /* A random derivation of rule `start`.  rnd(): a uniform float in [0, 1).
  * opts.rep(min, max, ruleName): how many times to repeat (the default
  * favours short forms and sometimes picks lengths at the prose limits);
- * opts.override[RULE]: a function returning the text of that rule instead. */
+ * opts.override[RULE]: a function returning the text of that rule instead;
+ * opts.seen: a Set that collects the name of every rule derived. */
 export function generate(rules, start, rnd, opts = {}) {
   const pick = a => a[Math.floor(rnd() * a.length)];
   const boundaries = [62, 63, 64, 65, 99, 100, 101];
@@ -241,6 +242,7 @@ export function generate(rules, start, rnd, opts = {}) {
 
   function ref(name, depth) {
     const key = name.toUpperCase();
+    if (opts.seen) opts.seen.add(key);
     if (opts.override && opts.override[key]) return opts.override[key](depth);
     const rule = rules.defs[key];
     if (!rule) throw new Error(`undefined rule ${name}`);
