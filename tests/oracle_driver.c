@@ -1,6 +1,8 @@
 /* The library's side of the grammar-oracle test (tests/oracle/README.md).
  *
- * Reads records from stdin: one flags octet (bit 0: SMTPP_ACCEPT_UNKNOWN_PARAMS),
+ * Reads records from stdin: one flags octet (bit 0: SMTPP_ACCEPT_UNKNOWN_PARAMS;
+ * bit 1: SMTPP_LENIENT_SPACE_AFTER_COLON, _TRAILING_SPACE, _LOCAL_DOTS and
+ * _LONG_LOCAL),
  * a 4-octet little-endian length, then that many octets: what a client sent.
  * Parses each record three ways with a fresh parser:
  *   - whole, unpadded: the general path (the lane needs more bytes);
@@ -189,6 +191,9 @@ int main(int argc, char **argv)
     if (argc == 3 && strcmp(argv[1], "-m") == 0) max_line = (unsigned)atoi(argv[2]);
     while (fread(hdr, 1, 5, stdin) == 5) {
         unsigned flags = (hdr[0] & 1) ? SMTPP_ACCEPT_UNKNOWN_PARAMS : 0;
+        if (hdr[0] & 2)
+            flags |= SMTPP_LENIENT_SPACE_AFTER_COLON | SMTPP_LENIENT_TRAILING_SPACE |
+                     SMTPP_LENIENT_LOCAL_DOTS | SMTPP_LENIENT_LONG_LOCAL;
         size_t n = (size_t)hdr[1] | (size_t)hdr[2] << 8 | (size_t)hdr[3] << 16 |
                    (size_t)hdr[4] << 24;
         char *exact;

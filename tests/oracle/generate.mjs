@@ -77,7 +77,7 @@ export function makeGenerator(G, rnd, seen = new Set()) {
       }
       return parts.join(".");
     };
-    const k = int(0, 15);
+    const k = int(0, 17);
     switch (k) {
       case 0: return `MAIL FROM:<${a(int(62, 66))}@example.org>\r\n`;
       case 1: return `RCPT TO:<x@${label(int(61, 65))}.org>\r\n`;
@@ -108,6 +108,8 @@ export function makeGenerator(G, rnd, seen = new Set()) {
         () => pick(["SUCCESS", "FAILURE", "DELAY", "NEVER", "delay"])).join(",")}\r\n`;
       case 12: return `MAIL FROM:<"${a(int(60, 64))}"@b>\r\n`;
       case 13: return `HELO [${pick(["1.2.3.4", "1.2.3.256", "IPv6:::1", "IPv6:1::2::3", "x-tag:abc"])}]\r\n`;
+      case 15: return `${pick(["MAIL FROM:", "RCPT TO:"])}${" ".repeat(int(0, 2))}<${pick(["a.", ".a", "a..b", "a", "\xc3\xa9.", "a".repeat(int(63, 70)), '"' + "b".repeat(int(62, 66)) + '"'])}@c>${pick(["", " ", "\t", " SIZE=1 ", " SMTPUTF8"])}\r\n`;
+      case 16: return `${pick(["EHLO", "HELO"])} a.b${pick([" ", "\t", "  ", ""])}\r\n`;
       case 14: return `MAIL FROM:<a@b>${Array.from({ length: int(15, 18) }, (_, i) => ` X${i}=1`).join("")}\r\n`;
       default: return `EHLO ${dom(int(250, 258))}\r\n`;
     }
@@ -159,7 +161,7 @@ export function makeGenerator(G, rnd, seen = new Set()) {
 
   /* One record: { rec, flags }. */
   return function record() {
-    const flags = rnd() < 0.5 ? 1 : 0;
+    const flags = (rnd() < 0.5 ? 1 : 0) | (rnd() < 0.25 ? 2 : 0);
     let s;
     const r = rnd();
     if (r < 0.07) s = boundary();

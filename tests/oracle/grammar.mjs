@@ -27,14 +27,20 @@ import { RE2JS } from "re2js";
 
 const MARKER = "\n; ==== RFC 6531";
 
-/* The two grammars of the file: without and with the RFC 6531 part. */
+/* The grammars of the file: without and with the RFC 6531 part, and each
+ * with the library's leniency of lenient.abnf. */
 export function loadGrammars(path) {
   const text = readFileSync(path, "latin1");
   const cut = text.indexOf(MARKER);
   if (cut < 0) throw new Error(`${path}: no "${MARKER}" line`);
+  const lenientPath = path.replace(/smtp\.abnf$/, "lenient.abnf");
+  const lenient = readFileSync(lenientPath, "latin1");
   return {
     ascii: parseString(text.slice(0, cut), path, false),
     utf8: parseString(text, path, false),
+    // with the library's leniency in local parts (lenient.abnf)
+    asciiLenient: parseString(text.slice(0, cut) + "\n" + lenient, path, false),
+    utf8Lenient: parseString(text + "\n" + lenient, path, false),
   };
 }
 

@@ -10,6 +10,7 @@ export const ENVID_MAX = 100;  // RFC 3461 4.4: the ENVID value
 export const ORCPT_MAX = 500;  // RFC 3461 4.2: the ORCPT value
 export const MAX_PARAMS = 16;  // the library's SMTPP_MAX_PARAMS (no RFC limit)
 export const ACCEPT_UNKNOWN = 1; // record flag: SMTPP_ACCEPT_UNKNOWN_PARAMS
+export const LENIENT = 2;        // record flag: the leniency options (oracle_driver.c)
 
 export const DK = { NAME: 1, IPV4: 2, IPV6: 3, GENERAL: 4 };    // smtpp_domain_kind
 export const PATH = { NULL: 1, POSTMASTER: 2, MAILBOX: 3 };     // smtpp_path_kind

@@ -31,6 +31,7 @@ function build(rules) {
   return rx;
 }
 const RX = { ascii: build(G.ascii), utf8: build(G.utf8) };
+const RXL = { ascii: build(G.asciiLenient), utf8: build(G.utf8Lenient) };
 
 const { sl } = L;
 const hasHigh = s => /[\x80-\xff]/.test(s);
@@ -124,7 +125,7 @@ function describeParams(pr) {
 
 /* The verdict on one line (without its CRLF) of a given verb, under one
  * grammar.  Returns { ok: description } or { refuse: reason }. */
-function judgeMailRcpt(line, verb, rx, flags, notes) {
+function judgeMailRcpt(line, verb, rx, flags, notes, longLocal) {
   const m = rx[verb].exec(line + "\r\n");
   if (!m) return { refuse: "grammar" };
   const g = m.groups;
@@ -159,7 +160,7 @@ function judgeMailRcpt(line, verb, rx, flags, notes) {
     [dom, lit, dk] = domainFields(g, "Mailbox");
     quoted = local[0] === '"' ? 1 : 0;
     if (pathText.length > L.PATH_MAX) return { refuse: "limit" };
-    if (local.length > L.LOCAL_MAX) return { refuse: "limit" };
+    if (local.length > L.LOCAL_MAX && !longLocal) return { refuse: "limit" };
     dk = domainLimits(g, dom, dk, notes);
     if (!dk) return { refuse: "limit" };
     if (route !== undefined) {
@@ -198,9 +199,10 @@ function judgeHelo(line, verb, notes) {
   return { ok: `OK|v=${verb.toUpperCase()}|dom${sl(dom)}|lit${sl(lit)}|dk=${dk}` };
 }
 
-/* The verdict on one complete line (without CRLF).  Returns
- * { ok } | { refuse } | { skip }, with .notes (a Set). */
-export function judgeLine(line, flags, maxLine) {
+/* The verdict on one complete line (without CRLF) under the grammars rx
+ * ({ ascii, utf8 }).  Returns { ok } | { refuse } | { skip }, with .notes
+ * (a Set). */
+function judgeGrammar(line, flags, maxLine, rx, longLocal) {
   const notes = new Set();
   if (line.length + 2 > maxLine) return { refuse: "line too long", notes };
   if (/[\r\n]/.test(line)) return { refuse: "CR or LF inside the line", notes };
@@ -210,11 +212,11 @@ export function judgeLine(line, flags, maxLine) {
     if (v4 === "MAIL") {
       // RFC 6531 3.4: the UTF-8 forms only with the SMTPUTF8 parameter.
       // On a line without octets >= 0x80 the RFC 6531 alternatives add
-      // nothing, so the ASCII grammar decides (and backtracks less).
-      r = judgeMailRcpt(line, "mail", RX.ascii, flags, notes);
+      // nothing, so the ASCII grammar decides.
+      r = judgeMailRcpt(line, "mail", rx.ascii, flags, notes, longLocal);
       if (!r.ok && hasHigh(line)) {
         const notes8 = new Set();
-        const r8 = judgeMailRcpt(line, "mail", RX.utf8, flags, notes8);
+        const r8 = judgeMailRcpt(line, "mail", rx.utf8, flags, notes8, longLocal);
         if (r8.ok && r8.smtputf8) { r = r8; for (const n of notes8) notes.add(n); }
         else if (r8.ok) notes.add("utf8_without_smtputf8");
         else r = r8; // the reason under the grammar that could apply
@@ -222,7 +224,7 @@ export function judgeLine(line, flags, maxLine) {
     } else if (v4 === "RCPT") {
       // The parser cannot know the transaction: RCPT is judged as inside
       // an SMTPUTF8 transaction (DIFFERENCES.md).
-      r = judgeMailRcpt(line, "rcpt", hasHigh(line) ? RX.utf8 : RX.ascii, flags, notes);
+      r = judgeMailRcpt(line, "rcpt", hasHigh(line) ? rx.utf8 : rx.ascii, flags, notes, longLocal);
     } else if (v4 === "EHLO" || v4 === "HELO") {
       r = judgeHelo(line, v4.toLowerCase(), notes);
     } else if (L.OTHER_VERBS.includes(v4)) {
@@ -236,6 +238,37 @@ export function judgeLine(line, flags, maxLine) {
     if (e === "skip") return { skip: "parameter", notes };
     throw e;
   }
+}
+
+/* The verdict on one complete line (without CRLF): the grammar's.  With
+ * the record flag L.LENIENT (the parser's SMTPP_LENIENT_SPACE_AFTER_COLON,
+ * _TRAILING_SPACE, _LOCAL_DOTS and _LONG_LOCAL), a line the grammar refuses
+ * but the documented leniencies accept stays refused, with notes naming
+ * them and .would, the fields the library must then return
+ * (differences.json). */
+export function judgeLine(line, flags, maxLine) {
+  const v = judgeGrammar(line, flags, maxLine, RX, false);
+  if (!(flags & L.LENIENT) || v.ok || v.skip || line.length + 2 > maxLine) return v;
+  const notes = new Set();
+  let l = line;
+  const colon = /^(?:MAIL FROM|RCPT TO):( +)/i.exec(l);
+  if (colon) {
+    l = l.slice(0, colon[0].length - colon[1].length) + l.slice(colon[0].length);
+    notes.add("lenient_space_after_colon");
+  }
+  const trail = /[ \t]+$/.exec(l);
+  if (trail) {
+    l = l.slice(0, trail.index);
+    notes.add("lenient_trailing_space");
+  }
+  let w = notes.size ? judgeGrammar(l, flags, maxLine, RX, false) : { refuse: "" };
+  if (!w.ok && /^(?:MAIL|RCPT)/i.test(l)) {
+    w = judgeGrammar(l, flags, maxLine, RXL, true);
+    if (w.ok) notes.add("lenient_local");
+  }
+  if (!w.ok) return v;
+  for (const n of w.notes) notes.add(n);
+  return { refuse: v.refuse, notes, would: w.ok };
 }
 
 /* The verdicts on a record: { lines: [verdict...], finish }. */

@@ -6,8 +6,8 @@
 // usage: node run.mjs --driver PATH [--lines N] [--seed S] [--max-line M]
 //                     [--show K] [--record FILE]
 //   --record FILE: judge the records of FILE instead (one per line, with
-//   \xHH escapes, flags "u:" prefix for SMTPP_ACCEPT_UNKNOWN_PARAMS), for
-//   replaying a finding.
+//   \xHH escapes; a prefix "u:" for SMTPP_ACCEPT_UNKNOWN_PARAMS, "l:" for
+//   the leniency options, "ul:" for both), for replaying a finding.
 
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -50,12 +50,14 @@ function explained(v, lib) {
   return null;
 }
 
+const prefix = f => (f ? `${f & 1 ? "u" : ""}${f & 2 ? "l" : ""}:` : "");
+
 function fail(kind, rec, flags, want, got) {
   stats.failures++;
   const n = (failKinds.get(kind) || 0) + 1;
   failKinds.set(kind, n);
   if (n <= show) {
-    console.log(`FAIL ${kind}\n  record: ${flags ? "u:" : ""}${esc(rec)}\n  oracle: ${want}\n  library: ${got}`);
+    console.log(`FAIL ${kind}\n  record: ${prefix(flags)}${esc(rec)}\n  oracle: ${want}\n  library: ${got}`);
   }
 }
 
@@ -122,7 +124,11 @@ function unescape(s) {
 const t0 = Date.now();
 if (args.record) {
   const recs = readFileSync(args.record, "latin1").split("\n").filter(l => l.length && !l.startsWith("#"))
-    .map(l => (l.startsWith("u:") ? { rec: unescape(l.slice(2)), flags: 1 } : { rec: unescape(l), flags: 0 }));
+    .map(l => {
+      const m = /^(u|l|ul):/.exec(l);
+      if (!m) return { rec: unescape(l), flags: 0 };
+      return { rec: unescape(l.slice(m[0].length)), flags: (m[1].includes("u") ? 1 : 0) | (m[1].includes("l") ? 2 : 0) };
+    });
   runBatch(recs);
 } else {
   const BATCH = 20000;
