@@ -22,8 +22,11 @@ export function makeGenerator(G, rnd, seen = new Set()) {
   const int = (a, b) => a + Math.floor(rnd() * (b - a + 1));
 
   /* Repetition counts: short mostly; near the limits sometimes. */
-  const near = { "LDH-STR": [60, 61, 62, 63], ATOM: [62, 63, 64, 65], XTEXT: [98, 99, 100, 101, 160],
-                 "SIZE-VALUE": [19, 20], "DOMAIN": [3, 4, 5], "A-D-L": [3, 6] };
+  // (and near the lane's 32-octet blocks: parser/command.re reads
+  // mailboxes and xtext values 32 octets at a time, SIZE 8 digits at a time)
+  const near = { "LDH-STR": [29, 30, 31, 32, 60, 61, 62, 63], ATOM: [31, 32, 33, 62, 63, 64, 65],
+                 XTEXT: [31, 32, 33, 63, 64, 65, 98, 99, 100, 101, 127, 128, 129, 160],
+                 "SIZE-VALUE": [7, 8, 9, 15, 16, 17, 19, 20], "DOMAIN": [3, 4, 5], "A-D-L": [3, 6] };
   function rep(min, max, rule) {
     let n;
     const r = rnd();
