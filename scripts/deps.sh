@@ -26,6 +26,9 @@ need msmtp msmtp
 # a throwaway configuration of their own; the package is installed with "No
 # configuration", so the system gets no main.cf and no running mail system.
 [ -x /usr/sbin/postfix ] || want+=(postfix)
+# the grammar oracle test (tests/oracle): Node.js, then its npm packages
+need node nodejs
+need npm npm
 for arg in "$@"; do
   case "$arg" in
     --fuzz)
@@ -45,13 +48,22 @@ for arg in "$@"; do
     *) echo "deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
-[ ${#want[@]} -eq 0 ] && exit 0
-echo "deps.sh: installing ${want[*]}" >&2
-SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-export DEBIAN_FRONTEND=noninteractive
-case " ${want[*]} " in
-  *" postfix "*)
-    echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections ;;
-esac
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+if [ ${#want[@]} -gt 0 ]; then
+  echo "deps.sh: installing ${want[*]}" >&2
+  SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  case " ${want[*]} " in
+    *" postfix "*)
+      echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections ;;
+  esac
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+fi
+# The oracle's packages, exactly as tests/oracle/package-lock.json pins
+# them, unless that tree is already installed.
+oracle="$(cd "$(dirname "$0")/.." && pwd)/tests/oracle"
+if ! cmp -s "$oracle/package-lock.json" "$oracle/node_modules/.smtpp-lock" 2>/dev/null; then
+  echo "deps.sh: npm ci in tests/oracle" >&2
+  (cd "$oracle" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$oracle/package-lock.json" "$oracle/node_modules/.smtpp-lock"
+fi
