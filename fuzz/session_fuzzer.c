@@ -41,8 +41,10 @@
  *     the unstuffed length; BDAT chunks come back verbatim;
  *   - the stand-alone scanner gives the same content fed whole and in chunks;
  *     its raw output is the stuffed content (smtpp_stuff, smtpp_stuff_end)
- *     of the same policy without SMTPP_DATA_RAW, and read again it gives
- *     that content back;
+ *     of the same policy without SMTPP_DATA_RAW; read again it gives that
+ *     content back, with one more "." after each bare LF or CR (PASS_BARE
+ *     stuffs those for a lenient next hop); a lenient reader (CR, LF, CRLF
+ *     all line ends) reads that content and ends at the real end only;
  *   - smtpp_session_sent accepts the reply to every DECIDE verdict; a verdict's
  *     code, enhanced code and text match its table row; every verdict formats
  *     (smtpp_session_format) into a reply that parses with the verdict's code;
@@ -463,18 +465,57 @@ static int scan_whole(const char *buf, size_t n, unsigned fl, uint64_t max_size,
     return res;
 }
 
+/* c with one more "." before each "." after a bare LF or bare CR: what a
+ * strict (CRLF-only) reader reads back from raw output under PASS_BARE. */
+static size_t bare_dots(const char *c, size_t n, char *o)
+{
+    size_t i, k = 0;
+    for (i = 0; i < n; i++) {
+        if (c[i] == '.' && i > 0 &&
+            ((c[i - 1] == '\n' && (i < 2 || c[i - 2] != '\r')) || c[i - 1] == '\r'))
+            o[k++] = '.';
+        o[k++] = c[i];
+    }
+    return k;
+}
+
+/* A lenient next hop (CR, LF, CRLF all end a line; "." alone ends the
+ * message; a leading "." goes): where it ends the message (0: nowhere),
+ * its content in c. */
+static size_t lenient_read(const char *in, size_t n, char *c, size_t *cn)
+{
+    size_t i = 0, k = 0;
+    while (i < n) {
+        size_t ls = i, d;
+        while (i < n && in[i] != '\r' && in[i] != '\n') i++;
+        if (i == n) return 0;
+        if (in[i] == '\r' && i + 1 < n && in[i + 1] == '\n') i++;
+        i++;
+        if (i - ls >= 2 && in[ls] == '.' && (in[ls + 1] == '\r' || in[ls + 1] == '\n')) {
+            *cn = k;
+            return i;
+        }
+        d = in[ls] == '.';
+        memcpy(c + k, in + ls + d, i - ls - d);
+        k += i - ls - d;
+    }
+    return 0;
+}
+
 /* Raw output (session.h): the stuffed content of the same policy without
- * SMTPP_DATA_RAW, with the end mark; read again, the same content. */
+ * SMTPP_DATA_RAW, with the end mark; read again, the same content but for
+ * a "." more after each bare LF or CR (PASS_BARE); a lenient next hop
+ * reads the same content and ends the message at the real end only. */
 static void check_raw(const char *in, size_t n, const smtpp_data *raw_sc, const char *raw,
                       size_t rn)
 {
     unsigned fl = raw_sc->flags & ~(unsigned)SMTPP_DATA_RAW;
     char *c = (char *)malloc(2 * n + 16), *st = (char *)malloc(4 * n + 32),
-         *c2 = (char *)malloc(2 * rn + 16);
-    size_t cn, used, sn = 0, c2n;
+         *c2 = (char *)malloc(2 * rn + 16), *dots = (char *)malloc(2 * n + 16);
+    size_t cn, used, sn = 0, c2n, dn, ln = 0;
     smtpp_data sc;
     smtpp_stuffer stf;
-    if (!c || !st || !c2) abort();
+    if (!c || !st || !c2 || !dots) abort();
     FUZZ_CHECK(scan_whole(in, n, fl, raw_sc->max_size, raw_sc->max_line, c, &cn, &used, &sc) ==
                    SMTPP_DONE && !sc.error && sc.size == raw_sc->size && cn == sc.size,
                "raw and unstuffed scans disagree");
@@ -483,9 +524,15 @@ static void check_raw(const char *in, size_t n, const smtpp_data *raw_sc, const 
     FUZZ_CHECK(sn <= SMTPP_STUFF_MAX(cn), "stuffer over its bound");
     sn += smtpp_stuff_end(&stf, st + sn, 5);
     FUZZ_CHECK(sn == rn && memcmp(st, raw, rn) == 0, "raw output is not the stuffed content");
+    dn = bare_dots(c, cn, dots);
+    FUZZ_CHECK(dn == cn || ((fl & SMTPP_DATA_PASS_BARE) && !(fl & SMTPP_DATA_NORMALISE_BARE)),
+               "a bare line end in content outside PASS_BARE");
     FUZZ_CHECK(scan_whole(raw, rn, fl, 0, 0, c2, &c2n, &used, &sc) == SMTPP_DONE && used == rn &&
-                   !sc.error && c2n == cn && memcmp(c2, c, cn) == 0,
+                   !sc.error && c2n == dn && memcmp(c2, dots, dn) == 0,
                "raw output read again differs");
+    FUZZ_CHECK(lenient_read(raw, rn, c2, &ln) == rn && ln == cn && memcmp(c2, c, cn) == 0,
+               "a lenient next hop reads another message from the raw output");
+    free(dots);
     free(c);
     free(st);
     free(c2);

@@ -12,6 +12,9 @@
  *
  * Normalising a bare line end costs a cut: the slice ends before a bare LF
  * (or after a bare CR), the next call hands back the static line end.
+ * So does stuffing, in raw output, a "." after a normalised line end or
+ * (PASS_BARE) after a bare LF or CR: the slice ends before the ".", the
+ * next call hands back that "." itself as the stuffing dot.
  * Bare line ends are rare in real mail, so the plain path stays one
  * slice per call.
  */
@@ -30,7 +33,8 @@ enum {
     B_DOT,       /* a line-start "." was consumed */
     B_DOT_CR,    /* a line-start ".\r" was consumed */
     B_END,       /* the end-of-data mark was consumed */
-    B_NBOL       /* raw + normalise: a line opened by a normalised line end */
+    B_NBOL       /* raw: a line opened by a normalised line end, or (PASS_BARE)
+                  * after a bare LF or CR: a line start for a lenient next hop */
 };
 
 static const char k_cr[] = "\r", k_lf[] = "\n", k_crlf[] = "\r\n", k_end[] = ".\r\n";
@@ -186,7 +190,8 @@ static void emit_k(smtpp_data *d, const char *k, size_t n, smtpp_str *out)
 }
 
 /* Raw + normalise: the state after a normalised line end, where a "."
- * needs a stuffing "." before it in the raw output. */
+ * needs a stuffing "." before it in the raw output.  Raw + PASS_BARE
+ * enters B_NBOL after a bare LF or CR for the same reason (see bare_bol). */
 static uint8_t after_norm(const smtpp_data *d)
 {
     return (d->flags & SMTPP_DATA_RAW) ? B_NBOL : B_MID;
@@ -196,6 +201,10 @@ static uint8_t after_norm(const smtpp_data *d)
  * ends in this call. */
 #define FAULT(e, at) do { const uchar *c_ = fault(d, (e), start + lead, (at)); if (c_) cut = c_; } while (0)
 #define BARE(lf, at) do { if (bare(d, (lf))) FAULT((lf) ? SMTPP_DATA_E_BARE_LF : SMTPP_DATA_E_BARE_CR, (at)); } while (0)
+/* Raw + PASS_BARE, after a bare LF or CR that was no fault: the next byte
+ * starts a line for a next hop that takes bare line ends as line ends, so
+ * a "." there is stuffed too (B_NBOL).  Else inside a line. */
+#define BARE_NEXT() (raw && !d->error ? B_NBOL : B_MID)
 #define LINE(at, n) do { const uchar *l_ = line_add(d, (at), (n)); if (l_) FAULT(SMTPP_DATA_E_LINE, l_); } while (0)
 
 int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out, size_t *used)
@@ -248,11 +257,19 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
             d->_state = B_MID;
             continue;
         case B_NBOL:
-            /* Only ever the first byte of a call (a normalised line end is
-             * handed back alone), so nothing comes before it here. */
+            /* After a normalised line end this is the first byte of a call
+             * (the line end is handed back alone); after a bare LF or CR
+             * under PASS_BARE content of this call may come before it: the
+             * slice is cut before a "." so that the next call finds it
+             * first. */
+            if (*p == '.' && p > start && !d->error) {
+                emit(d, start, p, cut, lead, out);
+                *used = (size_t)(p - b);
+                return SMTPP_MORE;
+            }
             d->_state = B_MID;
             if (*p == '.' && p == start && !d->error && (!d->max_size || d->size < d->max_size) &&
-                (!d->max_line || line_room(d) > 0)) {
+                (!d->max_line || d->_line < line_room(d))) {
                 /* the "." is content and will be handed back: stuff it,
                  * with the dot itself as the stuffing dot (zero-copy) */
                 out->p = (const char *)p;
@@ -297,6 +314,7 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
                 BARE(0, p);
                 LINE(p, 1);
                 if (!cut) emit_k(d, k_cr, 1, out);
+                d->_state = BARE_NEXT();
             }
             *used = (size_t)(p - b);
             return SMTPP_MORE;
@@ -318,7 +336,7 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
             }
             BARE(0, p);
             LINE(p, 1);
-            d->_state = B_MID;
+            d->_state = BARE_NEXT();
             continue;
         default: { /* B_MID */
             const uchar *q = (d->flags & SMTPP_DATA_REFUSE_NUL) ? scan_eol(p, e, 1)
@@ -343,6 +361,7 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
                 BARE(1, p);
                 LINE(p, 1);
                 p++;
+                d->_state = BARE_NEXT();
                 continue;
             }
             if (*p == 0) {   /* only found under SMTPP_DATA_REFUSE_NUL */
@@ -372,6 +391,7 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
             }
             BARE(0, p);
             LINE(p, 1);
+            d->_state = BARE_NEXT();
             continue;
         }
         }
@@ -383,7 +403,10 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
 
 /* ---- The stuffer ------------------------------------------------------ */
 
-enum { S_BOL = 0, S_MID, S_CR };
+/* S_LBOL: after a bare LF or CR (flags 0): a "." is stuffed as at a line
+ * start (a lenient next hop starts a line there), but the content does not
+ * end with CRLF (smtpp_stuff_end). */
+enum { S_BOL = 0, S_MID, S_CR, S_LBOL };
 
 void smtpp_stuff_init(smtpp_stuffer *st, unsigned flags)
 {
@@ -413,9 +436,9 @@ static size_t stuff_run(uint8_t *state, unsigned norm, const uchar *src, size_t 
                 s = S_BOL;
                 continue;
             }
-            s = S_MID;
+            s = S_LBOL;   /* a bare CR */
         }
-        if (s == S_BOL && c == '.') PUT('.');
+        if ((s == S_BOL || s == S_LBOL) && c == '.') PUT('.');
         if (c == '\r') {
             PUT('\r');
             s = S_CR;
@@ -429,7 +452,7 @@ static size_t stuff_run(uint8_t *state, unsigned norm, const uchar *src, size_t 
                 s = S_BOL;
             } else {
                 PUT('\n');
-                s = S_MID;
+                s = S_LBOL;
             }
             p++;
             continue;

@@ -550,22 +550,47 @@ static size_t ref_content(const char *in, size_t n, int norm, char *c, size_t *c
     return end + 3;
 }
 
-/* A lenient next hop, as the smuggling attacks assume one: CR, LF and CRLF
- * all end a line, and the first line "." (with or without its stuffing)
- * ends the message.  Returns the length of what it reads as the message,
- * with the mark, or 0. */
-static size_t lenient_end(const char *in, size_t n)
+/* A lenient next hop, as the smuggling attacks assume one (Postfix with
+ * smtpd_forbid_bare_newline = no, and worse): CR, LF and CRLF all end a
+ * line, the first line that is "." alone ends the message, and a line's
+ * leading "." is removed.  Returns the length of what it reads as the
+ * message, with the mark, or 0; its content (line ends as they are) in
+ * c[0..*cn) when c is not NULL. */
+static size_t lenient_end(const char *in, size_t n, char *c, size_t *cn)
 {
-    size_t i = 0;
+    size_t i = 0, k = 0;
     while (i < n) {
         size_t ls = i;
         while (i < n && in[i] != '\r' && in[i] != '\n') i++;
         if (i == n) return 0;
         if (in[i] == '\r' && i + 1 < n && in[i + 1] == '\n') i++;
         i++;
-        if (i - ls >= 2 && in[ls] == '.' && (in[ls + 1] == '\r' || in[ls + 1] == '\n')) return i;
+        if (i - ls >= 2 && in[ls] == '.' && (in[ls + 1] == '\r' || in[ls + 1] == '\n')) {
+            if (cn) *cn = k;
+            return i;
+        }
+        if (c) {
+            memcpy(c + k, in + ls + (in[ls] == '.'), i - ls - (in[ls] == '.'));
+            k += i - ls - (in[ls] == '.');
+        }
     }
     return 0;
+}
+
+/* What a strict (CRLF only) reader gets back from the raw output of content
+ * c under PASS_BARE (session.h): c with one more "." before each "." that
+ * follows a bare LF or a bare CR (the stuffing a lenient next hop needs).
+ * Written from that sentence, with no state machine; returns its length. */
+static size_t with_bare_dots(const char *c, size_t n, char *o)
+{
+    size_t i, k = 0;
+    for (i = 0; i < n; i++) {
+        if (c[i] == '.' && i > 0 &&
+            ((c[i - 1] == '\n' && (i < 2 || c[i - 2] != '\r')) || c[i - 1] == '\r'))
+            o[k++] = '.';
+        o[k++] = c[i];
+    }
+    return k;
 }
 
 static int has_bare(const char *c, size_t n)
@@ -654,11 +679,33 @@ static void forward_case(const char *in, size_t n, unsigned policy, const char *
         /* the stuffer fed byte by byte gives the same */
         ck_assert_uint_eq(stuffed(w->p, w->n, 0, 1, st, 4 * n + 16), stn);
         ck_assert(memcmp(st, raw->p, stn) == 0);
-        /* re-read, the raw output gives the same content and ends at its end */
-        scan_raw(raw->p, raw->n, policy, 0, 0, NULL, 0, re);
-        ck_assert_msg(re->r == SMTPP_DONE && re->consumed == raw->n && re->n == w->n &&
-                      memcmp(re->p, w->p, w->n) == 0 && re->d.error == 0,
-                      "%s fl=%u: raw output re-read differs", what, policy);
+        /* re-read (a strict, CRLF-only reader), the raw output gives the
+         * same content, but for the documented extra "." after a bare LF
+         * or CR (PASS_BARE only: there is none under the other policies),
+         * and ends at its end */
+        {
+            char *dots = (char *)malloc(2 * w->n + 1);
+            size_t dn = with_bare_dots(w->p, w->n, dots);
+            if (!(policy & SMTPP_DATA_PASS_BARE) || norm) ck_assert_uint_eq(dn, w->n);
+            scan_raw(raw->p, raw->n, policy, 0, 0, NULL, 0, re);
+            ck_assert_msg(re->r == SMTPP_DONE && re->consumed == raw->n && re->n == dn &&
+                              memcmp(re->p, dots, dn) == 0 && re->d.error == 0,
+                          "%s fl=%u: raw output re-read differs", what, policy);
+            free(dots);
+        }
+        /* what a lenient next hop makes of it: one message, ending at the
+         * real end, with the same content (under every policy: PASS_BARE
+         * stuffs a "." after a bare LF or CR, NORMALISE leaves none) */
+        {
+            char *lc = (char *)malloc(raw->n + 1);
+            size_t lcn = 0, le = lenient_end(raw->p, raw->n, lc, &lcn);
+            ck_assert_msg(le == raw->n,
+                          "%s fl=%u: a lenient next hop ends the message at %zu of %zu", what,
+                          policy, le, raw->n);
+            ck_assert_msg(lcn == w->n && memcmp(lc, w->p, lcn) == 0,
+                          "%s fl=%u: a lenient next hop reads other content", what, policy);
+            free(lc);
+        }
         /* a conforming message goes out as it came in */
         if (!has_bare(in, wire_end) && memcmp(raw->p, in, raw->n) != 0) {
             /* only a line-start "." before something else than "." may go */
@@ -668,12 +715,6 @@ static void forward_case(const char *in, size_t n, unsigned policy, const char *
                     in[i + 1] != '.' && i + 3 < wire_end)
                     break;
             ck_assert_msg(i + 1 < wire_end, "%s: conforming message changed in raw output", what);
-        }
-        if (norm) {
-            /* what a lenient next hop makes of it: the same end */
-            ck_assert_msg(lenient_end(raw->p, raw->n) == raw->n,
-                          "%s: a lenient next hop ends the normalised message at %zu of %zu", what,
-                          lenient_end(raw->p, raw->n), raw->n);
         }
     }
     so_free(w);
@@ -706,6 +747,59 @@ START_TEST(forward_smuggling_variants)
             n = snprintf(in, sizeof in, "%sRSET\r\n.\r\nNOOP\r\n", v[i]);
             forward_case(in, (size_t)n, policies[k], v[i]);
         }
+}
+END_TEST
+
+/* PASS_BARE with raw output (issue 14 item 6): a "." after a bare LF or
+ * bare CR is stuffed, so a next hop that takes bare line ends as line ends
+ * (Postfix's default) never sees the end before the real one and runs no
+ * smuggled command.  Exact vectors, whole, split at every byte and byte by
+ * byte (forward_smuggling_variants checks the properties). */
+START_TEST(forward_pass_raw_stuffs_after_bare)
+{
+    static const struct { const char *in, *out; } v[] = {
+        { "x\n.\nMAIL FROM:<a@b>\r\n.\r\n", "x\n..\nMAIL FROM:<a@b>\r\n.\r\n" },
+        { "x\n.\r\nRSET\r\n.\r\n", "x\n..\r\nRSET\r\n.\r\n" },
+        { "x\r.\rRSET\r\n.\r\n", "x\r..\rRSET\r\n.\r\n" },
+        { "x\r.\r\nRSET\r\n.\r\n", "x\r..\r\nRSET\r\n.\r\n" },
+        { "x\r.\nRSET\r\n.\r\n", "x\r..\nRSET\r\n.\r\n" },
+        { "x\n.\rRSET\r\n.\r\n", "x\n..\rRSET\r\n.\r\n" },
+        /* the line-start "." before a bare line end goes (as before); the
+         * "." after that bare line end is stuffed */
+        { "x\r\n.\n.\nRSET\r\n.\r\n", "x\r\n\n..\nRSET\r\n.\r\n" },
+        { "x\r\n.\r.\rRSET\r\n.\r\n", "x\r\n\r..\rRSET\r\n.\r\n" },
+        { "\r.\r\n.\r\n", "\r..\r\n.\r\n" },
+        { "\n..\n...\r\n.\r\n", "\n...\n....\r\n.\r\n" },
+        { "a\n\n.\r\r.b\r\n.\r\n", "a\n\n..\r\r..b\r\n.\r\n" },
+        /* no "." after the bare line end: the bytes as they came */
+        { "a\nb\rc\r\n.\r\n", "a\nb\rc\r\n.\r\n" },
+    };
+    size_t i, cut, n, *cuts;
+    scan_out *o = so_new(256);
+    for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+        unsigned fl = SMTPP_DATA_PASS_BARE | SMTPP_DATA_RAW;
+        n = strlen(v[i].in);
+        scan_raw(v[i].in, n, fl, 0, 0, NULL, 0, o);
+        ck_assert_msg(o->r == SMTPP_DONE && o->consumed == n && o->n == strlen(v[i].out) &&
+                          memcmp(o->p, v[i].out, o->n) == 0,
+                      "vector %zu: raw output differs", i);
+        for (cut = 1; cut < n; cut++) {
+            scan_raw(v[i].in, n, fl, 0, 0, &cut, 1, o);
+            ck_assert_msg(o->r == SMTPP_DONE && o->n == strlen(v[i].out) &&
+                              memcmp(o->p, v[i].out, o->n) == 0,
+                          "vector %zu split at %zu: raw output differs", i, cut);
+        }
+        cuts = (size_t *)malloc(n * sizeof *cuts);
+        for (cut = 1; cut < n; cut++) cuts[cut - 1] = cut;
+        scan_raw(v[i].in, n, fl, 0, 0, cuts, n - 1, o);
+        ck_assert_msg(o->r == SMTPP_DONE && o->n == strlen(v[i].out) &&
+                          memcmp(o->p, v[i].out, o->n) == 0,
+                      "vector %zu byte by byte: raw output differs", i);
+        free(cuts);
+        /* a lenient next hop: the real end only */
+        ck_assert_uint_eq(lenient_end(o->p, o->n, NULL, NULL), o->n);
+    }
+    so_free(o);
 }
 END_TEST
 
@@ -754,6 +848,12 @@ START_TEST(forward_session)
     TX(&cfg, PRE "DATA\r\n" W "a\n.\nMAIL FROM:<e@x.test>\r.\rb\r\n.\nc\r\n.\r\n" W "QUIT\r\n" W, "",
        PRE_T "DATA ?354\nBODY [a\\0d\\0a..\\0d\\0aMAIL FROM:<e@x.test>\\0d\\0a..\\0d\\0ab\\0d\\0a"
        "\\0d\\0ac\\0d\\0a.\\0d\\0a]\nDATA ?250\nQUIT 221 2.0.0 BYE close\nCLOSE\nEND CLOSED\n");
+    /* pass, raw: the "." after a bare LF or CR is stuffed, so a next hop
+     * that takes them as line ends sees one message */
+    cfg.flags = SMTPP_CFG_PASS_BARE | SMTPP_CFG_DATA_RAW;
+    TX(&cfg, PRE "DATA\r\n" W "a\n.\nMAIL FROM:<e@x.test>\r.\rb\r\n.\nc\r\n.\r\n" W "QUIT\r\n" W, "",
+       PRE_T "DATA ?354\nBODY [a\\0a..\\0aMAIL FROM:<e@x.test>\\0d..\\0db\\0d\\0a"
+       "\\0ac\\0d\\0a.\\0d\\0a]\nDATA ?250\nQUIT 221 2.0.0 BYE close\nCLOSE\nEND CLOSED\n");
     /* BDAT chunks are handed back as they are under every flag */
     cfg.flags = SMTPP_CFG_NORMALISE_BARE | SMTPP_CFG_DATA_RAW | SMTPP_CFG_REFUSE_NUL;
     {
@@ -839,7 +939,14 @@ START_TEST(stuffer)
         { ".", "..\r\n.\r\n", 0 },
         { "a\r\n.\r\n", "a\r\n..\r\n.\r\n", 0 },
         { ".a\r\n..\r\nb.\r\n", "..a\r\n...\r\nb.\r\n.\r\n", 0 },
-        { "a\n.b\r.c", "a\n.b\r.c\r\n.\r\n", 0 },
+        /* a "." after a bare LF or CR is stuffed too (a lenient next hop
+         * starts a line there); the last line still gets its CRLF */
+        { "a\n.b\r.c", "a\n..b\r..c\r\n.\r\n", 0 },
+        { "\n.\n", "\n..\n\r\n.\r\n", 0 },
+        { "\r.\r\n", "\r..\r\n.\r\n", 0 },
+        { "\r\r.", "\r\r..\r\n.\r\n", 0 },
+        { "\n\r\n.", "\n\r\n..\r\n.\r\n", 0 },
+        { "\n..x\rx.", "\n...x\rx.\r\n.\r\n", 0 },
         { "a\n.b\r.c", "a\r\n..b\r\n..c\r\n.\r\n", SMTPP_STUFF_NORMALISE },
         { "x\r", "x\r\r\n.\r\n", 0 },
         { "x\r", "x\r\n.\r\n", SMTPP_STUFF_NORMALISE },
@@ -877,10 +984,11 @@ START_TEST(stuffer)
     {
         static const char *const worst[] = { ".\r\n.\r\n.", "\n.\n.\n.", "\r.\r.\r." };
         smtpp_stuffer st;
-        for (i = 0; i < 3; i++) {
-            size_t n = strlen(worst[i]);
-            smtpp_stuff_init(&st, SMTPP_STUFF_NORMALISE);
-            ck_assert_uint_le(smtpp_stuff(&st, worst[i], n, out, sizeof out), SMTPP_STUFF_MAX(n));
+        for (i = 0; i < 6; i++) {
+            size_t n = strlen(worst[i / 2]);
+            smtpp_stuff_init(&st, i % 2 ? SMTPP_STUFF_NORMALISE : 0);
+            ck_assert_uint_le(smtpp_stuff(&st, worst[i / 2], n, out, sizeof out),
+                              SMTPP_STUFF_MAX(n));
         }
     }
 }
@@ -901,6 +1009,7 @@ int main(void)
     tcase_add_test(t, bdat_final_reply_text);
     tcase_add_test(t, bdat_bad_args_keeps_stream);
     tcase_add_test(t, forward_smuggling_variants);
+    tcase_add_test(t, forward_pass_raw_stuffs_after_bare);
     tcase_add_test(t, forward_exhaustive_short);
     tcase_add_test(t, forward_session);
     tcase_add_test(t, nul_policy);

@@ -308,7 +308,9 @@ enum smtpp_config_flag {
      * counted (smtpp_data.bare_cr/bare_lf).  They still never end the
      * message nor start a line for dot-unstuffing.  Risk: a next hop that
      * ends data at LF.CRLF or similar sees a different message than you
-     * do; the default rejects such messages instead. */
+     * do; the default rejects such messages instead.  With
+     * SMTPP_CFG_DATA_RAW a "." after a bare LF or CR is stuffed against
+     * that (see the DATA body scanner). */
     SMTPP_CFG_PASS_BARE = 1u << 6,
     /* DATA bodies: bare CR and bare LF become CRLF (SMTPP_DATA_NORMALISE_BARE;
      * wins over PASS_BARE): the message is accepted, and what is handed
@@ -396,7 +398,9 @@ SMTPP_API void smtpp_config_init(smtpp_config *cfg, const char *hostname);
  *            refused message and are never executed.
  *   SMTPP_DATA_PASS_BARE: the bytes are content, handed back as they are;
  *            only counted.  Risk: a next hop that ends data at LF.CRLF or
- *            similar sees a different message than you do.
+ *            similar sees a different message than you do, when you store
+ *            or forward the content yourself; the raw output (below) stuffs
+ *            a "." after a bare LF or CR against that.
  *   SMTPP_DATA_NORMALISE_BARE (wins over PASS_BARE): every bare LF and
  *            every bare CR becomes CRLF in the output, so the next hop
  *            sees one unambiguous message (Postfix
@@ -446,17 +450,30 @@ SMTPP_API void smtpp_config_init(smtpp_config *cfg, const char *hostname);
  *                hands back without SMTPP_DATA_RAW, then smtpp_stuff_end()
  *                when the message is not doomed;
  * so re-reading the raw output with this scanner gives back the same
- * content.  For a conforming message (CRLF line ends only, a line-start
+ * content (under PASS_BARE: see the trade-off below).  For a conforming message (CRLF line ends only, a line-start
  * "." only before another ".", as RFC 5321 4.5.2 has clients send) that
  * is the client's own bytes, byte for byte, as zero-copy slices of buf.
- * Otherwise it differs from them in three ways: the CR or LF that
+ * Otherwise it differs from them in four ways: the CR or LF that
  * NORMALISE inserts and the "." that stuffs a line opened by a normalised
  * line end (the line end a slice of its own; the "." a one-byte slice of
- * buf: the content's own dot handed back twice); and a line-start "." not
- * followed by another "." (".x", or ".\r" and ".\n" before a bare line
- * end) is dropped: the content line needs no stuffing, and ".\r" or ".\n"
- * must not reach a next hop that might take it for the end.  Size, limits
- * and faults are those of the content, as without SMTPP_DATA_RAW.
+ * buf: the content's own dot handed back twice); under PASS_BARE, the "."
+ * that stuffs a "." right after a bare LF or a bare CR (a one-byte slice
+ * of buf in the same way: "x\n.\n" goes out as "x\n..\n"); and a
+ * line-start "." not followed by another "." (".x", or ".\r" and ".\n"
+ * before a bare line end) is dropped: the content line needs no stuffing,
+ * and ".\r" or ".\n" must not reach a next hop that might take it for the
+ * end.  Size, limits and faults are those of the content, as without
+ * SMTPP_DATA_RAW.
+ * Bare line ends under PASS_BARE, the trade-off: many next hops take a
+ * bare LF (Postfix by default, smtpd_forbid_bare_newline = no) or a bare
+ * CR as a line end, so "\n.\n" unstuffed would end the message there and
+ * run what follows as commands (SMTP smuggling).  Stuffed, such a next hop
+ * reads ".." as "." and gets the same content, ending at the real end
+ * only.  A strict next hop (CRLF only, like this scanner) keeps the extra
+ * "." after each bare LF or CR: re-reading the raw output with this
+ * scanner under PASS_BARE gives the content with those dots added, in a
+ * message that was not conforming anyway.  Forward with NORMALISE for one
+ * message that every next hop reads alike.
  * In raw mode a line-start "." is handed back together with the "." after
  * it, so the byte after it must be seen first: SMTPP_AGAIN leaves a
  * line-start "." that is the last byte of buf unconsumed (*used == len -
@@ -471,7 +488,8 @@ SMTPP_API void smtpp_config_init(smtpp_config *cfg, const char *hostname);
  * NORMALISE, the octets NORMALISE inserts, the end-of-data mark).  Slices
  * of buf are valid while buf's bytes stay where they are.  SMTPP_MORE may
  * come with *used == 0 (a static line end or a stuffing "." before the
- * bytes of buf).
+ * bytes of buf).  In raw mode a "." after a bare LF or CR (PASS_BARE) or
+ * after a normalised line end costs a cut: the slice ends before it.
  */
 enum smtpp_data_flag {
     SMTPP_DATA_PASS_BARE = 1u << 0,      /* bare CR/LF are content */
@@ -527,12 +545,16 @@ SMTPP_API int smtpp_data_doomed(const smtpp_data *d);
  * The inverse of the scanner: turns message content into the bytes sent
  * after 354 (RFC 5321 4.5.2): a "." that starts a line gets another "."
  * before it.  A line starts at the beginning of the content and after
- * each CRLF (a CRLF split across two calls included); with
- * SMTPP_STUFF_NORMALISE, a bare CR or LF in the content is written as
- * CRLF and the line after it starts there too (what the scanner's
- * NORMALISE policy produces; use it for content of unknown origin, e.g. a
- * BDAT body forwarded as DATA).  Without it the bytes are written as they
- * are, so content with bare CR or LF stays ambiguous to the next hop.
+ * each CRLF (a CRLF split across two calls included).  A "." right after
+ * a bare LF or a bare CR is stuffed too, since a lenient next hop starts
+ * a line there (the safe choice for a forwarder: otherwise "\n.\n" ends
+ * the message early at such a hop; a strict CRLF-only hop keeps the extra
+ * "."; this is what the scanner's raw output does under PASS_BARE).  The
+ * bare CR or LF itself is written as it is, so such content is still read
+ * differently by strict and lenient hops; with SMTPP_STUFF_NORMALISE it is
+ * written as CRLF instead (what the scanner's NORMALISE policy produces;
+ * use it for content of unknown origin, e.g. a BDAT body forwarded as
+ * DATA).
  * No allocation; the state between calls is a few bytes. */
 enum smtpp_stuff_flag {
     SMTPP_STUFF_NORMALISE = 1u << 0
@@ -545,9 +567,9 @@ typedef struct smtpp_stuffer {
 } smtpp_stuffer;
 
 /* Most octets smtpp_stuff() writes for n octets of content: at most one
- * "." per three octets (".\r\n"), plus one, plus one LF owed by a CR at the
- * end of the previous call (NORMALISE); 2n + 2 with NORMALISE
- * (every octet a bare CR or LF). */
+ * "." per two octets ("\n." or "\r."), plus one, plus one LF owed by a CR
+ * at the end of the previous call (NORMALISE); 2n + 2 with NORMALISE
+ * (every octet a bare CR or LF, or "\n." as "\r\n.."). */
 #define SMTPP_STUFF_MAX(n) (2 * (size_t)(n) + 2)
 
 SMTPP_API void smtpp_stuff_init(smtpp_stuffer *st, unsigned flags);
