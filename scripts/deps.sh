@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building and testing libsmtpp needs, through apt-get, when it
 # is missing.  Safe to run again: does nothing when everything is present.
-# Usage: scripts/deps.sh [--fuzz] [--sanitize] [--valgrind] [--coverage]
+# Usage: scripts/deps.sh [--fuzz] [--afl] [--arm64] [--sanitize] [--valgrind] [--coverage]
 #   --fuzz      clang and its libFuzzer runtime (scripts/fuzz.sh)
+#   --afl       AFL++, clang and zip (scripts/afl.sh, fuzz/build.sh)
+#   --arm64     the aarch64 cross compiler, qemu-user and the arm64 build of
+#               Check (multiarch: adds the arm64 architecture to dpkg), for
+#               the cross-compiled test stage (cmake/aarch64-linux-gnu.cmake)
 #   --sanitize  the ASan and UBSan runtimes of the C compiler (scripts/sanitize.sh)
 #   --valgrind  valgrind and python3 (scripts/sanitize.sh --valgrind)
 #   --coverage  gcovr (scripts/coverage.sh)
@@ -41,6 +45,28 @@ for arg in "$@"; do
       if ! echo 'int main(void){return 0;}' |
            cc -x c -fsanitize=address,undefined -o /dev/null - >/dev/null 2>&1; then
         want+=(libasan8 libubsan1)
+      fi
+      ;;
+    --afl)
+      need afl-fuzz afl++
+      need afl-clang-fast afl++
+      need clang clang
+      need zip zip
+      ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 \
+        || want+=(libclang-rt-14-dev)
+      ;;
+    --arm64)
+      need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
+      need qemu-aarch64 qemu-user
+      # Check and what its .pc file names (libsubunit), for arm64
+      if [ ! -f /usr/lib/aarch64-linux-gnu/pkgconfig/check.pc ] ||
+         [ ! -f /usr/lib/aarch64-linux-gnu/pkgconfig/libsubunit.pc ]; then
+        want+=(check:arm64 libsubunit-dev:arm64)
+        if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+          SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+          echo "deps.sh: adding the arm64 architecture to dpkg" >&2
+          $SUDO dpkg --add-architecture arm64
+        fi
       fi
       ;;
     --valgrind) need valgrind valgrind; need python3 python3 ;;

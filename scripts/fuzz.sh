@@ -9,8 +9,9 @@
 #                                             then merge and shrink the corpus
 #   scripts/fuzz.sh --minimize [TARGET...]    rewrite each corpus as the
 #                                             smallest set with the same coverage
-#   scripts/fuzz.sh --afl SECONDS [TARGET...] the same with AFL++ (Debian
-#                                             package afl++), when installed
+#   scripts/fuzz.sh --afl SECONDS [TARGET...] the same with AFL++ and its
+#                                             comparison logging (scripts/afl.sh
+#                                             --merge, one target at a time)
 # Environment: FUZZ_MAX_LEN (default 4096), FUZZ_BUILD (default build-fuzz),
 # FUZZ_ARGS (extra libFuzzer arguments), FUZZ_STRICT=1 (also stop on the
 # known, not yet fixed library issues listed in the harnesses; by default a
@@ -47,37 +48,13 @@ scripts/deps.sh --fuzz
 [ "${FUZZ_STRICT:-0}" = 1 ] || export SMTPP_FUZZ_TOLERATE_KNOWN=1
 
 if [ "$mode" = afl ]; then
-  if ! command -v afl-clang-fast >/dev/null || ! command -v afl-fuzz >/dev/null; then
-    echo "fuzz.sh: AFL++ is not installed (apt-get install afl++)" >&2
-    exit 1
-  fi
-  abuild=${build}-afl
-  CC=afl-clang-fast cmake -S . -B "$abuild" -DSMTPP_FUZZ=ON -DSMTPP_BUILD_TESTS=OFF \
-    -DSMTPP_BUILD_BENCH=OFF -DSMTPP_BUILD_TOOLS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$abuild" -j2 >/dev/null
+  # the same harnesses under AFL++, one at a time (scripts/afl.sh)
+  status=0
   for t in "${targets[@]}"; do
-    bin=$abuild/fuzz/${t}_fuzzer
-    [ -x "$bin" ] || { echo "fuzz.sh: no target $t" >&2; continue; }
-    out=$abuild/afl-out/$t
-    rm -rf "$out"
-    mkdir -p "$(dirname "$out")"
-    AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
-      timeout $((secs + 30)) afl-fuzz -V "$secs" -i "fuzz/corpus/$t" -o "$out" \
-      -x fuzz/smtp.dict -- "$bin" >/dev/null 2>&1 || true
-    st=$out/default/fuzzer_stats
-    if [ -f "$st" ]; then
-      printf '%-10s execs %-12s exec/s %-8s crashes %s\n' "$t" \
-        "$(awk -F' *: *' '$1=="execs_done"{print $2}' "$st")" \
-        "$(awk -F' *: *' '$1=="execs_per_sec"{print $2}' "$st")" \
-        "$(awk -F' *: *' '$1=="saved_crashes"||$1=="unique_crashes"{print $2}' "$st")"
-    fi
-    # keep only what adds libFuzzer edge coverage (shrink with --minimize)
-    if [ -d "$out/default/queue" ] && [ -x "$build/fuzz/${t}_fuzzer" ]; then
-      "$build/fuzz/${t}_fuzzer" -merge=1 -use_counters=0 "fuzz/corpus/$t" "$out/default/queue" \
-        >/dev/null 2>&1 || true
-    fi
+    scripts/afl.sh --merge "$t" "$secs" || status=1
+    export AFL_NO_BUILD=1   # built once, by the first run
   done
-  exit 0
+  exit $status
 fi
 
 CC=clang cmake -S . -B "$build" -DSMTPP_FUZZ=ON -DSMTPP_BUILD_TESTS=OFF \
