@@ -170,7 +170,10 @@ function judgeMailRcpt(line, verb, rx, flags, notes, longLocal) {
   }
   const pr = params(g[`${pfx}__${verb === "mail" ? "Mail" : "Rcpt"}_parameters`], verb, rx, flags, notes);
   if (!pr) return { refuse: "param" };
-  const u8 = mbox !== undefined && hasHigh(mbox) ? 1 : 0;
+  // path.utf8: UTF-8 anywhere in the path, the mailbox or the source route
+  // (RFC 6531 3.3 extends sub-domain, route domains included; the flag is
+  // what makes MAIL need SMTPUTF8 and RCPT need an SMTPUTF8 transaction)
+  const u8 = (mbox !== undefined && hasHigh(mbox)) || (route !== undefined && hasHigh(route)) ? 1 : 0;
   let d = `OK|v=${verb.toUpperCase()}|k=${kind}|raw${sl(raw)}|route${sl(route)}|mbox${sl(mbox)}` +
           `|local${sl(local)}|dom${sl(dom)}|lit${sl(lit)}|dk=${dk}|q=${quoted}|u8=${u8}`;
   d += describeParams(pr);
