@@ -5,7 +5,10 @@
  *
  * It shows the embedding loop of smtpp_parse_command: a read buffer that
  * the parser never copies from, `used` bytes dropped after every call, and
- * pipelined commands parsed one after another from the same buffer. */
+ * pipelined commands parsed one after another from the same buffer.  The
+ * line limits are those of a server that offers SIZE, 8BITMIME, SMTPUTF8,
+ * DSN and AUTH: MAIL and RCPT lines may be longer than 512 octets by what
+ * those extensions add (smtpp_parser_configure). */
 #include <smtpp/smtpp.h>
 
 #include <stdio.h>
@@ -50,12 +53,18 @@ int main(int argc, char **argv)
     size_t have = 0;
     FILE *f = argc > 1 ? fopen(argv[1], "rb") : stdin;
     smtpp_parser p;
+    smtpp_config cfg;
 
     if (!f) {
         perror(argv[1]);
         return 2;
     }
+    smtpp_config_init(&cfg, "mx.example");
+    cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_SIZE) | SMTPP_EXT_BIT(SMTPP_EXT_SMTPUTF8) |
+                SMTPP_EXT_BIT(SMTPP_EXT_DSN) | SMTPP_EXT_BIT(SMTPP_EXT_AUTH);
+    cfg.auth_mechs = SMTPP_AUTH_PLAIN;
     smtpp_parser_init(&p, 0);
+    smtpp_parser_configure(&p, &cfg);
     for (;;) {
         size_t n = fread(buf + have, 1, sizeof buf - have, f), start = 0;
         have += n;

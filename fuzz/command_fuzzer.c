@@ -5,7 +5,9 @@
  *   byte 0   option flags (bits 0-6, enum smtpp_option); bit 7: byte 1
  *            chooses max_line
  *   byte 1   max_line = 16 + 4 * byte 1 (when bit 7 of byte 0 is set),
- *            else the default 512
+ *            else the default 512; odd: max_mail_line and max_rcpt_line
+ *            are max_line + 300 and + 150 (the RFC 4954/1870/3461 growth
+ *            smtpp_parser_configure gives)
  *   byte 2   chunking: chunks are 1 .. byte 2 + 1 octets long
  *   byte 3   seed of the chunk-length generator
  *   rest     the client's byte stream
@@ -13,7 +15,8 @@
  * Oracles:
  *   - the stream fed whole and fed in the chosen chunks gives the same
  *     results (describe_command, tests/describe.h) and the same finish;
- *   - an independent framing model: one result per LF, LINE_TOO_LONG exactly
+ *   - an independent framing model: one result per line end (CRLF; any LF
+ *     under SMTPP_LENIENT_BARE_LF), LINE_TOO_LONG exactly
  *     when the line with its LF exceeds max_line, the line slice is the
  *     bytes of that line, consumed bytes add up to the input minus the
  *     unconsumed tail;
@@ -50,6 +53,17 @@ typedef struct model {
     size_t pos;       /* stream offset of the region's first byte */
     size_t next_line; /* stream offset where the next expected line starts */
 } model;
+
+/* The LF that ends the line starting at s (n octets known), or NULL: the
+ * first CRLF (RFC 5321 2.3.8), or the first LF under SMTPP_LENIENT_BARE_LF. */
+static const char *model_end(const char *s, size_t n, unsigned flags)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (s[i] == '\n' && ((flags & SMTPP_LENIENT_BARE_LF) || (i > 0 && s[i - 1] == '\r')))
+            return s + i;
+    return NULL;
+}
 
 /* ---- per-command invariants ------------------------------------------------ */
 
@@ -305,16 +319,19 @@ static void describe_noline(dbuf *d, const smtpp_command *c)
     describe_command(d, &t);
 }
 
-/* 1 when s starts with "AUTH " in any case. */
-static int auth_prefix(const char *s)
+/* 1 when s starts with the verb w (upper case, 4 letters) and a space, the
+ * verb in any case. */
+static int verb_prefix(const char *s, const char *w)
 {
-    static const char w[] = "AUTH ";
     int i;
-    for (i = 0; i < 5; i++)
-        if ((s[i] & ~0x20) != (w[i] & ~0x20) && !(i == 4 && s[i] == ' '))
-            return 0;
+    for (i = 0; i < 4; i++)
+        if ((s[i] & ~0x20) != w[i]) return 0;
     return s[4] == ' ';
 }
+
+/* MAIL and RCPT line limits of this input (0: max_line), as
+ * smtpp_parser_configure() would set them. */
+static uint32_t mail_line, rcpt_line;
 
 static void check_reserialized(const smtpp_command *c, unsigned flags, size_t lim)
 {
@@ -357,16 +374,20 @@ static void check_command(const smtpp_command *c, const char *r, size_t used, un
         return;
     }
     /* framing: the line is the region's first used bytes, less the line end */
-    FUZZ_CHECK(used >= 1 && r[used - 1] == '\n', "line does not end at the LF");
-    FUZZ_CHECK(memchr(r, '\n', used - 1) == NULL, "LF inside the line");
+    FUZZ_CHECK(used >= 1 && model_end(r, used, flags) == r + used - 1,
+               "line does not end at its line end");
     FUZZ_CHECK(c->line.p == r, "line does not start the region");
     if (used >= 2 && r[used - 2] == '\r') {
+        const char *bare = memchr(r, '\n', used - 1);
         FUZZ_CHECK(c->line.n == used - 2, "CRLF line length");
+        /* strict: a bare LF inside makes the whole line one refusal */
+        if (bare)
+            FUZZ_CHECK(c->error == SMTPP_E_BARE_LF && c->error_offset == (size_t)(bare - r),
+                       "bare LF inside a line not reported (%s)",
+                       smtpp_error_name((smtpp_error)c->error));
     } else {
+        FUZZ_CHECK(flags & SMTPP_LENIENT_BARE_LF, "strict line ends in a bare LF");
         FUZZ_CHECK(c->line.n == used - 1, "LF line length");
-        if (!(flags & SMTPP_LENIENT_BARE_LF))
-            FUZZ_CHECK(c->error == SMTPP_E_BARE_LF && c->error_offset == c->line.n,
-                       "bare LF not reported (%s)", smtpp_error_name((smtpp_error)c->error));
     }
     FUZZ_CHECK(c->error_offset <= c->line.n, "error_offset %u past the line (%zu)",
                c->error_offset, c->line.n);
@@ -441,6 +462,8 @@ static void feed(const char *in, size_t n, unsigned flags, uint32_t max_line,
     if (!acc) abort();
     smtpp_parser_init(&p, flags);
     p.max_line = max_line;
+    p.max_mail_line = mail_line;
+    p.max_rcpt_line = rcpt_line;
     lim = p.max_line < 16 ? 16 : p.max_line;
     m.in = in;
     m.n = n;
@@ -466,15 +489,20 @@ static void feed(const char *in, size_t n, unsigned flags, uint32_t max_line,
             FUZZ_CHECK(used <= have, "used %zu > len %zu", used, have);
             if (rc == SMTPP_DONE) {
                 /* the model: the line that starts at m.next_line */
-                const char *lf = memchr(in + m.next_line, '\n', n - m.next_line);
+                const char *lf = model_end(in + m.next_line, n - m.next_line, flags);
                 size_t L;
                 FUZZ_CHECK(used > 0, "DONE without consuming");
                 FUZZ_CHECK(lf != NULL, "a result without an LF in the input");
                 L = (size_t)(lf - (in + m.next_line)) + 1;
-                /* RFC 4954 4: lines starting "AUTH " have their own limit */
+                /* AUTH (RFC 4954 4), MAIL and RCPT lines may have their own limit */
                 elim = lim;
-                if (L >= 5 && auth_prefix(in + m.next_line) && p.max_auth_line > lim)
-                    elim = p.max_auth_line;
+                if (L >= 5) {
+                    const char *ls = in + m.next_line;
+                    size_t x = verb_prefix(ls, "AUTH") ? p.max_auth_line
+                             : verb_prefix(ls, "MAIL") ? p.max_mail_line
+                             : verb_prefix(ls, "RCPT") ? p.max_rcpt_line : 0;
+                    if (x > lim) elim = x;
+                }
                 FUZZ_CHECK(m.pos + used == m.next_line + L,
                            "result ends at %zu, the line ends at %zu", m.pos + used,
                            m.next_line + L);
@@ -505,8 +533,8 @@ static void feed(const char *in, size_t n, unsigned flags, uint32_t max_line,
         if (fed == n) break;
     }
     /* the rest of the model: no LF left unreported */
-    FUZZ_CHECK(memchr(in + m.next_line, '\n', n - m.next_line) == NULL,
-               "an LF at %zu was never reported", m.next_line);
+    FUZZ_CHECK(model_end(in + m.next_line, n - m.next_line, flags) == NULL,
+               "a line end after %zu was never reported", m.next_line);
     lines_end = m.next_line;
     FUZZ_CHECK(m.pos + have == n, "consumed %zu + unconsumed %zu != %zu", m.pos, have, n);
     FUZZ_CHECK(have <= n - lines_end, "unconsumed bytes from a complete line");
@@ -536,6 +564,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < HDR) return 0;
     flags = data[0] & 0x7fu;
     max_line = (data[0] & 0x80u) ? 16u + 4u * data[1] : SMTPP_DEFAULT_MAX_LINE;
+    /* an odd byte 1 also gives MAIL and RCPT their own, longer limits */
+    mail_line = (data[0] & 0x80u) && (data[1] & 1u) ? max_line + 300u : 0;
+    rcpt_line = (data[0] & 0x80u) && (data[1] & 1u) ? max_line + 150u : 0;
     chunk_max = (uint32_t)data[2] + 1u;
     seed = (uint32_t)data[3] * 0x01000193u + 1u;
     in = (const char *)data + HDR;

@@ -200,7 +200,7 @@ static uint8_t after_norm(const smtpp_data *d)
 
 int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out, size_t *used)
 {
-    const uchar *b = (const uchar *)buf, *e = b + len, *p = b, *start = b, *cut = NULL;
+    const uchar *b = (const uchar *)buf, *e, *p = b, *start = b, *cut = NULL;
     const unsigned raw = d->flags & SMTPP_DATA_RAW;
     unsigned lead = 0;   /* raw: the slice from start opens with a kept "." */
 
@@ -210,6 +210,11 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
         *used = 0;
         return SMTPP_DONE;
     }
+    if (len == 0) {   /* buf may be NULL: no pointer arithmetic on it */
+        *used = 0;
+        return SMTPP_AGAIN;
+    }
+    e = b + len;
     while (p < e) {
         switch (d->_state) {
         case B_BOL:

@@ -95,6 +95,8 @@ static const uchar *last_lf(const uchar *s, size_t n)
   esmtp_kw   = let_dig ldh*;
   esmtp_val  = ([\x21-\x3c\x3e-\x7e] | u8)+;
   atom       = atext+;
+  atom_value = [a-zA-Z0-9!#$%&'*+/?^_`{|}~-]+;  /* an atom that fits in an
+                                                  esmtp-value: no "=" */
   b64        = [A-Za-z0-9+/];
   b64_x4     = [AEIMQUYcgkosw048];  /* values 4k: the 2 bits "=" drops are 0 */
   b64_x16    = [AQgw];              /* values 16k: the 4 bits "==" drops are 0 */
@@ -237,6 +239,7 @@ typedef struct lexer {
     smtpp_command *cmd;
     unsigned flags;
     unsigned simd;       /* the CPU has AVX2 (smtpp__cpu_avx2) */
+    const uchar *utf8_value; /* first octet >= 0x80 in a parameter value */
 } lexer;
 
 #if defined(SMTPP_HAVE_AVX2)
@@ -423,17 +426,18 @@ SMTPP_AVX2_FN static const uchar *mailbox_avx2(const uchar *s, const uchar *lim,
 #endif
 
 
-/* Records an error found at byte `at`.  A NUL, a CR that does not end the
- * line, or a malformed UTF-8 sequence there is reported as such; otherwise
- * `e`.  Always returns NULL so callers can `return fail(...)`. */
+/* Records an error found at byte `at`.  A CR that does not end the line,
+ * or a malformed UTF-8 sequence there is reported as such; otherwise `e`.
+ * (A NUL in the arguments is an invalid character like any other control
+ * character: the argument's own 501 error, RFC 5321 4.1.2.  Only a NUL in
+ * the verb is SMTPP_E_NUL: lex_line.)  Always returns NULL so callers can
+ * `return fail(...)`. */
 static const uchar *fail(lexer *lx, const uchar *at, smtpp_error e, int utf8_ctx)
 {
     /* `at` never lies past the LF that ends the line, so at[1] is readable
      * whenever *at is not that LF. */
     if (*at != '\n') {
-        if (*at == 0)
-            e = SMTPP_E_NUL;
-        else if (*at == '\r' && at[1] != '\n')
+        if (*at == '\r' && at[1] != '\n')
             e = SMTPP_E_BARE_CR;
         else if (*at >= 0x80 && utf8_ctx)
             e = SMTPP_E_BAD_UTF8;
@@ -520,6 +524,7 @@ static void command_reset(smtpp_command *c)
     c->nparams = 0;
     c->bdat_last = 0;
     c->auth_empty = 0;
+    c->params_utf8 = 0;
     c->error_offset = 0;
     c->bdat_size = 0;
     c->bdat_sized = 0;
@@ -616,13 +621,38 @@ static inline const uchar *lex_domain(lexer *lx, const uchar *s, int utf8, smtpp
 
 /* ---- Paths ---------------------------------------------------------------- */
 
-static SMTPP_NOINLINE const uchar *lex_route(lexer *lx, const uchar *s)
+/* The end of the Domain of a source route at s (U-labels allowed: *wide is
+ * then set), or NULL. */
+static const uchar *route_domain(const uchar *s, int *wide)
 {
     LEXER_AT(s);
     /*!re2c
-      "@" domain_a ("," "@" domain_a)* ":" { return YYCURSOR; }
-      *  { return fail(lx, s, SMTPP_E_PATH_SYNTAX, 0); }
+      domain_a { return YYCURSOR; }
+      domain_u { *wide = 1; return YYCURSOR; }
+      *        { return NULL; }
     */
+}
+
+/* A source route at s: "@" Domain *( "," "@" Domain ) ":" (RFC 5321
+ * 4.1.2).  Its domains follow the rules of every Domain: labels of at most
+ * 63 octets, at most 255 in all, and U-labels under SMTPUTF8 (RFC 6531
+ * 3.3), which set *wide (the path's utf8, as in the mailbox).  Returns
+ * the octet after the ":". */
+static SMTPP_NOINLINE const uchar *lex_route(lexer *lx, const uchar *s, int *wide)
+{
+    const uchar *at = s, *e;
+    smtpp_error err;
+    for (;;) {
+        if (*at != '@') return fail(lx, s, SMTPP_E_PATH_SYNTAX, 0);
+        e = route_domain(at + 1, wide);
+        if (!e) return fail(lx, s, SMTPP_E_PATH_SYNTAX, 0);
+        err = smtpp__domain_lengths(at + 1, (size_t)(e - at - 1));
+        if (err) return fail(lx, at + 1, err, 0);
+        if (*e == ':') break;
+        if (*e != ',') return fail(lx, *e >= 0x80 ? e : s, SMTPP_E_PATH_SYNTAX, 1);
+        at = e + 1;
+    }
+    return e + 1;
 }
 
 /* The end of a local part of n octets at s. */
@@ -684,7 +714,7 @@ static inline const uchar *lex_local(lexer *lx, const uchar *s, smtpp_path *out)
 static const uchar *lex_path(lexer *lx, const uchar *s, smtpp_path *out)
 {
     const uchar *start = s, *mb;
-    int bracket = (*s == '<');
+    int bracket = (*s == '<'), route_utf8 = 0;
 
     path_clear(out);
     if (bracket) {
@@ -698,7 +728,7 @@ static const uchar *lex_path(lexer *lx, const uchar *s, smtpp_path *out)
         return fail(lx, s, SMTPP_E_PATH_NO_BRACKETS, 0);
     }
     if (*s == '@') {
-        const uchar *r = lex_route(lx, s);
+        const uchar *r = lex_route(lx, s, &route_utf8);
         if (!r) return NULL;
         out->route = SL(s, r - 1);
         s = r;
@@ -763,6 +793,7 @@ domain_done:
     out->kind = SMTPP_PATH_MAILBOX;
     out->mailbox = SL(mb, s);
     out->raw = SL(start + bracket, s);
+    if (route_utf8) out->utf8 = 1;
     if (s - start + bracket > 256)   /* with both brackets */
         return fail(lx, start, SMTPP_E_PATH_TOO_LONG, 0);
     return s + bracket;
@@ -853,7 +884,13 @@ static const uchar *lex_params(lexer *lx, const uchar *s)
           'SMTPUTF8'         { id = SMTPP_PARAM_SMTPUTF8; goto known; }
           'RET=FULL'         { id = SMTPP_PARAM_RET; pp->ret = SMTPP_RET_FULL; goto known; }
           'RET=HDRS'         { id = SMTPP_PARAM_RET; pp->ret = SMTPP_RET_HDRS; goto known; }
-          'ENVID=' xtext1    { id = SMTPP_PARAM_ENVID; pp->envid = SL(kw + 6, YYCURSOR); goto known; }
+          'ENVID=' xtext1    {
+              /* RFC 3461 4.4: at most 100 characters, counted as sent */
+              if (YYCURSOR - (kw + 6) > 100) return fail(lx, kw, SMTPP_E_PARAM_VALUE, 0);
+              id = SMTPP_PARAM_ENVID;
+              pp->envid = SL(kw + 6, YYCURSOR);
+              goto known;
+          }
           'AUTH=' xtext1     { id = SMTPP_PARAM_AUTH; pp->auth = SL(kw + 5, YYCURSOR); goto known; }
           'REQUIRETLS'       { id = SMTPP_PARAM_REQUIRETLS; goto known; }
           'MT-PRIORITY=' [+-]? digit {
@@ -888,6 +925,8 @@ static const uchar *lex_params(lexer *lx, const uchar *s)
           }
           'NOTIFY=NEVER'     { id = SMTPP_PARAM_NOTIFY; pp->notify = SMTPP_NOTIFY_NEVER; goto known; }
           'NOTIFY=' ('SUCCESS' | 'FAILURE' | 'DELAY') ("," ('SUCCESS' | 'FAILURE' | 'DELAY'))* {
+              /* RFC 3461 4.1: "NEVER" / 1#notify-list-element.  A list
+               * element may repeat (1#, RFC 822 2.7); repeats add nothing */
               const uchar *q = kw + 7;
               id = SMTPP_PARAM_NOTIFY;
               pp->notify = 0;
@@ -895,14 +934,16 @@ static const uchar *lex_params(lexer *lx, const uchar *s)
                   unsigned bit = ((*q | 0x20) == 's') ? SMTPP_NOTIFY_SUCCESS
                                : ((*q | 0x20) == 'f') ? SMTPP_NOTIFY_FAILURE
                                                       : SMTPP_NOTIFY_DELAY;
-                  if (pp->notify & bit) return fail(lx, kw, SMTPP_E_PARAM_VALUE, 0);
                   pp->notify |= (uint8_t)bit;
                   while (q < YYCURSOR && *q != ',') q++;
                   q++;
               }
               goto known;
           }
-          'ORCPT=' @v atom @t1 ";" xtext1 {
+          'ORCPT=' @v atom_value @t1 ";" xtext {
+              /* RFC 3461 4.2: addr-type ";" xtext, the xtext possibly empty;
+               * the whole value at most 500 characters, counted as sent */
+              if (YYCURSOR - v > 500) return fail(lx, kw, SMTPP_E_PARAM_VALUE, 0);
               id = SMTPP_PARAM_ORCPT;
               pp->orcpt_type = SL(v, t1);
               pp->orcpt = SL(t1 + 1, YYCURSOR);
@@ -925,6 +966,13 @@ static const uchar *lex_params(lexer *lx, const uchar *s)
               }
               if (!(lx->flags & SMTPP_ACCEPT_UNKNOWN_PARAMS))
                   return fail(lx, kw, SMTPP_E_PARAM_UNKNOWN, 0);
+              if (!lx->utf8_value) {
+                  /* RFC 6531 3.3: UTF-8 in an esmtp-value only under
+                   * SMTPUTF8 (checked once the line is read) */
+                  const uchar *q = v;
+                  while (q < YYCURSOR && *q < 0x80) q++;
+                  if (q < YYCURSOR) lx->utf8_value = q;
+              }
               id = -1;
               goto store;
           }
@@ -1132,7 +1180,7 @@ params_fast(const uchar *q, const uchar *end, smtpp_command *c)
                    ((w | 0x20202020u) & 0xffffffffffull) == W8('a', 'u', 't', 'h', '=', 0, 0, 0)) {
             int envid = ((w | 0x20) & 0xff) == 'e';
             v = t + (envid ? 6 : 5);
-            if (!(n = xtext_len(v))) return NULL;
+            if (!(n = xtext_len(v)) || (envid && n > 100)) return NULL;
             if (envid) pp->envid = SL(v, v + n);
             else pp->auth = SL(v, v + n);
             id = envid ? SMTPP_PARAM_ENVID : SMTPP_PARAM_AUTH;
@@ -1343,7 +1391,7 @@ static const uchar *lex_hello(lexer *lx, const uchar *s)
         return fail(lx, s, at_eol(lx, s) ? SMTPP_E_MISSING_ARG : SMTPP_E_SYNTAX, 0);
     d = lex_domain(lx, s + 1, 0, &c->path);
     if (!d) {
-        if (c->error != SMTPP_E_NUL && c->error != SMTPP_E_BARE_CR)
+        if (c->error != SMTPP_E_BARE_CR)
             c->error = SMTPP_E_BAD_DOMAIN;
         return NULL;
     }
@@ -1389,12 +1437,20 @@ path:
         return fail(lx, s - 2, SMTPP_E_NULL_PATH_RCPT, 0);
     }
     params_clear(&c->p);
+    lx->utf8_value = NULL;
     s = lex_params(lx, s);
     if (!s) return NULL;
     /* RFC 6531 3.4: a non-ASCII sender needs SMTPUTF8 on this very MAIL. */
     if (c->verb == SMTPP_VERB_MAIL && c->path.utf8 &&
         !(c->p.present & (1u << SMTPP_PARAM_SMTPUTF8)))
-        return fail(lx, (const uchar *)c->path.mailbox.p, SMTPP_E_UTF8_ADDRESS, 0);
+        return fail(lx, (const uchar *)c->path.raw.p, SMTPP_E_UTF8_ADDRESS, 0);
+    /* And a parameter value with UTF-8 (RFC 6531 3.3) too; on RCPT the
+     * transaction decides, as for the mailbox: the session checks it. */
+    if (lx->utf8_value) {
+        if (c->verb == SMTPP_VERB_RCPT) c->params_utf8 = 1;
+        else if (!(c->p.present & (1u << SMTPP_PARAM_SMTPUTF8)))
+            return fail(lx, lx->utf8_value, SMTPP_E_PARAM_VALUE, 0);
+    }
     return s;
 }
 
@@ -1604,12 +1660,22 @@ static void lex_line(lexer *lx)
       'ETRN'      { c->verb = SMTPP_VERB_ETRN; goto args; }
       'XCLIENT'   { c->verb = SMTPP_VERB_XCLIENT; goto args; }
       'XFORWARD'  { c->verb = SMTPP_VERB_XFORWARD; goto args; }
-      [^ \t\r\n\x00]+  { fail(lx, s, SMTPP_E_UNKNOWN_COMMAND, 0); return; }
+      [^ \t\r\n\x00]+  {
+          /* a NUL in the verb: binary junk rather than a command */
+          if (*YYCURSOR == 0) fail(lx, YYCURSOR, SMTPP_E_NUL, 0);
+          else fail(lx, s, SMTPP_E_UNKNOWN_COMMAND, 0);
+          return;
+      }
       eol         { fail(lx, s, SMTPP_E_EMPTY_LINE, 0); return; }
-      *           { fail(lx, s, SMTPP_E_UNKNOWN_COMMAND, 0); return; }
+      *           { fail(lx, s, *s == 0 ? SMTPP_E_NUL : SMTPP_E_UNKNOWN_COMMAND, 0); return; }
     */
 args:
     s = YYCURSOR;
+    if (SMTPP_UNLIKELY(*s == 0)) {   /* "RSET\0": the NUL is in the verb */
+        c->verb = SMTPP_VERB_UNKNOWN;
+        fail(lx, s, SMTPP_E_NUL, 0);
+        return;
+    }
     switch (c->verb) {
     case SMTPP_VERB_MAIL:
     case SMTPP_VERB_RCPT:     lex_mail_rcpt(lx, s); break;
@@ -1641,6 +1707,49 @@ void smtpp_parser_init(smtpp_parser *p, unsigned flags)
     p->_simd = (uint8_t)smtpp__cpu_avx2();
 }
 
+/* What each offered extension may add to a MAIL or RCPT line: its longest
+ * parameter with the SP before it, or the figure its RFC gives. */
+enum {
+    GROW_SIZE = 26,          /* RFC 1870 3 (5) */
+    GROW_8BITMIME = 14,      /* " BODY=8BITMIME" */
+    GROW_BINARYMIME = 16,    /* RFC 3030 2 and 3 */
+    GROW_SMTPUTF8 = 10,      /* RFC 6531 3.1 (5) */
+    GROW_AUTH = 500,         /* RFC 4954 5 */
+    GROW_DSN_MAIL = 9 + 7 + 100,      /* " RET=HDRS", " ENVID=" and its 100
+                                         octets (RFC 3461 4.4) */
+    GROW_DSN_RCPT = 29 + 7 + 500,     /* " NOTIFY=SUCCESS,FAILURE,DELAY",
+                                         " ORCPT=" and its 500 octets (4.2) */
+    GROW_REQUIRETLS = 11,    /* " REQUIRETLS" */
+    GROW_MT_PRIORITY = 15,   /* " MT-PRIORITY=-9" */
+    GROW_FUTURERELEASE = 46, /* " HOLDUNTIL=" and a date-time with 9
+                                fraction digits and an offset (RFC 4865) */
+    GROW_DELIVERBY = 17      /* " BY=-999999999;RT" (RFC 2852) */
+};
+
+void smtpp_parser_configure(smtpp_parser *p, const struct smtpp_config *cfg)
+{
+    uint32_t x = cfg->exts;
+    size_t base = p->max_line < 16 ? 16 : p->max_line, mail = base, rcpt = base;
+#define OFFERS(e) ((x & SMTPP_EXT_BIT(SMTPP_EXT_##e)) != 0)
+    if (OFFERS(SIZE)) mail += GROW_SIZE;
+    if (OFFERS(BINARYMIME) && OFFERS(CHUNKING)) mail += GROW_BINARYMIME;
+    else if (OFFERS(8BITMIME)) mail += GROW_8BITMIME;
+    if (OFFERS(SMTPUTF8)) mail += GROW_SMTPUTF8;
+    if (OFFERS(AUTH) && cfg->auth_mechs) mail += GROW_AUTH;
+    if (OFFERS(DSN)) {
+        mail += GROW_DSN_MAIL;
+        rcpt += GROW_DSN_RCPT;
+    }
+    if (OFFERS(REQUIRETLS)) mail += GROW_REQUIRETLS;
+    if (OFFERS(MT_PRIORITY)) mail += GROW_MT_PRIORITY;
+    if (OFFERS(FUTURERELEASE)) mail += GROW_FUTURERELEASE;
+    if (OFFERS(DELIVERBY)) mail += GROW_DELIVERBY;
+#undef OFFERS
+    p->max_mail_line = mail > base ? (uint32_t)mail : 0;
+    p->max_rcpt_line = rcpt > base ? (uint32_t)rcpt : 0;
+    if (cfg->auth_line_max) p->max_auth_line = cfg->auth_line_max;
+}
+
 static void line_error(smtpp_command *c, smtpp_error e, uint32_t off)
 {
     command_reset(c);
@@ -1648,14 +1757,33 @@ static void line_error(smtpp_command *c, smtpp_error e, uint32_t off)
     c->error_offset = off;
 }
 
-/* The limit of the line at b: RFC 4954 4 lets an AUTH command with an
- * initial response be longer than other commands.  Asked only when a line
- * is over the ordinary limit. */
-static size_t auth_limit(const smtpp_parser *p, const uchar *b, size_t len, size_t lim)
+/* Which limit a line is under (kept in _skipping while an over-long line
+ * is skipped, for the report). */
+enum { LIM_LINE = 1, LIM_AUTH, LIM_MAIL, LIM_RCPT };
+
+/* The limit of a line under limit kind k. */
+static size_t limit_of(const smtpp_parser *p, unsigned k)
 {
-    if (len >= 5 && smtpp__ieq(b, 5, "AUTH ") && p->max_auth_line > lim)
-        return p->max_auth_line;
-    return lim;
+    size_t lim = p->max_line < 16 ? 16 : p->max_line;
+    size_t x = k == LIM_AUTH ? p->max_auth_line : k == LIM_MAIL ? p->max_mail_line
+             : k == LIM_RCPT ? p->max_rcpt_line : 0;
+    return x > lim ? x : lim;
+}
+
+/* The limit kind of the line at b (len octets of it known): RFC 4954 4 lets
+ * an AUTH command with an initial response be longer than other commands,
+ * and the extensions offered lengthen MAIL and RCPT (smtpp_parser_configure).
+ * Asked only when a line is over the ordinary limit. */
+static unsigned limit_kind(const smtpp_parser *p, const uchar *b, size_t len)
+{
+    size_t lim = p->max_line < 16 ? 16 : p->max_line;
+    unsigned k = LIM_LINE;
+    if (len >= 5 && b[4] == ' ') {
+        if (smtpp__ieq(b, 4, "AUTH")) k = LIM_AUTH;
+        else if (smtpp__ieq(b, 4, "MAIL")) k = LIM_MAIL;
+        else if (smtpp__ieq(b, 4, "RCPT")) k = LIM_RCPT;
+    }
+    return limit_of(p, k) > lim ? k : LIM_LINE;
 }
 
 #if defined(SMTPP_HAVE_AVX2) && defined(SMTPP_CHECK_FAST_PATHS)
@@ -1678,10 +1806,12 @@ static void fast_lane_check(const smtpp_parser *p, const uchar *b, size_t len,
     lx.cmd = &c2;
     lx.flags = p->flags;
     lx.simd = 0;
+    lx.utf8_value = NULL;
     lex_line(&lx);
     if (c2.error || !lx.end || (size_t)(lx.end - b) != n || c2.verb != c->verb ||
         c2.nparams != c->nparams || c2.error_offset != c->error_offset ||
         c2.bdat_last != c->bdat_last || c2.auth_empty != c->auth_empty ||
+        c2.params_utf8 != c->params_utf8 ||
         c2.bdat_size != c->bdat_size || !same_str(c2.arg, c->arg) ||
         !same_str(c2.auth_initial, c->auth_initial))
         abort();
@@ -1716,19 +1846,17 @@ static void fast_lane_check(const smtpp_parser *p, const uchar *b, size_t len,
 }
 #endif
 
-/* The rest of line_done(), out of line: a line over the limit (an AUTH line
- * has its own), or one that ends in a bare LF. */
+/* The rest of line_done(), out of line: a line over the limit (AUTH, MAIL
+ * and RCPT lines may have their own), or one that ends in a bare LF (only
+ * under SMTPP_LENIENT_BARE_LF: strict framing ends lines at CRLF only). */
 static SMTPP_NOINLINE void line_unusual(const smtpp_parser *p, const uchar *b, size_t n,
                                         smtpp_command *cmd)
 {
     size_t lim = p->max_line < 16 ? 16 : p->max_line;
-    if (n > lim && n > (lim = auth_limit(p, b, n, lim))) {
+    if (n > lim && n > (lim = limit_of(p, limit_kind(p, b, n)))) {
         line_error(cmd, SMTPP_E_LINE_TOO_LONG, (uint32_t)lim);
     } else if (n >= 2 && b[n - 2] == '\r') {
         cmd->line = SL(b, b + n - 2);
-    } else if (!(p->flags & SMTPP_LENIENT_BARE_LF)) {
-        line_error(cmd, SMTPP_E_BARE_LF, (uint32_t)(n - 1));
-        cmd->line = SL(b, b + n - 1);
     } else {
         cmd->line = SL(b, b + n - 1);
     }
@@ -1787,49 +1915,99 @@ SMTPP_AVX2_FN static SMTPP_NOINLINE size_t lane_take(const smtpp_parser *p, cons
 }
 #endif
 
-/* Framing.  The lexer needs only to know that an LF exists somewhere ahead:
- * it stops at the first one by itself (no rule matches past it).  So the
- * parser searches each new byte once, backwards from the end of the data
- * (memrchr), and remembers the last LF found (_lf) and how far it has
- * searched (_scanned), both as offsets into the region.  A burst of
- * pipelined commands costs one search, not one per line. */
+/* 1 when the LF at b[i] ends a command line: only after a CR (RFC 5321
+ * 2.3.8: no other sequence is a line end), or any LF under
+ * SMTPP_LENIENT_BARE_LF.  b[i - 1] is in the region: the CR of a CRLF is
+ * never consumed without its LF. */
+static inline int line_end_at(const smtpp_parser *p, const uchar *b, size_t i)
+{
+    return (p->flags & SMTPP_LENIENT_BARE_LF) || (i > 0 && b[i - 1] == '\r');
+}
+
+/* The LF of the last line end in b[from..to), or NULL.  Each octet is
+ * searched once (memrchr, then again below each bare LF). */
+static const uchar *last_end(const smtpp_parser *p, const uchar *b, size_t from, size_t to)
+{
+    while (from < to) {
+        const uchar *lf = last_lf(b + from, to - from);
+        if (!lf) return NULL;
+        if (line_end_at(p, b, (size_t)(lf - b))) return lf;
+        to = (size_t)(lf - b);
+    }
+    return NULL;
+}
+
+/* The LF of the first line end in b[from..to), or NULL. */
+static const uchar *first_end(const smtpp_parser *p, const uchar *b, size_t from, size_t to)
+{
+    while (from < to) {
+        const uchar *lf = memchr(b + from, '\n', to - from);
+        if (!lf) return NULL;
+        if (line_end_at(p, b, (size_t)(lf - b))) return lf;
+        from = (size_t)(lf - b) + 1;
+    }
+    return NULL;
+}
+
+/* The octets of b[0..len) an over-long line may consume: all of them, but
+ * a CR at the end, which may be the start of the CRLF that ends it. */
+static size_t skippable(const smtpp_parser *p, const uchar *b, size_t len)
+{
+    return len - (len && b[len - 1] == '\r' && !(p->flags & SMTPP_LENIENT_BARE_LF));
+}
+
+/* Framing.  The lexer needs only to know that a line end exists somewhere
+ * ahead: it stops at the first LF by itself (no rule matches past it).  So
+ * the parser searches each new byte once, backwards from the end of the
+ * data (memrchr), and remembers the last line end found (_lf) and how far
+ * it has searched (_scanned), both as offsets into the region.  A burst of
+ * pipelined commands costs one search, not one per line.
+ *
+ * A line ends at CRLF (RFC 5321 2.3.8).  A bare LF inside a line does not
+ * end it: the line, up to its CRLF, is refused as one (SMTPP_E_BARE_LF),
+ * and nothing after the bare LF is taken as a command, so the parser sees
+ * the same lines as every CRLF-framing peer.  Under SMTPP_LENIENT_BARE_LF
+ * every LF ends a line. */
 static SMTPP_NOINLINE int parse_general(smtpp_parser *p, const char *buf, size_t len,
                                         smtpp_command *cmd, size_t *used, int lane)
 {
     const uchar *b = (const uchar *)buf, *lf;
-    size_t lim = p->max_line < 16 ? 16 : p->max_line;
+    size_t lim = p->max_line < 16 ? 16 : p->max_line, n;
     lexer lx;
 
 
     if (SMTPP_UNLIKELY(len > UINT32_MAX))
         len = UINT32_MAX; /* offsets are 32-bit; the rest waits for the next call */
     if (SMTPP_UNLIKELY(p->_skipping)) {
-        lf = len ? memchr(b, '\n', len) : NULL;
+        lf = first_end(p, b, 0, len);
         if (!lf) {
-            *used = len;
+            *used = skippable(p, b, len);
             return SMTPP_AGAIN;
         }
         *used = (size_t)(lf - b) + 1;
-        if (p->_skipping == 2) lim = p->max_auth_line;
+        lim = limit_of(p, p->_skipping);
         p->_skipping = 0;
         p->_scanned = 0;
         p->_lf = 0;
         line_error(cmd, SMTPP_E_LINE_TOO_LONG, (uint32_t)lim);
         return SMTPP_DONE;
     }
-    /* The hint must still point at an LF inside the region; the caller may
-     * have broken the contract (or forgotten smtpp_parser_reset()), and then
-     * we search again rather than trust it. */
-    if (p->_lf == 0 || p->_lf > len || b[p->_lf - 1] != '\n') {
+    /* The hint must still point at a line end inside the region; the caller
+     * may have broken the contract (or forgotten smtpp_parser_reset()), and
+     * then we search again rather than trust it. */
+    if (p->_lf == 0 || p->_lf > len || b[p->_lf - 1] != '\n' ||
+        !line_end_at(p, b, p->_lf - 1u)) {
         size_t from = p->_scanned < len ? p->_scanned : 0;
-        lf = from < len ? last_lf(b + from, len - from) : NULL;
+        lf = last_end(p, b, from, len);
         if (!lf) {
-            size_t elim = len >= lim ? auth_limit(p, b, len, lim) : lim;
+            unsigned k = len >= lim ? limit_kind(p, b, len) : LIM_LINE;
+            size_t elim = limit_of(p, k);
             /* Before skipping, make sure the part searched earlier holds no
-             * LF: if something else consumed bytes of the region without
-             * smtpp_parser_reset(), _scanned is stale, and skipping would
-             * throw away whole commands.  Rare, and once per long line. */
-            if (len >= elim && from > 0 && (lf = memchr(b, '\n', from)) != NULL) {
+             * line end: if something else consumed bytes of the region
+             * without smtpp_parser_reset(), _scanned is stale, and skipping
+             * would throw away whole commands.  Rare, and once per long
+             * line. */
+            if (len >= elim && from > 0 && (lf = first_end(p, b, 0, from)) != NULL) {
                 p->_lf = (uint32_t)(lf - b) + 1;
                 p->_scanned = (uint32_t)len;
                 goto lex;
@@ -1837,9 +2015,9 @@ static SMTPP_NOINLINE int parse_general(smtpp_parser *p, const char *buf, size_t
             if (len >= elim) {
                 /* No end within the limit: drop what we have, skip the rest
                  * (remembering which limit it broke, for the report). */
-                p->_skipping = (uint8_t)(elim > lim ? 2 : 1);
+                p->_skipping = (uint8_t)k;
                 p->_scanned = 0;
-                *used = len;
+                *used = skippable(p, b, len);
                 return SMTPP_AGAIN;
             }
             p->_scanned = (uint32_t)len;
@@ -1852,11 +2030,8 @@ static SMTPP_NOINLINE int parse_general(smtpp_parser *p, const char *buf, size_t
 
 lex:
 #if defined(SMTPP_HAVE_AVX2)
-    {
-        size_t n;
-        if (lane && p->_simd && len >= FAST_LANE_READ && (n = lane_take(p, b, len, cmd)) != 0)
-            return line_done(p, b, n, cmd, used, 1);
-    }
+    if (lane && p->_simd && len >= FAST_LANE_READ && (n = lane_take(p, b, len, cmd)) != 0)
+        return line_done(p, b, n, cmd, used, 1);
 #else
     (void)lane;
 #endif
@@ -1867,12 +2042,20 @@ lex:
     lx.cmd = cmd;
     lx.flags = p->flags;
     lx.simd = p->_simd;
+    lx.utf8_value = NULL;
     lex_line(&lx);
-    if (SMTPP_UNLIKELY(cmd->error != SMTPP_E_OK || lx.end == NULL)) {
-        lf = memchr(b, '\n', p->_lf);
-        lx.end = lf + 1;
+    if (SMTPP_LIKELY(cmd->error == SMTPP_E_OK && lx.end != NULL))
+        n = (size_t)(lx.end - b);
+    else
+        n = (size_t)((const uchar *)memchr(b, '\n', p->_lf) - b) + 1;
+    if (SMTPP_UNLIKELY(!line_end_at(p, b, n - 1))) {
+        /* The first LF is bare: the line runs on to its CRLF (there is one:
+         * the hint), and is refused whatever else is wrong with it. */
+        size_t bare = n - 1;
+        n = (size_t)(first_end(p, b, n, p->_lf) - b) + 1;
+        line_error(cmd, SMTPP_E_BARE_LF, (uint32_t)bare);
     }
-    return line_done(p, b, (size_t)(lx.end - b), cmd, used, 0);
+    return line_done(p, b, n, cmd, used, 0);
 }
 
 #if defined(SMTPP_HAVE_AVX2)
@@ -1952,6 +2135,7 @@ smtpp_error smtpp_parse_path(const char *s, size_t n, unsigned flags, int allow_
     lx.cmd = &c;
     lx.flags = flags;
     lx.simd = smtpp__cpu_avx2();
+    lx.utf8_value = NULL;
     e = lex_path(&lx, tmp, &c.path);
     /* the path must be the whole input: an embedded CR, LF or NUL ends the
      * lexing early and is refused here */
@@ -1987,6 +2171,7 @@ smtpp_error smtpp_check_domain(const char *s, size_t n, int allow_utf8,
     lx.cmd = &c;
     lx.flags = 0;
     lx.simd = 0;
+    lx.utf8_value = NULL;
     e = lex_domain(&lx, tmp, allow_utf8, &c.path);
     if (e && e != tmp + n) fail(&lx, e, SMTPP_E_DOMAIN_SYNTAX, allow_utf8);
     if (c.error) return (smtpp_error)c.error;

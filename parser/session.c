@@ -401,6 +401,17 @@ static int check_rcpt(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict 
     if ((g = gates(s)) != SMTPP_V_NONE) return reply(s, v, g);
     if (!params_offered(s, cmd)) return reply(s, v, SMTPP_V_PARAM_NOT_OFFERED);
     if (cmd->path.utf8 && !s->smtputf8) return reply(s, v, SMTPP_V_UTF8_ADDRESS);
+    if (cmd->params_utf8 && !s->smtputf8) {
+        /* RFC 6531 3.3: UTF-8 in a parameter value only in an SMTPUTF8
+         * transaction; outside it the value breaks RFC 5321's esmtp-value,
+         * which the parser would have refused on MAIL */
+        reply(s, v, SMTPP_V_SYNTAX);
+        v->code = (uint16_t)smtpp_error_code(SMTPP_E_PARAM_VALUE);
+        v->enhanced = smtpp_error_enhanced(SMTPP_E_PARAM_VALUE);
+        v->text = smtpp_error_reason(SMTPP_E_PARAM_VALUE);
+        v->parse_error = SMTPP_E_PARAM_VALUE;
+        return SMTPP_ACT_REPLY;
+    }
     if (s->cfg->max_rcpts && s->rcpts >= s->cfg->max_rcpts)
         return reply(s, v, SMTPP_V_TOO_MANY_RCPTS);
     return decide(s, v, SMTPP_V_RCPT_OK, SMTPP_VERB_RCPT);
@@ -786,6 +797,19 @@ static int auth_over(smtpp_session *s, smtpp_verdict *v, smtpp_verdict_id id)
     return SMTPP_DONE;
 }
 
+/* The LF of the first CRLF in b[from..to) (its CR may be b[from - 1]), or
+ * NULL. */
+static const uchar *crlf_from(const uchar *b, size_t from, size_t to)
+{
+    while (from < to) {
+        const uchar *lf = memchr(b + from, '\n', to - from);
+        if (!lf) return NULL;
+        if (lf > b && lf[-1] == '\r') return lf;
+        from = (size_t)(lf - b) + 1;
+    }
+    return NULL;
+}
+
 int smtpp_session_auth_line(smtpp_session *s, const char *buf, size_t len, size_t *used,
                             char *dst, size_t cap, smtpp_str *resp, smtpp_verdict *v)
 {
@@ -801,22 +825,26 @@ int smtpp_session_auth_line(smtpp_session *s, const char *buf, size_t len, size_
         misuse(v);
         return SMTPP_DONE;
     }
+    /* Lines end at CRLF only (RFC 5321 2.3.8), as command lines do: a
+     * bare LF is part of the line (and refused with it), so nothing after
+     * it is taken as a command.  A CR that ends the bytes seen so far is
+     * never consumed without the LF after it. */
     if (s->_skipping) {
-        lf = len ? memchr(b, '\n', len) : NULL;
+        lf = crlf_from(b, 0, len);
         if (!lf) {
-            *used = len;
+            *used = len - (len && b[len - 1] == '\r');
             return SMTPP_AGAIN;
         }
         *used = (size_t)(lf - b) + 1;
         s->_skipping = 0;
         return auth_over(s, v, SMTPP_V_AUTH_LINE_TOO_LONG);
     }
-    lf = s->_scanned < len ? memchr(b + s->_scanned, '\n', len - s->_scanned) : NULL;
+    lf = crlf_from(b, s->_scanned < len ? s->_scanned : 0, len);
     if (!lf) {
         if (len >= lim) {
             s->_skipping = 1;
             s->_scanned = 0;
-            *used = len;
+            *used = len - (b[len - 1] == '\r');
         } else {
             s->_scanned = (uint32_t)len;
         }
@@ -825,7 +853,6 @@ int smtpp_session_auth_line(smtpp_session *s, const char *buf, size_t len, size_
     s->_scanned = 0;
     *used = (size_t)(lf - b) + 1;
     if (*used > lim) return auth_over(s, v, SMTPP_V_AUTH_LINE_TOO_LONG);
-    if (lf == b || lf[-1] != '\r') return auth_over(s, v, SMTPP_V_AUTH_BAD_BASE64);
     line.p = buf;
     line.n = (size_t)(lf - 1 - b);
     if (line.n == 1 && line.p[0] == '*') return auth_over(s, v, SMTPP_V_AUTH_CANCELLED);

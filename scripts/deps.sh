@@ -22,6 +22,10 @@ need curl curl
 need swaks swaks
 need msmtp msmtp
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || want+=(python3-aiosmtpd)
+# The proxy tests (tests/postfix) run Debian's Postfix as the upstream, with
+# a throwaway configuration of their own; the package is installed with "No
+# configuration", so the system gets no main.cf and no running mail system.
+[ -x /usr/sbin/postfix ] || want+=(postfix)
 for arg in "$@"; do
   case "$arg" in
     --fuzz)
@@ -45,5 +49,9 @@ done
 echo "deps.sh: installing ${want[*]}" >&2
 SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
+case " ${want[*]} " in
+  *" postfix "*)
+    echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections ;;
+esac
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null

@@ -103,6 +103,7 @@ static inline void describe_command(dbuf *d, const smtpp_command *c)
         dslice(d, "orcpt_type", c->p.orcpt_type);
         dslice(d, "orcpt", c->p.orcpt);
     }
+    if (c->params_utf8) dnum(d, "pu8", c->params_utf8);
     for (i = 0; i < c->nparams; i++) {
         dnum(d, "param", c->params[i].id);
         dslice(d, "k", c->params[i].keyword);

@@ -11,6 +11,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* When set, every parser of the helpers below is also configured from it
+ * (smtpp_parser_configure) before max_line is applied. */
+static const smtpp_config *feed_config;
+
 /* Parses in[0..n) delivered in chunks: the chunk boundaries are
  * cuts[0..ncuts) (increasing).  Each call sees the unconsumed region in a
  * heap buffer of exactly its size, so ASan flags any over-read, and the
@@ -23,6 +27,7 @@ static inline void feed_cmd(unsigned flags, unsigned max_line, const char *in, s
     char *acc = (char *)malloc(n + 1);
     size_t have = 0, k, prev = 0;
     smtpp_parser_init(&p, flags);
+    if (feed_config) smtpp_parser_configure(&p, feed_config);
     if (max_line) p.max_line = max_line;
     for (k = 0; k <= ncuts; k++) {
         size_t end = k < ncuts ? cuts[k] : n;

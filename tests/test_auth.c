@@ -40,12 +40,31 @@ START_TEST(exchange_errors)
 {
     setup_cfg();
     TX(&cfg, EHLO_ "AUTH LOGIN\r\n" W "*\r\n" W "AUTH LOGIN\r\n" W "not base64!\r\n" W
-             "AUTH LOGIN\r\n" W "dXNlcg==\n" W "AUTH LOGIN\r\n" W
+             "AUTH LOGIN\r\n" W "dXNlcg==\nNOOP\r\n" W "AUTH LOGIN\r\n" W
              "dXNlcnVzZXJ1c2VydXNlcnVzZXJ1c2VydXNlcnVzZXJ1c2VydXNlcnVzZXJ1c2VydXNlcnVzZXI=\r\n" W "NOOP\r\n" W,
        "= 334 = 334 = 334 = 334",
        G "AUTH ?334\nSASL 501 5.7.0 AUTH_CANCELLED\nAUTH ?334\nSASL 501 5.5.2 AUTH_BAD_BASE64\n"
        "AUTH ?334\nSASL 501 5.5.2 AUTH_BAD_BASE64\nAUTH ?334\n"
        "SASL 500 5.5.6 AUTH_LINE_TOO_LONG\nNOOP 250 2.0.0 OK\nEND READY\n");
+}
+END_TEST
+
+/* SASL response lines end at CRLF only, as command lines do (RFC 5321
+ * 2.3.8): a bare LF is part of the line, which is refused once (501 5.5.2),
+ * and nothing after the LF is executed as a command. */
+START_TEST(bare_lf_framing)
+{
+    setup_cfg();
+    TX(&cfg, EHLO_ "AUTH LOGIN\r\n" W "dXNlcg==\nQUIT\r\n" W "NOOP\r\n" W, "= 334",
+       G "AUTH ?334\nSASL 501 5.5.2 AUTH_BAD_BASE64\nNOOP 250 2.0.0 OK\nEND READY\n");
+    /* an LF-terminated response is incomplete: the CRLF completes it */
+    TX(&cfg, EHLO_ "AUTH LOGIN\r\n" W "dXNlcg==\n" W "\r\nNOOP\r\n" W, "= 334",
+       G "AUTH ?334\nSASL 501 5.5.2 AUTH_BAD_BASE64\nNOOP 250 2.0.0 OK\nEND READY\n");
+    /* over the limit (64) with bare LFs in it: refused once at its CRLF */
+    TX(&cfg, EHLO_ "AUTH LOGIN\r\n" W
+             "a\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\na\n"
+             "QUIT\r\n" W "NOOP\r\n" W, "= 334",
+       G "AUTH ?334\nSASL 500 5.5.6 AUTH_LINE_TOO_LONG\nNOOP 250 2.0.0 OK\nEND READY\n");
 }
 END_TEST
 
@@ -194,6 +213,7 @@ int main(void)
     int failed;
     tcase_add_test(t, login_exchange);
     tcase_add_test(t, exchange_errors);
+    tcase_add_test(t, bare_lf_framing);
     tcase_add_test(t, auth_sequence);
     tcase_add_test(t, decode_buffer_too_small);
     tcase_add_test(t, plain_split);

@@ -77,18 +77,33 @@ static const vec vectors[] = {
 
     /* ---- line level ---- */
     { 0, "\r\n", V(UNKNOWN), E(EMPTY_LINE), 0 },
-    { 0, "RSET\n", V(UNKNOWN), E(BARE_LF), 4 },
-    { 0, "\n", V(UNKNOWN), E(BARE_LF), 0 },
+    /* (a bare LF does not end a line: test_bare_lf_framing) */
     { L_BLF, "RSET\n", V(RSET), 0, 0 },
     { L_BLF, "MAIL FROM:<a@b.example>\n", V(MAIL), 0, 0 },
     { 0, "MAIL FROM:<a@b\r.org>\r\n", V(MAIL), E(BARE_CR), 14 },
     { 0, "RSET\r\r\n", V(RSET), E(BARE_CR), 4 },
     { 0, "\rRSET\r\n", V(UNKNOWN), E(BARE_CR), 0 },
     { L_BLF, "RSET\r\r\n", V(RSET), E(BARE_CR), 4 },
-    { 0, "MAIL FROM:<a\0b@c.example>\r\n", V(MAIL), E(NUL), 12 },
+    /* a NUL in the verb: 500 5.5.2; in the arguments it is an invalid
+     * character like any other control character: 501 (RFC 5321 4.1.2) */
     { 0, "\0\r\n", V(UNKNOWN), E(NUL), 0 },
-    { 0, "RS\0T\r\n", V(UNKNOWN), E(UNKNOWN_COMMAND), 0 },
-    { 0, "RSET\0\r\n", V(RSET), E(NUL), 4 },
+    { 0, "RS\0T\r\n", V(UNKNOWN), E(NUL), 2 },
+    { 0, "RSET\0\r\n", V(UNKNOWN), E(NUL), 4 },
+    { 0, "FOO\0 bar\r\n", V(UNKNOWN), E(NUL), 3 },
+    { 0, "RSET \0\r\n", V(RSET), E(UNEXPECTED_ARG), 4 },
+    { 0, "NOOP \0\r\n", V(NOOP), E(SYNTAX), 5 },
+    { 0, "MAIL FROM:<a\0b@c.example>\r\n", V(MAIL), E(PATH_SYNTAX), 12 },
+    { 0, "MAIL FROM:<ab@c.exa\0mple>\r\n", V(MAIL), E(PATH_SYNTAX), 19 },
+    { 0, "MAIL FROM:<ab@c.exa\x01mple>\r\n", V(MAIL), E(PATH_SYNTAX), 19 },
+    { 0, "MAIL FROM:<\"a\0b\"@c.example>\r\n", V(MAIL), E(LOCAL_SYNTAX), 11 },
+    { 0, "MAIL FROM:<a@b.example> SIZE=1\0\r\n", V(MAIL), E(SYNTAX), 30 },
+    { 0, "MAIL FROM:<a@b.example> X\0=1\r\n", V(MAIL), E(PARAM_UNKNOWN), 24 },
+    { 0, "MAIL FROM:<a@b.example>\0\r\n", V(MAIL), E(SYNTAX), 23 },
+    { 0, "BDAT 1\0\r\n", V(BDAT), E(SYNTAX), 6 },
+    { 0, "AUTH PLAIN \0\r\n", V(AUTH), E(SYNTAX), 10 },
+    { 0, "VRFY a\0b\r\n", V(VRFY), E(SYNTAX), 6 },
+    { 0, "XCLIENT NAME=a\0\r\n", V(XCLIENT), E(SYNTAX), 14 },
+    { 0, "RSET\x01\r\n", V(UNKNOWN), E(UNKNOWN_COMMAND), 0 },
 
     /* ---- verbs ---- */
     { 0, "FOO\r\n", V(UNKNOWN), E(UNKNOWN_COMMAND), 0 },
@@ -115,7 +130,7 @@ static const vec vectors[] = {
     { 0, "EHLO example.com extra\r\n", V(EHLO), E(BAD_DOMAIN), 16 },
     { 0, "EHLO [300.1.1.1]\r\n", V(EHLO), E(BAD_DOMAIN), 5 },
     { 0, "EHLO b\xc3\xbc" "cher.example\r\n", V(EHLO), E(BAD_DOMAIN), 5 },
-    { 0, "EHLO exa\0mple\r\n", V(EHLO), E(NUL), 8 },
+    { 0, "EHLO exa\0mple\r\n", V(EHLO), E(BAD_DOMAIN), 8 },
     { 0, "EHLO example.com.\r\n", V(EHLO), E(BAD_DOMAIN), 16 },
 
     /* ---- MAIL / RCPT framing ---- */
@@ -216,6 +231,21 @@ static const vec vectors[] = {
     { 0, "RCPT TO:<@a.example,@b.example:user@example.com>\r\n", V(RCPT), 0, 0 },
     { 0, "RCPT TO:<@a.example,b.example:user@example.com>\r\n", V(RCPT), E(PATH_SYNTAX), 9 },
     { 0, "RCPT TO:<@a.example user@example.com>\r\n", V(RCPT), E(PATH_SYNTAX), 9 },
+    /* route domains follow the Domain rules: labels of 63 octets at most */
+    { 0, "RCPT TO:<@" "123456789012345678901234567890123456789012345678901234567890123"
+         ":a@a>\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<@" "1234567890123456789012345678901234567890123456789012345678901234"
+         ":a@a>\r\n", V(RCPT), E(LABEL_TOO_LONG), 10 },
+    { 0, "RCPT TO:<@b.example,@" "1234567890123456789012345678901234567890123456789012345678901234"
+         ".example:a@a>\r\n", V(RCPT), E(LABEL_TOO_LONG), 21 },
+    { 0, "RCPT TO:<@-a.example:a@b>\r\n", V(RCPT), E(PATH_SYNTAX), 9 },
+    { 0, "RCPT TO:<@a-.example:a@b>\r\n", V(RCPT), E(PATH_SYNTAX), 9 },
+    { 0, "RCPT TO:<@[192.0.2.1]:a@b>\r\n", V(RCPT), E(PATH_SYNTAX), 9 },
+    /* U-labels in a route, as in the mailbox's domain (RFC 6531 3.3) */
+    { 0, "RCPT TO:<@\xc3\xa9:a@a>\r\n", V(RCPT), 0, 0 },
+    { 0, "MAIL FROM:<@\xc3\xa9.example:a@a> SMTPUTF8\r\n", V(MAIL), 0, 0 },
+    { 0, "MAIL FROM:<@\xc3\xa9.example:a@a>\r\n", V(MAIL), E(UTF8_ADDRESS), 11 },
+    { 0, "RCPT TO:<@a\xc3:a@a>\r\n", V(RCPT), E(BAD_UTF8), 11 },
 
     /* ---- UTF-8 (RFC 6531) ---- */
     { 0, "MAIL FROM:<\xce\xb4\xce\xbf\xce\xba@\xcf\x80\xce\xb1.example> SMTPUTF8\r\n", V(MAIL), 0, 0 },
@@ -289,12 +319,22 @@ static const vec vectors[] = {
     { 0, "RCPT TO:<a@b.c> NOTIFY=NEVER\r\n", V(RCPT), 0, 0 },
     { 0, "RCPT TO:<a@b.c> NOTIFY=SUCCESS,FAILURE,DELAY\r\n", V(RCPT), 0, 0 },
     { 0, "RCPT TO:<a@b.c> NOTIFY=delay,success\r\n", V(RCPT), 0, 0 },
-    { 0, "RCPT TO:<a@b.c> NOTIFY=SUCCESS,SUCCESS\r\n", V(RCPT), E(PARAM_VALUE), 16 },
+    /* RFC 3461 4.1: 1#notify-list-element, repeats allowed (and ORed) */
+    { 0, "RCPT TO:<a@b.c> NOTIFY=SUCCESS,SUCCESS\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@b.c> NOTIFY=DELAY,DELAY\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@b.c> NOTIFY=NEVER,NEVER\r\n", V(RCPT), E(PARAM_VALUE), 16 },
+    { 0, "RCPT TO:<a@b.c> NOTIFY=DELAY,NEVER\r\n", V(RCPT), E(PARAM_VALUE), 16 },
     { 0, "RCPT TO:<a@b.c> NOTIFY=NEVER,SUCCESS\r\n", V(RCPT), E(PARAM_VALUE), 16 },
     { 0, "RCPT TO:<a@b.c> NOTIFY=\r\n", V(RCPT), E(PARAM_VALUE), 16 },
     { 0, "RCPT TO:<a@b.c> ORCPT=rfc822;user+40example.com\r\n", V(RCPT), 0, 0 },
     { 0, "RCPT TO:<a@b.c> ORCPT=rfc822\r\n", V(RCPT), E(PARAM_VALUE), 16 },
-    { 0, "RCPT TO:<a@b.c> ORCPT=rfc822;\r\n", V(RCPT), E(PARAM_VALUE), 16 },
+    /* RFC 3461 4.2: addr-type ";" xtext, the xtext possibly empty; the
+     * addr-type an atom that fits an esmtp-value (no "=") */
+    { 0, "RCPT TO:<a@b.c> ORCPT=rfc822;\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@b.c> ORCPT=a;\r\n", V(RCPT), 0, 0 },
+    { 0, "RCPT TO:<a@b.c> ORCPT==;a\r\n", V(RCPT), E(PARAM_VALUE), 16 },
+    { 0, "RCPT TO:<a@b.c> ORCPT=a=b;c\r\n", V(RCPT), E(PARAM_VALUE), 16 },
+    { 0, "RCPT TO:<a@b.c> ORCPT=;a\r\n", V(RCPT), E(PARAM_VALUE), 16 },
     { 0, "RCPT TO:<a@b.c> ORCPT=rfc822;a+zz\r\n", V(RCPT), E(PARAM_VALUE), 16 },
     { 0, "MAIL FROM:<a@b.c> NOTIFY=NEVER\r\n", V(MAIL), E(PARAM_WRONG_VERB), 18 },
     { 0, "MAIL FROM:<a@b.c> ORCPT=rfc822;x\r\n", V(MAIL), E(PARAM_WRONG_VERB), 18 },
@@ -306,7 +346,13 @@ static const vec vectors[] = {
     { 0, "MAIL FROM:<a@b.c> X-FOO=bar\r\n", V(MAIL), E(PARAM_UNKNOWN), 18 },
     { A_UNK, "MAIL FROM:<a@b.c> XVERP X-FOO=bar\r\n", V(MAIL), 0, 0 },
     { A_UNK, "MAIL FROM:<a@b.c> XVERP xverp\r\n", V(MAIL), E(PARAM_DUPLICATE), 24 },
-    { A_UNK, "MAIL FROM:<a@b.c> X-FOO=\xce\xb4\r\n", V(MAIL), 0, 0 },
+    /* RFC 5321 esmtp-value is ASCII; RFC 6531 3.3 allows UTF-8 in it only
+     * under SMTPUTF8 (on RCPT the transaction decides: the session) */
+    { A_UNK, "MAIL FROM:<a@b.c> X-FOO=\xce\xb4\r\n", V(MAIL), E(PARAM_VALUE), 24 },
+    { A_UNK, "MAIL FROM:<> X=a\xc3\xa9\r\n", V(MAIL), E(PARAM_VALUE), 16 },
+    { A_UNK, "MAIL FROM:<> X=\xc3\xa9 SMTPUTF8\r\n", V(MAIL), 0, 0 },
+    { A_UNK, "MAIL FROM:<> SMTPUTF8 X=\xc3\xa9 Y=\xc3\xa9\r\n", V(MAIL), 0, 0 },
+    { A_UNK, "RCPT TO:<a@b.c> X=\xc3\xa9\r\n", V(RCPT), 0, 0 },
     { A_UNK, "MAIL FROM:<a@b.c> X-FOO=\xce\r\n", V(MAIL), E(BAD_UTF8), 24 },
     { 0, "MAIL FROM:<a@b.c>  SIZE=1\r\n", V(MAIL), E(PARAM_SYNTAX), 18 },
     { 0, "MAIL FROM:<a@b.c> =1\r\n", V(MAIL), E(PARAM_SYNTAX), 18 },
@@ -395,8 +441,10 @@ static int parse_one(unsigned flags, const char *in, size_t n)
     char *pin = padded(in, n, &pn);
     int r, pr;
     smtpp_parser_init(&p, flags);
+    if (feed_config) smtpp_parser_configure(&p, feed_config);
     pr = smtpp_parse_command(&p, pin, pn, &pc, &used);
     smtpp_parser_init(&p, flags);
+    if (feed_config) smtpp_parser_configure(&p, feed_config);
     r = smtpp_parse_command(&p, in, n, &first_cmd, &used);
     if (r == SMTPP_DONE) {
         char a[4096], b[4096];
@@ -630,7 +678,7 @@ START_TEST(test_error_reply_mapping)
     ck_assert_str_eq(smtpp_error_enhanced_for(SMTPP_E_LOCAL_TOO_LONG, SMTPP_VERB_RCPT), "5.1.3");
     ck_assert_str_eq(smtpp_error_enhanced_for(SMTPP_E_SYNTAX, SMTPP_VERB_MAIL), "5.5.4");
     ck_assert_str_eq(smtpp_error_name(SMTPP_E_BARE_CR), "SMTPP_E_BARE_CR");
-    ck_assert_str_eq(smtpp_error_reason(SMTPP_E_BARE_LF), "line ends in a bare LF; CRLF required");
+    ck_assert_str_eq(smtpp_error_reason(SMTPP_E_BARE_LF), "bare LF in command line; CRLF required");
     ck_assert_int_eq(smtpp_error_code(SMTPP_E_OK), 0);
     /* every row: a code of the 5yz class, a well-formed enhanced code with
      * the same class, a name and a reason */
@@ -1100,7 +1148,7 @@ END_TEST
 /* The parser object is small and fixed. */
 START_TEST(test_sizes)
 {
-    ck_assert_uint_le(sizeof(smtpp_parser), 24);
+    ck_assert_uint_le(sizeof(smtpp_parser), 32);
 }
 END_TEST
 
@@ -1197,6 +1245,335 @@ START_TEST(test_reset_after_other_reader)
 }
 END_TEST
 
+/* RFC 5321 2.3.8: only CRLF ends a command line.  A line with a bare LF is
+ * refused once, when its CRLF arrives, and nothing after the LF is taken as
+ * a command (a CRLF-framing proxy in front sees the same lines).  Each
+ * stream is also checked split at every point, byte by byte and padded. */
+typedef struct frame_case {
+    unsigned flags;
+    const char *in;
+    const char *want; /* the results: "VERB:ERROR@offset" each, then "|" and
+                         what finish says */
+    size_t n;         /* length of in, 0: strlen */
+} frame_case;
+
+static void frame_results(unsigned flags, const char *in, size_t n, char *out, size_t cap)
+{
+    smtpp_parser p;
+    smtpp_command c;
+    size_t off = 0, used, k = 0;
+    smtpp_parser_init(&p, flags);
+    out[0] = 0;
+    while (smtpp_parse_command(&p, in + off, n - off, &c, &used) == SMTPP_DONE) {
+        off += used;
+        k += (size_t)snprintf(out + k, cap - k, "%s:%s@%u ", smtpp_verb_name(c.verb),
+                              c.error ? smtpp_error_name(c.error) + 8 : "OK", c.error_offset);
+        ck_assert_uint_lt(k, cap);
+    }
+    off += used;
+    snprintf(out + k, cap - k, "|%d", smtpp_parser_finish(&p, n - off));
+}
+
+START_TEST(test_bare_lf_framing)
+{
+    static const frame_case cases[] = {
+        /* a command hidden after a bare LF is not executed */
+        { 0, "NOOP\nRSET\r\n", ":BARE_LF@4 |0", 0 },
+        { 0, "NOOP x\nQUIT\r\nNOOP\r\n", ":BARE_LF@6 NOOP:OK@0 |0", 0 },
+        { 0, "MAIL FROM:<a@b.example>\nRCPT TO:<c@d.example>\r\n", ":BARE_LF@23 |0", 0 },
+        /* whatever else is wrong before the LF, the reply is the bare LF's */
+        { 0, "FOO\nRSET\r\n", ":BARE_LF@3 |0", 0 },
+        { 0, "RS\0T\nRSET\r\n", ":BARE_LF@4 |0", 11 },
+        { 0, "\n\r\n", ":BARE_LF@0 |0", 0 },
+        { 0, "\n\n\nQUIT\r\nRSET\r\n", ":BARE_LF@0 RSET:OK@0 |0", 0 },
+        { 0, "RSET\r\r\nQUIT\r\n", "RSET:BARE_CR@4 QUIT:OK@0 |0", 0 },
+        { 0, "RSET\r\rQUIT\r\n", "RSET:BARE_CR@4 |0", 0 },
+        { 0, "RSET\n\rQUIT\r\n", ":BARE_LF@4 |0", 0 },
+        { 0, "RSET\r\n\nQUIT\r\n", "RSET:OK@0 :BARE_LF@0 |0", 0 },
+        /* an LF-terminated fragment at the end is an incomplete line */
+        { 0, "RSET\n", "|1", 0 },
+        { 0, "RSET\r\nQUIT\n", "RSET:OK@0 |1", 0 },
+        { 0, "RSET\r", "|1", 0 },
+        /* the old behaviour, by option: every LF ends a line */
+        { L_BLF, "NOOP\nRSET\r\n", "NOOP:OK@0 RSET:OK@0 |0", 0 },
+        { L_BLF, "FOO\nRSET\n", ":UNKNOWN_COMMAND@0 RSET:OK@0 |0", 0 },
+        { L_BLF, "RSET\r\r\n", "RSET:BARE_CR@4 |0", 0 },
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char got[512];
+        const char *in = cases[i].in;
+        size_t n = cases[i].n ? cases[i].n : strlen(in);
+        frame_results(cases[i].flags, in, n, got, sizeof got);
+        ck_assert_msg(strcmp(got, cases[i].want) == 0, "#%zu: got [%s], want [%s]", i, got,
+                      cases[i].want);
+        check_all_splits_cmd(cases[i].flags, 0, in, n);
+        check_guard_page_cmd(cases[i].flags, in, n);
+    }
+    /* the refused line is the whole line up to its CRLF */
+    {
+        const smtpp_command *c = P(0, "NOOP\nRSET\r\n");
+        ck_assert_int_eq(c->error, SMTPP_E_BARE_LF);
+        ck_slice(c->line, "NOOP\nRSET");
+        ck_assert_int_eq(c->verb, SMTPP_VERB_UNKNOWN);
+    }
+}
+END_TEST
+
+/* The over-long line rule with CRLF framing: a line full of bare LFs and no
+ * CRLF is consumed as it arrives and reported once; a CR at the end of one
+ * read and the LF at the start of the next end it. */
+START_TEST(test_bare_lf_overlong)
+{
+    static char buf[2048];
+    size_t n = 0, i;
+    static char got[16384];
+    for (i = 0; i < 300; i++) { buf[n++] = 'x'; buf[n++] = '\n'; }
+    memcpy(buf + n, "\r\nQUIT\r\n", 8);
+    n += 8;
+    frame_results(0, buf, n, got, sizeof got);
+    ck_assert_str_eq(got, ":LINE_TOO_LONG@512 QUIT:OK@0 |0");
+    check_all_splits_cmd(0, 0, buf, n);
+    frame_results(L_BLF, buf, n, got, sizeof got);
+    ck_assert(strncmp(got, ":UNKNOWN_COMMAND@0 :UNKNOWN_COMMAND@0 ", 38) == 0);
+    {   /* skipping: the CR at the end of a read is kept for the LF that follows */
+        smtpp_parser p;
+        smtpp_command c;
+        size_t used;
+        char x[600];
+        memset(x, 'x', sizeof x);
+        x[sizeof x - 1] = '\r';
+        smtpp_parser_init(&p, 0);
+        ck_assert_int_eq(smtpp_parse_command(&p, x, sizeof x, &c, &used), SMTPP_AGAIN);
+        ck_assert_uint_eq(used, sizeof x - 1);
+        ck_assert_int_eq(smtpp_parse_command(&p, "\r\nQUIT\r\n", 8, &c, &used), SMTPP_DONE);
+        ck_assert_int_eq(c.error, SMTPP_E_LINE_TOO_LONG);
+        ck_assert_uint_eq(used, 2);
+        /* a bare LF while skipping does not end the line */
+        smtpp_parser_init(&p, 0);
+        ck_assert_int_eq(smtpp_parse_command(&p, x, sizeof x - 1, &c, &used), SMTPP_AGAIN);
+        ck_assert_int_eq(smtpp_parse_command(&p, "\nQUIT\r\n", 7, &c, &used), SMTPP_DONE);
+        ck_assert_int_eq(c.error, SMTPP_E_LINE_TOO_LONG);
+        ck_assert_uint_eq(used, 7);
+    }
+}
+END_TEST
+
+/* A client sending one byte at a time: each call searches only the new
+ * byte (the parser remembers how far it looked), bare LFs included, and a
+ * CR that ends one read pairs with the LF that starts the next. */
+START_TEST(test_bare_lf_incremental)
+{
+    static char line[400];
+    smtpp_parser p;
+    smtpp_command c;
+    size_t used, k;
+    for (k = 0; k < 396; k++) line[k] = (k % 3 == 2) ? '\n' : 'a';
+    memcpy(line, "NOOP ", 5);
+    line[396] = '\r';
+    line[397] = '\n';
+    smtpp_parser_init(&p, 0);
+    for (k = 1; k < 398; k++) {
+        ck_assert_int_eq(smtpp_parse_command(&p, line, k, &c, &used), SMTPP_AGAIN);
+        ck_assert_uint_eq(used, 0);
+        ck_assert_uint_eq(p._scanned, k);   /* searched up to here, no further */
+    }
+    ck_assert_int_eq(smtpp_parse_command(&p, line, 398, &c, &used), SMTPP_DONE);
+    ck_assert_int_eq(c.error, SMTPP_E_BARE_LF);
+    ck_assert_uint_eq(c.error_offset, 5);
+    ck_assert_uint_eq(used, 398);
+}
+END_TEST
+
+/* RFC 1870, 3030, 6531, 4954 5 and 3461 lengthen MAIL and RCPT lines: the
+ * limits come from the configuration (smtpp_parser_configure).  A fully
+ * valid 741-octet MAIL line is accepted when the server offers those
+ * extensions, and refused without them; other commands keep 512. */
+static size_t long_mail_line(char *buf, size_t want)
+{
+    size_t n, k;
+    /* a 215-octet mailbox: 64-octet local part, 150-octet domain */
+    n = (size_t)sprintf(buf, "MAIL FROM:<%064d@", 7);
+    for (k = 0; k < 150; k++) buf[n++] = (k % 50 == 48) ? '.' : 'd';
+    n += (size_t)sprintf(buf + n, "> SIZE=123456 BODY=BINARYMIME SMTPUTF8 RET=HDRS ENVID=");
+    for (k = 0; k < 100; k++) buf[n++] = (char)('A' + k % 26);
+    n += (size_t)sprintf(buf + n, " AUTH=");
+    while (n + 2 + 14 < want) buf[n++] = 'a';
+    n += (size_t)sprintf(buf + n, "+40example.org\r\n");
+    return n;
+}
+
+static smtpp_config all_exts_cfg(void)
+{
+    smtpp_config cfg;
+    smtpp_config_init(&cfg, "mx.test");
+    cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_SIZE) | SMTPP_EXT_BIT(SMTPP_EXT_BINARYMIME) |
+                SMTPP_EXT_BIT(SMTPP_EXT_CHUNKING) | SMTPP_EXT_BIT(SMTPP_EXT_SMTPUTF8) |
+                SMTPP_EXT_BIT(SMTPP_EXT_DSN) | SMTPP_EXT_BIT(SMTPP_EXT_AUTH);
+    cfg.auth_mechs = SMTPP_AUTH_PLAIN;
+    return cfg;
+}
+
+START_TEST(test_configured_limits)
+{
+    static char buf[2048];
+    smtpp_config cfg = all_exts_cfg(), none;
+    smtpp_parser p;
+    size_t n = long_mail_line(buf, 741);
+    ck_assert_uint_eq(n, 741);
+    /* without the extensions: too long, as before */
+    ck_assert_int_eq(parse_one(0, buf, n), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, SMTPP_E_LINE_TOO_LONG);
+    /* the limits the configuration gives */
+    smtpp_parser_init(&p, 0);
+    ck_assert_uint_eq(p.max_mail_line, 0);
+    smtpp_parser_configure(&p, &cfg);
+    ck_assert_uint_eq(p.max_mail_line, 512 + 26 + 16 + 10 + 500 + 116);
+    ck_assert_uint_eq(p.max_rcpt_line, 512 + 536);
+    ck_assert_uint_eq(p.max_line, 512);
+    smtpp_config_init(&none, "mx.test");
+    none.exts = 0;
+    smtpp_parser_init(&p, 0);
+    smtpp_parser_configure(&p, &none);
+    ck_assert_uint_eq(p.max_mail_line, 0);
+    ck_assert_uint_eq(p.max_rcpt_line, 0);
+    /* AUTH offered without a mechanism adds nothing; 8BITMIME adds 14 */
+    none.exts = SMTPP_EXT_BIT(SMTPP_EXT_AUTH) | SMTPP_EXT_BIT(SMTPP_EXT_8BITMIME);
+    smtpp_parser_configure(&p, &none);
+    ck_assert_uint_eq(p.max_mail_line, 512 + 14);
+
+    feed_config = &cfg;
+    /* with them: accepted, whole, split everywhere and padded */
+    ck_assert_int_eq(parse_one(0, buf, n), SMTPP_DONE);
+    ck_assert_msg(first_cmd.error == 0, "%s at %u", smtpp_error_name(first_cmd.error),
+                  first_cmd.error_offset);
+    ck_assert_uint_eq(first_cmd.p.envid.n, 100);
+    ck_assert_uint_eq(first_cmd.p.size, 123456);
+    check_all_splits_cmd(0, 0, buf, n);
+    /* a MAIL line over its own limit: refused with that limit, however it
+     * arrives */
+    n = long_mail_line(buf, 1181);
+    ck_assert_int_eq(parse_one(0, buf, n), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, SMTPP_E_LINE_TOO_LONG);
+    ck_assert_uint_eq(first_cmd.error_offset, 1180);
+    check_all_splits_cmd(0, 0, buf, n);
+    n = long_mail_line(buf, 1180);   /* exactly the limit */
+    ck_assert_int_eq(parse_one(0, buf, n), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, 0);
+    /* other commands keep 512 */
+    n = (size_t)snprintf(buf, sizeof buf, "NOOP %0506d\r\n", 7);
+    ck_assert_uint_eq(n, 513);
+    ck_assert_int_eq(parse_one(0, buf, n), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, SMTPP_E_LINE_TOO_LONG);
+    ck_assert_uint_eq(first_cmd.error_offset, 512);
+    check_all_splits_cmd(0, 0, buf, n);
+    /* RCPT: NOTIFY and ORCPT of 500 octets (a 600-octet line) */
+    {
+        size_t k;
+        n = (size_t)sprintf(buf, "RCPT TO:<bob@example.net> NOTIFY=SUCCESS,FAILURE,DELAY ORCPT=rfc822;");
+        for (k = 0; k < 493; k++) buf[n++] = 'b';
+        n += (size_t)sprintf(buf + n, "\r\n");
+        ck_assert_int_eq(parse_one(0, buf, n), SMTPP_DONE);
+        ck_assert_msg(first_cmd.error == 0, "%s", smtpp_error_name(first_cmd.error));
+        ck_assert_uint_eq(first_cmd.p.orcpt.n + first_cmd.p.orcpt_type.n + 1, 500);
+        check_all_splits_cmd(0, 0, buf, n);
+        /* the MAIL limit is not the RCPT limit */
+        n = (size_t)sprintf(buf, "RCPT TO:<bob@example.net> X=");
+        while (n < 1100) buf[n++] = 'x';
+        n += (size_t)sprintf(buf + n, "\r\n");
+        ck_assert_int_eq(parse_one(A_UNK, buf, n), SMTPP_DONE);
+        ck_assert_int_eq(first_cmd.error, SMTPP_E_LINE_TOO_LONG);
+        ck_assert_uint_eq(first_cmd.error_offset, 1048);
+        check_all_splits_cmd(A_UNK, 0, buf, n);
+    }
+    feed_config = NULL;
+}
+END_TEST
+
+/* Parameter and route grammar (issue 13 item 6): the typed values, and the
+ * length limits of RFC 3461 (ENVID 100, ORCPT 500 characters, counted as
+ * sent), each also split at every point and padded. */
+START_TEST(test_param_grammar)
+{
+    static char buf[1200];
+    smtpp_config cfg = all_exts_cfg();
+    const smtpp_command *c;
+    size_t n, k;
+    c = P(0, "RCPT TO:<a@b.c> NOTIFY=DELAY,DELAY\r\n");
+    ck_assert_int_eq(c->error, 0);
+    ck_assert_int_eq(c->p.notify, SMTPP_NOTIFY_DELAY);
+    c = P(0, "RCPT TO:<a@b.c> NOTIFY=SUCCESS,DELAY,SUCCESS\r\n");
+    ck_assert_int_eq(c->p.notify, SMTPP_NOTIFY_SUCCESS | SMTPP_NOTIFY_DELAY);
+    c = P(0, "RCPT TO:<a@b.c> ORCPT=a;\r\n");
+    ck_assert_int_eq(c->error, 0);
+    ck_slice(c->p.orcpt_type, "a");
+    ck_slice(c->p.orcpt, "");
+    c = P(A_UNK, "RCPT TO:<a@b.c> X=\xc3\xa9 Y=z\r\n");
+    ck_assert_int_eq(c->error, 0);
+    ck_assert_int_eq(c->params_utf8, 1);
+    ck_assert_int_eq(c->path.utf8, 0);
+    c = P(A_UNK, "RCPT TO:<a@b.c> X=e\r\n");
+    ck_assert_int_eq(c->params_utf8, 0);
+    c = P(0, "RCPT TO:<@\xc3\xa9.example,@b.example:a@b.c>\r\n");
+    ck_assert_int_eq(c->error, 0);
+    ck_assert_int_eq(c->path.utf8, 1);
+    ck_slice(c->path.route, "@\xc3\xa9.example,@b.example");
+    c = P(0, "RCPT TO:<@a.example:a@b.c>\r\n");
+    ck_assert_int_eq(c->path.utf8, 0);
+    {   /* the stand-alone validator follows the same rules */
+        smtpp_path path;
+        ck_assert_int_eq(smtpp_parse_path("<@\xc3\xa9:a@b>", 9, 0, 0, &path), SMTPP_E_UTF8_ADDRESS);
+        ck_assert_int_eq(smtpp_parse_path("<@\xc3\xa9:a@b>", 9, 0, 1, &path), SMTPP_E_OK);
+    }
+    /* ENVID: 100 characters as sent, no more */
+    n = (size_t)sprintf(buf, "MAIL FROM:<a@b.c> ENVID=");
+    for (k = 0; k < 100; k++) buf[n++] = (char)('A' + k % 26);
+    memcpy(buf + n, "\r\n", 2);
+    ck_assert_int_eq(parse_one(0, buf, n + 2), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, 0);
+    ck_assert_uint_eq(first_cmd.p.envid.n, 100);
+    check_all_splits_cmd(0, 0, buf, n + 2);
+    buf[n++] = 'Z';
+    memcpy(buf + n, "\r\n", 2);
+    ck_assert_int_eq(parse_one(0, buf, n + 2), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, SMTPP_E_PARAM_VALUE);
+    ck_assert_uint_eq(first_cmd.error_offset, 18);
+    check_all_splits_cmd(0, 0, buf, n + 2);
+    /* ENVID of 100 in +HH form still counts as sent: 34 encoded octets
+     * are 102 characters */
+    n = (size_t)sprintf(buf, "MAIL FROM:<a@b.c> ENVID=");
+    for (k = 0; k < 34; k++) n += (size_t)sprintf(buf + n, "+2B");
+    memcpy(buf + n, "\r\n", 2);
+    ck_assert_int_eq(parse_one(0, buf, n + 2), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, SMTPP_E_PARAM_VALUE);
+    /* ORCPT: the value (addr-type ";" xtext) 500 characters, no more; the
+     * line needs the DSN line limit */
+    feed_config = &cfg;
+    n = (size_t)sprintf(buf, "RCPT TO:<a@b.c> ORCPT=rfc822;");
+    for (k = 0; k < 493; k++) buf[n++] = 'o';
+    memcpy(buf + n, "\r\n", 2);
+    ck_assert_int_eq(parse_one(0, buf, n + 2), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, 0);
+    ck_assert_uint_eq(first_cmd.p.orcpt.n, 493);
+    check_all_splits_cmd(0, 0, buf, n + 2);
+    buf[n++] = 'o';
+    memcpy(buf + n, "\r\n", 2);
+    ck_assert_int_eq(parse_one(0, buf, n + 2), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, SMTPP_E_PARAM_VALUE);
+    ck_assert_uint_eq(first_cmd.error_offset, 16);
+    check_all_splits_cmd(0, 0, buf, n + 2);
+    feed_config = NULL;
+    /* a 64-octet label in a route, and a route domain of 256 octets */
+    n = (size_t)sprintf(buf, "RCPT TO:<@");
+    for (k = 0; k < 256; k++) buf[n++] = (k % 50 == 49) ? '.' : 'r';
+    n += (size_t)sprintf(buf + n, ":a@b.c>\r\n");
+    ck_assert_int_eq(parse_one(0, buf, n), SMTPP_DONE);
+    ck_assert_int_eq(first_cmd.error, SMTPP_E_DOMAIN_TOO_LONG);
+    ck_assert_uint_eq(first_cmd.error_offset, 10);
+    check_all_splits_cmd(0, 0, buf, n);
+}
+END_TEST
+
 /* ---- the suite ---------------------------------------------------------------- */
 
 static Suite *command_suite(void)
@@ -1232,6 +1609,11 @@ static Suite *command_suite(void)
     tcase_add_test(tc, test_sizes);
     tcase_add_test(tc, test_auth_line_limit);
     tcase_add_test(tc, test_reset_after_other_reader);
+    tcase_add_test(tc, test_bare_lf_framing);
+    tcase_add_test(tc, test_bare_lf_overlong);
+    tcase_add_test(tc, test_bare_lf_incremental);
+    tcase_add_test(tc, test_configured_limits);
+    tcase_add_test(tc, test_param_grammar);
     suite_add_tcase(s, tc);
     return s;
 }

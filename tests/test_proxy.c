@@ -29,6 +29,11 @@ START_TEST(v1_in_session)
     run("EHLO c.test\r\n", 0, "PROXY PROXY_BAD\nCLOSE\nEND CLOSED\n");
     run("PROXY TCP4 192.0.2.1 198.51.100.2 56324 65536\r\n", 0, "PROXY PROXY_BAD\nCLOSE\nEND CLOSED\n");
     run("PROXY TCP4 192.0.2.1 198.51.100.2 56324 25\n", 0, "PROXY PROXY_BAD\nCLOSE\nEND CLOSED\n");
+    /* the v1 line ends at CRLF only: a bare LF or CR inside never ends it
+     * early, so no command hides behind one (RFC 5321 2.3.8) */
+    run("PROXY UNKNOWN\nNOOP\r\n", 0, "PROXY PROXY_BAD\nCLOSE\nEND CLOSED\n");
+    run("PROXY TCP4 192.0.2.1 198.51.100.2 56324 25\rNOOP\r\n", 0,
+        "PROXY PROXY_BAD\nCLOSE\nEND CLOSED\n");
     /* a second header is not a header any more: an unknown command */
     run("PROXY UNKNOWN\r\nPROXY UNKNOWN\r\n", 0,
         "PROXY v=1 fam=0 local=0 src=0.0.0.0:0 dst=0.0.0.0:0 src6end=00 tlv=0\n" G

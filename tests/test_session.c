@@ -122,6 +122,20 @@ START_TEST(smtputf8_recipients)
        "",
        G "EHLO ?250\nMAIL ?250\nRCPT 553 5.6.7 UTF8_ADDRESS\nRSET 250 2.0.0 OK\nMAIL ?250\n"
        "RCPT ?250\nEND RCPT\n");
+    /* the same for a source route with a U-label (RFC 6531 3.3) */
+    TX(&cfg, EHLO_ MAIL_ "RCPT TO:<@\xc3\xa9.test:c@d.test>\r\n" W "RSET\r\n" W
+             "MAIL FROM:<a@b.test> SMTPUTF8\r\n" W "RCPT TO:<@\xc3\xa9.test:c@d.test>\r\n" W,
+       "",
+       G "EHLO ?250\nMAIL ?250\nRCPT 553 5.6.7 UTF8_ADDRESS\nRSET 250 2.0.0 OK\nMAIL ?250\n"
+       "RCPT ?250\nEND RCPT\n");
+    /* and for UTF-8 in a parameter value the server implements itself
+     * (SMTPP_ACCEPT_UNKNOWN_PARAMS): only in an SMTPUTF8 transaction */
+    TXF(&cfg, SMTPP_ACCEPT_UNKNOWN_PARAMS,
+        EHLO_ MAIL_ "RCPT TO:<c@d.test> X-TAG=\xc3\xa9\r\n" W "RCPT TO:<c@d.test> X-TAG=e\r\n" W
+        "RSET\r\n" W "MAIL FROM:<a@b.test> SMTPUTF8\r\n" W "RCPT TO:<c@d.test> X-TAG=\xc3\xa9\r\n" W,
+        "",
+        G "EHLO ?250\nMAIL ?250\nRCPT 501 5.5.4 SYNTAX\nRCPT ?250\nRSET 250 2.0.0 OK\nMAIL ?250\n"
+        "RCPT ?250\nEND RCPT\n");
     /* VRFY with SMTPUTF8 when it is not offered: 504 */
     smtpp_config_init(&c2, "mx.test");
     c2.exts |= SMTPP_EXT_BIT(SMTPP_EXT_VRFY);
@@ -162,8 +176,26 @@ START_TEST(parse_errors)
              "RCPT TO:<c@@d>\r\n" W "NOOP\n" W "HELO\r\n" W "MAIL FROM:<a@b.test> FOO=1\r\n" W,
        "",
        G "- 500 5.5.1 UNRECOGNIZED\nMAIL 501 5.1.7 SYNTAX\nEHLO ?250\nMAIL 501 5.1.7 SYNTAX\n"
-       "RCPT 501 5.1.3 SYNTAX\n- 500 5.5.2 SYNTAX\nHELO 501 5.5.4 SYNTAX\n"
+       "RCPT 501 5.1.3 SYNTAX\n- 500 5.5.2 SYNTAX\n" /* "NOOP\nHELO": one line, CRLF only */
        "MAIL 555 5.5.4 SYNTAX\nEND READY\n");
+}
+END_TEST
+
+/* A command hidden behind a bare LF is never executed (RFC 5321 2.3.8,
+ * issue 13 item 1): a DATA after "NOOP\n" starts no message, so the lines
+ * that follow are commands (refused), never message text; a QUIT hidden
+ * the same way does not close.  Under SMTPP_LENIENT_BARE_LF the LF ends
+ * the NOOP, as it did. */
+START_TEST(bare_lf_hides_no_command)
+{
+    setup_cfg();
+    TX(&cfg, EHLO_ MAIL_ RCPT_ "NOOP\nDATA\r\n" W "evil\r\n.\r\n" W "NOOP\nQUIT\r\n" W "RSET\r\n" W,
+       "",
+       G "EHLO ?250\nMAIL ?250\nRCPT ?250\n- 500 5.5.2 SYNTAX\n- 500 5.5.1 UNRECOGNIZED\n"
+       "- 500 5.5.1 UNRECOGNIZED\n- 500 5.5.2 SYNTAX\nRSET 250 2.0.0 OK\nEND READY\n");
+    TXF(&cfg, SMTPP_LENIENT_BARE_LF, EHLO_ MAIL_ RCPT_ "NOOP\n" W "DATA\r\n" W "hi\r\n.\r\n" W, "",
+        G "EHLO ?250\nMAIL ?250\nRCPT ?250\nNOOP 250 2.0.0 OK\nDATA ?354\nBODY [hi\\0d\\0a]\n"
+        "DATA ?250\nEND READY\n");
 }
 END_TEST
 
@@ -644,6 +676,7 @@ int main(void)
     tcase_add_test(t, smtputf8_recipients);
     tcase_add_test(t, disabled_commands);
     tcase_add_test(t, parse_errors);
+    tcase_add_test(t, bare_lf_hides_no_command);
     tcase_add_test(t, starttls_rules);
     tcase_add_test(t, tls_and_auth_requirements);
     tcase_add_test(t, lmtp_mode);

@@ -661,6 +661,7 @@ static int replay_client(const options *o, const char *in, size_t len)
     smtpp_session_init(&r.s, &o->cfg);
     smtpp_parser_init(&r.p, o->parser_flags);
     if (o->max_line) r.p.max_line = o->max_line;
+    smtpp_parser_configure(&r.p, &o->cfg);   /* MAIL/RCPT grow with the extensions */
 
     while (!done) {
         int rc;

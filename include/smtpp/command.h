@@ -6,6 +6,8 @@
  * --------
  *   smtpp_parser p;
  *   smtpp_parser_init(&p, 0);               // strict RFC 5321; 512-octet lines
+ *   smtpp_parser_configure(&p, &cfg);       // longer MAIL/RCPT lines for the
+ *                                           // extensions cfg offers (session.h)
  *   for (;;) {
  *       smtpp_command cmd;
  *       size_t used;
@@ -48,20 +50,35 @@
  *
  * Lines
  * -----
- * A command line ends with CRLF.  The limit (default 512 octets, counting the
- * CRLF, RFC 5321 4.5.3.1.4) applies to the whole line; a line that starts
- * with "AUTH " may be as long as max_auth_line (12288, RFC 4954 4).
+ * A command line ends with CRLF, and only there (RFC 5321 2.3.8).  The limit
+ * (default 512 octets, counting the CRLF, RFC 5321 4.5.3.1.4) applies to the
+ * whole line; a line that starts with "AUTH " may be as long as
+ * max_auth_line (12288, RFC 4954 4), and lines that start with "MAIL " or
+ * "RCPT " as long as max_mail_line and max_rcpt_line, which
+ * smtpp_parser_configure() derives from the extensions offered.
  *   - Longer line: SMTPP_E_LINE_TOO_LONG, reported once when its end arrives;
  *     the excess is consumed as it comes and never buffered.
- *   - Line ending in a bare LF: SMTPP_E_BARE_LF (500 5.5.2), unless
- *     SMTPP_LENIENT_BARE_LF.  Either way the LF ends the line, so the stream
- *     stays in step with every peer that splits lines at LF.
+ *   - A bare LF (an LF without a CR before it) does not end a line: the
+ *     line runs on to its CRLF and is refused as one, SMTPP_E_BARE_LF
+ *     (500 5.5.2) at its first bare LF, whatever else is wrong with it (a
+ *     line over the limit is still SMTPP_E_LINE_TOO_LONG).  Nothing after
+ *     the LF is taken as a command, so the parser sees the same lines as
+ *     every CRLF-framing proxy or next hop ("NOOP\nRSET\r\n" is one refused
+ *     line, never a NOOP and an RSET: command-level SMTP smuggling).  Bytes
+ *     ending in an LF but no CRLF are an incomplete line (SMTPP_AGAIN;
+ *     smtpp_parser_finish() reports it).  SMTPP_LENIENT_BARE_LF makes every
+ *     LF end a line instead.
  *   - CR not followed by LF inside a line: SMTPP_E_BARE_CR (500 5.5.2).  Never
  *     dropped or ignored (a dropped CR lets "a@b\r.org" become "a@b.org").
- *   - NUL byte anywhere in the line: SMTPP_E_NUL (500 5.5.2).
+ *   - NUL in the verb (before the first SP of the line): SMTPP_E_NUL
+ *     (500 5.5.2).  After the verb a NUL is an invalid character code like
+ *     any other control character (RFC 5321 4.1.2): the 501 error of the
+ *     argument it is in (SMTPP_E_SYNTAX, SMTPP_E_PATH_SYNTAX, ...), at its
+ *     offset.
  *   - Other control characters (0x01-0x1F, 0x7F except HT where the grammar
  *     allows none) and 8-bit bytes outside a mailbox or a parameter value:
- *     a syntax error of the command (501), or 500 when they are in the verb.
+ *     a syntax error of the command (501), or 500 5.5.1 when they are in
+ *     the verb (the verb is not recognized).
  *   - Bytes >= 0x80 in a mailbox or parameter value must form well-formed
  *     UTF-8 (RFC 3629: no overlongs, no surrogates, nothing past U+10FFFF);
  *     otherwise SMTPP_E_BAD_UTF8.  See smtpp_path.utf8 for when UTF-8 is
@@ -124,9 +141,9 @@ SMTPP_API const char *smtpp_verb_name(smtpp_verb v);
     X(OK,                 0, "2.0.0", "no error")                                       \
     /* line level */                                                                     \
     X(LINE_TOO_LONG,    500, "5.5.2", "line too long")                                  \
-    X(BARE_LF,          500, "5.5.2", "line ends in a bare LF; CRLF required")          \
+    X(BARE_LF,          500, "5.5.2", "bare LF in command line; CRLF required")         \
     X(BARE_CR,          500, "5.5.2", "CR not followed by LF")                          \
-    X(NUL,              500, "5.5.2", "NUL byte in command line")                       \
+    X(NUL,              500, "5.5.2", "NUL byte in command verb")                       \
     X(EMPTY_LINE,       500, "5.5.2", "empty command line")                             \
     X(UNKNOWN_COMMAND,  500, "5.5.1", "command not recognized")                         \
     /* argument syntax */                                                                \
@@ -188,9 +205,14 @@ SMTPP_API const char *smtpp_error_reason(smtpp_error e);
  * The default (0) is strict RFC 5321.  Each flag tolerates exactly one thing
  * that deployed clients send; each has a cost, stated here. */
 enum smtpp_option {
-    /* A bare LF ends a command line without an error.  Risk: a proxy or
-     * a next hop that requires CRLF sees different lines than you do.
-     * Never affects DATA, whose end is always CRLF.CRLF. */
+    /* Every LF ends a command line, with or without a CR before it, and a
+     * line ending in a bare LF is accepted (the default frames lines at
+     * CRLF only).  Risk: command-level SMTP smuggling.  A proxy, filter or
+     * next hop that frames at CRLF sees one line where you see two: in
+     * "NOOP\nRSET\r\n" you execute an RSET it never saw, and a CRLF-only
+     * client gets two replies to one line.  Never affects DATA, whose end
+     * is always CRLF.CRLF, nor SASL response lines (session.h), which end
+     * at CRLF only. */
     SMTPP_LENIENT_BARE_LF = 1u << 0,
     /* "MAIL FROM: <a@b>": spaces between the colon and the path.  Sent by
      * old clients; RFC 5321 forbids it.  Risk: low. */
@@ -235,7 +257,9 @@ typedef enum smtpp_domain_kind {
 typedef struct smtpp_path {
     smtpp_str raw;         /* between "<" and ">", source route included */
     smtpp_str route;       /* "@a,@b" source route without the ':', or absent.
-                              Accepted and to be ignored (RFC 5321 4.1.1.3) */
+                              Accepted and to be ignored (RFC 5321 4.1.1.3);
+                              its domains are checked as every Domain is
+                              (labels <= 63, domain <= 255, U-labels) */
     smtpp_str mailbox;     /* local@domain as sent (quotes kept) */
     smtpp_str local;       /* local part verbatim: a quoted string keeps its
                               quotes and backslashes; smtpp_local_decode()
@@ -247,7 +271,8 @@ typedef struct smtpp_path {
     uint8_t kind;          /* smtpp_path_kind */
     uint8_t domain_kind;   /* smtpp_domain_kind */
     uint8_t quoted;        /* local part is a quoted-string */
-    uint8_t utf8;          /* the mailbox has bytes >= 0x80 (valid UTF-8).
+    uint8_t utf8;          /* the mailbox or the source route has bytes
+                              >= 0x80 (valid UTF-8, U-labels in a route).
                               RFC 6531: allowed on MAIL only with the
                               SMTPUTF8 parameter (the parser enforces this)
                               and on RCPT only inside such a transaction
@@ -325,6 +350,12 @@ typedef struct smtpp_command {
     uint8_t bdat_sized;      /* BDAT refused (error set) after its size was
                                 read: bdat_size is valid and the chunk
                                 follows (the rest of the line was wrong) */
+    uint8_t params_utf8;     /* RCPT: a parameter value (one the caller
+                                implements, SMTPP_ACCEPT_UNKNOWN_PARAMS) has
+                                UTF-8, allowed only inside an SMTPUTF8
+                                transaction (RFC 6531 3.3; the session
+                                checks it).  On MAIL the parser refuses it
+                                without the SMTPUTF8 parameter (501 5.5.4) */
     uint64_t bdat_size;      /* BDAT chunk size, exact */
     smtpp_str line;          /* the line without its CRLF (absent when the
                                 line was too long) */
@@ -350,11 +381,16 @@ typedef struct smtpp_parser {
     uint32_t max_line;       /* line limit in octets with CRLF (>= 16) */
     uint32_t max_auth_line;  /* limit for lines starting "AUTH " (RFC 4954 4:
                                 an initial response may make them longer) */
+    uint32_t max_mail_line;  /* limits for lines starting "MAIL " and */
+    uint32_t max_rcpt_line;  /* "RCPT ", when larger than max_line (0: none);
+                                smtpp_parser_configure() sets them from the
+                                extensions offered */
     /* private */
     uint32_t _scanned;       /* bytes of the region already searched for LF */
     uint32_t _lf;            /* 1 + offset of the last LF known in the region,
                                 or 0 when none is known */
-    uint8_t _skipping;       /* discarding the rest of an over-long line */
+    uint8_t _skipping;       /* discarding the rest of an over-long line (0),
+                                or which limit it broke */
     uint8_t _simd;           /* the CPU's vector unit the lexer may use */
 } smtpp_parser;
 
@@ -365,11 +401,27 @@ typedef struct smtpp_parser {
 #define SMTPP_DEFAULT_MAX_AUTH_LINE 12288
 
 /* Prepares a parser.  flags: enum smtpp_option bits.  max_line is
- * SMTPP_DEFAULT_MAX_LINE and max_auth_line SMTPP_DEFAULT_MAX_AUTH_LINE;
+ * SMTPP_DEFAULT_MAX_LINE, max_auth_line SMTPP_DEFAULT_MAX_AUTH_LINE, and
+ * max_mail_line and max_rcpt_line 0 (MAIL and RCPT lines get max_line,
+ * until smtpp_parser_configure() says what the extensions offered add);
  * change them before the first call (max_line below 16 counts as 16).
  * Never fails.  It also asks the CPU, once, whether the parser may use
  * its AVX2 fast lane (x86-64); the results are the same either way. */
 SMTPP_API void smtpp_parser_init(smtpp_parser *p, unsigned flags);
+
+struct smtpp_config; /* session.h */
+
+/* Sets the parser's line limits from a server configuration (session.h):
+ * a MAIL line may be longer by what each extension cfg offers adds to it
+ * (SIZE 26 octets, RFC 1870; BODY=8BITMIME 14, BINARYMIME 16, RFC 3030;
+ * SMTPUTF8 10, RFC 6531; AUTH= 500, RFC 4954 5; DSN's RET and ENVID 116,
+ * RFC 3461; REQUIRETLS 11; MT-PRIORITY 15; FUTURERELEASE 46; DELIVERBY
+ * 17), and a RCPT line by DSN's NOTIFY and ORCPT (536).  The additions
+ * are to max_line as it is now: set max_line first if you change it.
+ * AUTH lines get cfg->auth_line_max when it is set.  Call it after
+ * smtpp_parser_init(), before the first command; the other lines keep
+ * max_line. */
+SMTPP_API void smtpp_parser_configure(smtpp_parser *p, const struct smtpp_config *cfg);
 
 /* Parses at most one command line from buf[0..len).
  *   Returns SMTPP_DONE when a line was complete: *cmd describes it (with

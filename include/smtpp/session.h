@@ -10,8 +10,9 @@
  *   cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_SIZE) | SMTPP_EXT_BIT(SMTPP_EXT_CHUNKING);
  *   cfg.max_size = 50u << 20;
  *
- *   smtpp_session s;  smtpp_parser p;        // per connection, < 160 bytes
+ *   smtpp_session s;  smtpp_parser p;        // per connection, 160 bytes
  *   smtpp_session_init(&s, &cfg);  smtpp_parser_init(&p, 0);
+ *   smtpp_parser_configure(&p, &cfg);        // MAIL/RCPT line limits from cfg
  *   smtpp_session_greeting(&s, 220, 0, &v);  // send "220 mx.example.org ..."
  *   for (;;) switch (smtpp_session_next(&s)) {
  *   case SMTPP_NEXT_COMMAND:               // one command line
@@ -35,7 +36,7 @@
  *
  * The session never reads or writes a socket and never allocates.  It is a
  * plain struct of fixed size (sizeof(smtpp_session) == 128 on LP64 targets;
- * with the command parser, under 160 bytes per connection).  The configuration is
+ * with the command parser, 160 bytes per connection).  The configuration is
  * referenced by pointer and must outlive every session that uses it; the
  * session never writes to it.
  *
@@ -254,7 +255,10 @@ typedef struct smtpp_verdict {
                               (id is then SYNTAX or UNRECOGNIZED, with code,
                               enhanced and text from the parser's table;
                               or BDAT_SYNTAX or BDAT_BAD_ARGS with the
-                              row's), else 0 */
+                              row's), or when the session refuses what the
+                              parser left to it (a RCPT parameter value with
+                              UTF-8 outside an SMTPUTF8 transaction:
+                              SMTPP_E_PARAM_VALUE, id SYNTAX); else 0 */
     uint16_t code;         /* reply code (the proposed one for DECIDE) */
     uint8_t resets;        /* enum smtpp_reset: whether this reply ends the
                               mail transaction (a proxy keeps its next hop
@@ -722,13 +726,15 @@ SMTPP_API int smtpp_session_data(smtpp_session *s, const char *buf, size_t len,
  * LAST, else 1. */
 SMTPP_API int smtpp_session_data_end(smtpp_session *s, smtpp_verdict *v);
 
-/* Reads one SASL response line (state SMTPP_ST_AUTH, after a 334).
- * Returns SMTPP_AGAIN (no complete line; *used may be > 0 while an
+/* Reads one SASL response line (state SMTPP_ST_AUTH, after a 334).  The
+ * line ends at CRLF only (RFC 5321 2.3.8), whatever the parser's options: a
+ * bare LF is part of the line and refused with it, never the start of a
+ * command.  Returns SMTPP_AGAIN (no complete line; *used may be > 0 while an
  * over-long line is discarded) or SMTPP_DONE with *v:
  *   DECIDE   *resp holds the decoded response in dst[0..cap) (the slice
  *            points to dst); check it and send 334 (another challenge),
  *            235 or 535/454/..., then smtpp_session_sent(AUTH, code).
- *   REPLY    "*" (501 5.7.0), bad base64 or a bare LF (501 5.5.2), a line
+ *   REPLY    "*" (501 5.7.0), bad base64, a bare LF or CR (501 5.5.2), a line
  *            over cfg->auth_line_max or a response too big for cap (500
  *            5.5.6): the exchange is over.
  * A line "=" is an empty response. */

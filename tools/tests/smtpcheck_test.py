@@ -105,6 +105,21 @@ def case_flags():
     expect(rc == 0 and "local=jörg" in out, "SMTPUTF8 sender accepted", out)
     rc, out, _ = run("--no-smtputf8", "-", data=s)
     expect(rc == 1, "--no-smtputf8 refuses it", out)
+    # the MAIL line limit grows with SIZE, BINARYMIME, SMTPUTF8, DSN and AUTH
+    # (smtpp_parser_configure): a valid 741-octet MAIL line is accepted, and
+    # refused once those extensions are taken away; NOOP keeps 512
+    mail = (b"MAIL FROM:<" + b"u" * 64 + b"@" + b"d" * 60 + b".example> SIZE=2000 BODY=BINARYMIME"
+            b" SMTPUTF8 RET=HDRS ENVID=" + b"E" * 100 + b" AUTH=")
+    mail += b"a" * (741 - 2 - len(mail)) + b"\r\n"
+    expect(len(mail) == 741, "741-octet MAIL line")
+    s = b"EHLO c.example\r\n" + mail + b"QUIT\r\n"
+    rc, out, _ = run("-", data=s)
+    expect(rc == 0 and "S: 250 2.1.0" in out, "741-octet MAIL line accepted", out)
+    rc, out, _ = run("--no-auth", "--no-dsn", "-", data=s)
+    expect(rc == 1 and "line too long" in out, "741-octet MAIL line without AUTH and DSN", out)
+    s = b"EHLO c.example\r\nNOOP " + b"x" * 506 + b"\r\nQUIT\r\n"
+    rc, out, _ = run("-", data=s)
+    expect(rc == 1 and "line too long" in out, "513-octet NOOP refused", out)
     s = b"EHLO c.example\r\nMAIL FROM: <a@example.org>\r\nQUIT\r\n"
     expect(run("-", data=s)[0] == 1, "space after colon refused by default")
     expect(run("--lenient-space-after-colon", "-", data=s)[0] == 0, "--lenient-space-after-colon")
