@@ -40,6 +40,7 @@ void smtpp_conn_init(smtpp_conn *c, const smtpp_config *cfg, unsigned flags)
     memset(c, 0, sizeof *c);
     smtpp_session_init(&c->session, cfg);
     smtpp_parser_init(&c->parser, 0);
+    smtpp_parser_configure(&c->parser, cfg);   /* MAIL/RCPT grow with the extensions */
     c->flags = flags;
 }
 

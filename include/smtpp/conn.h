@@ -63,7 +63,7 @@
  * input was already buffered after a command, which the driver takes as
  * "*used < len" (the SMTPP_CHECK_MORE_INPUT flag of session.h).
  *
- * Memory: sizeof(smtpp_conn) is fixed (2104 bytes on LP64: the parser, two
+ * Memory: sizeof(smtpp_conn) is fixed (2112 bytes on LP64: the parser, two
  * sessions and a queue of SMTPP_CONN_QUEUE pipelined commands).  No
  * allocation, no I/O, no global state.  The low-level API (command.h,
  * session.h) stays available; the driver is built only on it.
@@ -278,8 +278,10 @@ typedef struct smtpp_conn {
 
 /* Prepares a connection.  cfg (shared, read-only while sessions use it;
  * see session.h) must outlive it.  flags: enum smtpp_conn_flag.  The
- * parser is initialised with flags 0 (strict RFC 5321): set
- * c->parser.flags and limits after this call for leniency.  Never fails. */
+ * parser is initialised with flags 0 (strict RFC 5321) and its MAIL and
+ * RCPT line limits set from cfg (smtpp_parser_configure(), command.h):
+ * set c->parser.flags after this call for leniency; if you change
+ * c->parser.max_line, call smtpp_parser_configure() again.  Never fails. */
 SMTPP_API void smtpp_conn_init(smtpp_conn *c, const smtpp_config *cfg, unsigned flags);
 
 /* The buffer AUTH responses are decoded into (RFC 4954: up to 12288 octets
