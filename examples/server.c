@@ -19,9 +19,10 @@
  * -m for a whole DATA body or BDAT chunk (600 s: the RFC sets no such
  * server limit, this borrows its 10-minute DATA termination).
  *
- * Everything about the protocol is the library's: command parsing, what
- * each command deserves, pipelining rules, DATA and BDAT bodies, AUTH
- * exchanges, EHLO and every other reply.  This file only moves bytes and
+ * Everything about the protocol is the library's, through its connection
+ * driver (smtpp/conn.h, lockstep): command parsing, what each command
+ * deserves, pipelining rules, DATA and BDAT bodies, AUTH exchanges, EHLO
+ * and every other reply, the 421s included.  This file only moves bytes and
  * takes the decisions the library leaves to a server: it accepts every
  * sender and recipient, checks AUTH PLAIN/LOGIN against one fixed user
  * (test:secret unless -u; -A accepts any credentials), and stores messages.
@@ -54,21 +55,19 @@
 typedef struct conn {
     int fd;
     int closing;             /* close once the output is flushed */
-    int other_reader;        /* bytes were consumed by a body/SASL reader */
     long deadline;           /* ms (now_ms()): the client is too slow after it */
     long body_end;           /* ms: the message being read must end by then */
-    smtpp_session s;
-    smtpp_parser p;
+    smtpp_conn d;            /* the library's side of the conversation */
     char in[IN_CAP];         /* in[start..end) is not consumed yet */
     size_t start, end;
     char out[OUT_CAP];       /* replies not written yet */
     size_t out_n;
+    char sasl[9216];         /* decoded AUTH responses (RFC 4954: 12288 in base64) */
     /* the transaction */
     char env[40000];         /* MAIL and RCPT lines, LF-terminated */
     size_t env_n;
     FILE *msg;               /* the message being received */
     char tmp[600];
-    int last;                /* the BDAT being read carries LAST */
     /* AUTH */
     uint32_t mech;
     int login_step;
@@ -109,15 +108,27 @@ static void put(conn *c, const char *p, long n)
 static void reply(conn *c, int code, const char *enhanced, const char *text)
 {
     char buf[1024];
-    put(c, buf, smtpp_format_reply_str(buf, sizeof buf, code, enhanced, text, 0));
+    put(c, buf, smtpp_session_reply(&c->d.session, code, enhanced, text, 0, buf, sizeof buf));
 }
 
 /* The reply the library chose (or proposed). */
 static void reply_verdict(conn *c, const smtpp_verdict *v)
 {
     char buf[1024];
-    put(c, buf, smtpp_session_format(&c->s, v, buf, sizeof buf));
+    put(c, buf, smtpp_session_format(&c->d.session, v, buf, sizeof buf));
     if (v->close) c->closing = 1;
+}
+
+/* A row of the library's verdict table, for the replies this file decides
+ * on its own (timeouts, the connection cap). */
+static smtpp_verdict verdict(smtpp_verdict_id id)
+{
+    smtpp_verdict v = { .action = SMTPP_ACT_REPLY, .id = (uint8_t)id, .count = 1 };
+    v.close = (uint8_t)smtpp_verdict_closes(id);
+    v.code = (uint16_t)smtpp_verdict_code(id);
+    v.enhanced = smtpp_verdict_enhanced(id);
+    v.text = smtpp_verdict_text(id);
+    return v;
 }
 
 /* ---- The message store ------------------------------------------------------- */
@@ -218,30 +229,26 @@ static int auth_step(conn *c, smtpp_str r, const char **challenge)
     return good_login(c->user, c->user_n, r.p, r.n) ? 235 : 535;
 }
 
+/* Sends the AUTH step's reply and reports it. */
 static void auth_reply(conn *c, int code, const char *challenge)
 {
     if (code == 334) reply(c, 334, NULL, challenge);
     else if (code == 235) reply(c, 235, "2.7.0", "Authentication successful");
     else reply(c, 535, "5.7.8", "Authentication credentials invalid");
-    smtpp_session_sent(&c->s, SMTPP_VERB_AUTH, code);
+    smtpp_conn_answer(&c->d, code, NULL);
 }
 
-/* ---- The protocol: one step each ----------------------------------------------- */
+/* ---- The decisions the library leaves to the server ------------------------------ */
 
-/* The server's decision on a command the library found valid here. */
+/* A command the library found valid here (ev->v.action DECIDE). */
 static void decide(conn *c, const smtpp_command *cmd, const smtpp_verdict *v)
 {
     char buf[2048];
     int code = v->code;
     switch (cmd->verb) {
     case SMTPP_VERB_EHLO:
-        put(c, buf, smtpp_session_ehlo(&c->s, buf, sizeof buf, "Hello"));
-        smtpp_session_sent(&c->s, SMTPP_VERB_EHLO, 250);
-        return;
-    case SMTPP_VERB_HELO:
-        snprintf(buf + 1024, 1024, "%s Hello", cfg.hostname);
-        reply(c, 250, NULL, buf + 1024);
-        smtpp_session_sent(&c->s, SMTPP_VERB_HELO, 250);
+        put(c, buf, smtpp_session_ehlo(&c->d.session, buf, sizeof buf, "Hello"));
+        smtpp_conn_answer(&c->d, 250, NULL);
         return;
     case SMTPP_VERB_AUTH: {
         const char *challenge = "";
@@ -267,85 +274,59 @@ static void decide(conn *c, const smtpp_command *cmd, const smtpp_verdict *v)
     case SMTPP_VERB_DATA:
         if (open_message(c) != 0) code = 451;
         break;
-    default:
+    default:                              /* HELO and the rest: as proposed */
         break;
     }
-    if (code == v->code) {
-        reply_verdict(c, v);
-    } else {
-        reply(c, 451, "4.3.0", "Local error in processing");
-    }
-    smtpp_session_sent(&c->s, (smtpp_verb)cmd->verb, code);
+    if (code == v->code) reply_verdict(c, v);
+    else reply(c, 451, "4.3.0", "Local error in processing");
+    smtpp_conn_answer(&c->d, code, NULL);
 }
 
-/* Returns SMTPP_AGAIN when more input is needed, else SMTPP_DONE. */
-static int on_command(conn *c, size_t *used)
+/* The end of a DATA message or a BDAT chunk. */
+static void message_end(conn *c, const smtpp_event *ev)
 {
-    smtpp_command cmd;
-    smtpp_verdict v;
-    size_t n = c->end - c->start;
-    int rc;
-    if (c->other_reader) smtpp_parser_reset(&c->p);   /* see smtpp_parser_reset() */
-    c->other_reader = 0;
-    rc = smtpp_parse_command(&c->p, c->in + c->start, n, &cmd, used);
-    if (rc == SMTPP_AGAIN) return rc;
-    if (verbose) fprintf(stderr, "[%d] C: %.*s\n", c->fd, (int)cmd.line.n, cmd.line.p);
-    /* More bytes after this line: the client did not wait for the reply. */
-    smtpp_session_check(&c->s, &cmd, *used < n ? SMTPP_CHECK_MORE_INPUT : 0, &v);
-    switch (v.action) {
-    case SMTPP_ACT_REPLY: reply_verdict(c, &v); break;
-    case SMTPP_ACT_DECIDE: decide(c, &cmd, &v); break;
-    case SMTPP_ACT_BODY:                   /* BDAT: its chunk follows */
-        c->last = cmd.bdat_last;
-        if (!c->msg && c->s.state == SMTPP_ST_BDAT && open_message(c) != 0) c->closing = 1;
-        break;
-    default: c->closing = 1; break;        /* after QUIT: nothing more */
+    uint32_t i;
+    if (ev->v.action == SMTPP_ACT_REPLY) {     /* refused: too big, bare LF, ... */
+        if (ev->last) discard_message(c);
+        reply_verdict(c, &ev->v);
+        return;
     }
-    return SMTPP_DONE;
-}
-
-static int on_message(conn *c, size_t *used)
-{
-    smtpp_str slice;
-    smtpp_verdict v;
-    int bdat = c->s.state == SMTPP_ST_BDAT, i;
-    int rc = smtpp_session_data(&c->s, c->in + c->start, c->end - c->start, &slice, used);
-    c->other_reader = 1;
-    if (slice.n && c->msg) fwrite(slice.p, 1, slice.n, c->msg);
-    if (rc == SMTPP_MORE) return SMTPP_DONE;   /* a slice ended at a stuffed dot */
-    if (rc != SMTPP_DONE) return SMTPP_AGAIN;
-    smtpp_session_data_end(&c->s, &v);
-    if (v.action == SMTPP_ACT_REPLY) {         /* refused: too big, bare LF, ... */
-        if (!bdat || c->last) discard_message(c);
-        reply_verdict(c, &v);
-        return SMTPP_DONE;
-    }
-    for (i = 0; i < (int)v.count; i++) {
-        int code = (!bdat || c->last) ? store_message(c) : 250;
-        if (code == v.code) reply_verdict(c, &v);
+    for (i = 0; i < ev->v.count; i++) {        /* one reply per recipient in LMTP */
+        int code = ev->last ? store_message(c) : 250;
+        if (code == ev->v.code) reply_verdict(c, &ev->v);
         else reply(c, code, "4.3.0", "Could not store the message");
-        smtpp_session_sent(&c->s, bdat ? SMTPP_VERB_BDAT : SMTPP_VERB_DATA, code);
+        smtpp_conn_answer(&c->d, code, NULL);
     }
-    return SMTPP_DONE;
 }
 
-static int on_sasl(conn *c, size_t *used)
+static void on_event(conn *c, const smtpp_event *ev)
 {
-    char dec[12288];
     const char *challenge = "";
-    smtpp_str resp;
-    smtpp_verdict v;
-    int rc = smtpp_session_auth_line(&c->s, c->in + c->start, c->end - c->start, used, dec,
-                                     sizeof dec, &resp, &v);
-    c->other_reader = 1;
-    if (rc == SMTPP_AGAIN) return rc;
-    if (v.action == SMTPP_ACT_REPLY) {         /* "*", bad base64, too long */
-        reply_verdict(c, &v);
-        return SMTPP_DONE;
+    int code;
+    switch (ev->type) {
+    case SMTPP_EV_COMMAND:
+        if (verbose) fprintf(stderr, "[%d] C: %.*s\n", c->fd, (int)ev->cmd.line.n, ev->cmd.line.p);
+        if (ev->v.action == SMTPP_ACT_REPLY) reply_verdict(c, &ev->v);
+        else if (ev->v.action == SMTPP_ACT_DECIDE) decide(c, &ev->cmd, &ev->v);
+        else if (ev->v.action == SMTPP_ACT_BODY) {   /* BDAT: its chunk follows */
+            if (!c->msg && c->d.session.state == SMTPP_ST_BDAT && open_message(c) != 0)
+                c->closing = 1;
+        } else c->closing = 1;                       /* after QUIT: nothing more */
+        break;
+    case SMTPP_EV_BODY:
+        if (c->msg) fwrite(ev->data.p, 1, ev->data.n, c->msg);
+        break;
+    case SMTPP_EV_MESSAGE_END: message_end(c, ev); break;
+    case SMTPP_EV_AUTH:
+        if (ev->v.action == SMTPP_ACT_REPLY) {       /* "*", bad base64, too long */
+            reply_verdict(c, &ev->v);
+            break;
+        }
+        code = auth_step(c, ev->data, &challenge);   /* sets challenge: call it first */
+        auth_reply(c, code, challenge);
+        break;
+    default: c->closing = 1; break;                  /* SMTPP_EV_CLOSE */
     }
-    rc = auth_step(c, resp, &challenge);      /* sets challenge: call it first */
-    auth_reply(c, rc, challenge);
-    return SMTPP_DONE;
 }
 
 /* Sets the time the client has for what it must send next (RFC 5321
@@ -356,7 +337,7 @@ static int on_sasl(conn *c, size_t *used)
 static void arm(conn *c, int progress)
 {
     long now = now_ms();
-    if (smtpp_session_next(&c->s) == SMTPP_NEXT_MESSAGE) {
+    if (smtpp_session_next(&c->d.session) == SMTPP_NEXT_MESSAGE) {
         if (!c->body_end) c->body_end = now + data_timeout * 1000;
         c->deadline = now + block_timeout * 1000;
         if (c->deadline > c->body_end) c->deadline = c->body_end;
@@ -366,21 +347,19 @@ static void arm(conn *c, int progress)
     }
 }
 
-/* Handles every complete item in the input buffer. */
+/* Handles every complete item in the input buffer.  Every decision is
+ * answered at once, so the driver never waits (lockstep). */
 static void serve(conn *c)
 {
     int progress = 0;
     while (!c->closing && c->out_n < OUT_CAP / 2) {   /* else let the client read first */
+        smtpp_event ev;
         size_t used = 0;
-        int rc;
-        switch (smtpp_session_next(&c->s)) {
-        case SMTPP_NEXT_COMMAND: rc = on_command(c, &used); break;
-        case SMTPP_NEXT_MESSAGE: rc = on_message(c, &used); break;
-        case SMTPP_NEXT_SASL: rc = on_sasl(c, &used); break;
-        default: c->closing = 1; return;
-        }
+        int rc = smtpp_conn_next(&c->d, c->in + c->start, c->end - c->start, &ev, &used);
         c->start += used;
-        if (rc == SMTPP_AGAIN) break;
+        if (rc == SMTPP_CONN_CLOSED) c->closing = 1;
+        if (rc != SMTPP_DONE) break;
+        on_event(c, &ev);
         progress = 1;
     }
     arm(c, progress);
@@ -395,9 +374,9 @@ static conn *conn_open(int fd)
     conn *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     c->fd = fd;
-    smtpp_session_init(&c->s, &cfg);
-    smtpp_parser_init(&c->p, 0);
-    smtpp_session_greeting(&c->s, 220, 0, &v);
+    smtpp_conn_init(&c->d, &cfg, 0);
+    smtpp_conn_sasl_buffer(&c->d, c->sasl, sizeof c->sasl);
+    smtpp_conn_greeting(&c->d, 220, 0, &v);
     snprintf(text, sizeof text, "%s ESMTP libsmtpp example server", cfg.hostname);
     reply(c, 220, NULL, text);
     arm(c, 1);
@@ -438,24 +417,21 @@ static int conn_write(conn *c)
     return c->closing && c->out_n == 0 ? -1 : 0;
 }
 
-/* The client was too slow: 421, what can be written at once, and close. */
+/* The client was too slow: 421 4.4.2, what can be written at once, and close. */
 static void conn_timeout(conn *c)
 {
-    char text[300];
-    snprintf(text, sizeof text, "%s Timeout, closing connection", cfg.hostname);
-    reply(c, 421, "4.4.2", text);
-    c->closing = 1;
+    smtpp_verdict v = verdict(SMTPP_V_TIMEOUT);
+    reply_verdict(c, &v);
     conn_write(c);
 }
 
-/* A connection over the limit: 421 and close, rather than leave it waiting
- * for a greeting (RFC 5321 3.8). */
-static void refuse(int fd)
+/* A connection over the limit: 421 4.3.2 and close, rather than leave it
+ * waiting for a greeting (RFC 5321 3.8).  idle: a session for the format. */
+static void refuse(int fd, const smtpp_session *idle)
 {
-    char buf[512], text[300];
-    long n;
-    snprintf(text, sizeof text, "%s Too many connections, try again later", cfg.hostname);
-    n = smtpp_format_reply_str(buf, sizeof buf, 421, "4.3.2", text, 0);
+    smtpp_verdict v = verdict(SMTPP_V_TOO_MANY_CONNECTIONS);
+    char buf[512];
+    long n = smtpp_session_format(idle, &v, buf, sizeof buf);
     if (n > 0 && write(fd, buf, (size_t)n) < 0 && verbose) perror("server: refuse");
     close(fd);
 }
@@ -481,6 +457,7 @@ int main(int argc, char **argv)
 {
     static conn **conns;          /* static: reachable to the end, for LeakSanitizer */
     static struct pollfd *pfd;
+    static smtpp_session idle;    /* formats the replies to refused connections */
     struct sockaddr_in sa;
     struct rlimit rl;
     socklen_t sl = sizeof sa;
@@ -520,6 +497,7 @@ int main(int argc, char **argv)
     cfg.auth_mechs = SMTPP_AUTH_PLAIN | SMTPP_AUTH_LOGIN;
     cfg.max_size = 10u << 20;
     cfg.max_rcpts = 50;   /* keeps the envelope within conn.env */
+    smtpp_session_init(&idle, &cfg);
 
     conns = calloc((size_t)max_clients, sizeof *conns);
     pfd = calloc((size_t)max_clients + 1, sizeof *pfd);
@@ -586,7 +564,7 @@ int main(int argc, char **argv)
             fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
             if (nconn < max_clients) c = conn_open(fd);
             if (!c) {
-                refuse(fd);
+                refuse(fd, &idle);
                 continue;
             }
             conns[nconn++] = c;

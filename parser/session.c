@@ -926,10 +926,24 @@ static int code_shaped(const char *h, size_t n)
     }
 }
 
-/* The greeting: "220 mx.example.org Service ready".  RFC 5321 4.2 (the
- * Greeting rule) and 4.3.1 put the server's domain first; 4.2.2 writes the
- * 421 and 554 replies the same way.  No enhanced code (RFC 2034 3). */
-static long format_greeting(const smtpp_session *s, const smtpp_verdict *v, char *dst, size_t cap)
+/* Replies that start with the server's domain.  The greeting: "220
+ * mx.example.org Service ready": RFC 5321 4.2 (the Greeting rule) and
+ * 4.3.1 put the domain first, 4.2.2 writes its 421 and 554 forms the same
+ * way; the answer to HELO (4.1.1.1: "250 domain [text]") and XCLIENT's
+ * fresh 220 greeting likewise.  Every 421 (the connection is being closed)
+ * carries it too, as 3.8 and 4.2.2 write "421 <domain> Service not
+ * available", after the enhanced code when there is one ("421 4.4.2
+ * mx.example.org Timeout").  221 does not: only the greeting and the HELO
+ * reply are grammar in RFC 5321, and "221 2.0.0 Bye" is what deployed
+ * servers send. */
+static int domain_first(const smtpp_verdict *v)
+{
+    return v->id == SMTPP_V_GREETING || v->id == SMTPP_V_HELLO || v->id == SMTPP_V_XCLIENT ||
+           v->code == 421;
+}
+
+static long format_with_host(const smtpp_session *s, const smtpp_verdict *v, const char *enh,
+                             char *dst, size_t cap)
 {
     char text[SMTPP_FMT_MAX_LINE];
     const char *host = s->cfg ? s->cfg->hostname : NULL;
@@ -940,7 +954,7 @@ static long format_greeting(const smtpp_session *s, const smtpp_verdict *v, char
     memcpy(text, host, hn);
     text[hn] = ' ';
     memcpy(text + hn + 1, v->text, tn + 1);
-    return smtpp_format_reply_str(dst, cap, v->code, NULL, text, SMTPP_FMT_NO_WRAP);
+    return smtpp_format_reply_str(dst, cap, v->code, enh, text, SMTPP_FMT_NO_WRAP);
 }
 
 void smtpp_session_limit_exts(smtpp_session *s, uint32_t mask)
@@ -960,9 +974,9 @@ long smtpp_session_reply(const smtpp_session *s, int code, const char *enhanced,
 long smtpp_session_format(const smtpp_session *s, const smtpp_verdict *v, char *dst, size_t cap)
 {
     const char *enh = NULL;
-    if (v->id == SMTPP_V_GREETING) return format_greeting(s, v, dst, cap);
-    if (v->enhanced && v->enhanced[0] && s->cfg &&
+    if (v->enhanced && v->enhanced[0] && s->cfg && v->id != SMTPP_V_GREETING &&
         (cfg_exts(s) & SMTPP_EXT_BIT(SMTPP_EXT_ENHANCEDSTATUSCODES)))
         enh = v->enhanced;
+    if (domain_first(v)) return format_with_host(s, v, enh, dst, cap);
     return smtpp_format_reply_str(dst, cap, v->code, enh, v->text, 0);
 }

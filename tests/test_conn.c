@@ -389,6 +389,28 @@ static void conn_tx_check(const tx_case *c)
         conn_tx_check(&t_);                                                 \
     } while (0)
 
+/* The driver's parser takes its MAIL and RCPT line limits from the
+ * configuration (smtpp_parser_configure()), as a parser set up by hand. */
+START_TEST(parser_limits_from_config)
+{
+    static smtpp_conn c;
+    smtpp_config cf;
+    smtpp_parser p;
+    smtpp_config_init(&cf, "mx.test");
+    cf.exts |= SMTPP_EXT_BIT(SMTPP_EXT_SIZE) | SMTPP_EXT_BIT(SMTPP_EXT_DSN) |
+               SMTPP_EXT_BIT(SMTPP_EXT_AUTH) | SMTPP_EXT_BIT(SMTPP_EXT_SMTPUTF8);
+    smtpp_conn_init(&c, &cf, 0);
+    smtpp_parser_init(&p, 0);
+    smtpp_parser_configure(&p, &cf);
+    ck_assert_uint_gt(c.parser.max_mail_line, SMTPP_DEFAULT_MAX_LINE);
+    ck_assert_uint_gt(c.parser.max_rcpt_line, SMTPP_DEFAULT_MAX_LINE);
+    ck_assert_uint_eq(c.parser.max_mail_line, p.max_mail_line);
+    ck_assert_uint_eq(c.parser.max_rcpt_line, p.max_rcpt_line);
+    ck_assert_uint_eq(c.parser.max_auth_line, p.max_auth_line);
+    ck_assert_uint_eq(c.parser.max_line, SMTPP_DEFAULT_MAX_LINE);
+}
+END_TEST
+
 START_TEST(bodies_and_chunks)
 {
     setup_cfg();
@@ -967,6 +989,7 @@ int main(void)
     int failed;
     tcase_set_timeout(t, 600);
     tcase_add_test(t, bodies_and_chunks);
+    tcase_add_test(t, parser_limits_from_config);
     tcase_add_test(t, auth_exchanges);
     tcase_add_test(t, proxy_header);
     tcase_add_test(t, pipelined_groups_every_answer);

@@ -466,6 +466,105 @@ static void greeting_is(smtpp_config *c, int code, const char *want)
     ck_assert(memcmp(r.first.p, c->hostname, hn) == 0 && r.first.p[hn] == ' ');
 }
 
+/* A table row as a REPLY verdict, as a server builds one for its own
+ * replies (timeouts, the connection cap). */
+static smtpp_verdict row(smtpp_verdict_id id)
+{
+    smtpp_verdict v = { .action = SMTPP_ACT_REPLY, .id = (uint8_t)id, .count = 1 };
+    v.close = (uint8_t)smtpp_verdict_closes(id);
+    v.code = (uint16_t)smtpp_verdict_code(id);
+    v.enhanced = smtpp_verdict_enhanced(id);
+    v.text = smtpp_verdict_text(id);
+    return v;
+}
+
+static void format_is(const smtpp_session *s, const smtpp_verdict *v, const char *want)
+{
+    char buf[1024];
+    long n = smtpp_session_format(s, v, buf, sizeof buf);
+    ck_assert_int_gt(n, 0);
+    buf[n] = 0;
+    ck_assert_str_eq(buf, want);
+}
+
+/* The reply to HELO ("250 domain [text]", RFC 5321 4.1.1.1), XCLIENT's
+ * new greeting (4.2, 4.3.1) and every 421 (3.8, 4.2.2) start with the
+ * server's domain, after the enhanced code when one is written; 221 and
+ * the other replies do not. */
+START_TEST(domain_first_format)
+{
+    smtpp_session s;
+    smtpp_verdict v;
+    smtpp_command cmd;
+    smtpp_parser p;
+    char buf[1024];
+    size_t used;
+    int id, n421 = 0;
+    setup_cfg();
+    cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_XCLIENT);
+    smtpp_session_init(&s, &cfg);
+    smtpp_session_greeting(&s, 220, 0, &v);
+    smtpp_parser_init(&p, 0);
+    ck_assert_int_eq(smtpp_parse_command(&p, "HELO client.test\r\n", 18, &cmd, &used), SMTPP_DONE);
+    smtpp_session_check(&s, &cmd, 0, &v);
+    ck_assert_int_eq(v.action, SMTPP_ACT_DECIDE);
+    ck_assert_int_eq(v.id, SMTPP_V_HELLO);
+    format_is(&s, &v, "250 mx.test Hello\r\n");
+    smtpp_session_sent(&s, SMTPP_VERB_HELO, 250);
+    ck_assert_int_eq(smtpp_parse_command(&p, "XCLIENT NAME=a.test\r\n", 21, &cmd, &used), SMTPP_DONE);
+    smtpp_session_check(&s, &cmd, 0, &v);
+    ck_assert_int_eq(v.action, SMTPP_ACT_DECIDE);
+    ck_assert_int_eq(v.id, SMTPP_V_XCLIENT);
+    format_is(&s, &v, "220 mx.test Service ready\r\n");
+    /* the server's own closing replies */
+    v = row(SMTPP_V_TIMEOUT);
+    ck_assert_int_eq(v.close, 1);
+    format_is(&s, &v, "421 4.4.2 mx.test Timeout, closing connection\r\n");
+    v = row(SMTPP_V_TOO_MANY_CONNECTIONS);
+    ck_assert_int_eq(v.close, 1);
+    format_is(&s, &v, "421 4.3.2 mx.test Too many connections, try again later\r\n");
+    v = row(SMTPP_V_TOO_MANY_ERRORS);
+    format_is(&s, &v, "421 4.7.0 mx.test Too many errors\r\n");
+    /* not these */
+    v = row(SMTPP_V_BYE);
+    format_is(&s, &v, "221 2.0.0 Bye\r\n");
+    v = row(SMTPP_V_NEED_MAIL);
+    format_is(&s, &v, "503 5.5.1 Need MAIL command\r\n");
+    /* every 421 row, read back: the domain is the first word of the text */
+    for (id = 1; id < SMTPP_V__COUNT; id++) {
+        smtpp_reply_parser rp;
+        smtpp_reply r;
+        long n;
+        v = row((smtpp_verdict_id)id);
+        if (v.code != 421) continue;
+        n421++;
+        ck_assert_int_eq(v.close, 1);
+        n = smtpp_session_format(&s, &v, buf, sizeof buf);
+        ck_assert_int_gt(n, 0);
+        smtpp_reply_parser_init(&rp, SMTPP_REPLY_STRICT_ENHANCED_SYNTAX);
+        ck_assert_int_eq(smtpp_parse_reply(&rp, buf, (size_t)n, &r, &used), SMTPP_DONE);
+        ck_assert_int_eq(r.error, 0);
+        ck_assert_uint_eq(r.enhanced.cls, 4);
+        ck_assert(r.first.n > 8 && memcmp(r.first.p, "mx.test ", 8) == 0);
+    }
+    ck_assert_int_ge(n421, 5);
+    /* without ENHANCEDSTATUSCODES the domain follows the code */
+    cfg.exts &= ~SMTPP_EXT_BIT(SMTPP_EXT_ENHANCEDSTATUSCODES);
+    v = row(SMTPP_V_TIMEOUT);
+    format_is(&s, &v, "421 mx.test Timeout, closing connection\r\n");
+    v = row(SMTPP_V_HELLO);
+    format_is(&s, &v, "250 mx.test Hello\r\n");
+    /* no usable domain: refused, as for the greeting */
+    cfg.hostname = "mx test";
+    ck_assert_int_eq(smtpp_session_format(&s, &v, buf, sizeof buf), SMTPP_FMT_E_ARG);
+    v = row(SMTPP_V_TIMEOUT);
+    ck_assert_int_eq(smtpp_session_format(&s, &v, buf, sizeof buf), SMTPP_FMT_E_ARG);
+    v = row(SMTPP_V_BYE);
+    format_is(&s, &v, "221 Bye\r\n");
+    cfg.hostname = "mx.test";
+}
+END_TEST
+
 START_TEST(greeting_format)
 {
     smtpp_session s;
@@ -586,6 +685,7 @@ int main(void)
     tcase_add_test(t, pipelining_groups);
     tcase_add_test(t, greeting_variants);
     tcase_add_test(t, greeting_format);
+    tcase_add_test(t, domain_first_format);
     tcase_add_test(t, api_misuse_and_after_quit);
     tcase_add_test(t, api_edges);
     tcase_add_test(t, verdict_table);

@@ -278,10 +278,10 @@ typedef struct smtpp_conn {
 
 /* Prepares a connection.  cfg (shared, read-only while sessions use it;
  * see session.h) must outlive it.  flags: enum smtpp_conn_flag.  The
- * parser is initialised with flags 0 (strict RFC 5321) and its line
- * limits set from cfg with smtpp_parser_configure() (longer MAIL, RCPT and
- * AUTH lines for the extensions cfg offers): set c->parser.flags and
- * limits after this call for leniency.  Never fails. */
+ * parser is initialised with flags 0 (strict RFC 5321) and its MAIL and
+ * RCPT line limits set from cfg (smtpp_parser_configure(), command.h):
+ * set c->parser.flags after this call for leniency; if you change
+ * c->parser.max_line, call smtpp_parser_configure() again.  Never fails. */
 SMTPP_API void smtpp_conn_init(smtpp_conn *c, const smtpp_config *cfg, unsigned flags);
 
 /* The buffer AUTH responses are decoded into (RFC 4954: up to 12288 octets

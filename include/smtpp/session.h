@@ -213,6 +213,9 @@ extern "C" {
     /* for the server's own AUTH decisions (smtpp_sasl_plain()) */                           \
     X(AUTH_FAILED,    535, "5.7.8",  0, "Authentication credentials invalid")                 \
     X(AUTH_MALFORMED, 501, "5.5.2",  0, "Malformed authentication response")                  \
+    /* added in 0.3, for a server's own closing replies (RFC 5321 4.5.3.2, 3.8) */         \
+    X(TIMEOUT,        421, "4.4.2",  1, "Timeout, closing connection")                        \
+    X(TOO_MANY_CONNECTIONS, 421, "4.3.2", 1, "Too many connections, try again later")       \
     /* append new rows below */
 
 typedef enum smtpp_verdict_id {
@@ -818,8 +821,13 @@ SMTPP_API long smtpp_session_ehlo(const smtpp_session *s, char *dst, size_t cap,
  * The greeting (SMTPP_V_GREETING, whatever its code) starts with
  * cfg->hostname, as RFC 5321 4.2 and 4.3.1 require: "220 mx.example.org
  * Service ready", "554 mx.example.org Service refused", "421
- * mx.example.org Service not available"; it is one line and carries no
- * enhanced code.  SMTPP_FMT_E_ARG when hostname is NULL, empty, holds a
+ * mx.example.org Service not available"; it carries no enhanced code.
+ * The answer to HELO (SMTPP_V_HELLO, RFC 5321 4.1.1.1: "250
+ * mx.example.org Hello"), XCLIENT's new greeting (SMTPP_V_XCLIENT) and
+ * every 421 (the closing reply of 3.8 and 4.2.2, after the enhanced code:
+ * "421 4.4.2 mx.example.org Timeout, closing connection") start with it
+ * too; 221 does not ("221 2.0.0 Bye").  These are one line.
+ * SMTPP_FMT_E_ARG when such a reply's hostname is NULL, empty, holds a
  * space or a tab, or would read back as an enhanced code ("2.0.0");
  * SMTPP_FMT_E_TOO_LONG when the line would pass 512 octets. */
 SMTPP_API long smtpp_session_format(const smtpp_session *s, const smtpp_verdict *v,

@@ -148,7 +148,9 @@ def case_smtplib_plain():
                       ["bob@example.net", "carol@example.net"], MESSAGE, "smtplib")
         # HELO instead of EHLO, and 8-bit data without BODY=8BITMIME
         with smtplib.SMTP("127.0.0.1", srv.port, timeout=TIMEOUT) as s:
-            s.helo("client.example.org")
+            code, text = s.helo("client.example.org")
+            if code != 250 or not text.startswith(b"localhost"):   # RFC 5321 4.1.1.1
+                fail(f"HELO: {code} {text!r}, expected 250 localhost ...")
             s.sendmail("<>" if False else "alice@example.org", ["bob@example.net"], MESSAGE)
         check_message(expect_count(srv, 2, "smtplib HELO")[1], "alice@example.org",
                       ["bob@example.net"], MESSAGE, "smtplib HELO")
