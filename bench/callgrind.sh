@@ -64,6 +64,7 @@ for kind in commands data replies; do
             memchr) fn=ref_memchr_lines ;;
             handwritten) fn=ref_${kind}_handwritten ;;
             smtpp+session) fn=bench_session ;;
+            smtpp+conn) fn=bench_conn ;;
             *) fn=bench_${kind}_smtpp ;;
         esac
         # the row's columns: Ir Bc Bcm Bi Bim, each "N (P%)" or "."
