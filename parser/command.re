@@ -95,11 +95,11 @@ static const uchar *last_lf(const uchar *s, size_t n)
   esmtp_kw   = let_dig ldh*;
   esmtp_val  = ([\x21-\x3c\x3e-\x7e] | u8)+;
   atom       = atext+;
-  atom_value = [a-zA-Z0-9!#$%&'*+/?^_`{|}~-]+;  /* an atom that fits in an
-                                                  esmtp-value: no "=" */
+  atom_value = [a-zA-Z0-9!#$%&'*+/?^_`{|}~-]+;  // an atom that fits in an
+                                                // esmtp-value: no "="
   b64        = [A-Za-z0-9+/];
-  b64_x4     = [AEIMQUYcgkosw048];  /* values 4k: the 2 bits "=" drops are 0 */
-  b64_x16    = [AQgw];              /* values 16k: the 4 bits "==" drops are 0 */
+  b64_x4     = [AEIMQUYcgkosw048];  // values 4k: the 2 bits "=" drops are 0
+  b64_x16    = [AQgw];              // values 16k: the 4 bits "==" drops are 0
   base64     = (b64 b64 b64 b64)* (b64 b64 b64 b64 | b64 b64 b64_x4 "=" | b64 b64_x16 "==");
 */
 
@@ -575,7 +575,7 @@ static SMTPP_NOINLINE const uchar *lex_domain_dfa(lexer *lx, const uchar *s, int
           goto done;
       }
       "[" @t1 ldh* let_dig ":" @t2 [\x21-\x5a\x5e-\x7e]+ "]" {
-          /* General-address-literal: a tag other than IPv6. */
+          // General-address-literal: a tag other than IPv6.
           if (t2 - t1 == 5 && smtpp__ieq(t1, 4, "IPV6"))
               return fail(lx, s, SMTPP_E_ADDRESS_LITERAL, 0);
           out->domain_kind = SMTPP_DOMAIN_GENERAL;
@@ -885,7 +885,7 @@ static const uchar *lex_params(lexer *lx, const uchar *s)
           'RET=FULL'         { id = SMTPP_PARAM_RET; pp->ret = SMTPP_RET_FULL; goto known; }
           'RET=HDRS'         { id = SMTPP_PARAM_RET; pp->ret = SMTPP_RET_HDRS; goto known; }
           'ENVID=' xtext1    {
-              /* RFC 3461 4.4: at most 100 characters, counted as sent */
+              // RFC 3461 4.4: at most 100 characters, counted as sent
               if (YYCURSOR - (kw + 6) > 100) return fail(lx, kw, SMTPP_E_PARAM_VALUE, 0);
               id = SMTPP_PARAM_ENVID;
               pp->envid = SL(kw + 6, YYCURSOR);
@@ -925,8 +925,8 @@ static const uchar *lex_params(lexer *lx, const uchar *s)
           }
           'NOTIFY=NEVER'     { id = SMTPP_PARAM_NOTIFY; pp->notify = SMTPP_NOTIFY_NEVER; goto known; }
           'NOTIFY=' ('SUCCESS' | 'FAILURE' | 'DELAY') ("," ('SUCCESS' | 'FAILURE' | 'DELAY'))* {
-              /* RFC 3461 4.1: "NEVER" / 1#notify-list-element.  A list
-               * element may repeat (1#, RFC 822 2.7); repeats add nothing */
+              // RFC 3461 4.1: "NEVER" / 1#notify-list-element.  A list
+              // element may repeat (1#, RFC 822 2.7); repeats add nothing
               const uchar *q = kw + 7;
               id = SMTPP_PARAM_NOTIFY;
               pp->notify = 0;
@@ -941,8 +941,8 @@ static const uchar *lex_params(lexer *lx, const uchar *s)
               goto known;
           }
           'ORCPT=' @v atom_value @t1 ";" xtext {
-              /* RFC 3461 4.2: addr-type ";" xtext, the xtext possibly empty;
-               * the whole value at most 500 characters, counted as sent */
+              // RFC 3461 4.2: addr-type ";" xtext, the xtext possibly empty;
+              // the whole value at most 500 characters, counted as sent
               if (YYCURSOR - v > 500) return fail(lx, kw, SMTPP_E_PARAM_VALUE, 0);
               id = SMTPP_PARAM_ORCPT;
               pp->orcpt_type = SL(v, t1);
@@ -952,12 +952,12 @@ static const uchar *lex_params(lexer *lx, const uchar *s)
           esmtp_kw @v ("=" esmtp_val)? {
               id = param_lookup(kw, v);
               if (id >= 0) {
-                  /* a known keyword with a value it does not allow */
+                  // a known keyword with a value it does not allow
                   if (pp->present & (1u << id))
                       return fail(lx, kw, SMTPP_E_PARAM_DUPLICATE, 0);
                   return fail(lx, kw, SMTPP_E_PARAM_VALUE, 1);
               }
-              {   /* unknown: refused unless the caller takes care of it */
+              {   // unknown: refused unless the caller takes care of it
                   unsigned i;
                   for (i = 0; i < c->nparams; i++)
                       if (c->params[i].id < 0 && c->params[i].keyword.n == (size_t)(v - kw) &&
@@ -967,8 +967,8 @@ static const uchar *lex_params(lexer *lx, const uchar *s)
               if (!(lx->flags & SMTPP_ACCEPT_UNKNOWN_PARAMS))
                   return fail(lx, kw, SMTPP_E_PARAM_UNKNOWN, 0);
               if (!lx->utf8_value) {
-                  /* RFC 6531 3.3: UTF-8 in an esmtp-value only under
-                   * SMTPUTF8 (checked once the line is read) */
+                  // RFC 6531 3.3: UTF-8 in an esmtp-value only under
+                  // SMTPUTF8 (checked once the line is read)
                   const uchar *q = v;
                   while (q < YYCURSOR && *q < 0x80) q++;
                   if (q < YYCURSOR) lx->utf8_value = q;
@@ -977,7 +977,7 @@ static const uchar *lex_params(lexer *lx, const uchar *s)
               goto store;
           }
           esmtp_kw @v "=" [^ \x00\r\n]* {
-              /* a value with bytes esmtp-value does not allow */
+              // a value with bytes esmtp-value does not allow
               const uchar *q = kw;
               while (q < YYCURSOR && *q < 0x80) q++;
               if (q < YYCURSOR && param_lookup(kw, v) < 0)
@@ -1468,8 +1468,8 @@ static const uchar *lex_bdat(lexer *lx, const uchar *s)
           c->bdat_last = (YYCURSOR != t1);
           c->arg = SL(s + 1, YYCURSOR);
           if (!at_eol(lx, YYCURSOR)) {
-              /* The size is known: the chunk can still be framed, unless
-               * the line holds a bare CR (then no reading is safe). */
+              // The size is known: the chunk can still be framed, unless
+              // the line holds a bare CR (then no reading is safe).
               fail(lx, YYCURSOR, SMTPP_E_SYNTAX, 0);
               c->bdat_sized = c->error == SMTPP_E_SYNTAX || c->error == SMTPP_E_NUL;
               return NULL;
@@ -1661,7 +1661,7 @@ static void lex_line(lexer *lx)
       'XCLIENT'   { c->verb = SMTPP_VERB_XCLIENT; goto args; }
       'XFORWARD'  { c->verb = SMTPP_VERB_XFORWARD; goto args; }
       [^ \t\r\n\x00]+  {
-          /* a NUL in the verb: binary junk rather than a command */
+          // a NUL in the verb: binary junk rather than a command
           if (*YYCURSOR == 0) fail(lx, YYCURSOR, SMTPP_E_NUL, 0);
           else fail(lx, s, SMTPP_E_UNKNOWN_COMMAND, 0);
           return;
