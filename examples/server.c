@@ -119,18 +119,6 @@ static void reply_verdict(conn *c, const smtpp_verdict *v)
     if (v->close) c->closing = 1;
 }
 
-/* A row of the library's verdict table, for the replies this file decides
- * on its own (timeouts, the connection cap). */
-static smtpp_verdict verdict(smtpp_verdict_id id)
-{
-    smtpp_verdict v = { .action = SMTPP_ACT_REPLY, .id = (uint8_t)id, .count = 1 };
-    v.close = (uint8_t)smtpp_verdict_closes(id);
-    v.code = (uint16_t)smtpp_verdict_code(id);
-    v.enhanced = smtpp_verdict_enhanced(id);
-    v.text = smtpp_verdict_text(id);
-    return v;
-}
-
 /* ---- The message store ------------------------------------------------------- */
 
 static void discard_message(conn *c)
@@ -420,7 +408,7 @@ static int conn_write(conn *c)
 /* The client was too slow: 421 4.4.2, what can be written at once, and close. */
 static void conn_timeout(conn *c)
 {
-    smtpp_verdict v = verdict(SMTPP_V_TIMEOUT);
+    smtpp_verdict v = smtpp_verdict_row(SMTPP_V_TIMEOUT);
     reply_verdict(c, &v);
     conn_write(c);
 }
@@ -429,7 +417,7 @@ static void conn_timeout(conn *c)
  * waiting for a greeting (RFC 5321 3.8).  idle: a session for the format. */
 static void refuse(int fd, const smtpp_session *idle)
 {
-    smtpp_verdict v = verdict(SMTPP_V_TOO_MANY_CONNECTIONS);
+    smtpp_verdict v = smtpp_verdict_row(SMTPP_V_TOO_MANY_CONNECTIONS);
     char buf[512];
     long n = smtpp_session_format(idle, &v, buf, sizeof buf);
     if (n > 0 && write(fd, buf, (size_t)n) < 0 && verbose) perror("server: refuse");

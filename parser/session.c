@@ -31,6 +31,13 @@ const char *smtpp_verdict_enhanced(smtpp_verdict_id id) { return VOK(id) ? verdi
 int smtpp_verdict_closes(smtpp_verdict_id id) { return VOK(id) ? verdicts[id].close : 0; }
 const char *smtpp_verdict_text(smtpp_verdict_id id) { return VOK(id) ? verdicts[id].text : ""; }
 
+smtpp_verdict smtpp_verdict_row(smtpp_verdict_id id)
+{
+    smtpp_verdict v = verdicts[VOK(id) ? id : SMTPP_V_NONE];
+    v.action = SMTPP_ACT_REPLY;
+    return v;
+}
+
 static const char *const state_names[] = {
     "SMTPP_ST_PROXY", "SMTPP_ST_GREETING", "SMTPP_ST_REFUSED", "SMTPP_ST_CONNECTED",
     "SMTPP_ST_READY", "SMTPP_ST_MAIL", "SMTPP_ST_RCPT", "SMTPP_ST_DATA", "SMTPP_ST_BDAT",

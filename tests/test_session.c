@@ -466,18 +466,6 @@ static void greeting_is(smtpp_config *c, int code, const char *want)
     ck_assert(memcmp(r.first.p, c->hostname, hn) == 0 && r.first.p[hn] == ' ');
 }
 
-/* A table row as a REPLY verdict, as a server builds one for its own
- * replies (timeouts, the connection cap). */
-static smtpp_verdict row(smtpp_verdict_id id)
-{
-    smtpp_verdict v = { .action = SMTPP_ACT_REPLY, .id = (uint8_t)id, .count = 1 };
-    v.close = (uint8_t)smtpp_verdict_closes(id);
-    v.code = (uint16_t)smtpp_verdict_code(id);
-    v.enhanced = smtpp_verdict_enhanced(id);
-    v.text = smtpp_verdict_text(id);
-    return v;
-}
-
 static void format_is(const smtpp_session *s, const smtpp_verdict *v, const char *want)
 {
     char buf[1024];
@@ -517,25 +505,25 @@ START_TEST(domain_first_format)
     ck_assert_int_eq(v.id, SMTPP_V_XCLIENT);
     format_is(&s, &v, "220 mx.test Service ready\r\n");
     /* the server's own closing replies */
-    v = row(SMTPP_V_TIMEOUT);
+    v = smtpp_verdict_row(SMTPP_V_TIMEOUT);
     ck_assert_int_eq(v.close, 1);
     format_is(&s, &v, "421 4.4.2 mx.test Timeout, closing connection\r\n");
-    v = row(SMTPP_V_TOO_MANY_CONNECTIONS);
+    v = smtpp_verdict_row(SMTPP_V_TOO_MANY_CONNECTIONS);
     ck_assert_int_eq(v.close, 1);
     format_is(&s, &v, "421 4.3.2 mx.test Too many connections, try again later\r\n");
-    v = row(SMTPP_V_TOO_MANY_ERRORS);
+    v = smtpp_verdict_row(SMTPP_V_TOO_MANY_ERRORS);
     format_is(&s, &v, "421 4.7.0 mx.test Too many errors\r\n");
     /* not these */
-    v = row(SMTPP_V_BYE);
+    v = smtpp_verdict_row(SMTPP_V_BYE);
     format_is(&s, &v, "221 2.0.0 Bye\r\n");
-    v = row(SMTPP_V_NEED_MAIL);
+    v = smtpp_verdict_row(SMTPP_V_NEED_MAIL);
     format_is(&s, &v, "503 5.5.1 Need MAIL command\r\n");
     /* every 421 row, read back: the domain is the first word of the text */
     for (id = 1; id < SMTPP_V__COUNT; id++) {
         smtpp_reply_parser rp;
         smtpp_reply r;
         long n;
-        v = row((smtpp_verdict_id)id);
+        v = smtpp_verdict_row((smtpp_verdict_id)id);
         if (v.code != 421) continue;
         n421++;
         ck_assert_int_eq(v.close, 1);
@@ -550,16 +538,16 @@ START_TEST(domain_first_format)
     ck_assert_int_ge(n421, 5);
     /* without ENHANCEDSTATUSCODES the domain follows the code */
     cfg.exts &= ~SMTPP_EXT_BIT(SMTPP_EXT_ENHANCEDSTATUSCODES);
-    v = row(SMTPP_V_TIMEOUT);
+    v = smtpp_verdict_row(SMTPP_V_TIMEOUT);
     format_is(&s, &v, "421 mx.test Timeout, closing connection\r\n");
-    v = row(SMTPP_V_HELLO);
+    v = smtpp_verdict_row(SMTPP_V_HELLO);
     format_is(&s, &v, "250 mx.test Hello\r\n");
     /* no usable domain: refused, as for the greeting */
     cfg.hostname = "mx test";
     ck_assert_int_eq(smtpp_session_format(&s, &v, buf, sizeof buf), SMTPP_FMT_E_ARG);
-    v = row(SMTPP_V_TIMEOUT);
+    v = smtpp_verdict_row(SMTPP_V_TIMEOUT);
     ck_assert_int_eq(smtpp_session_format(&s, &v, buf, sizeof buf), SMTPP_FMT_E_ARG);
-    v = row(SMTPP_V_BYE);
+    v = smtpp_verdict_row(SMTPP_V_BYE);
     format_is(&s, &v, "221 Bye\r\n");
     cfg.hostname = "mx.test";
 }

@@ -281,6 +281,11 @@ SMTPP_API int smtpp_verdict_code(smtpp_verdict_id id);
 SMTPP_API const char *smtpp_verdict_enhanced(smtpp_verdict_id id);
 SMTPP_API int smtpp_verdict_closes(smtpp_verdict_id id);
 SMTPP_API const char *smtpp_verdict_text(smtpp_verdict_id id);
+/* A row of the table as a REPLY verdict (count 1), for the replies a
+ * server sends on its own (SMTPP_V_TIMEOUT, SMTPP_V_TOO_MANY_CONNECTIONS)
+ * and then writes with smtpp_session_format().  A value outside the table
+ * gives the NONE row. */
+SMTPP_API smtpp_verdict smtpp_verdict_row(smtpp_verdict_id id);
 
 /* ========================================================================
  * Configuration
