@@ -14,27 +14,24 @@
  * DFA, which then reads those bytes again.  The loops stop at the first
  * byte that does not fit, so the LF bounds them too.
  *
- * The fast lane.  On x86-64 CPUs with AVX2 (asked once, at parser init),
- * a line with at least FAST_LANE_READ bytes after its start in the buffer
- * is first offered to line_fast(): MAIL and RCPT with a plain mailbox (or
- * <>) and the usual parameters, RSET QUIT DATA NOOP, HELO/EHLO with a
- * plain domain; line_wide() then takes what line_fast() saw might be UTF-8
- * mailboxes or IPv4/IPv6 address literals.  It classifies the mailbox 32
- * octets per instruction (nibble lookups, bit masks for the dot and hyphen
- * rules), reads keywords
- * by one folded 8-octet compare and SIZE eight digits at a time, so the
- * usual command costs no branch per octet: per-octet loops cost a
- * mispredicted branch at the end of every field, and that, not the
- * instruction count, was most of the time.  It claims only lines whose
- * every field it can vouch for and returns 0 otherwise; the general path
- * then parses the line from its start.  Sanitizer and fuzzing builds
+ * The fast lane (parser/command_lane.c; its contract in command_lane.h)
+ * is a second parser for the usual shapes of MAIL, RCPT, RSET, QUIT, DATA,
+ * NOOP, HELO and EHLO, written once with generic vectors for SSE2, NEON and
+ * AVX2 (chosen at parser init).  The framing below offers it every line
+ * with at least SMTPP_LANE_READ octets after its start in the buffer; it
+ * claims only lines whose every field it can vouch for, and returns 0
+ * otherwise: this file then parses the line from its start.  lex_path()
+ * also asks the lane's mailbox scan first.  Sanitizer and fuzzing builds
  * (SMTPP_CHECK_FAST_PATHS) parse every claimed line again with the general
- * path and abort on any difference, and the test suite feeds every input
- * also with padding after it, so both paths see it.
+ * path (parser/lane_check.c) and abort on any difference, and the test
+ * suite feeds every input also with padding after it, so both paths see
+ * it.
  */
 #if !defined(_GNU_SOURCE)
 #  define _GNU_SOURCE 1 /* memrchr */
 #endif
+#include "command_fields.h"
+#include "command_lane.h"
 #include "internal.h"
 
 #include <stdlib.h>
@@ -155,81 +152,10 @@ static const uchar *local_fast(const uchar *s)
     return *p < 0x80 ? p : NULL;
 }
 
-#if defined(SMTPP_HAVE_AVX2)
-#  include <immintrin.h>
-
-/* Unaligned loads (memcpy compiles to one mov; x86-64 is little-endian). */
-static inline uint32_t load32(const uchar *p)
-{
-    uint32_t w;
-    memcpy(&w, p, 4);
-    return w;
-}
-
-static inline uint64_t load64(const uchar *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-
-#define W4(a, b, c, d) \
-    ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
-#endif
-
 #define OFF(lx, ptr) ((uint32_t)((ptr) - (lx)->base))
 /* The variables every lexer block uses. */
 #define LEXER_AT(s) const uchar *YYCURSOR = (s), *YYMARKER = (s); (void)YYMARKER
 #define SL(a, b) ((smtpp_str){ (const char *)(a), (size_t)((b) - (a)) })
-
-#if defined(SMTPP_HAVE_AVX2)
-/* Scalar helpers of the fast lane, for the rare shapes it takes. */
-
-/* 1 when the octets [s, e) are ASCII or well-formed UTF-8 (u8 above).  The
- * octet at e must be ASCII, so that no sequence can run past it. */
-static int utf8_ok(const uchar *s, const uchar *e)
-{
-    LEXER_AT(s);
-    while (YYCURSOR < e) {
-        /*!re2c
-          [\x00-\x7f] | u8  { continue; }
-          *                 { return 0; }
-        */
-    }
-    return YYCURSOR == e;
-}
-
-/* An IPv4 or IPv6 address literal at s (its "["), as the DFA's rules read
- * them: its length with both brackets, or 0 for anything else (a General
- * literal, a malformed one: the DFA decides).  Sets *kind.  Reads at most
- * 64 octets, and never past the first octet that cannot be in a literal. */
-static unsigned literal_scan(const uchar *s, unsigned *kind)
-{
-    unsigned i = 1;
-    if ((unsigned)(s[1] - '0') < 10u) {
-        while (i < 17 && ((unsigned)(s[i] - '0') < 10u || s[i] == '.')) i++;
-        if (s[i] != ']' || !smtpp__ipv4_ok(s + 1, i - 1)) return 0;
-        *kind = SMTPP_DOMAIN_IPV4;
-        return i + 1;
-    }
-    if (!smtpp__ieq(s + 1, 5, "IPV6:")) return 0;
-    for (i = 6; i < 62; i++) {
-        unsigned c = s[i];
-        if (!((c - '0') < 10u || ((c | 0x20) - 'a') < 6u || c == ':' || c == '.')) break;
-    }
-    if (s[i] != ']' || !smtpp__ipv6_ok(s + 6, i - 6)) return 0;
-    *kind = SMTPP_DOMAIN_IPV6;
-    return i + 1;
-}
-
-/* The literal of an address literal domain [d, d + n) of that kind. */
-static inline smtpp_str literal_of(const uchar *d, unsigned n, unsigned kind)
-{
-    unsigned skip = kind == SMTPP_DOMAIN_IPV6 ? 6 : 1;
-    return (smtpp_str){ (const char *)d + skip, n - skip - 1 };
-}
-
-#endif
 
 typedef struct lexer {
     const uchar *base;   /* first byte of the line */
@@ -238,193 +164,9 @@ typedef struct lexer {
                             be read (the SIMD scanner reads whole blocks) */
     smtpp_command *cmd;
     unsigned flags;
-    unsigned simd;       /* the CPU has AVX2 (smtpp__cpu_avx2) */
+    unsigned simd;       /* the parser's _simd: which lane, if any */
     const uchar *utf8_value; /* first octet >= 0x80 in a parameter value */
 } lexer;
-
-#if defined(SMTPP_HAVE_AVX2)
-/* A Mailbox in its usual shapes, 32 octets at a time: a dot-string "@" a
- * domain of LDH labels or U-labels, or "@" an IPv4 or IPv6 address literal.
- *
- * One load classifies 32 octets at once into "atext or dot" (the local
- * part's alphabet) and "letter, digit, hyphen or dot" (the domain's), by
- * the usual pair of nibble lookups: the low nibble selects a byte whose bit
- * h says whether (h << 4 | low) is in the set, the high nibble selects bit
- * h; octets >= 0x80 select no bit, and their own mask (the sign bits) puts
- * them in both sets where UTF-8 may appear.  The local part is then the run
- * up to the first octet outside its set, the domain the run after the "@",
- * and the placement rules (no leading, trailing or doubled dot; no label
- * that starts or ends with a hyphen) are checks on the dot and hyphen bit
- * masks: no branch per octet.  Non-ASCII octets, rare, are then checked to
- * be well-formed UTF-8 (utf8_ok(), the grammar's own u8), and an address
- * literal, rarer, is read by the validators the DFA's actions use.
- *
- * Like the scalar fast paths it vouches only for these shapes and gives up
- * (0) on anything else, leaving the octets to the DFA: an "@" not where
- * the local part ends, a rule broken, malformed UTF-8, a literal of another
- * form, a mailbox longer than the 64 octets it can see.  On success it
- * returns what lex_local() + lex_domain() would.  Needs 32 readable octets
- * (and reads a second block only when 64 are). */
-/* The five masks of one 32-octet block at s: octets outside the local
- * part's ASCII set (*nl) and outside the domain's (*nd), octets >= 0x80,
- * dots and hyphens. */
-SMTPP_AVX2_FN static inline __attribute__((always_inline)) void
-mailbox_block(const uchar *s, uint32_t *nl, uint32_t *nd, uint32_t *hi, uint32_t *dot,
-              uint32_t *hy)
-{
-    const __m256i tl = _mm256_broadcastsi128_si256(_mm_setr_epi8(
-        (char)0xe8, (char)0xfc, (char)0xf8, (char)0xfc, (char)0xfc, (char)0xfc, (char)0xfc,
-        (char)0xfc, (char)0xf8, (char)0xf8, (char)0xf4, (char)0xd4, (char)0xd0, (char)0xdc,
-        (char)0xf4, (char)0x7c));
-    const __m256i td = _mm256_broadcastsi128_si256(_mm_setr_epi8(
-        (char)0xa8, (char)0xf8, (char)0xf8, (char)0xf8, (char)0xf8, (char)0xf8, (char)0xf8,
-        (char)0xf8, (char)0xf8, (char)0xf8, (char)0xf0, (char)0x50, (char)0x50, (char)0x54,
-        (char)0x54, (char)0x50));
-    const __m256i hibit = _mm256_broadcastsi128_si256(_mm_setr_epi8(
-        1, 2, 4, 8, 16, 32, 64, (char)0x80, 0, 0, 0, 0, 0, 0, 0, 0));
-    const __m256i nib = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
-    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)s);
-    __m256i lo = _mm256_and_si256(v, nib);
-    __m256i hb = _mm256_shuffle_epi8(hibit, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib));
-    *nl = (uint32_t)_mm256_movemask_epi8(
-        _mm256_cmpeq_epi8(_mm256_and_si256(_mm256_shuffle_epi8(tl, lo), hb), zero));
-    *nd = (uint32_t)_mm256_movemask_epi8(
-        _mm256_cmpeq_epi8(_mm256_and_si256(_mm256_shuffle_epi8(td, lo), hb), zero));
-    *hi = (uint32_t)_mm256_movemask_epi8(v);
-    *dot = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('.')));
-    *hy = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('-')));
-}
-
-/* The LDH labels of a domain at offsets [d0, e) of a window, from its dot
- * and hyphen masks: none empty, none starting or ending with a hyphen
- * (e - d0 <= 63, so no label is too long). */
-static inline int labels_ok(uint64_t dot, uint64_t hy, unsigned d0, unsigned e)
-{
-    uint64_t range = ((1ull << (e - d0)) - 1) << d0, dd = dot & range;
-    return (((dd << 1) | (1ull << d0) | (dd >> 1) | (1ull << (e - 1))) & (dd | (hy & range))) == 0;
-}
-
-/* A Domain at s, the same way, with `valid` (32 or 64) octets readable
- * there: the offset of the octet after it, or 0.  With utf8, octets >=
- * 0x80 count as letters (U-labels), and *wide tells whether there were
- * any; without, they end the domain, and an end there fails. */
-SMTPP_AVX2_FN static inline __attribute__((always_inline)) unsigned
-domain_scan(const uchar *s, unsigned valid, int utf8, unsigned *wide)
-{
-    uint32_t nl0, nd0, hi0, dot0, hy0, nl1 = ~0u, nd1 = ~0u, hi1 = 0, dot1 = 0, hy1 = 0;
-    uint64_t hi;
-    unsigned e;
-    mailbox_block(s, &nl0, &nd0, &hi0, &dot0, &hy0);
-    if (valid == 64) mailbox_block(s + 32, &nl1, &nd1, &hi1, &dot1, &hy1);
-    (void)nl0;
-    (void)nl1;
-    hi = (uint64_t)hi1 << 32 | hi0;
-    e = (unsigned)__builtin_ctzll((((uint64_t)nd1 << 32 | nd0) & (utf8 ? ~hi : ~0ull)) |
-                                  (1ull << 63));
-    if (e == 0 || e >= valid - 1 || s[e] >= 0x80 ||
-        !labels_ok((uint64_t)dot1 << 32 | dot0, (uint64_t)hy1 << 32 | hy0, 0, e))
-        return 0;
-    if (utf8) *wide = (hi & ((1ull << e) - 1)) != 0;
-    return e;
-}
-#endif
-
-#if defined(SMTPP_HAVE_AVX2)
-/* What mailbox_scan() found besides the offsets: the domain's kind
- * (smtpp_domain_kind) in the low bits, MB_UTF8 when an octet is not ASCII. */
-#define MB_KIND 7u
-#define MB_UTF8 8u
-/* mailbox_scan() without `wide`: the mailbox may be one of the wide shapes */
-#define MB_WIDE (~0u)
-
-/* The mailbox at s; room (at least 32) octets are readable there.  Returns
- * the offset of the octet after the domain, sets *at to the offset of the
- * "@" and *info (above); 0 when the shape is not one of the usual ones.
- * The local part must end within the first 64 octets; a domain name that
- * goes on past them is scanned again from its start (at most 64 + 64
- * octets read), a literal is read octet by octet (at most 64 more).
- *
- * `wide` (a constant) takes the rare shapes too: non-ASCII octets and
- * address literals.  Without it the scan takes plain ASCII names only, at
- * the cost of the first version of this lane, and returns MB_WIDE instead
- * of 0 when it met a non-ASCII octet or an address literal: the caller can
- * then try again with `wide`, in a function of its own (line_wide()), so
- * that the usual line pays nothing for the rare ones. */
-SMTPP_AVX2_FN static inline __attribute__((always_inline)) unsigned
-mailbox_scan(const uchar *s, size_t room, unsigned *at, unsigned *info, int wide)
-{
-    uint32_t nl0, nd0, hi0, dot0, hy0, nl1 = ~0u, nd1 = ~0u, hi1 = 0, dot1 = 0, hy1 = 0;
-    uint64_t nl, nd, hi, dot, hy, dd;
-    unsigned valid = room >= 64 ? 64 : 32, k, d0, e, kind = SMTPP_DOMAIN_NAME, u8 = 0;
-
-    mailbox_block(s, &nl0, &nd0, &hi0, &dot0, &hy0);
-    if (valid == 64) mailbox_block(s + 32, &nl1, &nd1, &hi1, &dot1, &hy1);
-    /* octets past the window count as "not in the set": an end found there
-     * means the field is longer than the window */
-    hi = (uint64_t)hi1 << 32 | hi0;
-    nl = (uint64_t)nl1 << 32 | nl0;
-    nd = (uint64_t)nd1 << 32 | nd0;
-    if (wide) {                     /* UTF-8 octets in both sets */
-        nl &= ~hi;
-        nd &= ~hi;
-    }
-    dot = (uint64_t)dot1 << 32 | dot0;
-    hy = (uint64_t)hy1 << 32 | hy0;
-    /* how the plain scan fails: MB_WIDE when a wide scan might not */
-#define MB_FAIL() return (!wide && hi) ? MB_WIDE : 0
-    k = (unsigned)__builtin_ctzll(nl | (1ull << 63));
-    if (k == 0 || k + 2 > valid || s[k] != '@') MB_FAIL();
-    dd = dot & ((1ull << k) - 1);   /* dots of the local part */
-    if ((dd & 1) || (dd >> (k - 1)) || (dd & (dd >> 1))) MB_FAIL();
-    d0 = k + 1;
-    e = d0 + (unsigned)__builtin_ctzll((nd >> d0) | (1ull << (63 - d0)));
-    if (SMTPP_UNLIKELY(e == d0 && s[d0] == '[')) {
-        unsigned n;
-        if (!wide) return MB_WIDE;
-        if (!(n = literal_scan(s + d0, &kind))) return 0;
-        e = d0 + n;
-        hi &= (1ull << k) - 1;      /* a literal is ASCII */
-    } else if (e < valid - 1) {
-        if (e == d0 || (!wide && s[e] >= 0x80) || !labels_ok(dot, hy, d0, e)) MB_FAIL();
-        hi &= (1ull << e) - 1;
-    } else {                        /* the domain goes on past the window */
-        if (room < d0 + 64 || !(e = domain_scan(s + d0, 64, wide, &u8))) MB_FAIL();
-        e += d0;
-        hi &= (1ull << k) - 1;
-    }
-#undef MB_FAIL
-    *at = k;
-    if (!wide) {
-        *info = SMTPP_DOMAIN_NAME;
-        return e;
-    }
-    if ((hi | u8) && !utf8_ok(s, s + e)) return 0;
-    *info = kind | ((hi | u8) ? MB_UTF8 : 0);
-    return e;
-}
-
-/* The parts of the mailbox at s that mailbox_scan() found ("@" at k, end
- * at e, info), into a path whose other fields are cleared. */
-static SMTPP_INLINE void mailbox_parts(smtpp_path *out, const uchar *s, unsigned k, unsigned e,
-                                       unsigned info)
-{
-    out->local = SL(s, s + k);
-    out->domain = SL(s + k + 1, s + e);
-    out->domain_kind = (uint8_t)(info & MB_KIND);
-    if ((info & MB_KIND) != SMTPP_DOMAIN_NAME)
-        out->literal = literal_of(s + k + 1, e - k - 1, info & MB_KIND);
-    out->utf8 = (uint8_t)(info >> 3);
-}
-
-SMTPP_AVX2_FN static const uchar *mailbox_avx2(const uchar *s, const uchar *lim, smtpp_path *out)
-{
-    unsigned k = 0, info = 0, e = mailbox_scan(s, (size_t)(lim - s), &k, &info, 1);
-    if (!e) return NULL;
-    mailbox_parts(out, s, k, e, info);
-    return s + e;
-}
-#endif
-
 
 /* Records an error found at byte `at`.  A CR that does not end the line,
  * or a malformed UTF-8 sequence there is reported as such; otherwise `e`.
@@ -477,63 +219,6 @@ static inline int at_eol(lexer *lx, const uchar *s)
     return at_eol_dfa(lx, s);
 }
 
-
-/* Field-by-field clears: a memset of these structs compiles to `rep stos`,
- * whose start-up cost is most of the price of a short command. */
-static void path_clear(smtpp_path *x)
-{
-    static const smtpp_str none = { NULL, 0 };
-    x->raw = none;
-    x->route = none;
-    x->mailbox = none;
-    x->local = none;
-    x->domain = none;
-    x->literal = none;
-    x->kind = 0;
-    x->domain_kind = 0;
-    x->quoted = 0;
-    x->utf8 = 0;
-}
-
-static void params_clear(smtpp_params *x)
-{
-    static const smtpp_str none = { NULL, 0 };
-    x->present = 0;
-    x->body = 0;
-    x->ret = 0;
-    x->notify = 0;
-    x->by_mode = 0;
-    x->by_trace = 0;
-    x->mt_priority = 0;
-    x->size = 0;
-    x->holdfor = 0;
-    x->by_time = 0;
-    x->holduntil = none;
-    x->envid = none;
-    x->auth = none;
-    x->orcpt_type = none;
-    x->orcpt = none;
-}
-
-/* Resets what every command defines.  path and p are reset by the blocks
- * that fill them, so a command that has neither costs no more. */
-static void command_reset(smtpp_command *c)
-{
-    c->verb = 0;
-    c->error = 0;
-    c->nparams = 0;
-    c->bdat_last = 0;
-    c->auth_empty = 0;
-    c->params_utf8 = 0;
-    c->error_offset = 0;
-    c->bdat_size = 0;
-    c->bdat_sized = 0;
-    c->line = (smtpp_str){ NULL, 0 };
-    c->arg = (smtpp_str){ NULL, 0 };
-    c->auth_initial = (smtpp_str){ NULL, 0 };
-    c->path.kind = SMTPP_PATH_NONE;
-    c->p.present = 0;
-}
 
 /* ---- Domains ------------------------------------------------------------- */
 
@@ -710,6 +395,19 @@ static inline const uchar *lex_local(lexer *lx, const uchar *s, smtpp_path *out)
     return local_end(lx, s, e, out);
 }
 
+/* The fast lane's scan of a usual Mailbox at s (command_lane.h): its end,
+ * with *out filled as lex_local() and lex_domain() fill it, or NULL to
+ * leave it to them.  Checked against them in SMTPP_CHECK_FAST_PATHS
+ * builds. */
+static inline const uchar *mailbox_lane(lexer *lx, const uchar *s, smtpp_path *out)
+{
+    const uchar *e = smtpp__mailbox_lane(lx->simd, s, lx->lim, out);
+#if defined(SMTPP_CHECK_FAST_PATHS)
+    if (e) smtpp__mailbox_lane_check(lx->flags, s, lx->lim, e, out);
+#endif
+    return e;
+}
+
 /* A Reverse-path or Forward-path at s (just after "FROM:" / "TO:"). */
 static const uchar *lex_path(lexer *lx, const uchar *s, smtpp_path *out)
 {
@@ -734,54 +432,25 @@ static const uchar *lex_path(lexer *lx, const uchar *s, smtpp_path *out)
         s = r;
     }
     mb = s;
-#if defined(SMTPP_HAVE_AVX2)
-    if (lx->simd && lx->lim - s >= 32) {
-        const uchar *e = mailbox_avx2(s, lx->lim, out);
-#  if defined(SMTPP_CHECK_FAST_PATHS)
-        if (e) {   /* the scalar path and the DFA must agree */
-            smtpp_command c2;
-            lexer lx2 = *lx;
-            smtpp_path p2;
-            const uchar *e2;
-            path_clear(&p2);
-            c2.error = SMTPP_E_OK;
-            lx2.cmd = &c2;
-            lx2.simd = 0;
-            e2 = lex_local(&lx2, s, &p2);
-            if (!e2 || *e2 != '@' || p2.local.n != out->local.n || p2.quoted) abort();
-            e2 = lex_domain(&lx2, e2 + 1, 1, &p2);
-            if (e2 != e || c2.error != SMTPP_E_OK || p2.domain.p != out->domain.p ||
-                p2.domain.n != out->domain.n || p2.domain_kind != out->domain_kind ||
-                p2.literal.p != out->literal.p || p2.literal.n != out->literal.n ||
-                p2.utf8 != out->utf8)
-                abort();
+    s = lx->simd && lx->lim - s >= 32 ? mailbox_lane(lx, mb, out) : NULL;
+    if (!s) {
+        s = lex_local(lx, mb, out);
+        if (!s) return NULL;
+        if (*s != '@') {
+            /* "<Postmaster>": the one mailbox without a domain (RFC 5321 4.5.1) */
+            if (s - mb == 10 && !out->route.p && (!bracket || *s == '>') &&
+                smtpp__ieq(mb, 10, "POSTMASTER") &&
+                (bracket || *s == ' ' || at_eol(lx, s))) {
+                out->kind = SMTPP_PATH_POSTMASTER;
+                out->mailbox = SL(mb, s);
+                out->raw = SL(start + bracket, s);
+                return s + bracket;
+            }
+            return fail(lx, s, SMTPP_E_PATH_SYNTAX, 1);
         }
-#  endif
-        if (e) {
-            s = e;
-            goto domain_done;
-        }
+        s = lex_domain(lx, s + 1, 1, out);
+        if (!s) return NULL;
     }
-#endif
-    s = lex_local(lx, s, out);
-    if (!s) return NULL;
-    if (*s != '@') {
-        /* "<Postmaster>": the one mailbox without a domain (RFC 5321 4.5.1) */
-        if (s - mb == 10 && !out->route.p && (!bracket || *s == '>') &&
-            smtpp__ieq(mb, 10, "POSTMASTER") &&
-            (bracket || *s == ' ' || at_eol(lx, s))) {
-            out->kind = SMTPP_PATH_POSTMASTER;
-            out->mailbox = SL(mb, s);
-            out->raw = SL(start + bracket, s);
-            return s + bracket;
-        }
-        return fail(lx, s, SMTPP_E_PATH_SYNTAX, 1);
-    }
-    s = lex_domain(lx, s + 1, 1, out);
-    if (!s) return NULL;
-#if defined(SMTPP_HAVE_AVX2)
-domain_done:
-#endif
     if (bracket) {
         if (*s != '>') {
             int c = *s;
@@ -800,18 +469,6 @@ domain_done:
 }
 
 /* ---- ESMTP parameters ------------------------------------------------------ */
-
-#define MAIL_ONLY (1u << SMTPP_VERB_MAIL)
-#define RCPT_ONLY (1u << SMTPP_VERB_RCPT)
-static const uint32_t param_verbs[SMTPP_PARAM__COUNT] = {
-    MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY,
-    MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, RCPT_ONLY, RCPT_ONLY
-};
-
-/* Length of each known keyword, in smtpp_param_id order. */
-static const uint8_t param_kwlen[SMTPP_PARAM__COUNT] = {
-    4, 4, 8, 3, 5, 4, 10, 11, 7, 9, 2, 6, 5
-};
 
 /* Which known keyword is s[0..n)?  -1 for none. */
 static int param_lookup(const uchar *s, const uchar *end)
@@ -1003,364 +660,6 @@ store:
         s = YYCURSOR;
     }
 }
-
-/* ---- The fast lane: MAIL and RCPT in their usual shape ----------------------- */
-
-#if defined(SMTPP_HAVE_AVX2)
-#define W8(a, b, c, d, e, f, g, h) ((uint64_t)W4(e, f, g, h) << 32 | W4(a, b, c, d))
-#define FOLD8 0x2020202020202020ull
-
-/* Eight ASCII digits, the first the most significant, to their value:
- * three multiplications instead of a loop whose exit depends on the
- * number's length. */
-static inline uint32_t eight_digits(uint64_t x)
-{
-    x -= 0x3030303030303030ull;
-    x = x * 10 + (x >> 8);
-    x = (((x & 0x000000ff000000ffull) * (100 + (1000000ull << 32))) +
-         (((x >> 16) & 0x000000ff000000ffull) * (1 + (10000ull << 32)))) >> 32;
-    return (uint32_t)x;
-}
-
-/* How many of the eight octets of x, from the first, are ASCII digits.  A
- * borrow only spoils the octets after the first non-digit. */
-static inline unsigned leading_digits(uint64_t x)
-{
-    uint64_t nd = ((x - 0x3030303030303030ull) | (0x3939393939393939ull - x)) &
-                  0x8080808080808080ull;
-    return nd ? (unsigned)__builtin_ctzll(nd) >> 3 : 8;
-}
-
-/* The value of the n digits (1..8) that end just before e (e - 8 must be
- * readable): the octets before them count as '0'. */
-static inline uint32_t digits_before(const uchar *e, unsigned n)
-{
-    uint64_t keep = ~0ull << (8 * (8 - n));
-    return eight_digits((load64(e - 8) & keep) | (0x3030303030303030ull & ~keep));
-}
-
-/* The octets of a 32-octet block at s that cannot be in an xtext value
- * (not printable ASCII, or "="), and its "+" signs and upper-case hex
- * digits, as bit masks. */
-SMTPP_AVX2_FN static inline __attribute__((always_inline)) void
-xtext_block(const uchar *s, uint32_t *bad, uint32_t *plus, uint32_t *hex)
-{
-    __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)s);
-    __m256i ok = _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8(0x20)),
-                                  _mm256_cmpgt_epi8(_mm256_set1_epi8(0x7f), v));
-    __m256i digit = _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8('0' - 1)),
-                                     _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), v));
-    __m256i upper = _mm256_and_si256(_mm256_cmpgt_epi8(v, _mm256_set1_epi8('A' - 1)),
-                                     _mm256_cmpgt_epi8(_mm256_set1_epi8('F' + 1), v));
-    ok = _mm256_andnot_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('=')), ok);
-    *bad = ~(uint32_t)_mm256_movemask_epi8(ok);
-    *plus = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('+')));
-    *hex = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(digit, upper));
-}
-
-__extension__ typedef unsigned __int128 u128;
-
-/* The length of the xtext value at s (RFC 3461 4: printable ASCII but "+"
- * and "=", and "+HH" with upper-case hex), up to 126 octets; 128 octets
- * are read.  Returns 0 (the DFA decides) when the value is empty, longer,
- * malformed, or ends at anything but SP or CR. */
-SMTPP_AVX2_FN static inline __attribute__((always_inline)) unsigned
-xtext_len(const uchar *s)
-{
-    uint32_t bad[4], plus[4], hex[4];
-    u128 b, p, h;
-    uint64_t lo, hi;
-    unsigned n, i;
-    for (i = 0; i < 4; i++) xtext_block(s + 32 * i, &bad[i], &plus[i], &hex[i]);
-#define U128(a) ((u128)((uint64_t)(a)[3] << 32 | (a)[2]) << 64 | ((uint64_t)(a)[1] << 32 | (a)[0]))
-    b = U128(bad);
-    p = U128(plus);
-    h = U128(hex);
-#undef U128
-    lo = (uint64_t)b;
-    hi = (uint64_t)(b >> 64);
-    n = lo ? (unsigned)__builtin_ctzll(lo) : hi ? 64 + (unsigned)__builtin_ctzll(hi) : 128;
-    if (n == 0 || n > 126 || (s[n] != ' ' && s[n] != '\r')) return 0;
-    /* each "+" of the value followed by two upper-case hex digits (the SP or
-     * CR at n is not one, so a "+" too near the end fails) */
-    p &= ((u128)1 << n) - 1;
-    if (((p << 1) | (p << 2)) & ~h) return 0;
-    return n;
-}
-
-/* The parameters after the path, the usual ones: SIZE, BODY, SMTPUTF8, RET,
- * ENVID, AUTH, NOTIFY, ORCPT (rfc822 with plain xtext), each once and on
- * its own command.  q is the octet after the path.  Returns the CR of the
- * line end, or NULL: for anything else, the DFA reads them again. */
-SMTPP_AVX2_FN static inline __attribute__((always_inline)) const uchar *
-params_fast(const uchar *q, const uchar *end, smtpp_command *c)
-{
-    smtpp_params *pp = &c->p;
-    const uint32_t verb_bit = 1u << c->verb;
-    while (*q == ' ') {
-        /* one parameter reads at most 14 + 128 octets from q (ORCPT) */
-        if (q + 144 > end) return NULL;
-        /* Keywords and words are compared with their letters folded to lower
-         * case (OR 0x20) and nothing else: folding a digit, "=" or ";"
-         * would let a control character pass for it ("SIZE\x1d1"). */
-        const uchar *t = q + 1, *v;
-        uint64_t w = load64(t);
-        unsigned id, n;
-        if (c->nparams == SMTPP_MAX_PARAMS) return NULL;
-        if (((w | 0x20202020u) & 0xffffffffffull) == W8('s', 'i', 'z', 'e', '=', 0, 0, 0)) {
-            v = t + 5;
-            n = leading_digits(load64(v));
-            if (n == 8) {
-                n += leading_digits(load64(v + 8));
-                if (n > 16) return NULL;
-                pp->size = n == 8 ? digits_before(v + 8, 8)
-                                  : (uint64_t)digits_before(v + n - 8, n - 8) * 100000000u +
-                                        digits_before(v + n, 8);
-            } else {
-                if (!n) return NULL;
-                pp->size = digits_before(v + n, n);
-            }
-            id = SMTPP_PARAM_SIZE;
-            q = v + n;
-        } else if (((w | 0x20202020u) & 0xffffffffffull) == W8('b', 'o', 'd', 'y', '=', 0, 0, 0)) {
-            uint64_t x;
-            v = t + 5;
-            x = load64(v);
-            if ((x | 0x2020202020202000ull) == W8('8', 'b', 'i', 't', 'm', 'i', 'm', 'e')) {
-                pp->body = SMTPP_BODY_8BITMIME;
-                q = v + 8;
-            } else if (((uint32_t)x | 0x20202000u) == W4('7', 'b', 'i', 't')) {
-                pp->body = SMTPP_BODY_7BIT;
-                q = v + 4;
-            } else if ((x | FOLD8) == W8('b', 'i', 'n', 'a', 'r', 'y', 'm', 'i') &&
-                       (v[8] | 0x20) == 'm' && (v[9] | 0x20) == 'e') {
-                pp->body = SMTPP_BODY_BINARYMIME;
-                q = v + 10;
-            } else {
-                return NULL;
-            }
-            id = SMTPP_PARAM_BODY;
-        } else if (((w | 0x202020202020ull) & 0xffffffffffffffull) ==
-                   W8('n', 'o', 't', 'i', 'f', 'y', '=', 0)) {
-            unsigned bits = 0, bit;
-            v = t + 7;
-            q = v;
-            for (;;) {   /* NEVER alone, or SUCCESS, FAILURE, DELAY each once */
-                uint64_t x;
-                if (q + 8 > end) return NULL;
-                x = load64(q) | FOLD8;
-                if ((x & 0xffffffffffffffull) == W8('s', 'u', 'c', 'c', 'e', 's', 's', 0))
-                    bit = SMTPP_NOTIFY_SUCCESS, q += 7;
-                else if ((x & 0xffffffffffffffull) == W8('f', 'a', 'i', 'l', 'u', 'r', 'e', 0))
-                    bit = SMTPP_NOTIFY_FAILURE, q += 7;
-                else if ((x & 0xffffffffffull) == W8('d', 'e', 'l', 'a', 'y', 0, 0, 0))
-                    bit = SMTPP_NOTIFY_DELAY, q += 5;
-                else if ((x & 0xffffffffffull) == W8('n', 'e', 'v', 'e', 'r', 0, 0, 0) && !bits)
-                    bit = SMTPP_NOTIFY_NEVER, q += 5;
-                else
-                    return NULL;
-                if (bits & (bit | SMTPP_NOTIFY_NEVER)) return NULL;
-                bits |= bit;
-                if (*q != ',') break;
-                q++;
-            }
-            pp->notify = (uint8_t)bits;
-            id = SMTPP_PARAM_NOTIFY;
-        } else if (((w | 0x2020202020ull) & 0xffffffffffffull) ==
-                   W8('o', 'r', 'c', 'p', 't', '=', 0, 0)) {
-            v = t + 6;
-            if (((load64(v) | 0x202020u) & 0xffffffffffffffull) != W8('r', 'f', 'c', '8', '2', '2', ';', 0))
-                return NULL;
-            if (!(n = xtext_len(v + 7))) return NULL;
-            pp->orcpt_type = SL(v, v + 6);
-            pp->orcpt = SL(v + 7, v + 7 + n);
-            id = SMTPP_PARAM_ORCPT;
-            q = v + 7 + n;
-        } else if (((w | 0x2020202020ull) & 0xffffffffffffull) == W8('e', 'n', 'v', 'i', 'd', '=', 0, 0) ||
-                   ((w | 0x20202020u) & 0xffffffffffull) == W8('a', 'u', 't', 'h', '=', 0, 0, 0)) {
-            int envid = ((w | 0x20) & 0xff) == 'e';
-            v = t + (envid ? 6 : 5);
-            if (!(n = xtext_len(v)) || (envid && n > 100)) return NULL;
-            if (envid) pp->envid = SL(v, v + n);
-            else pp->auth = SL(v, v + n);
-            id = envid ? SMTPP_PARAM_ENVID : SMTPP_PARAM_AUTH;
-            q = v + n;
-        } else if ((w | 0x0020202020202020ull) == W8('s', 'm', 't', 'p', 'u', 't', 'f', '8')) {
-            v = NULL;
-            id = SMTPP_PARAM_SMTPUTF8;
-            q = t + 8;
-        } else if (((w | 0x202020u) & 0xffffffffull) == W4('r', 'e', 't', '=')) {
-            uint32_t x = load32(t + 4) | 0x20202020u;
-            v = t + 4;
-            if (x == W4('f', 'u', 'l', 'l')) pp->ret = SMTPP_RET_FULL;
-            else if (x == W4('h', 'd', 'r', 's')) pp->ret = SMTPP_RET_HDRS;
-            else return NULL;
-            id = SMTPP_PARAM_RET;
-            q = t + 8;
-        } else {
-            return NULL;
-        }
-        /* the value must end here; a parameter on the wrong command or
-         * given twice is for the DFA to report */
-        if ((*q != ' ' && *q != '\r') || !(param_verbs[id] & verb_bit) ||
-            (pp->present & (1u << id)))
-            return NULL;
-        pp->present |= 1u << id;
-        {
-            smtpp_param *sp = &c->params[c->nparams++];
-            sp->keyword = SL(t, t + param_kwlen[id]);
-            sp->value = v ? SL(v, q) : (smtpp_str){ NULL, 0 };
-            sp->id = (int)id;
-        }
-    }
-    return *q == '\r' && q[1] == '\n' ? q : NULL;
-}
-
-/* Zeroes *c up to params[]: the fields command_reset(), path_clear() and
- * params_clear() define, as they leave them (a null pointer is all zero
- * bits on every target of this lane), with 32-octet stores. */
-#define ZERO_FIELDS_SIZE offsetof(smtpp_command, params)
-SMTPP_AVX2_FN static inline __attribute__((always_inline)) void zero_fields(smtpp_command *c)
-{
-    const __m256i z = _mm256_setzero_si256();
-    unsigned char *d = (unsigned char *)c;
-    size_t i;
-#if defined(__clang__)
-#  pragma clang loop unroll(full)
-#else
-#  pragma GCC unroll 16
-#endif
-    for (i = 0; i + 32 <= ZERO_FIELDS_SIZE; i += 32) _mm256_storeu_si256((__m256i *)(void *)(d + i), z);
-    if (ZERO_FIELDS_SIZE % 32)
-        _mm256_storeu_si256((__m256i *)(void *)(d + ZERO_FIELDS_SIZE - 32), z);
-}
-
-/* What line_fast() returns for a line that line_wide() may take. */
-#define LANE_WIDE ((size_t)-1)
-
-/* The other commands of a session's every transaction, in their one valid
- * shape: RSET, QUIT, DATA, NOOP without argument, and HELO/EHLO with a
- * domain name or (wide) an IPv4 or IPv6 address literal.  w: the line's
- * first eight octets. */
-SMTPP_AVX2_FN static inline __attribute__((always_inline)) size_t
-other_fast(const uchar *b, uint64_t w, smtpp_command *c, int wide)
-{
-    uint64_t x = (w | 0x20202020u) & 0xffffffffffffull;
-    unsigned verb, e, kind;
-    if (x == W8('r', 's', 'e', 't', '\r', '\n', 0, 0)) verb = SMTPP_VERB_RSET;
-    else if (x == W8('q', 'u', 'i', 't', '\r', '\n', 0, 0)) verb = SMTPP_VERB_QUIT;
-    else if (x == W8('d', 'a', 't', 'a', '\r', '\n', 0, 0)) verb = SMTPP_VERB_DATA;
-    else if (x == W8('n', 'o', 'o', 'p', '\r', '\n', 0, 0)) verb = SMTPP_VERB_NOOP;
-    else verb = 0;
-    if (verb) {
-        command_reset(c);
-        c->verb = (uint8_t)verb;
-        return 6;
-    }
-    x &= 0xffffffffffull;
-    if (x == W8('e', 'h', 'l', 'o', ' ', 0, 0, 0)) verb = SMTPP_VERB_EHLO;
-    else if (x == W8('h', 'e', 'l', 'o', ' ', 0, 0, 0)) verb = SMTPP_VERB_HELO;
-    else return 0;
-    if (b[5] == '[') {      /* a client without a name: its address */
-        if (!wide) return LANE_WIDE;
-        e = literal_scan(b + 5, &kind);
-    } else {
-        e = domain_scan(b + 5, 64, 0, NULL);
-        kind = SMTPP_DOMAIN_NAME;
-    }
-    if (!e || b[5 + e] != '\r' || b[6 + e] != '\n') return 0;
-    command_reset(c);
-    c->verb = (uint8_t)verb;
-    path_clear(&c->path);
-    c->path.domain = SL(b + 5, b + 5 + e);
-    c->arg = SL(b + 5, b + 5 + e);
-    c->path.domain_kind = (uint8_t)kind;
-    if (kind != SMTPP_DOMAIN_NAME) c->path.literal = literal_of(b + 5, e, kind);
-    return e + 7;
-}
-
-/* MAIL FROM:<mailbox> and RCPT TO:<mailbox> with the usual parameters (or
- * another command of other_fast): the whole command, every field of *c as
- * the general path sets it, without a branch per octet.  b is the start of
- * the line and at least FAST_LANE_READ octets are readable there; no read
- * goes past them (the mailbox scan reads at most b + 11 + 128, a literal
- * included; each parameter at most 142 octets from a start that must be
- * 144 before the end).  Returns the length of the line with its CRLF, or 0
- * when the line is anything else (the general path then parses it from the
- * start: this lane only ever claims lines whose every field it can vouch
- * for).
- *
- * Two functions are made of it: line_fast() for plain ASCII names, which
- * returns LANE_WIDE for a mailbox or a HELO argument it saw might be one
- * of the rare shapes, and line_wide() (`wide` set), which takes those too:
- * UTF-8 mailboxes (RFC 6531) and IPv4/IPv6 address literals.  Kept apart,
- * the usual line does not pay for the rare ones: with them in the same
- * function, the extra live values and the calls cost the usual line 6-8%. */
-#define FAST_LANE_READ 320
-/* (Each slice is stored on its own: a chained assignment "a = b = x" reads
- * b back from memory, and that 16-octet load of two 8-octet stores cannot
- * be forwarded from the store buffer: a stall of a dozen cycles, which
- * was 40% of this function's time.) */
-SMTPP_AVX2_FN static inline __attribute__((always_inline)) size_t
-line_lane(const uchar *b, smtpp_command *c, int wide)
-{
-    uint64_t w = load64(b);
-    unsigned verb, p0, k = 0, e, info = 0;
-    const uchar *mb, *q;
-    smtpp_path *pa = &c->path;
-
-    /* the letters folded to lower case, the space and colon as they are */
-    if ((w | 0x0020200020202020ull) == W8('r', 'c', 'p', 't', ' ', 't', 'o', ':')) {
-        verb = SMTPP_VERB_RCPT;
-        p0 = 8;
-    } else if ((w | 0x2020200020202020ull) == W8('m', 'a', 'i', 'l', ' ', 'f', 'r', 'o') &&
-               ((load32(b + 8) | 0x20u) & 0xffff) == W4('m', ':', 0, 0)) {
-        verb = SMTPP_VERB_MAIL;
-        p0 = 10;
-    } else {
-        return other_fast(b, w, c, wide);
-    }
-    if (b[p0] != '<') return 0;
-    mb = b + p0 + 1;
-    /* every field up to params[] as command_reset(), path_clear() and
-     * params_clear() leave them, in nine stores */
-    zero_fields(c);
-    c->verb = (uint8_t)verb;
-    if (*mb == '>') {                       /* <>: MAIL only */
-        if (verb != SMTPP_VERB_MAIL) return 0;
-        c->path.kind = SMTPP_PATH_NULL;
-        pa->raw = SL(mb, mb);
-        q = mb + 1;
-    } else {
-        e = mailbox_scan(mb, FAST_LANE_READ - 11, &k, &info, wide);   /* mb <= b + 11 */
-        if (SMTPP_UNLIKELY(e - 1u >= MB_WIDE - 1u)) return e ? LANE_WIDE : 0;
-        if (mb[e] != '>') return 0;
-        c->path.kind = SMTPP_PATH_MAILBOX;
-        pa->raw = SL(mb, mb + e);
-        pa->mailbox = SL(mb, mb + e);
-        mailbox_parts(pa, mb, k, e, info);
-        q = mb + e + 1;
-    }
-    if (!(q = params_fast(q, b + FAST_LANE_READ, c))) return 0;
-    /* RFC 6531 3.4: a non-ASCII sender without SMTPUTF8 is an error, which
-     * the general path reports */
-    if (SMTPP_UNLIKELY(info & MB_UTF8) && verb == SMTPP_VERB_MAIL &&
-        !(c->p.present & (1u << SMTPP_PARAM_SMTPUTF8)))
-        return 0;
-    return (size_t)(q + 2 - b);
-}
-
-SMTPP_AVX2_FN static inline __attribute__((always_inline)) size_t
-line_fast(const uchar *b, smtpp_command *c)
-{
-    return line_lane(b, c, 0);
-}
-
-SMTPP_AVX2_FN static SMTPP_NOINLINE size_t line_wide(const uchar *b, smtpp_command *c)
-{
-    return line_lane(b, c, 1);
-}
-#endif
 
 /* ---- Command arguments ------------------------------------------------------ */
 
@@ -1704,7 +1003,7 @@ void smtpp_parser_init(smtpp_parser *p, unsigned flags)
     p->flags = flags;
     p->max_line = SMTPP_DEFAULT_MAX_LINE;
     p->max_auth_line = SMTPP_DEFAULT_MAX_AUTH_LINE;
-    p->_simd = (uint8_t)smtpp__cpu_avx2();
+    p->_simd = (uint8_t)smtpp__simd_level();
 }
 
 /* What each offered extension may add to a MAIL or RCPT line: its longest
@@ -1786,66 +1085,6 @@ static unsigned limit_kind(const smtpp_parser *p, const uchar *b, size_t len)
     return limit_of(p, k) > lim ? k : LIM_LINE;
 }
 
-#if defined(SMTPP_HAVE_AVX2) && defined(SMTPP_CHECK_FAST_PATHS)
-static int same_str(smtpp_str a, smtpp_str b) { return a.p == b.p && a.n == b.n; }
-
-/* The fast lane's oracle: the general path (scalar, DFA) on the same line
- * must give the same command, field by field. */
-static void fast_lane_check(const smtpp_parser *p, const uchar *b, size_t len,
-                            const smtpp_command *c, size_t n)
-{
-    smtpp_command c2;
-    lexer lx;
-    unsigned i;
-    const smtpp_path *x = &c->path, *y = &c2.path;
-    const smtpp_params *u = &c->p, *w = &c2.p;
-    command_reset(&c2);
-    lx.base = b;
-    lx.end = NULL;
-    lx.lim = b + len;
-    lx.cmd = &c2;
-    lx.flags = p->flags;
-    lx.simd = 0;
-    lx.utf8_value = NULL;
-    lex_line(&lx);
-    if (c2.error || !lx.end || (size_t)(lx.end - b) != n || c2.verb != c->verb ||
-        c2.nparams != c->nparams || c2.error_offset != c->error_offset ||
-        c2.bdat_last != c->bdat_last || c2.auth_empty != c->auth_empty ||
-        c2.params_utf8 != c->params_utf8 ||
-        c2.bdat_size != c->bdat_size || !same_str(c2.arg, c->arg) ||
-        !same_str(c2.auth_initial, c->auth_initial))
-        abort();
-    if (c->verb != SMTPP_VERB_MAIL && c->verb != SMTPP_VERB_RCPT && c->verb != SMTPP_VERB_EHLO &&
-        c->verb != SMTPP_VERB_HELO) {
-        /* no path or parameters: those fields are not touched */
-        if (x->kind != y->kind || u->present != w->present) abort();
-        return;
-    }
-    if (!same_str(x->raw, y->raw) || !same_str(x->route, y->route) ||
-        !same_str(x->mailbox, y->mailbox) || !same_str(x->local, y->local) ||
-        !same_str(x->domain, y->domain) || !same_str(x->literal, y->literal) ||
-        x->kind != y->kind || x->domain_kind != y->domain_kind || x->quoted != y->quoted ||
-        x->utf8 != y->utf8)
-        abort();
-    if (c->verb == SMTPP_VERB_EHLO || c->verb == SMTPP_VERB_HELO) {
-        if (u->present != w->present) abort();
-        return;
-    }
-    if (u->present != w->present || u->body != w->body || u->ret != w->ret ||
-        u->notify != w->notify || u->by_mode != w->by_mode || u->by_trace != w->by_trace ||
-        u->mt_priority != w->mt_priority || u->size != w->size || u->holdfor != w->holdfor ||
-        u->by_time != w->by_time || !same_str(u->holduntil, w->holduntil) ||
-        !same_str(u->envid, w->envid) || !same_str(u->auth, w->auth) ||
-        !same_str(u->orcpt_type, w->orcpt_type) || !same_str(u->orcpt, w->orcpt))
-        abort();
-    for (i = 0; i < c->nparams; i++)
-        if (c2.params[i].id != c->params[i].id ||
-            !same_str(c2.params[i].keyword, c->params[i].keyword) ||
-            !same_str(c2.params[i].value, c->params[i].value))
-            abort();
-}
-#endif
-
 /* The rest of line_done(), out of line: a line over the limit (AUTH, MAIL
  * and RCPT lines may have their own), or one that ends in a bare LF (only
  * under SMTPP_LENIENT_BARE_LF: strict framing ends lines at CRLF only). */
@@ -1878,42 +1117,6 @@ static inline int line_done(smtpp_parser *p, const uchar *b, size_t n, smtpp_com
         line_unusual(p, b, n, cmd);
     return SMTPP_DONE;
 }
-
-#if defined(SMTPP_HAVE_AVX2)
-/* n, what the fast lane said of the line at b: in the builds with
- * SMTPP_CHECK_FAST_PATHS, checked against the general path first. */
-static inline size_t lane_checked(const smtpp_parser *p, const uchar *b, size_t len,
-                                  smtpp_command *cmd, size_t n)
-{
-#  if defined(SMTPP_CHECK_FAST_PATHS)
-    if (n) fast_lane_check(p, b, len, cmd, n);
-#  else
-    (void)p;
-    (void)b;
-    (void)len;
-    (void)cmd;
-#  endif
-    return n;
-}
-
-/* The fast lane on the line at b (FAST_LANE_READ octets readable): its
- * length when it takes the line, else 0. */
-SMTPP_AVX2_FN static inline __attribute__((always_inline)) size_t
-lane_run(const smtpp_parser *p, const uchar *b, size_t len, smtpp_command *cmd)
-{
-    size_t n = line_fast(b, cmd);
-    if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(b, cmd);
-    return lane_checked(p, b, len, cmd, n);
-}
-
-/* The same, out of line: for the general path, once it has found the LF of
- * a new region. */
-SMTPP_AVX2_FN static SMTPP_NOINLINE size_t lane_take(const smtpp_parser *p, const uchar *b,
-                                                     size_t len, smtpp_command *cmd)
-{
-    return lane_run(p, b, len, cmd);
-}
-#endif
 
 /* 1 when the LF at b[i] ends a command line: only after a CR (RFC 5321
  * 2.3.8: no other sequence is a line end), or any LF under
@@ -2029,12 +1232,8 @@ static SMTPP_NOINLINE int parse_general(smtpp_parser *p, const char *buf, size_t
     }
 
 lex:
-#if defined(SMTPP_HAVE_AVX2)
-    if (lane && p->_simd && len >= FAST_LANE_READ && (n = lane_take(p, b, len, cmd)) != 0)
+    if (lane && (n = smtpp__command_lane(p, b, len, cmd)) != 0)
         return line_done(p, b, n, cmd, used, 1);
-#else
-    (void)lane;
-#endif
     command_reset(cmd);
     lx.base = b;
     lx.end = NULL;
@@ -2058,24 +1257,22 @@ lex:
     return line_done(p, b, n, cmd, used, 0);
 }
 
-#if defined(SMTPP_HAVE_AVX2)
+#if defined(SMTPP_HAVE_LANE)
 /* The usual call first: the region holds a known LF (the hint is good) and
- * enough octets for the fast lane, which takes the line.  One function
- * compiled for AVX2 holds the checks, the lane and the tail, so that the
- * usual line costs one call and one save of registers; everything else is
- * parse_general(). */
-SMTPP_AVX2_FN static SMTPP_NOINLINE int parse_lane(smtpp_parser *p, const char *buf, size_t len,
-                                                   smtpp_command *cmd, size_t *used)
+ * enough octets for the fast lane (command_lane.h), which takes the line;
+ * everything else is parse_general(). */
+static SMTPP_NOINLINE int parse_lane(smtpp_parser *p, const char *buf, size_t len,
+                                     smtpp_command *cmd, size_t *used)
 {
     const uchar *b = (const uchar *)buf;
     size_t n;
-    /* FAST_LANE_READ <= len <= UINT32_MAX, 1 <= _lf <= len, and the hint
+    /* SMTPP_LANE_READ <= len <= UINT32_MAX, 1 <= _lf <= len, and the hint
      * is an LF: a line ends in the region, so the result is DONE whoever
      * parses it (the lane writes into *cmd before it knows; on AGAIN,
      * *cmd must be untouched) */
-    if (SMTPP_LIKELY(!p->_skipping && len - FAST_LANE_READ <= UINT32_MAX - FAST_LANE_READ &&
+    if (SMTPP_LIKELY(!p->_skipping && len - SMTPP_LANE_READ <= UINT32_MAX - SMTPP_LANE_READ &&
                      p->_lf - 1u < len && b[p->_lf - 1] == '\n')) {
-        if (SMTPP_LIKELY((n = lane_run(p, b, len, cmd)) != 0))
+        if (SMTPP_LIKELY((n = smtpp__command_lane(p, b, len, cmd)) != 0))
             return line_done(p, b, n, cmd, used, 1);
         return parse_general(p, buf, len, cmd, used, 0);
     }
@@ -2083,10 +1280,49 @@ SMTPP_AVX2_FN static SMTPP_NOINLINE int parse_lane(smtpp_parser *p, const char *
 }
 #endif
 
+#if defined(SMTPP_CHECK_FAST_PATHS)
+/* The general path alone, for the lane's oracle (parser/lane_check.c). */
+size_t smtpp__lex_line_general(unsigned flags, const uchar *b, size_t len, smtpp_command *c)
+{
+    lexer lx;
+    command_reset(c);
+    lx.base = b;
+    lx.end = NULL;
+    lx.lim = b + len;
+    lx.cmd = c;
+    lx.flags = flags;
+    lx.simd = SMTPP_SIMD_NONE;
+    lx.utf8_value = NULL;
+    lex_line(&lx);
+    return c->error || !lx.end ? 0 : (size_t)(lx.end - b);
+}
+
+const uchar *smtpp__lex_mailbox_general(unsigned flags, const uchar *s, const uchar *lim,
+                                        smtpp_path *out)
+{
+    smtpp_command c;
+    lexer lx;
+    const uchar *e;
+    c.error = SMTPP_E_OK;
+    lx.base = s;
+    lx.end = NULL;
+    lx.lim = lim;
+    lx.cmd = &c;
+    lx.flags = flags;
+    lx.simd = SMTPP_SIMD_NONE;
+    lx.utf8_value = NULL;
+    path_clear(out);
+    e = lex_local(&lx, s, out);
+    if (!e || *e != '@') return NULL;
+    e = lex_domain(&lx, e + 1, 1, out);
+    return c.error ? NULL : e;
+}
+#endif
+
 int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
                         smtpp_command *cmd, size_t *used)
 {
-#if defined(SMTPP_HAVE_AVX2)
+#if defined(SMTPP_HAVE_LANE)
     if (SMTPP_LIKELY(p->_simd)) return parse_lane(p, buf, len, cmd, used);
 #endif
     return parse_general(p, buf, len, cmd, used, 1);
@@ -2134,7 +1370,7 @@ smtpp_error smtpp_parse_path(const char *s, size_t n, unsigned flags, int allow_
     lx.lim = tmp + n + 2;
     lx.cmd = &c;
     lx.flags = flags;
-    lx.simd = smtpp__cpu_avx2();
+    lx.simd = smtpp__simd_level();
     lx.utf8_value = NULL;
     e = lex_path(&lx, tmp, &c.path);
     /* the path must be the whole input: an embedded CR, LF or NUL ends the

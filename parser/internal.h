@@ -36,16 +36,31 @@ int smtpp__ieq(const uchar *s, size_t n, const char *w);
 /* Case-insensitive (ASCII) comparison of a[0..n) and b[0..n). */
 int smtpp__ieq2(const uchar *a, const uchar *b, size_t n);
 
-/* The AVX2 fast lanes (parser/command.re, parser/reply.re): built on
- * x86-64 with GCC or clang unless SMTPP_NO_SIMD, used when the CPU has
- * AVX2.  SMTPP_AVX2_FN marks the functions compiled for it. */
-#if !defined(SMTPP_NO_SIMD) && defined(__x86_64__) && defined(__GNUC__)
-#  define SMTPP_HAVE_AVX2 1
+/* The vector lanes (parser/command_lane.c, parser/reply_lane.c), written
+ * once with generic vectors (parser/simd.h): built with GCC or clang on
+ * x86-64 (SSE2, and AVX2 in a second unit unless SMTPP_NO_AVX2) and on
+ * aarch64 (NEON), unless SMTPP_NO_SIMD; other CPUs have none.  Which one
+ * a parser uses is in its _simd: */
+#if !defined(SMTPP_NO_SIMD) && defined(__GNUC__) && \
+    (defined(__x86_64__) || (defined(__aarch64__) && defined(__ARM_NEON)))
+#  define SMTPP_HAVE_LANE 1
+#  if defined(__x86_64__) && !defined(SMTPP_NO_AVX2)
+#    define SMTPP_HAVE_AVX2 1
+#  endif
+#endif
+enum {
+    SMTPP_SIMD_NONE = 0, /* no lane: the general path only */
+    SMTPP_SIMD_BASE = 1, /* the baseline build: SSE2, NEON */
+    SMTPP_SIMD_AVX2 = 2  /* the AVX2 build */
+};
+
+#if defined(SMTPP_HAVE_AVX2)
 #  define SMTPP_AVX2_FN __attribute__((target("avx2,bmi")))
 #endif
 
-/* 1 when the lexers may use AVX2 on this CPU (asked once per parser, at
- * init); always 0 without SMTPP_HAVE_AVX2. */
+/* 1 when this build has the AVX2 lanes and the CPU has AVX2 and BMI. */
 unsigned smtpp__cpu_avx2(void);
+/* The lanes this CPU runs (SMTPP_SIMD_*), asked once per parser at init. */
+unsigned smtpp__simd_level(void);
 
 #endif

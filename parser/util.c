@@ -1,6 +1,7 @@
 /* Small validators used by the lexers for the rare, irregular parts of the
  * grammar (address literals, label lengths). */
 #include "internal.h"
+#include "command_lane.h"
 
 int smtpp__ieq(const uchar *s, size_t n, const char *w)
 {
@@ -123,4 +124,26 @@ unsigned smtpp__cpu_avx2(void)
 #else
     return 0;
 #endif
+}
+
+unsigned smtpp__simd_level(void)
+{
+    if (smtpp__cpu_avx2()) return SMTPP_SIMD_AVX2;
+#if defined(SMTPP_HAVE_LANE)
+    return SMTPP_SIMD_BASE;
+#else
+    return SMTPP_SIMD_NONE;
+#endif
+}
+
+const char *smtpp__lane_name(const smtpp_parser *p)
+{
+#if defined(SMTPP_HAVE_AVX2)
+    if (p->_simd == SMTPP_SIMD_AVX2) return smtpp__lane_name_avx2();
+#endif
+#if defined(SMTPP_HAVE_LANE)
+    if (p->_simd) return smtpp__lane_name_base();
+#endif
+    (void)p;
+    return NULL;
 }

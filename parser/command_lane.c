@@ -1,0 +1,696 @@
+/* The command fast lane (the contract: command_lane.h).
+ *
+ * One source for every CPU: the logic is written with generic vectors and
+ * the primitives of simd.h, and this file is compiled once for the
+ * target's baseline (SSE2 on x86-64, NEON on aarch64: the functions
+ * *_base) and, on x86-64, once more with -mavx2 -mbmi by
+ * command_lane_avx2.c (the functions *_avx2), chosen per parser at init.
+ *
+ * It classifies a mailbox 64 octets at a time (nibble lookups, or range
+ * compares where the CPU has no shuffle; bit masks for the dot and hyphen
+ * rules), reads keywords by one folded 8-octet compare and SIZE eight
+ * digits at a time, so the usual command costs no branch per octet:
+ * per-octet loops cost a mispredicted branch at the end of every field,
+ * and that, not the instruction count, was most of the time. */
+#include "command_lane.h"
+
+#if defined(SMTPP_HAVE_LANE) && (!defined(SMTPP_LANE_AVX2) || defined(SMTPP_HAVE_AVX2))
+
+#include "command_fields.h"
+#include "simd.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#if defined(SMTPP_LANE_AVX2)
+#  define LANE_FN(name) name##_avx2
+#else
+#  define LANE_FN(name) name##_base
+#endif
+
+#define SL(a, b) ((smtpp_str){ (const char *)(a), (size_t)((b) - (a)) })
+#define LANE_INLINE static inline __attribute__((always_inline))
+
+/* ---- Scalar helpers ------------------------------------------------------ */
+
+/* Unaligned little-endian loads (memcpy compiles to one mov; both x86-64
+ * and aarch64 Linux are little-endian). */
+LANE_INLINE uint32_t load32(const uchar *p)
+{
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+}
+
+LANE_INLINE uint64_t load64(const uchar *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+#define W4(a, b, c, d) \
+    ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+#define W8(a, b, c, d, e, f, g, h) ((uint64_t)W4(e, f, g, h) << 32 | W4(a, b, c, d))
+#define FOLD8 0x2020202020202020ull
+
+/* The length of the well-formed UTF-8 sequence at s (the grammar's u8:
+ * no overlong form, no surrogate, nothing above U+10FFFF), or 0. */
+static unsigned utf8_seq(const uchar *s)
+{
+    unsigned c = s[0], lo = 0x80, hi = 0xbf, n, i;
+    if (c >= 0xc2 && c <= 0xdf) n = 2;
+    else if (c >= 0xe0 && c <= 0xef) n = 3;
+    else if (c >= 0xf0 && c <= 0xf4) n = 4;
+    else return 0;
+    if (c == 0xe0) lo = 0xa0;
+    else if (c == 0xed) hi = 0x9f;
+    else if (c == 0xf0) lo = 0x90;
+    else if (c == 0xf4) hi = 0x8f;
+    if (s[1] < lo || s[1] > hi) return 0;
+    for (i = 2; i < n; i++)
+        if (s[i] < 0x80 || s[i] > 0xbf) return 0;
+    return n;
+}
+
+/* 1 when the octets [s, e) are ASCII or well-formed UTF-8.  The octet at
+ * e must be ASCII, so that no sequence can run past it. */
+static int utf8_ok(const uchar *s, const uchar *e)
+{
+    while (s < e) {
+        unsigned n = *s < 0x80 ? 1 : utf8_seq(s);
+        if (!n) return 0;
+        s += n;
+    }
+    return s == e;
+}
+
+/* An IPv4 or IPv6 address literal at s (its "["), as the DFA's rules read
+ * them: its length with both brackets, or 0 for anything else (a General
+ * literal, a malformed one: the DFA decides).  Sets *kind.  Reads at most
+ * 64 octets, and never past the first octet that cannot be in a literal. */
+static unsigned literal_scan(const uchar *s, unsigned *kind)
+{
+    unsigned i = 1;
+    if ((unsigned)(s[1] - '0') < 10u) {
+        while (i < 17 && ((unsigned)(s[i] - '0') < 10u || s[i] == '.')) i++;
+        if (s[i] != ']' || !smtpp__ipv4_ok(s + 1, i - 1)) return 0;
+        *kind = SMTPP_DOMAIN_IPV4;
+        return i + 1;
+    }
+    if (!smtpp__ieq(s + 1, 5, "IPV6:")) return 0;
+    for (i = 6; i < 62; i++) {
+        unsigned c = s[i];
+        if (!((c - '0') < 10u || ((c | 0x20) - 'a') < 6u || c == ':' || c == '.')) break;
+    }
+    if (s[i] != ']' || !smtpp__ipv6_ok(s + 6, i - 6)) return 0;
+    *kind = SMTPP_DOMAIN_IPV6;
+    return i + 1;
+}
+
+/* The literal of an address literal domain [d, d + n) of that kind. */
+LANE_INLINE smtpp_str literal_of(const uchar *d, unsigned n, unsigned kind)
+{
+    unsigned skip = kind == SMTPP_DOMAIN_IPV6 ? 6 : 1;
+    return (smtpp_str){ (const char *)d + skip, n - skip - 1 };
+}
+
+/* Eight ASCII digits, the first the most significant, to their value:
+ * three multiplications instead of a loop whose exit depends on the
+ * number's length. */
+LANE_INLINE uint32_t eight_digits(uint64_t x)
+{
+    x -= 0x3030303030303030ull;
+    x = x * 10 + (x >> 8);
+    x = (((x & 0x000000ff000000ffull) * (100 + (1000000ull << 32))) +
+         (((x >> 16) & 0x000000ff000000ffull) * (1 + (10000ull << 32)))) >> 32;
+    return (uint32_t)x;
+}
+
+/* How many of the eight octets of x, from the first, are ASCII digits.  A
+ * borrow only spoils the octets after the first non-digit. */
+LANE_INLINE unsigned leading_digits(uint64_t x)
+{
+    uint64_t nd = ((x - 0x3030303030303030ull) | (0x3939393939393939ull - x)) &
+                  0x8080808080808080ull;
+    return nd ? (unsigned)__builtin_ctzll(nd) >> 3 : 8;
+}
+
+/* The value of the n digits (1..8) that end just before e (e - 8 must be
+ * readable): the octets before them count as '0'. */
+LANE_INLINE uint32_t digits_before(const uchar *e, unsigned n)
+{
+    uint64_t keep = ~0ull << (8 * (8 - n));
+    return eight_digits((load64(e - 8) & keep) | (0x3030303030303030ull & ~keep));
+}
+
+/* ---- Mailboxes ------------------------------------------------------------ */
+
+/* The masks of a 64-octet window: octets outside the local part's ASCII
+ * set (atext and dot: nl) and outside the domain's (letter, digit, hyphen,
+ * dot: nd), octets >= 0x80, dots and hyphens. */
+typedef struct mb_masks {
+    uint64_t nl, nd, hi, dot, hy;
+} mb_masks;
+
+/* The two sets of one vector.  With a shuffle, the usual pair of nibble
+ * lookups: the low nibble selects an octet whose bit h says whether
+ * (h << 4 | low) is in the set, the high nibble selects bit h; octets >=
+ * 0x80 select no bit.  Without one (SSE2), the sets as ranges: the local
+ * part's is 0x21-0x7e but for "(),:;<>@[\]" and the double quote. */
+LANE_INLINE void mailbox_classes(vu8 v, vu8 *nl, vu8 *nd)
+{
+#if SIMD_HAS_LOOKUP
+    const vu8 tl = V_TABLE16(0xe8, 0xfc, 0xf8, 0xfc, 0xfc, 0xfc, 0xfc, 0xfc, 0xf8, 0xf8, 0xf4,
+                             0xd4, 0xd0, 0xdc, 0xf4, 0x7c);
+    const vu8 td = V_TABLE16(0xa8, 0xf8, 0xf8, 0xf8, 0xf8, 0xf8, 0xf8, 0xf8, 0xf8, 0xf8, 0xf0,
+                             0x50, 0x50, 0x54, 0x54, 0x50);
+    const vu8 hibit = V_TABLE16(1, 2, 4, 8, 16, 32, 64, 0x80, 0, 0, 0, 0, 0, 0, 0, 0);
+    vu8 lo = v & 0x0f, hb = v_lookup(hibit, v >> 4);
+    *nl = V_MASK((v_lookup(tl, lo) & hb) == 0);
+    *nd = V_MASK((v_lookup(td, lo) & hb) == 0);
+#else
+    vu8 out = V_MASK((vu8)(v - 0x21) > 0x5d);
+    out |= V_MASK(v == '"') | V_MASK(v == ',') | V_MASK(v == '>') | V_MASK(v == '@');
+    out |= V_MASK((vu8)(v - '(') <= 1) | V_MASK((vu8)(v - ':') <= 2) |
+           V_MASK((vu8)(v - '[') <= 2);
+    *nl = out;
+    /* letters (folded), and "-" "." "0"-"9" but "/" */
+    *nd = ~(V_MASK((vu8)((v | 0x20) - 'a') <= 25) |
+            (V_MASK((vu8)(v - '-') <= 12) & V_MASK(v != '/')));
+#endif
+}
+
+/* The masks of the 64 octets at s (only the first 32 read with half: the
+ * others then count as 0x00, in no set). */
+LANE_INLINE void mailbox_masks(const uchar *s, int half, mb_masks *m)
+{
+    vu8 v[SIMD_N], nl[SIMD_N], nd[SIMD_N], hi[SIMD_N], dot[SIMD_N], hy[SIMD_N];
+    int i;
+    v_load64(s, half, v);
+    for (i = 0; i < SIMD_N; i++) {
+        mailbox_classes(v[i], &nl[i], &nd[i]);
+        hi[i] = V_MASK(v[i] >= 0x80);
+        dot[i] = V_MASK(v[i] == '.');
+        hy[i] = V_MASK(v[i] == '-');
+    }
+    m->nl = v_bits64(nl);
+    m->nd = v_bits64(nd);
+    m->hi = v_bits64(hi);
+    m->dot = v_bits64(dot);
+    m->hy = v_bits64(hy);
+}
+
+/* The LDH labels of a domain at offsets [d0, e) of a window, from its dot
+ * and hyphen masks: none empty, none starting or ending with a hyphen
+ * (e - d0 <= 63, so no label is too long). */
+LANE_INLINE int labels_ok(uint64_t dot, uint64_t hy, unsigned d0, unsigned e)
+{
+    uint64_t range = ((1ull << (e - d0)) - 1) << d0, dd = dot & range;
+    return (((dd << 1) | (1ull << d0) | (dd >> 1) | (1ull << (e - 1))) & (dd | (hy & range))) == 0;
+}
+
+/* A Domain at s, 64 octets readable there: the offset of the octet after
+ * it, or 0.  With utf8, octets >= 0x80 count as letters (U-labels), and
+ * *wide tells whether there were any; without, they end the domain, and
+ * an end there fails. */
+LANE_INLINE unsigned domain_scan(const uchar *s, int utf8, unsigned *wide)
+{
+    mb_masks m;
+    unsigned e;
+    mailbox_masks(s, 0, &m);
+    e = (unsigned)__builtin_ctzll((m.nd & (utf8 ? ~m.hi : ~0ull)) | (1ull << 63));
+    if (e == 0 || e >= 63 || s[e] >= 0x80 || !labels_ok(m.dot, m.hy, 0, e)) return 0;
+    if (utf8) *wide = (m.hi & ((1ull << e) - 1)) != 0;
+    return e;
+}
+
+/* What mailbox_scan() found besides the offsets: the domain's kind
+ * (smtpp_domain_kind) in the low bits, MB_UTF8 when an octet is not ASCII. */
+#define MB_KIND 7u
+#define MB_UTF8 8u
+/* mailbox_scan() without `wide`: the mailbox may be one of the wide shapes */
+#define MB_WIDE (~0u)
+
+/* How the plain scan (not wide) fails: MB_WIDE when a wide scan might not
+ * (an octet >= 0x80 was seen), else 0. */
+LANE_INLINE unsigned mailbox_fail(int wide, uint64_t hi)
+{
+    return (!wide && hi) ? MB_WIDE : 0;
+}
+
+/* The mailbox at s; room (at least 32) octets are readable there.  Returns
+ * the offset of the octet after the domain, sets *at to the offset of the
+ * "@" and *info (above); 0 when the shape is not one of the usual ones.
+ * The local part must end within the first 64 octets; a domain name that
+ * goes on past them is scanned again from its start (at most 64 + 64
+ * octets read), a literal is read octet by octet (at most 64 more).
+ *
+ * `wide` (a constant) takes the rare shapes too: non-ASCII octets and
+ * address literals.  Without it the scan takes plain ASCII names only and
+ * returns MB_WIDE instead of 0 when it met a non-ASCII octet or an address
+ * literal: the caller can then try again with `wide`, in a function of its
+ * own (line_wide()), so that the usual line pays nothing for the rare
+ * ones.  Like the scalar fast paths of the grammar it vouches only for
+ * these shapes and leaves everything else to the DFA: an "@" not where the
+ * local part ends, a rule broken, malformed UTF-8, a literal of another
+ * form, a local part of 63 octets or more. */
+LANE_INLINE unsigned mailbox_scan(const uchar *s, size_t room, unsigned *at, unsigned *info,
+                                  int wide)
+{
+    mb_masks m;
+    uint64_t nl, nd, hi, dd;
+    unsigned valid = room >= 64 ? 64 : 32, k, d0, e, kind = SMTPP_DOMAIN_NAME, u8 = 0;
+
+    /* octets past the window count as "not in the set": an end found there
+     * means the field is longer than the window */
+    mailbox_masks(s, valid == 32, &m);
+    hi = m.hi;
+    nl = m.nl;
+    nd = m.nd;
+    if (wide) {                     /* UTF-8 octets in both sets */
+        nl &= ~hi;
+        nd &= ~hi;
+    }
+    k = (unsigned)__builtin_ctzll(nl | (1ull << 63));
+    if (k == 0 || k + 2 > valid || s[k] != '@') return mailbox_fail(wide, hi);
+    dd = m.dot & ((1ull << k) - 1);   /* dots of the local part */
+    if ((dd & 1) || (dd >> (k - 1)) || (dd & (dd >> 1))) return mailbox_fail(wide, hi);
+    d0 = k + 1;
+    e = d0 + (unsigned)__builtin_ctzll((nd >> d0) | (1ull << (63 - d0)));
+    if (SMTPP_UNLIKELY(e == d0 && s[d0] == '[')) {
+        unsigned n;
+        if (!wide) return MB_WIDE;
+        if (!(n = literal_scan(s + d0, &kind))) return 0;
+        e = d0 + n;
+        hi &= (1ull << k) - 1;      /* a literal is ASCII */
+    } else if (e < valid - 1) {
+        if (e == d0 || (!wide && s[e] >= 0x80) || !labels_ok(m.dot, m.hy, d0, e))
+            return mailbox_fail(wide, hi);
+        hi &= (1ull << e) - 1;
+    } else {                        /* the domain goes on past the window */
+        if (room < d0 + 64 || !(e = domain_scan(s + d0, wide, &u8)))
+            return mailbox_fail(wide, hi);
+        e += d0;
+        hi &= (1ull << k) - 1;
+    }
+    *at = k;
+    if (!wide) {
+        *info = SMTPP_DOMAIN_NAME;
+        return e;
+    }
+    if ((hi | u8) && !utf8_ok(s, s + e)) return 0;
+    *info = kind | ((hi | u8) ? MB_UTF8 : 0);
+    return e;
+}
+
+/* The parts of the mailbox at s that mailbox_scan() found ("@" at k, end
+ * at e, info), into a path whose other fields are cleared. */
+LANE_INLINE void mailbox_parts(smtpp_path *out, const uchar *s, unsigned k, unsigned e,
+                               unsigned info)
+{
+    out->local = SL(s, s + k);
+    out->domain = SL(s + k + 1, s + e);
+    out->domain_kind = (uint8_t)(info & MB_KIND);
+    if ((info & MB_KIND) != SMTPP_DOMAIN_NAME)
+        out->literal = literal_of(s + k + 1, e - k - 1, info & MB_KIND);
+    out->utf8 = (uint8_t)(info >> 3);
+}
+
+const uchar *LANE_FN(smtpp__mailbox_lane)(const uchar *s, const uchar *lim, smtpp_path *out)
+{
+    unsigned k = 0, info = 0, e = mailbox_scan(s, (size_t)(lim - s), &k, &info, 1);
+    if (!e) return NULL;
+    mailbox_parts(out, s, k, e, info);
+    return s + e;
+}
+
+/* ---- Parameters ----------------------------------------------------------- */
+
+/* The octets of the 64 octets at s that cannot be in an xtext value (not
+ * printable ASCII, or "="), and its "+" signs and upper-case hex digits,
+ * as bit masks. */
+LANE_INLINE void xtext_masks(const uchar *s, uint64_t *bad, uint64_t *plus, uint64_t *hex)
+{
+    vu8 v[SIMD_N], b[SIMD_N], p[SIMD_N], h[SIMD_N];
+    int i;
+    v_load64(s, 0, v);
+    for (i = 0; i < SIMD_N; i++) {
+        b[i] = V_MASK((vu8)(v[i] - 0x21) > 0x5d) | V_MASK(v[i] == '=');
+        p[i] = V_MASK(v[i] == '+');
+        h[i] = V_MASK((vu8)(v[i] - '0') <= 9) | V_MASK((vu8)(v[i] - 'A') <= 5);
+    }
+    *bad = v_bits64(b);
+    *plus = v_bits64(p);
+    *hex = v_bits64(h);
+}
+
+__extension__ typedef unsigned __int128 u128;
+
+/* The length of the xtext value at s (RFC 3461 4: printable ASCII but "+"
+ * and "=", and "+HH" with upper-case hex), up to 126 octets; 128 octets
+ * are read.  Returns 0 (the DFA decides) when the value is empty, longer,
+ * malformed, or ends at anything but SP or CR. */
+LANE_INLINE unsigned xtext_len(const uchar *s)
+{
+    uint64_t b0, p0, h0, b1, p1, h1;
+    u128 p, h;
+    unsigned n;
+    xtext_masks(s, &b0, &p0, &h0);
+    xtext_masks(s + 64, &b1, &p1, &h1);
+    n = b0 ? (unsigned)__builtin_ctzll(b0) : b1 ? 64 + (unsigned)__builtin_ctzll(b1) : 128;
+    if (n == 0 || n > 126 || (s[n] != ' ' && s[n] != '\r')) return 0;
+    /* each "+" of the value followed by two upper-case hex digits (the SP or
+     * CR at n is not one, so a "+" too near the end fails) */
+    p = ((u128)p1 << 64 | p0) & (((u128)1 << n) - 1);
+    h = (u128)h1 << 64 | h0;
+    if (((p << 1) | (p << 2)) & ~h) return 0;
+    return n;
+}
+
+/* SIZE= at v: the digits (1 to 16), their value into *size; the octet
+ * after them, or NULL. */
+LANE_INLINE const uchar *param_size(const uchar *v, uint64_t *size)
+{
+    unsigned n = leading_digits(load64(v));
+    if (n == 8) {
+        n += leading_digits(load64(v + 8));
+        if (n > 16) return NULL;
+        *size = n == 8 ? digits_before(v + 8, 8)
+                       : (uint64_t)digits_before(v + n - 8, n - 8) * 100000000u +
+                             digits_before(v + n, 8);
+    } else {
+        if (!n) return NULL;
+        *size = digits_before(v + n, n);
+    }
+    return v + n;
+}
+
+/* BODY= at v: 7BIT, 8BITMIME or BINARYMIME into *body; the octet after it,
+ * or NULL. */
+LANE_INLINE const uchar *param_body(const uchar *v, uint8_t *body)
+{
+    uint64_t x = load64(v);
+    if ((x | 0x2020202020202000ull) == W8('8', 'b', 'i', 't', 'm', 'i', 'm', 'e')) {
+        *body = SMTPP_BODY_8BITMIME;
+        return v + 8;
+    }
+    if (((uint32_t)x | 0x20202000u) == W4('7', 'b', 'i', 't')) {
+        *body = SMTPP_BODY_7BIT;
+        return v + 4;
+    }
+    if ((x | FOLD8) == W8('b', 'i', 'n', 'a', 'r', 'y', 'm', 'i') && (v[8] | 0x20) == 'm' &&
+        (v[9] | 0x20) == 'e') {
+        *body = SMTPP_BODY_BINARYMIME;
+        return v + 10;
+    }
+    return NULL;
+}
+
+/* NOTIFY= at q: NEVER alone, or SUCCESS, FAILURE, DELAY each at most once,
+ * into *notify; the octet after the list, or NULL. */
+LANE_INLINE const uchar *param_notify(const uchar *q, const uchar *end, uint8_t *notify)
+{
+    unsigned bits = 0, bit;
+    for (;;) {
+        uint64_t x;
+        if (q + 8 > end) return NULL;
+        x = load64(q) | FOLD8;
+        if ((x & 0xffffffffffffffull) == W8('s', 'u', 'c', 'c', 'e', 's', 's', 0))
+            bit = SMTPP_NOTIFY_SUCCESS, q += 7;
+        else if ((x & 0xffffffffffffffull) == W8('f', 'a', 'i', 'l', 'u', 'r', 'e', 0))
+            bit = SMTPP_NOTIFY_FAILURE, q += 7;
+        else if ((x & 0xffffffffffull) == W8('d', 'e', 'l', 'a', 'y', 0, 0, 0))
+            bit = SMTPP_NOTIFY_DELAY, q += 5;
+        else if ((x & 0xffffffffffull) == W8('n', 'e', 'v', 'e', 'r', 0, 0, 0) && !bits)
+            bit = SMTPP_NOTIFY_NEVER, q += 5;
+        else
+            return NULL;
+        if (bits & (bit | SMTPP_NOTIFY_NEVER)) return NULL;
+        bits |= bit;
+        if (*q != ',') break;
+        q++;
+    }
+    *notify = (uint8_t)bits;
+    return q;
+}
+
+/* One parameter at t (its keyword; the SP before it already read), if it
+ * is one of the usual ones in a shape this lane vouches for: sets its
+ * field of c->p, *id and *v (its value, NULL for SMTPUTF8), and returns
+ * the octet after it; NULL otherwise.  Keywords and words are compared
+ * with their letters folded to lower case (OR 0x20) and nothing else:
+ * folding a digit, "=" or ";" would let a control character pass for it
+ * ("SIZE\x1d1"). */
+LANE_INLINE const uchar *param_one(const uchar *t, const uchar *end, smtpp_params *pp,
+                                   unsigned *id, const uchar **v)
+{
+    uint64_t w = load64(t);
+    unsigned n;
+    if (((w | 0x20202020u) & 0xffffffffffull) == W8('s', 'i', 'z', 'e', '=', 0, 0, 0)) {
+        *id = SMTPP_PARAM_SIZE;
+        *v = t + 5;
+        return param_size(t + 5, &pp->size);
+    }
+    if (((w | 0x20202020u) & 0xffffffffffull) == W8('b', 'o', 'd', 'y', '=', 0, 0, 0)) {
+        *id = SMTPP_PARAM_BODY;
+        *v = t + 5;
+        return param_body(t + 5, &pp->body);
+    }
+    if (((w | 0x202020202020ull) & 0xffffffffffffffull) == W8('n', 'o', 't', 'i', 'f', 'y', '=', 0)) {
+        *id = SMTPP_PARAM_NOTIFY;
+        *v = t + 7;
+        return param_notify(t + 7, end, &pp->notify);
+    }
+    if (((w | 0x2020202020ull) & 0xffffffffffffull) == W8('o', 'r', 'c', 'p', 't', '=', 0, 0)) {
+        const uchar *x = t + 6;
+        if (((load64(x) | 0x202020u) & 0xffffffffffffffull) != W8('r', 'f', 'c', '8', '2', '2', ';', 0))
+            return NULL;
+        if (!(n = xtext_len(x + 7))) return NULL;
+        pp->orcpt_type = SL(x, x + 6);
+        pp->orcpt = SL(x + 7, x + 7 + n);
+        *id = SMTPP_PARAM_ORCPT;
+        *v = x;
+        return x + 7 + n;
+    }
+    if (((w | 0x2020202020ull) & 0xffffffffffffull) == W8('e', 'n', 'v', 'i', 'd', '=', 0, 0)) {
+        const uchar *x = t + 6;
+        if (!(n = xtext_len(x)) || n > 100) return NULL;   /* RFC 3461 4.4 */
+        pp->envid = SL(x, x + n);
+        *id = SMTPP_PARAM_ENVID;
+        *v = x;
+        return x + n;
+    }
+    if (((w | 0x20202020u) & 0xffffffffffull) == W8('a', 'u', 't', 'h', '=', 0, 0, 0)) {
+        const uchar *x = t + 5;
+        if (!(n = xtext_len(x))) return NULL;
+        pp->auth = SL(x, x + n);
+        *id = SMTPP_PARAM_AUTH;
+        *v = x;
+        return x + n;
+    }
+    if ((w | 0x0020202020202020ull) == W8('s', 'm', 't', 'p', 'u', 't', 'f', '8')) {
+        *id = SMTPP_PARAM_SMTPUTF8;
+        *v = NULL;
+        return t + 8;
+    }
+    if (((w | 0x202020u) & 0xffffffffull) == W4('r', 'e', 't', '=')) {
+        uint32_t x = load32(t + 4) | 0x20202020u;
+        if (x == W4('f', 'u', 'l', 'l')) pp->ret = SMTPP_RET_FULL;
+        else if (x == W4('h', 'd', 'r', 's')) pp->ret = SMTPP_RET_HDRS;
+        else return NULL;
+        *id = SMTPP_PARAM_RET;
+        *v = t + 4;
+        return t + 8;
+    }
+    return NULL;
+}
+
+/* The parameters after the path, the usual ones: SIZE, BODY, SMTPUTF8, RET,
+ * ENVID, AUTH, NOTIFY, ORCPT (rfc822 with plain xtext), each once and on
+ * its own command.  q is the octet after the path.  Returns the CR of the
+ * line end, or NULL: for anything else, the DFA reads them again. */
+LANE_INLINE const uchar *params_fast(const uchar *q, const uchar *end, smtpp_command *c)
+{
+    smtpp_params *pp = &c->p;
+    const uint32_t verb_bit = 1u << c->verb;
+    while (*q == ' ') {
+        const uchar *t = q + 1, *v = NULL;
+        unsigned id = 0;
+        /* one parameter reads at most 14 + 128 octets from q (ORCPT) */
+        if (q + 144 > end || c->nparams == SMTPP_MAX_PARAMS) return NULL;
+        if (!(q = param_one(t, end, pp, &id, &v))) return NULL;
+        /* the value must end here; a parameter on the wrong command or
+         * given twice is for the DFA to report */
+        if ((*q != ' ' && *q != '\r') || !(param_verbs[id] & verb_bit) ||
+            (pp->present & (1u << id)))
+            return NULL;
+        pp->present |= 1u << id;
+        {
+            smtpp_param *sp = &c->params[c->nparams++];
+            sp->keyword = SL(t, t + param_kwlen[id]);
+            sp->value = v ? SL(v, q) : (smtpp_str){ NULL, 0 };
+            sp->id = (int)id;
+        }
+    }
+    return *q == '\r' && q[1] == '\n' ? q : NULL;
+}
+
+/* ---- Lines ---------------------------------------------------------------- */
+
+/* Zeroes *c up to params[]: the fields command_reset(), path_clear() and
+ * params_clear() define, as they leave them (a null pointer is all zero
+ * bits on every target of this lane), with vector stores. */
+#define ZERO_FIELDS_SIZE offsetof(smtpp_command, params)
+LANE_INLINE void zero_fields(smtpp_command *c)
+{
+    const vu8 z = { 0 };
+    unsigned char *d = (unsigned char *)c;
+    size_t i;
+#if defined(__clang__)
+#  pragma clang loop unroll(full)
+#else
+#  pragma GCC unroll 32
+#endif
+    for (i = 0; i + SIMD_W <= ZERO_FIELDS_SIZE; i += SIMD_W) memcpy(d + i, &z, SIMD_W);
+    if (ZERO_FIELDS_SIZE % SIMD_W) memcpy(d + ZERO_FIELDS_SIZE - SIMD_W, &z, SIMD_W);
+}
+
+/* What line_lane() returns for a line that line_wide() may take. */
+#define LANE_WIDE ((size_t)-1)
+
+/* The other commands of a session's every transaction, in their one valid
+ * shape: RSET, QUIT, DATA, NOOP without argument, and HELO/EHLO with a
+ * domain name or (wide) an IPv4 or IPv6 address literal.  w: the line's
+ * first eight octets. */
+LANE_INLINE size_t other_fast(const uchar *b, uint64_t w, smtpp_command *c, int wide)
+{
+    uint64_t x = (w | 0x20202020u) & 0xffffffffffffull;
+    unsigned verb, e, kind;
+    if (x == W8('r', 's', 'e', 't', '\r', '\n', 0, 0)) verb = SMTPP_VERB_RSET;
+    else if (x == W8('q', 'u', 'i', 't', '\r', '\n', 0, 0)) verb = SMTPP_VERB_QUIT;
+    else if (x == W8('d', 'a', 't', 'a', '\r', '\n', 0, 0)) verb = SMTPP_VERB_DATA;
+    else if (x == W8('n', 'o', 'o', 'p', '\r', '\n', 0, 0)) verb = SMTPP_VERB_NOOP;
+    else verb = 0;
+    if (verb) {
+        command_reset(c);
+        c->verb = (uint8_t)verb;
+        return 6;
+    }
+    x &= 0xffffffffffull;
+    if (x == W8('e', 'h', 'l', 'o', ' ', 0, 0, 0)) verb = SMTPP_VERB_EHLO;
+    else if (x == W8('h', 'e', 'l', 'o', ' ', 0, 0, 0)) verb = SMTPP_VERB_HELO;
+    else return 0;
+    if (b[5] == '[') {      /* a client without a name: its address */
+        if (!wide) return LANE_WIDE;
+        e = literal_scan(b + 5, &kind);
+    } else {
+        e = domain_scan(b + 5, 0, NULL);
+        kind = SMTPP_DOMAIN_NAME;
+    }
+    if (!e || b[5 + e] != '\r' || b[6 + e] != '\n') return 0;
+    command_reset(c);
+    c->verb = (uint8_t)verb;
+    path_clear(&c->path);
+    c->path.domain = SL(b + 5, b + 5 + e);
+    c->arg = SL(b + 5, b + 5 + e);
+    c->path.domain_kind = (uint8_t)kind;
+    if (kind != SMTPP_DOMAIN_NAME) c->path.literal = literal_of(b + 5, e, kind);
+    return e + 7;
+}
+
+/* MAIL FROM:<mailbox> and RCPT TO:<mailbox> with the usual parameters (or
+ * another command of other_fast): the whole command, every field of *c as
+ * the general path sets it, without a branch per octet.  b is the start of
+ * the line and SMTPP_LANE_READ octets are readable there; no read goes
+ * past them (the mailbox scan reads at most b + 11 + 128, a literal
+ * included; each parameter at most 142 octets from a start that must be
+ * 144 before the end).  Returns the length of the line with its CRLF, or
+ * 0 when the line is anything else.
+ *
+ * Two functions are made of it: line_fast() for plain ASCII names, which
+ * returns LANE_WIDE for a mailbox or a HELO argument it saw might be one
+ * of the rare shapes, and line_wide() (`wide` set), which takes those too:
+ * UTF-8 mailboxes (RFC 6531) and IPv4/IPv6 address literals.  Kept apart,
+ * the usual line does not pay for the rare ones: with them in the same
+ * function, the extra live values and the calls cost the usual line 6-8%.
+ * (Each slice is stored on its own: a chained assignment "a = b = x" reads
+ * b back from memory, and that 16-octet load of two 8-octet stores cannot
+ * be forwarded from the store buffer: a stall of a dozen cycles, which
+ * was 40% of this function's time.) */
+LANE_INLINE size_t line_lane(const uchar *b, smtpp_command *c, int wide)
+{
+    uint64_t w = load64(b);
+    unsigned verb, p0, k = 0, e, info = 0;
+    const uchar *mb, *q;
+    smtpp_path *pa = &c->path;
+
+    /* the letters folded to lower case, the space and colon as they are */
+    if ((w | 0x0020200020202020ull) == W8('r', 'c', 'p', 't', ' ', 't', 'o', ':')) {
+        verb = SMTPP_VERB_RCPT;
+        p0 = 8;
+    } else if ((w | 0x2020200020202020ull) == W8('m', 'a', 'i', 'l', ' ', 'f', 'r', 'o') &&
+               ((load32(b + 8) | 0x20u) & 0xffff) == W4('m', ':', 0, 0)) {
+        verb = SMTPP_VERB_MAIL;
+        p0 = 10;
+    } else {
+        return other_fast(b, w, c, wide);
+    }
+    if (b[p0] != '<') return 0;
+    mb = b + p0 + 1;
+    /* every field up to params[] as command_reset(), path_clear() and
+     * params_clear() leave them */
+    zero_fields(c);
+    c->verb = (uint8_t)verb;
+    if (*mb == '>') {                       /* <>: MAIL only */
+        if (verb != SMTPP_VERB_MAIL) return 0;
+        c->path.kind = SMTPP_PATH_NULL;
+        pa->raw = SL(mb, mb);
+        q = mb + 1;
+    } else {
+        e = mailbox_scan(mb, SMTPP_LANE_READ - 11, &k, &info, wide);   /* mb <= b + 11 */
+        if (SMTPP_UNLIKELY(e - 1u >= MB_WIDE - 1u)) return e ? LANE_WIDE : 0;
+        if (mb[e] != '>') return 0;
+        c->path.kind = SMTPP_PATH_MAILBOX;
+        pa->raw = SL(mb, mb + e);
+        pa->mailbox = SL(mb, mb + e);
+        mailbox_parts(pa, mb, k, e, info);
+        q = mb + e + 1;
+    }
+    if (!(q = params_fast(q, b + SMTPP_LANE_READ, c))) return 0;
+    /* RFC 6531 3.4: a non-ASCII sender without SMTPUTF8 is an error, which
+     * the general path reports */
+    if (SMTPP_UNLIKELY(info & MB_UTF8) && verb == SMTPP_VERB_MAIL &&
+        !(c->p.present & (1u << SMTPP_PARAM_SMTPUTF8)))
+        return 0;
+    return (size_t)(q + 2 - b);
+}
+
+static SMTPP_NOINLINE size_t line_wide(const uchar *b, smtpp_command *c)
+{
+    return line_lane(b, c, 1);
+}
+
+size_t LANE_FN(smtpp__command_lane)(const smtpp_parser *p, const uchar *b, size_t len,
+                                    smtpp_command *cmd)
+{
+    size_t n = line_lane(b, cmd, 0);
+    if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(b, cmd);
+#if defined(SMTPP_CHECK_FAST_PATHS)
+    if (n) smtpp__command_lane_check(p, b, len, cmd, n);
+#else
+    (void)p;
+    (void)len;
+#endif
+    return n;
+}
+
+const char *LANE_FN(smtpp__lane_name)(void)
+{
+    return SIMD_NAME;
+}
+
+#else
+/* ISO C wants something in every translation unit. */
+typedef int smtpp__command_lane_none;
+#endif

@@ -1,0 +1,158 @@
+/* The command fast lane (parser/command_lane.c): a second parser for the
+ * few command shapes that make up nearly every session, written with
+ * vectors and no branch per octet.  The grammar and the framing are in
+ * parser/command.re; this is what they may rely on.
+ *
+ * CONTRACT
+ *
+ * What it claims.  smtpp__command_lane(p, b, len, cmd) looks at the line
+ * that starts at b and either returns 0 (it does not vouch for the line;
+ * *cmd may have been written and means nothing) or returns n, the length
+ * of the line with its CRLF, and has filled *cmd: every field the general
+ * path (lex_line() in command.re) sets for that line, with the same value,
+ * and no error.  `line` is the framing's (line_done() sets it either way).
+ * The lines it takes:
+ *   - MAIL FROM:<mailbox> and MAIL FROM:<>, RCPT TO:<mailbox>, where the
+ *     mailbox is a dot-string local part of at most 62 octets "@" a domain
+ *     of LDH labels or U-labels, or an IPv4/IPv6 address literal, with any
+ *     of the parameters SIZE (up to 16 digits), BODY, SMTPUTF8, RET, ENVID,
+ *     AUTH, NOTIFY, ORCPT=rfc822;xtext (each at most once, on its own
+ *     verb, values of at most 126 octets);
+ *   - RSET, QUIT, DATA, NOOP without argument;
+ *   - HELO and EHLO with a domain name or an IPv4/IPv6 address literal;
+ *   each ending in CRLF right after its last field (verbs and keywords in
+ *   any case).  Anything else, including every line with an error, is 0.
+ *
+ * What it reads.  len is the number of octets readable from b; it needs
+ * SMTPP_LANE_READ and returns 0 with fewer.  It reads only b[0 ..
+ * SMTPP_LANE_READ).  Its answer (n and every field of *cmd) depends only
+ * on the octets of the line, b[0 .. n): octets after the line's LF are
+ * read (whole vectors, 8-octet words) but never change the result, so a
+ * caller may give it a copy of a short line padded with anything (zeros)
+ * up to SMTPP_LANE_READ octets; the slices in *cmd then point into the
+ * copy.  (Every field scan stops at the first octet outside its set, and
+ * CR and LF are in none: nothing after the CRLF is looked at but to find
+ * that the field ended before it.)
+ *
+ * Why it may ignore the options (p->flags, enum smtpp_option in
+ * include/smtpp/command.h) and the limits.  Every option only loosens the
+ * grammar or the framing: a line the strict grammar accepts is parsed the
+ * same under every flag, and the lane takes only lines the strict grammar
+ * accepts (and that contain no LF but the one of their CRLF), so:
+ *   SMTPP_LENIENT_BARE_LF: the line holds no other LF, so it is the same
+ *     line whether bare LFs end lines or not;
+ *   SMTPP_LENIENT_SPACE_AFTER_COLON: the lane wants "<" right after ":";
+ *   SMTPP_LENIENT_NO_BRACKETS: the lane wants the brackets;
+ *   SMTPP_LENIENT_LOCAL_DOTS: the lane wants a dot-string, which the
+ *     grammar reads as one (dot_str_a comes first) under the flag too;
+ *   SMTPP_LENIENT_LONG_LOCAL: the lane's local parts are under 64 octets;
+ *   SMTPP_LENIENT_TRAILING_SPACE: the lane wants CRLF right after the last
+ *     field;
+ *   SMTPP_ACCEPT_UNKNOWN_PARAMS: the lane takes known parameters only, and
+ *     those parse the same with or without it (it changes what an unknown
+ *     keyword gives; duplicates of known keywords are refused either way,
+ *     and the lane leaves them to the grammar).
+ * The line limits (max_line, max_mail_line ...) are checked by the
+ * framing on the length the lane returns, as on the general path's.  The
+ * parser has no other option; one that tightened the grammar (refusing a
+ * line the strict grammar takes) would have to make the lane refuse lines
+ * under it.
+ *
+ * How it is checked.  Builds with SMTPP_CHECK_FAST_PATHS (the sanitizer,
+ * fuzzing and aarch64 CI builds) pass every line the lane claims to
+ * smtpp__command_lane_check() (parser/lane_check.c), which lexes it again
+ * with the general path (smtpp__lex_line_general(), command.re) and aborts
+ * on any difference, field by field; likewise every mailbox
+ * smtpp__mailbox_lane() claims for the general path.  The test suite feeds
+ * every input also padded (tests/feed.h), so that both paths see it, and
+ * test_command.c checks that the answer does not depend on the octets
+ * after the line, and that the usual lines take the lane.
+ *
+ * Builds.  The same source is compiled for the target's baseline (SSE2 on
+ * x86-64, NEON on aarch64: *_base) and, on x86-64 unless SMTPP_NO_AVX2,
+ * with AVX2 (command_lane_avx2.c: *_avx2); smtpp_parser_init() sets
+ * p->_simd to the one this CPU runs (smtpp__simd_level()).  Other CPUs and
+ * SMTPP_NO_SIMD have no lane: smtpp__command_lane() is then always 0. */
+#ifndef SMTPP_COMMAND_LANE_H
+#define SMTPP_COMMAND_LANE_H
+
+#include "internal.h"
+
+/* Octets the lane reads from the start of a line. */
+#define SMTPP_LANE_READ 320
+
+#if defined(SMTPP_HAVE_LANE)
+size_t smtpp__command_lane_base(const smtpp_parser *p, const uchar *b, size_t len,
+                                smtpp_command *cmd);
+const uchar *smtpp__mailbox_lane_base(const uchar *s, const uchar *lim, smtpp_path *out);
+const char *smtpp__lane_name_base(void);
+#endif
+#if defined(SMTPP_HAVE_AVX2)
+size_t smtpp__command_lane_avx2(const smtpp_parser *p, const uchar *b, size_t len,
+                                smtpp_command *cmd);
+const uchar *smtpp__mailbox_lane_avx2(const uchar *s, const uchar *lim, smtpp_path *out);
+const char *smtpp__lane_name_avx2(void);
+#endif
+
+/* The lane (above) of the build p->_simd names. */
+static inline size_t smtpp__command_lane(const smtpp_parser *p, const uchar *b, size_t len,
+                                         smtpp_command *cmd)
+{
+    if (len < SMTPP_LANE_READ) return 0;
+#if defined(SMTPP_HAVE_AVX2)
+    if (SMTPP_LIKELY(p->_simd == SMTPP_SIMD_AVX2)) return smtpp__command_lane_avx2(p, b, len, cmd);
+#endif
+#if defined(SMTPP_HAVE_LANE)
+    if (p->_simd) return smtpp__command_lane_base(p, b, len, cmd);
+#endif
+    (void)b;
+    (void)cmd;
+    return 0;
+}
+
+/* The lane's scan of a Mailbox at s (local part "@" domain; readable up to
+ * lim, at least 32 octets), for the general path: the end of the domain,
+ * with the local part, domain, kind, literal and utf8 of *out set as
+ * lex_local() and lex_domain() set them; NULL when it does not vouch for
+ * it.  simd: the parser's _simd. */
+static inline const uchar *smtpp__mailbox_lane(unsigned simd, const uchar *s, const uchar *lim,
+                                               smtpp_path *out)
+{
+#if defined(SMTPP_HAVE_AVX2)
+    if (simd == SMTPP_SIMD_AVX2) return smtpp__mailbox_lane_avx2(s, lim, out);
+#endif
+#if defined(SMTPP_HAVE_LANE)
+    if (simd) return smtpp__mailbox_lane_base(s, lim, out);
+#endif
+    (void)simd;
+    (void)s;
+    (void)lim;
+    (void)out;
+    return NULL;
+}
+
+/* The name of the lane p->_simd names ("avx2", "sse2", "neon"), or NULL
+ * when there is none: for the tests. */
+const char *smtpp__lane_name(const smtpp_parser *p);
+
+#if defined(SMTPP_CHECK_FAST_PATHS)
+/* The oracle (parser/lane_check.c): aborts unless the general path gives
+ * the line at b (len octets readable) the same n and *c. */
+void smtpp__command_lane_check(const smtpp_parser *p, const uchar *b, size_t len,
+                               const smtpp_command *c, size_t n);
+/* The same for a mailbox smtpp__mailbox_lane() took: [s, e) and *out. */
+void smtpp__mailbox_lane_check(unsigned flags, const uchar *s, const uchar *lim,
+                               const uchar *e, const smtpp_path *out);
+/* What the general path makes of the line at b, len octets readable
+ * (command.re, without the lane): the line's length, or 0 with an error
+ * or no line end. */
+size_t smtpp__lex_line_general(unsigned flags, const uchar *b, size_t len, smtpp_command *c);
+/* The general path's local part "@" domain at s (command.re, without the
+ * lane): the end of the domain, or NULL; fills *out as lex_path() does. */
+const uchar *smtpp__lex_mailbox_general(unsigned flags, const uchar *s, const uchar *lim,
+                                        smtpp_path *out);
+/* Lines the lane took and the oracle confirmed, since the program began. */
+extern unsigned long smtpp__lane_checked;
+#endif
+
+#endif

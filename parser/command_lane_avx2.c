@@ -1,0 +1,11 @@
+/* The command fast lane compiled for AVX2 (+BMI): command_lane.c again,
+ * in a unit of its own that CMake builds with -mavx2 -mbmi on x86-64.
+ * Nothing in it runs unless smtpp__simd_level() found AVX2 and BMI: it
+ * defines only the lane's *_avx2 functions, which are called through
+ * p->_simd alone. */
+#define SMTPP_LANE_AVX2 1
+#include "internal.h"
+#if defined(SMTPP_HAVE_AVX2) && !defined(__AVX2__)
+#  error "command_lane_avx2.c must be compiled with -mavx2 -mbmi (CMakeLists.txt)"
+#endif
+#include "command_lane.c"

@@ -1,0 +1,110 @@
+/* The vector primitives the lanes are written with (parser/command_lane.c,
+ * parser/reply_lane.c).
+ *
+ * The lanes' logic uses GCC/clang generic vector types (vu8: SIMD_W
+ * unsigned octets; ==, <, &, |, +, -, >> work on them element by element,
+ * a scalar operand standing for a vector of copies) and these few
+ * primitives, the only code written per instruction set:
+ *
+ *   v_load(p)        SIMD_W octets from p, unaligned
+ *   v_bits64(m)      the 64-bit mask of the SIMD_N vectors m[] (64 octets)
+ *                    whose elements are 0x00 or 0xff: bit i for octet i
+ *   v_lookup(t, i)   (SIMD_HAS_LOOKUP only) t[i & 15] in every element,
+ *                    for indices 0..15; t is a V_TABLE16() of 16 entries
+ *
+ * Which set is used follows the target of the translation unit that
+ * includes this file: AVX2 (32-octet vectors; vpmovmskb, vpshufb) in a
+ * unit compiled with -mavx2, SSE2 (16 octets; pmovmskb; no shuffle: the
+ * lanes then test class membership with range compares) on every other
+ * x86-64, NEON (16 octets; vqtbl1q_u8 for lookups, pairwise additions of
+ * weighted bits for the mask) on aarch64.  SIMD_N = 64 / SIMD_W vectors
+ * make the 64-octet window every lane reads at once. */
+#ifndef SMTPP_SIMD_H
+#define SMTPP_SIMD_H
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__AVX2__)
+#  include <immintrin.h>
+#  define SIMD_W 32
+#  define SIMD_HAS_LOOKUP 1
+#  define SIMD_NAME "avx2"
+#elif defined(__SSE2__)
+#  include <emmintrin.h>
+#  define SIMD_W 16
+#  define SIMD_HAS_LOOKUP 0
+#  define SIMD_NAME "sse2"
+#elif defined(__aarch64__) && defined(__ARM_NEON)
+#  include <arm_neon.h>
+#  define SIMD_W 16
+#  define SIMD_HAS_LOOKUP 1
+#  define SIMD_NAME "neon"
+#else
+#  error "simd.h: no vector instruction set for this target"
+#endif
+#define SIMD_N (64 / SIMD_W)
+
+typedef uint8_t vu8 __attribute__((vector_size(SIMD_W)));
+
+#define SIMD_INLINE static inline __attribute__((always_inline))
+
+SIMD_INLINE vu8 v_load(const unsigned char *p)
+{
+    vu8 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* A comparison's result (a vector of signed elements, 0 or -1) as vu8. */
+#define V_MASK(cmp) ((vu8)(cmp))
+
+#if defined(__AVX2__)
+SIMD_INLINE uint64_t v_bits64(const vu8 *m)
+{
+    return (uint64_t)(uint32_t)_mm256_movemask_epi8((__m256i)m[1]) << 32 |
+           (uint32_t)_mm256_movemask_epi8((__m256i)m[0]);
+}
+
+SIMD_INLINE vu8 v_lookup(vu8 t, vu8 i)
+{
+    return (vu8)_mm256_shuffle_epi8((__m256i)t, (__m256i)i);
+}
+#  define V_TABLE16(...) ((vu8){ __VA_ARGS__, __VA_ARGS__ })
+#elif defined(__SSE2__)
+SIMD_INLINE uint64_t v_bits64(const vu8 *m)
+{
+    return (uint64_t)(uint16_t)_mm_movemask_epi8((__m128i)m[0]) |
+           (uint64_t)(uint16_t)_mm_movemask_epi8((__m128i)m[1]) << 16 |
+           (uint64_t)(uint16_t)_mm_movemask_epi8((__m128i)m[2]) << 32 |
+           (uint64_t)(uint16_t)_mm_movemask_epi8((__m128i)m[3]) << 48;
+}
+#else /* NEON */
+/* Each octet keeps its weight 1 << (i % 8); three rounds of pairwise
+ * additions sum each group of eight into one octet of the mask. */
+SIMD_INLINE uint64_t v_bits64(const vu8 *m)
+{
+    const uint8x16_t w = { 1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128 };
+    uint8x16_t a = vandq_u8((uint8x16_t)m[0], w), b = vandq_u8((uint8x16_t)m[1], w);
+    uint8x16_t c = vandq_u8((uint8x16_t)m[2], w), d = vandq_u8((uint8x16_t)m[3], w);
+    uint8x16_t s = vpaddq_u8(vpaddq_u8(a, b), vpaddq_u8(c, d));
+    s = vpaddq_u8(s, s);
+    return vgetq_lane_u64(vreinterpretq_u64_u8(s), 0);
+}
+
+SIMD_INLINE vu8 v_lookup(vu8 t, vu8 i)
+{
+    return (vu8)vqtbl1q_u8((uint8x16_t)t, (uint8x16_t)i);
+}
+#  define V_TABLE16(...) ((vu8){ __VA_ARGS__ })
+#endif
+
+/* The 64 octets at s as SIMD_N vectors; with half, only the first 32 are
+ * read and the others are 0. */
+SIMD_INLINE void v_load64(const unsigned char *s, int half, vu8 *v)
+{
+    int i;
+    for (i = 0; i < SIMD_N; i++) v[i] = (half && i * SIMD_W >= 32) ? (vu8){ 0 } : v_load(s + i * SIMD_W);
+}
+
+#endif

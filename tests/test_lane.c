@@ -1,0 +1,208 @@
+/* The command fast lane's contract (parser/command_lane.h), tested through
+ * its entry: which build this CPU runs, that the usual lines take it, and
+ * that its answer depends only on the octets up to the line's LF (the
+ * framing may hand it a copy of a short line padded with zeros). */
+#include "command_lane.h"
+#include "describe.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The lines every session sends, in the shapes the lane claims. */
+static const char *const usual[] = {
+    "MAIL FROM:<sender@example.com>\r\n",
+    "MAIL FROM:<> SIZE=0\r\n",
+    "mail from:<a.b@mx.example.org> SIZE=123456 BODY=8BITMIME\r\n",
+    "MAIL FROM:<a@b> SIZE=1 BODY=BINARYMIME SMTPUTF8 RET=FULL ENVID=QQ314159 AUTH=<>\r\n",
+    "MAIL FROM:<j\xc3\xb6rg@example.com> SMTPUTF8\r\n",
+    "RCPT TO:<rcpt@example.net>\r\n",
+    "RCPT TO:<a@[192.0.2.1]>\r\n",
+    "RCPT TO:<a@[IPv6:2001:db8::1]>\r\n",
+    "RCPT TO:<a@b> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;a+40b\r\n",
+    "RCPT TO:<010001a7c2e48cde-bdb0d9ef-4af8-1950-0bc6-1dae606026a7-000000@a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.example>\r\n",
+    "RSET\r\n", "QUIT\r\n", "DATA\r\n", "NOOP\r\n", "rset\r\n",
+    "EHLO mx.example.com\r\n", "HELO a-b.c\r\n", "EHLO [192.0.2.1]\r\n",
+};
+
+/* Lines the lane leaves to the general path (and some it takes), each
+ * ending at its first LF, all checked for independence from what follows
+ * them. */
+static const char *const others[] = {
+    "MAIL FROM: <a@b>\r\n", "MAIL FROM:a@b\r\n", "RCPT TO:<a@b> \r\n", "RCPT TO:<a@b>\n",
+    "RCPT TO:<a@b>\r\r\n", "RCPT TO:<a@b\n", "MAIL FROM:<a@b> SIZE=\r\n", "MAIL FROM:<a@b> SIZE=12\n",
+    "MAIL FROM:<a@b> BODY=7BIT\n", "MAIL FROM:<a@b> ENVID=ab\n", "RCPT TO:<a@b> ORCPT=rfc822;a\n",
+    "RCPT TO:<a@b> NOTIFY=SUCCESS,\r\n", "RCPT TO:<a.@b>\r\n", "RCPT TO:<a@b->\r\n",
+    "RCPT TO:<\"a b\"@c>\r\n", "RCPT TO:<Postmaster>\r\n", "RCPT TO:<a@b\xc3>\r\n",
+    "RCPT TO:<a@[1.2.3.4\r\n", "RSET\n", "RSET\r\r\n", "EHLO a\n", "EHLO a.b \r\n",
+    "EHLO [192.0.2.1\r\n", "RCPT TO:<01234567890123456789012345678901234567890123456789012345678901@b>\r\n",
+    "RCPT TO:<a@012345678901234567890123456789012345678901234567890123456789.com>\r\n",
+    "MAIL FROM:<a@b> SIZE=1 SIZE=2\r\n", "RCPT TO:<a@b> FOO=bar\r\n", "VRFY a\r\n",
+};
+
+/* What the lane says of line (n octets) followed by the fill pattern, at
+ * the start of a buffer of SMTPP_LANE_READ octets: its answer and the
+ * description of the command, into *d. */
+static size_t lane_on(const smtpp_parser *p, uchar *buf, const char *line, size_t n,
+                      const char *fill, size_t fn, dbuf *d)
+{
+    smtpp_command c;
+    size_t i, r;
+    memcpy(buf, line, n);
+    for (i = n; i < SMTPP_LANE_READ; i++) buf[i] = (uchar)fill[(i - n) % fn];
+    memset(&c, 0xa5, sizeof c);
+    r = smtpp__command_lane(p, buf, SMTPP_LANE_READ, &c);
+    d->n = 0;
+    d->p[0] = 0;
+    if (r) {
+        c.line = (smtpp_str){ (const char *)buf, r - 2 };  /* the framing's */
+        describe_command(d, &c);
+    }
+    return r;
+}
+
+static const struct {
+    const char *s;
+    size_t n;
+} fills[] = {
+    { "\0", 1 }, { "a", 1 }, { "0", 1 }, { " ", 1 }, { "\r\n", 2 }, { "\xff", 1 },
+    { ".", 1 }, { "-", 1 }, { "+", 1 }, { ">", 1 }, { "@", 1 }, { "\xc3\xa9", 2 },
+    { "RCPT TO:<a@b>\r\n", 15 }, { " SIZE=1", 7 },
+};
+
+START_TEST(test_lane_build)
+{
+    smtpp_parser p;
+    const char *name, *want = NULL;
+    smtpp_parser_init(&p, 0);
+    name = smtpp__lane_name(&p);
+#if defined(SMTPP_HAVE_LANE)
+#  if defined(__x86_64__)
+    want = "sse2";
+#    if defined(SMTPP_HAVE_AVX2)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi")) want = "avx2";
+#    endif
+#  else
+    want = "neon";
+#  endif
+#endif
+    printf("command lane of this build and CPU: %s\n", name ? name : "none");
+    if (want) ck_assert_str_eq(name, want);
+    else ck_assert_ptr_null(name);
+}
+END_TEST
+
+/* The usual lines take the lane, whatever follows them; with fewer than
+ * SMTPP_LANE_READ readable octets, nothing does. */
+START_TEST(test_lane_taken)
+{
+    smtpp_parser p;
+    uchar buf[SMTPP_LANE_READ];
+    char text[4096];
+    dbuf d = { text, 0, sizeof text };
+    size_t i, k;
+    smtpp_parser_init(&p, 0);
+    for (i = 0; i < sizeof usual / sizeof usual[0]; i++) {
+        size_t n = strlen(usual[i]);
+        for (k = 0; k < sizeof fills / sizeof fills[0]; k++) {
+            size_t r = lane_on(&p, buf, usual[i], n, fills[k].s, fills[k].n, &d);
+#if defined(SMTPP_HAVE_LANE)
+            ck_assert_msg(r == n, "lane did not take %s (fill %zu): %zu", usual[i], k, r);
+#else
+            ck_assert_uint_eq(r, 0);
+#endif
+        }
+        {
+            smtpp_command c;
+            memcpy(buf, usual[i], n);
+            ck_assert_uint_eq(smtpp__command_lane(&p, buf, SMTPP_LANE_READ - 1, &c), 0);
+        }
+    }
+}
+END_TEST
+
+/* The answer depends only on the line: every fill after it gives the same
+ * length and the same command (or 0 every time). */
+START_TEST(test_lane_ignores_what_follows)
+{
+    static const unsigned flags[] = { 0, SMTPP_LENIENT_BARE_LF | SMTPP_ACCEPT_UNKNOWN_PARAMS };
+    smtpp_parser p;
+    uchar buf[SMTPP_LANE_READ];
+    char t0[4096], t1[4096];
+    dbuf d0 = { t0, 0, sizeof t0 }, d1 = { t1, 0, sizeof t1 };
+    size_t i, k, f;
+    for (f = 0; f < 2; f++) {
+        smtpp_parser_init(&p, flags[f]);
+        for (i = 0; i < sizeof usual / sizeof usual[0] + sizeof others / sizeof others[0]; i++) {
+            const char *line = i < sizeof usual / sizeof usual[0]
+                                   ? usual[i] : others[i - sizeof usual / sizeof usual[0]];
+            size_t n = strlen(line), r0 = lane_on(&p, buf, line, n, fills[0].s, fills[0].n, &d0);
+            /* a line that ends in a bare LF is never taken */
+            if (n < 2 || line[n - 2] != '\r') ck_assert_uint_eq(r0, 0);
+            ck_assert(r0 == 0 || r0 == n);
+            for (k = 1; k < sizeof fills / sizeof fills[0]; k++) {
+                size_t r1 = lane_on(&p, buf, line, n, fills[k].s, fills[k].n, &d1);
+                ck_assert_msg(r1 == r0 && strcmp(t0, t1) == 0,
+                              "%s: fill %zu gives %zu [%s], zeros %zu [%s]", line, k, r1, t1,
+                              r0, t0);
+            }
+        }
+    }
+}
+END_TEST
+
+#if defined(SMTPP_CHECK_FAST_PATHS)
+/* Through smtpp_parse_command: the oracle confirms each line the lane took
+ * (parser/lane_check.c counts them), so every usual line in a buffer with
+ * room for the lane is one more. */
+START_TEST(test_lane_taken_by_parser)
+{
+    smtpp_parser p;
+    char buf[2048];
+    size_t i;
+    smtpp_parser_init(&p, 0);
+    for (i = 0; i < sizeof usual / sizeof usual[0]; i++) {
+        smtpp_command c;
+        size_t n = strlen(usual[i]), used = 0;
+        unsigned long before = smtpp__lane_checked;
+        memset(buf, 0, sizeof buf);
+        memcpy(buf, usual[i], n);
+        ck_assert_int_eq(smtpp_parse_command(&p, buf, sizeof buf, &c, &used), SMTPP_DONE);
+        ck_assert_uint_eq(used, n);
+        ck_assert_int_eq(c.error, 0);
+        smtpp_parser_reset(&p);
+#  if defined(SMTPP_HAVE_LANE)
+        ck_assert_uint_eq(smtpp__lane_checked, before + 1);
+#  else
+        ck_assert_uint_eq(smtpp__lane_checked, before);
+#  endif
+    }
+}
+END_TEST
+#endif
+
+static Suite *lane_suite(void)
+{
+    Suite *s = suite_create("lane");
+    TCase *tc = tcase_create("contract");
+    tcase_add_test(tc, test_lane_build);
+    tcase_add_test(tc, test_lane_taken);
+    tcase_add_test(tc, test_lane_ignores_what_follows);
+#if defined(SMTPP_CHECK_FAST_PATHS)
+    tcase_add_test(tc, test_lane_taken_by_parser);
+#endif
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(lane_suite());
+    int failed;
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
