@@ -54,10 +54,6 @@ enum {
     SMTPP_SIMD_AVX2 = 2  /* the AVX2 build */
 };
 
-#if defined(SMTPP_HAVE_AVX2)
-#  define SMTPP_AVX2_FN __attribute__((target("avx2,bmi")))
-#endif
-
 /* 1 when this build has the AVX2 lanes and the CPU has AVX2 and BMI. */
 unsigned smtpp__cpu_avx2(void);
 /* The lanes this CPU runs (SMTPP_SIMD_*), asked once per parser at init. */

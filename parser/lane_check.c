@@ -2,11 +2,14 @@
  * and aarch64 CI builds; CMakeLists.txt compiles this file for them
  * only).  Every line the command lane claims is lexed again by the
  * general path, and the two commands must agree field by field; every
- * mailbox the lane's scan claims for the general path likewise.  Any
+ * mailbox the lane's scan claims for the general path likewise; every
+ * reply line the reply lane claims likewise.  Any
  * difference aborts: it is a bug in the lane (command_lane.h, CONTRACT). */
 #include "command_lane.h"
+#include "reply_lane.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(SMTPP_CHECK_FAST_PATHS)
 
@@ -78,6 +81,18 @@ void smtpp__mailbox_lane_check(unsigned flags, const uchar *s, const uchar *lim,
     if (e2 != e || p2.quoted || !same_str(p2.local, out->local) ||
         !same_str(p2.domain, out->domain) || p2.domain_kind != out->domain_kind ||
         !same_str(p2.literal, out->literal) || p2.utf8 != out->utf8)
+        abort();
+}
+
+void smtpp__reply_lane_check(const smtpp_reply_parser *p, const uchar *b, size_t avail,
+                             const rp_line *l, size_t n)
+{
+    rp_line l2;
+    smtpp__reply_lex_general(b, b + avail, b, n, p->flags, &l2);
+    if (l2.err || l2.code != l->code || l2.sep != l->sep || l2.text_off != l->text_off ||
+        l2.text_end != l->text_end || l2.bare_lf || l2.ignored != l->ignored ||
+        l2.enh.cls != l->enh.cls || l2.enh.subject != l->enh.subject ||
+        l2.enh.detail != l->enh.detail || memchr(b, '\n', n) != b + n - 1)
         abort();
 }
 

@@ -15,26 +15,25 @@
  * complete; the parser keeps only offsets into it and what it must compare
  * later lines with (the code, the first line's enhanced code).
  *
- * The fast lane.  On CPUs with AVX2, a line not looked at yet with at
- * least 64 octets readable from its start goes first to rp_line_fast(): one
- * pass finds the first control character of the line, which must be the CR
- * of its CRLF, and so frames the line and checks its text at once; the
- * code and an enhanced code are read from the same pass's digit mask.  It
- * claims only well-formed lines and leaves everything else (every error,
- * a bare LF, a line over 126 octets, a token shaped like an enhanced code
- * that is not a valid one of the reply's class) to the general path
- * above.  Sanitizer and fuzzing builds lex every claimed line again and
- * abort on any difference.
+ * The fast lane (parser/reply_lane.c; its contract in reply_lane.h),
+ * written once with generic vectors for SSE2, NEON and AVX2 (chosen at
+ * parser init): a line not looked at yet with at least 64 octets readable
+ * from its start goes to it first.  One pass finds the first control
+ * character of the line, which must be the CR of its CRLF, and so frames
+ * the line and checks its text at once.  It claims only well-formed lines
+ * and leaves everything else (every error, a bare LF, a line over 126
+ * octets, a token shaped like an enhanced code that is not a valid one of
+ * the reply's class) to the general path above.  Sanitizer and fuzzing
+ * builds lex every claimed line again (parser/lane_check.c) and abort on
+ * any difference.
  */
 #include "internal.h"
+#include "reply_lane.h"
 
 #include <stdlib.h>
 #include <string.h>
 #if defined(__SSE2__) && !defined(SMTPP_NO_SIMD)
 #  include <emmintrin.h>
-#endif
-#if defined(SMTPP_HAVE_AVX2)
-#  include <immintrin.h>
 #endif
 
 typedef unsigned char rp_uchar;
@@ -46,21 +45,6 @@ typedef unsigned char rp_uchar;
 
   rp_digit = [0-9];
 */
-
-/* What the lexer finds in one line l[0..n), whose last octet is the LF. */
-typedef struct rp_line {
-    int err;             /* smtpp_reply_error, 0 when the line is good */
-    size_t err_off;      /* offset of the offending octet in the line */
-    int code;            /* 0 when the line has no usable code */
-    int sep;             /* '-', ' ', or 0 when the line end follows the code */
-    size_t text_off;     /* text start, after the enhanced code and its SP */
-    size_t text_end;     /* text end: where the CRLF or LF starts */
-    smtpp_enhanced enh;  /* the line's enhanced code; cls 0 when none */
-    int bare_lf;         /* the line ends in LF without CR */
-    int ignored;         /* the text starts with a token shaped like an
-                            enhanced code that is not a valid one of the
-                            reply's class: left in the text */
-} rp_line;
 
 static const char *const rp_names[] = {
 #define SMTPP_X_(name, text) "SMTPP_RE_" #name,
@@ -283,97 +267,12 @@ text:
     rp_lex_text(lo, hi, base, text, n, l);
 }
 
-/* ---- The fast lane ---------------------------------------------------------- */
-
-#if defined(SMTPP_HAVE_AVX2)
-
-/* The control characters (but HT) and the digits of 32 octets at s. */
-SMTPP_AVX2_FN static inline __attribute__((always_inline)) void
-rp_block(const rp_uchar *s, uint32_t *ctl, uint32_t *dig)
+#if defined(SMTPP_CHECK_FAST_PATHS)
+/* rp_lex_line() for the lane's oracle (parser/lane_check.c). */
+void smtpp__reply_lex_general(const uchar *lo, const uchar *hi, const uchar *base, size_t n,
+                              unsigned flags, rp_line *l)
 {
-    const __m256i flip = _mm256_set1_epi8((char)0x80), lim = _mm256_set1_epi8((char)(0x20 ^ 0x80));
-    __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)s);
-    __m256i c = _mm256_cmpgt_epi8(lim, _mm256_xor_si256(x, flip)); /* unsigned x < 0x20 */
-    c = _mm256_andnot_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\t')), c);
-    c = _mm256_or_si256(c, _mm256_cmpeq_epi8(x, _mm256_set1_epi8(0x7f)));
-    *ctl = (uint32_t)_mm256_movemask_epi8(c);
-    *dig = (uint32_t)_mm256_movemask_epi8(
-        _mm256_and_si256(_mm256_cmpgt_epi8(x, _mm256_set1_epi8('0' - 1)),
-                         _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), x)));
-}
-
-/* 1 to 3 digits at s, n of them, without a leading zero: their value, or
- * -1. */
-static inline __attribute__((always_inline)) int rp_small(const rp_uchar *s, unsigned n)
-{
-    if (n == 1) return s[0] - '0';
-    if (n == 0 || n > 3 || s[0] == '0') return -1;
-    return n == 2 ? (s[0] - '0') * 10 + (s[1] - '0')
-                  : (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
-}
-
-/* One reply line at b, in the usual shape: a code in range, "-", SP or
- * the line end, an optional well-formed enhanced code of the reply's
- * class, text without control characters, CRLF, all within 64 octets
- * (128 when that many are readable; avail >= 64).  One pass over the
- * octets gives the line end and checks the text at once, instead of a
- * memchr for the LF and a second scan for control characters.  Fills *l as
- * rp_lex_line() would and returns the line's length, or 0 to leave the
- * line to the general path (any error, bare LF, a longer line, or an
- * enhanced-code token that the general path leaves in the text). */
-SMTPP_AVX2_FN static size_t rp_line_fast(const rp_uchar *b, size_t avail, rp_line *l)
-{
-    uint32_t c0, d0, c1 = 0, d1 = 0;
-    uint64_t ctl, nd;
-    unsigned first, code, j, k;
-    rp_block(b, &c0, &d0);
-    if (!c0) rp_block(b + 32, &c1, &d1);   /* most lines end in the first 32 */
-    ctl = (uint64_t)c1 << 32 | c0;
-    nd = ~((uint64_t)d1 << 32 | d0);
-    first = ctl ? (unsigned)__builtin_ctzll(ctl) : 64;
-    if (first == 64) {                  /* a longer line: the next 64 */
-        uint32_t c2, d2, c3, d3;
-        if (avail < 128) return 0;
-        rp_block(b + 64, &c2, &d2);
-        rp_block(b + 96, &c3, &d3);
-        ctl = (uint64_t)c3 << 32 | c2;
-        first = ctl ? 64 + (unsigned)__builtin_ctzll(ctl) : 128;
-        if (first >= 127) return 0;
-    } else if (first == 63) {
-        return 0;
-    }
-    /* the first control character is the CR of the line's CRLF */
-    if (first < 3 || b[first] != '\r' || b[first + 1] != '\n' || (nd & 7) || b[0] < '2' ||
-        b[0] > '5' || b[1] > '5')
-        return 0;
-    code = (unsigned)(b[0] - '0') * 100 + (unsigned)(b[1] - '0') * 10 + (unsigned)(b[2] - '0');
-    memset(l, 0, sizeof *l);
-    l->code = (int)code;
-    l->text_end = first;
-    if (first == 3) {                   /* "250\r\n" */
-        l->text_off = 3;
-        return 5;
-    }
-    if (b[3] != '-' && b[3] != ' ') return 0;
-    l->sep = b[3];
-    l->text_off = 4;
-    if (code / 100 != 3 && b[5] == '.' && (b[4] == '2' || b[4] == '4' || b[4] == '5')) {
-        int subject, detail;
-        /* [245] "." digits "." digits, then SP or the line end; the masks
-         * of the first 64 octets are enough for any code that is valid */
-        j = 6 + (unsigned)__builtin_ctzll(nd >> 6 | 1ull << 57);
-        if (j > 9 || b[j] != '.') return 0;
-        k = j + 1 + (unsigned)__builtin_ctzll(nd >> (j + 1) | 1ull << (62 - j));
-        if (k > j + 4) return 0;
-        if ((b[k] != ' ' && k != first) || (subject = rp_small(b + 6, j - 6)) < 0 ||
-            (detail = rp_small(b + j + 1, k - j - 1)) < 0 || (unsigned)(b[4] - '0') != code / 100)
-            return 0;
-        l->enh.cls = (uint16_t)(b[4] - '0');
-        l->enh.subject = (uint16_t)subject;
-        l->enh.detail = (uint16_t)detail;
-        l->text_off = b[k] == ' ' ? k + 1 : k;
-    }
-    return first + 2;
+    rp_lex_line(lo, hi, base, n, flags, l);
 }
 #endif
 
@@ -386,7 +285,7 @@ void smtpp_reply_parser_init(smtpp_reply_parser *p, unsigned flags)
     p->max_line = SMTPP_REPLY_DEFAULT_MAX_LINE;
     p->max_lines = SMTPP_REPLY_DEFAULT_MAX_LINES;
     p->_skip_last = 2;
-    p->_simd = (uint8_t)smtpp__cpu_avx2();
+    p->_simd = (uint8_t)smtpp__simd_level();
 }
 
 static void rp_reset(smtpp_reply_parser *p)
@@ -491,27 +390,14 @@ int smtpp_parse_reply(smtpp_reply_parser *p, const char *buf, size_t len,
         rp_line l;
         size_t end;
 
-#if defined(SMTPP_HAVE_AVX2)
-        /* a line not looked at yet, with room for the fast lane */
-        if (p->_simd && pos == line && len - line >= 64) {
-            size_t n = rp_line_fast((const rp_uchar *)buf + line, len - line, &l);
+        /* a line not looked at yet: the fast lane first (reply_lane.h) */
+        if (pos == line) {
+            size_t n = smtpp__reply_lane(p, (const uchar *)buf + line, len - line, &l);
             if (n && n <= max_line) {
-#  if defined(SMTPP_CHECK_FAST_PATHS)
-                rp_line l2;
-                rp_lex_line((const rp_uchar *)buf, (const rp_uchar *)buf + len,
-                            (const rp_uchar *)buf + line, n, p->flags, &l2);
-                if (l2.err || l2.code != l.code || l2.sep != l.sep || l2.text_off != l.text_off ||
-                    l2.text_end != l.text_end || l2.bare_lf || l2.ignored != l.ignored ||
-                    l2.enh.cls != l.enh.cls ||
-                    l2.enh.subject != l.enh.subject || l2.enh.detail != l.enh.detail ||
-                    memchr(buf + line, '\n', n) != buf + line + n - 1)
-                    abort();
-#  endif
                 end = line + n;
                 goto lexed;
             }
         }
-#endif
         lf = pos < stop ? memchr(buf + pos, '\n', stop - pos) : NULL;
         if (lf == NULL) {
             if (len >= limit) {
@@ -540,9 +426,7 @@ int smtpp_parse_reply(smtpp_reply_parser *p, const char *buf, size_t len,
         end = (size_t)(lf - buf) + 1;
         rp_lex_line((const rp_uchar *)buf, (const rp_uchar *)buf + len,
                     (const rp_uchar *)buf + line, end - line, p->flags, &l);
-#if defined(SMTPP_HAVE_AVX2)
 lexed:
-#endif
         if (l.err == 0 && l.bare_lf && !(p->flags & SMTPP_REPLY_LENIENT_BARE_LF)) {
             l.err = SMTPP_RE_BARE_LF;
             l.err_off = end - 1 - line;

@@ -9,6 +9,7 @@
  *   v_load(p)        SIMD_W octets from p, unaligned
  *   v_bits64(m)      the 64-bit mask of the SIMD_N vectors m[] (64 octets)
  *                    whose elements are 0x00 or 0xff: bit i for octet i
+ *   v_bits32(m)      the same for the first 32 octets (SIMD_N / 2 vectors)
  *   v_lookup(t, i)   (SIMD_HAS_LOOKUP only) t[i & 15] in every element,
  *                    for indices 0..15; t is a V_TABLE16() of 16 entries
  *
@@ -66,6 +67,11 @@ SIMD_INLINE uint64_t v_bits64(const vu8 *m)
            (uint32_t)_mm256_movemask_epi8((__m256i)m[0]);
 }
 
+SIMD_INLINE uint32_t v_bits32(const vu8 *m)
+{
+    return (uint32_t)_mm256_movemask_epi8((__m256i)m[0]);
+}
+
 SIMD_INLINE vu8 v_lookup(vu8 t, vu8 i)
 {
     return (vu8)_mm256_shuffle_epi8((__m256i)t, (__m256i)i);
@@ -79,6 +85,12 @@ SIMD_INLINE uint64_t v_bits64(const vu8 *m)
            (uint64_t)(uint16_t)_mm_movemask_epi8((__m128i)m[2]) << 32 |
            (uint64_t)(uint16_t)_mm_movemask_epi8((__m128i)m[3]) << 48;
 }
+
+SIMD_INLINE uint32_t v_bits32(const vu8 *m)
+{
+    return (uint32_t)(uint16_t)_mm_movemask_epi8((__m128i)m[0]) |
+           (uint32_t)(uint16_t)_mm_movemask_epi8((__m128i)m[1]) << 16;
+}
 #else /* NEON */
 /* Each octet keeps its weight 1 << (i % 8); three rounds of pairwise
  * additions sum each group of eight into one octet of the mask. */
@@ -90,6 +102,15 @@ SIMD_INLINE uint64_t v_bits64(const vu8 *m)
     uint8x16_t s = vpaddq_u8(vpaddq_u8(a, b), vpaddq_u8(c, d));
     s = vpaddq_u8(s, s);
     return vgetq_lane_u64(vreinterpretq_u64_u8(s), 0);
+}
+
+SIMD_INLINE uint32_t v_bits32(const vu8 *m)
+{
+    const uint8x16_t w = { 1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128 };
+    uint8x16_t s = vpaddq_u8(vandq_u8((uint8x16_t)m[0], w), vandq_u8((uint8x16_t)m[1], w));
+    s = vpaddq_u8(s, s);
+    s = vpaddq_u8(s, s);
+    return vgetq_lane_u32(vreinterpretq_u32_u8(s), 0);
 }
 
 SIMD_INLINE vu8 v_lookup(vu8 t, vu8 i)

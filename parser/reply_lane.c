@@ -1,0 +1,145 @@
+/* The reply fast lane (the contract: reply_lane.h).  One source for every
+ * CPU, like the command lane (command_lane.c): compiled for the target's
+ * baseline (*_base) and, on x86-64, for AVX2 by reply_lane_avx2.c.
+ *
+ * One pass finds the first control character of the line, which must be
+ * the CR of its CRLF, and so frames the line and checks its text at once;
+ * the code and an enhanced code are read from the same pass's digit mask,
+ * instead of a memchr for the LF and a second scan for control
+ * characters. */
+#include "reply_lane.h"
+
+#if defined(SMTPP_HAVE_LANE) && (!defined(SMTPP_LANE_AVX2) || defined(SMTPP_HAVE_AVX2))
+
+#include "simd.h"
+
+#include <string.h>
+
+#if defined(SMTPP_LANE_AVX2)
+#  define LANE_FN(name) name##_avx2
+#else
+#  define LANE_FN(name) name##_base
+#endif
+
+/* The control characters (but HT) and the digits of the 32 octets at s,
+ * as bit masks. */
+static inline __attribute__((always_inline)) void rp_block(const uchar *s, uint32_t *ctl,
+                                                           uint32_t *dig)
+{
+    vu8 c[SIMD_N / 2], d[SIMD_N / 2];
+    int i;
+    for (i = 0; i < SIMD_N / 2; i++) {
+        vu8 x = v_load(s + i * SIMD_W);
+        c[i] = (V_MASK(x < 0x20) & V_MASK(x != '\t')) | V_MASK(x == 0x7f);
+        d[i] = V_MASK((vu8)(x - '0') <= 9);
+    }
+    *ctl = v_bits32(c);
+    *dig = v_bits32(d);
+}
+
+/* 1 to 3 digits at s, n of them, without a leading zero: their value, or
+ * -1. */
+static inline __attribute__((always_inline)) int rp_small(const uchar *s, unsigned n)
+{
+    if (n == 1) return s[0] - '0';
+    if (n == 0 || n > 3 || s[0] == '0') return -1;
+    return n == 2 ? (s[0] - '0') * 10 + (s[1] - '0')
+                  : (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+}
+
+/* The offset of the first control character of the line at b (its CR, if
+ * it is one the lane takes), and the mask of the non-digits of its first
+ * 64 octets; 0 when the line is longer than the lane reads. */
+static inline __attribute__((always_inline)) unsigned rp_first_ctl(const uchar *b, size_t avail,
+                                                                   uint64_t *nd)
+{
+    uint32_t c0, d0, c1 = 0, d1 = 0, c2, d2, c3, d3;
+    uint64_t ctl;
+    unsigned first;
+    rp_block(b, &c0, &d0);
+    if (!c0) rp_block(b + 32, &c1, &d1);   /* most lines end in the first 32 */
+    ctl = (uint64_t)c1 << 32 | c0;
+    *nd = ~((uint64_t)d1 << 32 | d0);
+    if (ctl) {
+        first = (unsigned)__builtin_ctzll(ctl);
+        return first == 63 ? 0 : first;
+    }
+    /* a longer line: the next 64 */
+    if (avail < 128) return 0;
+    rp_block(b + 64, &c2, &d2);
+    rp_block(b + 96, &c3, &d3);
+    ctl = (uint64_t)c3 << 32 | c2;
+    first = ctl ? 64 + (unsigned)__builtin_ctzll(ctl) : 128;
+    return first >= 127 ? 0 : first;
+}
+
+/* The enhanced code at b + 4 of a line whose first control character is
+ * at `first` (nd: the non-digits of its first 64 octets): [245] "."
+ * digits "." digits, then SP or the line end, of the reply's class; fills
+ * l->enh and l->text_off.  0 when the token is not a valid code of the
+ * class (the general path decides what it is). */
+static inline __attribute__((always_inline)) int rp_enh(const uchar *b, unsigned first,
+                                                        uint64_t nd, unsigned code, rp_line *l)
+{
+    unsigned j, k;
+    int subject, detail;
+    /* the masks of the first 64 octets are enough for any code that is
+     * valid */
+    j = 6 + (unsigned)__builtin_ctzll(nd >> 6 | 1ull << 57);
+    if (j > 9 || b[j] != '.') return 0;
+    k = j + 1 + (unsigned)__builtin_ctzll(nd >> (j + 1) | 1ull << (62 - j));
+    if (k > j + 4) return 0;
+    if ((b[k] != ' ' && k != first) || (subject = rp_small(b + 6, j - 6)) < 0 ||
+        (detail = rp_small(b + j + 1, k - j - 1)) < 0 || (unsigned)(b[4] - '0') != code / 100)
+        return 0;
+    l->enh.cls = (uint16_t)(b[4] - '0');
+    l->enh.subject = (uint16_t)subject;
+    l->enh.detail = (uint16_t)detail;
+    l->text_off = b[k] == ' ' ? k + 1 : k;
+    return 1;
+}
+
+/* One reply line at b, in the usual shape (reply_lane.h): fills *l as
+ * rp_lex_line() would and returns the line's length, or 0. */
+static inline __attribute__((always_inline)) size_t rp_line_fast(const uchar *b, size_t avail,
+                                                                 rp_line *l)
+{
+    uint64_t nd;
+    unsigned first = rp_first_ctl(b, avail, &nd), code;
+    /* the first control character is the CR of the line's CRLF */
+    if (first < 3 || b[first] != '\r' || b[first + 1] != '\n' || (nd & 7) || b[0] < '2' ||
+        b[0] > '5' || b[1] > '5')
+        return 0;
+    code = (unsigned)(b[0] - '0') * 100 + (unsigned)(b[1] - '0') * 10 + (unsigned)(b[2] - '0');
+    memset(l, 0, sizeof *l);
+    l->code = (int)code;
+    l->text_end = first;
+    if (first == 3) {                   /* "250\r\n" */
+        l->text_off = 3;
+        return 5;
+    }
+    if (b[3] != '-' && b[3] != ' ') return 0;
+    l->sep = b[3];
+    l->text_off = 4;
+    if (code / 100 != 3 && b[5] == '.' && (b[4] == '2' || b[4] == '4' || b[4] == '5') &&
+        !rp_enh(b, first, nd, code, l))
+        return 0;
+    return first + 2;
+}
+
+size_t LANE_FN(smtpp__reply_lane)(const smtpp_reply_parser *p, const uchar *b, size_t avail,
+                                  rp_line *l)
+{
+    size_t n = rp_line_fast(b, avail, l);
+#if defined(SMTPP_CHECK_FAST_PATHS)
+    if (n) smtpp__reply_lane_check(p, b, avail, l, n);
+#else
+    (void)p;
+#endif
+    return n;
+}
+
+#else
+/* ISO C wants something in every translation unit. */
+typedef int smtpp__reply_lane_none;
+#endif
