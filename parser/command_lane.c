@@ -552,8 +552,8 @@ LANE_INLINE void zero_fields(smtpp_command *c)
 #else
 #  pragma GCC unroll 32
 #endif
-    for (i = 0; i + SIMD_W <= ZERO_FIELDS_SIZE; i += SIMD_W) memcpy(d + i, &z, SIMD_W);
-    if (ZERO_FIELDS_SIZE % SIMD_W) memcpy(d + ZERO_FIELDS_SIZE - SIMD_W, &z, SIMD_W);
+    for (i = 0; i + SIMD_W <= ZERO_FIELDS_SIZE; i += SIMD_W) v_store(d + i, z);
+    if (ZERO_FIELDS_SIZE % SIMD_W) v_store(d + ZERO_FIELDS_SIZE - SIMD_W, z);
 }
 
 /* What line_lane() returns for a line that line_wide() may take. */

@@ -7,6 +7,7 @@
  * primitives, the only code written per instruction set:
  *
  *   v_load(p)        SIMD_W octets from p, unaligned
+ *   v_store(p, v)    the same, stored
  *   v_bits64(m)      the 64-bit mask of the SIMD_N vectors m[] (64 octets)
  *                    whose elements are 0x00 or 0xff: bit i for octet i
  *   v_bits32(m)      the same for the first 32 octets (SIMD_N / 2 vectors)
@@ -47,14 +48,20 @@
 #define SIMD_N (64 / SIMD_W)
 
 typedef uint8_t vu8 __attribute__((vector_size(SIMD_W)));
+/* The same, for unaligned loads and stores through a pointer (no local
+ * copy whose address is taken: that would make GCC realign the stack). */
+typedef uint8_t vu8_unaligned __attribute__((vector_size(SIMD_W), aligned(1), may_alias));
 
 #define SIMD_INLINE static inline __attribute__((always_inline))
 
 SIMD_INLINE vu8 v_load(const unsigned char *p)
 {
-    vu8 v;
-    memcpy(&v, p, sizeof v);
-    return v;
+    return *(const vu8_unaligned *)(const void *)p;
+}
+
+SIMD_INLINE void v_store(unsigned char *p, vu8 v)
+{
+    *(vu8_unaligned *)(void *)p = v;
 }
 
 /* A comparison's result (a vector of signed elements, 0 or -1) as vu8. */

@@ -5,10 +5,10 @@
 # qemu-aarch64 (Debian's qemu-user): the Check suites, the fuzz corpus and
 # regression replays, smtpcheck's and the interop tests (their drivers run on
 # the host and start the aarch64 binaries under the emulator), the install
-# test.  Whatever the aarch64 build compiles (today the portable scalar
-# loops: the SSE2 and AVX2 code is x86-only) is what runs, with the fast-path
-# oracle on (SMTPP_CHECK_FAST_PATHS: every fast-path result is checked
-# against the grammar's DFA).  Speed cannot be measured this way: qemu
+# test.  The aarch64 build runs the NEON build of the lanes
+# (parser/command_lane.c, parser/reply_lane.c; tests/test_lane.c checks it
+# is the one chosen), with the fast-path oracle on (SMTPP_CHECK_FAST_PATHS:
+# every line a lane takes is checked against the general path).  Speed cannot be measured this way: qemu
 # translates every instruction.
 #
 # Usage: scripts/arm64.sh [ctest arguments...]     (CI: scripts/test.sh)
