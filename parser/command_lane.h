@@ -105,6 +105,7 @@ static inline size_t smtpp__command_lane(const smtpp_parser *p, const uchar *b, 
 #if defined(SMTPP_HAVE_LANE)
     if (p->_simd) return smtpp__command_lane_base(p, b, len, cmd);
 #endif
+    (void)p;
     (void)b;
     (void)cmd;
     return 0;
