@@ -327,21 +327,15 @@ static int rp_error(smtpp_reply_parser *p, const char *buf, size_t end, int err,
     return SMTPP_DONE;
 }
 
-int smtpp_parse_reply(smtpp_reply_parser *p, const char *buf, size_t len,
-                      smtpp_reply *out, size_t *used)
+/* Discards the rest of a broken reply (p->_skipping), line by line,
+ * looking only at each line's fourth octet.  Returns 1 when the reply's
+ * last line ended: *dropped is the offset just past it and the state is
+ * reset for the next reply.  Returns 0 when buf[0..len) ended first: all of
+ * it is discarded and the state remembers how far into its line the
+ * discarding is. */
+static int rp_skip_broken(smtpp_reply_parser *p, const char *buf, size_t len, size_t *dropped)
 {
-    size_t max_line = p->max_line < 16 ? 16 : p->max_line;
-    size_t max_lines = p->max_lines < 1 ? 1 : p->max_lines;
-    size_t pos;
-    size_t dropped = 0;
-
-    *used = 0;
-    if (buf == NULL)
-        len = 0;
-
-    /* Discarding the rest of a broken reply: line by line, looking only at
-     * each line's fourth octet, consuming everything. */
-    while (p->_skipping) {
+    for (;;) {
         size_t start = p->_line;
         const char *lf;
         size_t end;
@@ -358,10 +352,9 @@ int smtpp_parse_reply(smtpp_reply_parser *p, const char *buf, size_t len,
         lf = len > start ? memchr(buf + start, '\n', len - start) : NULL;
         if (lf == NULL) {
             p->_skip_col += len - start;
-            *used = len;
             p->_line = 0;
             p->_scanned = 0;
-            return SMTPP_AGAIN;
+            return 0;
         }
         end = (size_t)(lf - buf) + 1;
         last = p->_skip_last != 0; /* still 2: ended before a fourth octet */
@@ -369,152 +362,237 @@ int smtpp_parse_reply(smtpp_reply_parser *p, const char *buf, size_t len,
         p->_skip_last = 2;
         p->_line = end;
         if (last) {
-            /* The broken reply is gone; go on with what follows it. */
-            dropped = end;
+            *dropped = end;
             rp_reset(p);
+            return 1;
         }
     }
-    if (dropped) {
+}
+
+/* The fast lane's attempt at the line that starts at buf[line] (pos: how
+ * far LF was looked for already): 1 when the lane claims the line, with *l
+ * filled and *end just past the line; 0 to leave the line to framing and
+ * rp_lex_line(). */
+static SMTPP_INLINE int rp_try_lane(smtpp_reply_parser *p, const char *buf, size_t len,
+                                    size_t line, size_t pos, size_t max_line, rp_line *l,
+                                    size_t *end)
+{
+    /* a line not looked at yet: the fast lane first (reply_lane.h) */
+    if (pos == line) {
+        size_t n = smtpp__reply_lane(p, (const uchar *)buf + line, len - line, l);
+        if (n && n <= max_line) {
+            *end = line + n;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Looks for the LF that ends the line, from buf[pos] (what is before was
+ * looked at already) up to the line's limit buf[limit) or the end of the
+ * region: 1 with *end just past the LF, or 0 when there is none. */
+static SMTPP_INLINE int rp_frame_line(const char *buf, size_t len, size_t pos, size_t limit,
+                                      size_t *end)
+{
+    size_t stop = len < limit ? len : limit;
+    const char *lf = pos < stop ? memchr(buf + pos, '\n', stop - pos) : NULL;
+    if (lf == NULL)
+        return 0;
+    *end = (size_t)(lf - buf) + 1;
+    return 1;
+}
+
+/* The code at s[0..3) when it is one in range ([2-5][0-5][0-9]), else 0. */
+static int rp_code_at(const char *s)
+{
+    if (s[0] >= '2' && s[0] <= '5' && s[1] >= '0' && s[1] <= '5' && s[2] >= '0' && s[2] <= '9')
+        return (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+    return 0;
+}
+
+/* The line at buf[line] has no LF within max_line octets: reports
+ * SMTPP_RE_LINE_TOO_LONG now (with the code of the reply, or of the line
+ * when it is the first and has a good one), and sets the parser to
+ * discard the rest of the line as it comes, and the rest of the reply if
+ * the line announces more. */
+static int rp_too_long(smtpp_reply_parser *p, const char *buf, size_t line, size_t max_line,
+                       smtpp_reply *out, size_t *used)
+{
+    size_t limit = line + max_line;
+    int code = p->_nlines == 0 ? rp_code_at(buf + line) : p->_code;
+    rp_error(p, buf, limit, SMTPP_RE_LINE_TOO_LONG, limit, code, out, used);
+    rp_reset(p);
+    p->_skipping = 1;
+    p->_skip_col = max_line;
+    p->_skip_last = buf[line + 3] == '-' ? 0 : 1;
+    return SMTPP_DONE;
+}
+
+/* Checks a lexed line of n octets against the reply so far: a bare LF
+ * (unless lenient), a code or (when strict) an enhanced code other than
+ * the first line's, a line that announces one more than max_lines allow.
+ * Sets l->err and l->err_off on the first that fails and returns l->err
+ * (also when the lexer had already set it); notes a differing enhanced
+ * code that is allowed in p->_mixed. */
+static SMTPP_INLINE int rp_check_line(smtpp_reply_parser *p, rp_line *l, size_t n,
+                                      size_t max_lines)
+{
+    if (l->err == 0 && l->bare_lf && !(p->flags & SMTPP_REPLY_LENIENT_BARE_LF)) {
+        l->err = SMTPP_RE_BARE_LF;
+        l->err_off = n - 1;
+    }
+    if (l->err == 0 && p->_nlines > 0 && l->code != p->_code) {
+        l->err = SMTPP_RE_CODE_MISMATCH;
+        l->err_off = 0;
+    }
+    if (l->err == 0 && p->_nlines > 0 && !enh_eq(l->enh, p->_enh)) {
+        if (p->flags & SMTPP_REPLY_STRICT_ENHANCED) {
+            l->err = SMTPP_RE_ENHANCED_MISMATCH;
+            l->err_off = 4;
+        } else {
+            p->_mixed = 1;
+        }
+    }
+    if (l->err == 0 && l->sep == '-' && p->_nlines + 1 >= max_lines) {
+        /* This line is the max_lines-th and announces another. */
+        l->err = SMTPP_RE_TOO_MANY_LINES;
+        l->err_off = n; /* start of the line past the limit */
+    }
+    return l->err;
+}
+
+/* Reports the error l->err of the line buf[line..end), consuming the
+ * reply up to the line's end, and sets the parser to discard the rest of
+ * the reply if the line announces more. */
+static int rp_fail_line(smtpp_reply_parser *p, const char *buf, size_t line, size_t end,
+                        const rp_line *l, smtpp_reply *out, size_t *used)
+{
+    int code = p->_nlines > 0 ? p->_code : l->code;
+    int more = (end - line > 4 && buf[line + 3] == '-');
+    if (l->err == SMTPP_RE_TOO_MANY_LINES)
+        p->_nlines++; /* the limit-th line itself was fine */
+    rp_error(p, buf, end, l->err, line + l->err_off, code, out, used);
+    if (l->err == SMTPP_RE_TOO_MANY_LINES)
+        out->error_line = p->_nlines;
+    rp_reset(p);
+    if (more)
+        p->_skipping = 1;
+    return SMTPP_DONE;
+}
+
+/* A reply of one line, the usual kind, buf[line..end) with line == 0: out
+ * straight from the line.  The state is as rp_reset() left it (every
+ * field but the two below is written only for a reply of more lines). */
+static SMTPP_INLINE int rp_finish_one(smtpp_reply_parser *p, const char *buf, size_t line,
+                                      size_t end, const rp_line *l, smtpp_reply *out,
+                                      size_t *used)
+{
+    memset(out, 0, sizeof *out);
+    out->code = (uint16_t)l->code;
+    out->nlines = 1;
+    out->enhanced = l->enh;
+    out->raw.p = buf;
+    out->raw.n = end;
+    out->first.p = buf + line + l->text_off;
+    out->first.n = l->text_end - l->text_off;
+    out->last.p = buf + line + l->text_off;
+    out->last.n = l->text_end - l->text_off;
+    out->enhanced_ignored = (uint8_t)l->ignored;
+    out->_flags = p->flags;
+    *used = end;
+    p->_scanned = 0;
+    p->_line = 0;
+    return SMTPP_DONE;
+}
+
+/* Adds a checked line to the reply: the first line's code, enhanced code
+ * and text are kept for the lines after it and the result. */
+static SMTPP_INLINE void rp_add_line(smtpp_reply_parser *p, const rp_line *l)
+{
+    if (p->_nlines == 0) {
+        p->_code = (uint16_t)l->code;
+        p->_enh = l->enh;
+        p->_first_off = l->text_off;
+        p->_first_len = l->text_end - l->text_off;
+    }
+    p->_nlines++;
+    p->_ignored |= (uint8_t)l->ignored;
+}
+
+/* The last line buf[line..end) of a reply of more lines, added already:
+ * the reply is complete. */
+static SMTPP_INLINE int rp_finish_many(smtpp_reply_parser *p, const char *buf, size_t line,
+                                       size_t end, const rp_line *l, smtpp_reply *out,
+                                       size_t *used)
+{
+    memset(out, 0, sizeof *out);
+    out->code = p->_code;
+    out->nlines = p->_nlines;
+    out->enhanced_mixed = p->_mixed;
+    if (!p->_mixed)
+        out->enhanced = p->_enh;
+    out->raw.p = buf;
+    out->raw.n = end;
+    out->first.p = buf + p->_first_off;
+    out->first.n = p->_first_len;
+    out->last.p = buf + line + l->text_off;
+    out->last.n = l->text_end - l->text_off;
+    out->enhanced_ignored = p->_ignored;
+    out->_flags = p->flags;
+    *used = end;
+    rp_reset(p);
+    return SMTPP_DONE;
+}
+
+/* Frames and lexes lines (the lane first, else memchr and rp_lex_line),
+ * checks each against the reply so far, and ends at the reply's last
+ * line, at an error, or at the end of the region (SMTPP_AGAIN, with how
+ * far LF was looked for kept in p->_scanned). */
+int smtpp_parse_reply(smtpp_reply_parser *p, const char *buf, size_t len,
+                      smtpp_reply *out, size_t *used)
+{
+    size_t max_line = p->max_line < 16 ? 16 : p->max_line;
+    size_t max_lines = p->max_lines < 1 ? 1 : p->max_lines;
+    size_t pos;
+
+    *used = 0;
+    if (buf == NULL)
+        len = 0;
+    if (p->_skipping) {
+        size_t dropped;
+        int r;
+        if (!rp_skip_broken(p, buf, len, &dropped)) {
+            *used = len;
+            return SMTPP_AGAIN;
+        }
         /* Continue on the rest of the region; report the dropped octets. */
-        int r = smtpp_parse_reply(p, buf + dropped, len - dropped, out, used);
+        r = smtpp_parse_reply(p, buf + dropped, len - dropped, out, used);
         *used += dropped;
         return r;
     }
 
-    pos = p->_scanned;
-    for (;;) {
+    for (pos = p->_scanned;; pos = p->_line) {
         size_t line = p->_line;
-        size_t limit = line + max_line; /* the LF must come before this */
-        size_t stop = len < limit ? len : limit;
-        const char *lf;
-        rp_line l;
         size_t end;
-
-        /* a line not looked at yet: the fast lane first (reply_lane.h) */
-        if (pos == line) {
-            size_t n = smtpp__reply_lane(p, (const uchar *)buf + line, len - line, &l);
-            if (n && n <= max_line) {
-                end = line + n;
-                goto lexed;
+        rp_line l;
+        if (!rp_try_lane(p, buf, len, line, pos, max_line, &l, &end)) {
+            if (!rp_frame_line(buf, len, pos, line + max_line, &end)) {
+                if (len >= line + max_line)
+                    return rp_too_long(p, buf, line, max_line, out, used);
+                p->_scanned = len;
+                return SMTPP_AGAIN;
             }
+            rp_lex_line((const rp_uchar *)buf, (const rp_uchar *)buf + len,
+                        (const rp_uchar *)buf + line, end - line, p->flags, &l);
         }
-        lf = pos < stop ? memchr(buf + pos, '\n', stop - pos) : NULL;
-        if (lf == NULL) {
-            if (len >= limit) {
-                /* Over-long line: report now, discard the rest as it
-                 * comes, and the rest of the reply if it goes on. */
-                int code = p->_code;
-                if (p->_nlines == 0) {
-                    /* the code of a first line, if it has a good one */
-                    if (buf[line] >= '2' && buf[line] <= '5'
-                        && buf[line + 1] >= '0' && buf[line + 1] <= '5'
-                        && buf[line + 2] >= '0' && buf[line + 2] <= '9')
-                        code = (buf[line] - '0') * 100 + (buf[line + 1] - '0') * 10
-                             + (buf[line + 2] - '0');
-                }
-                rp_error(p, buf, limit, SMTPP_RE_LINE_TOO_LONG, limit, code, out, used);
-                rp_reset(p);
-                p->_skipping = 1;
-                p->_skip_col = max_line;
-                p->_skip_last = buf[line + 3] == '-' ? 0 : 1;
-                return SMTPP_DONE;
-            }
-            p->_scanned = len;
-            return SMTPP_AGAIN;
-        }
-
-        end = (size_t)(lf - buf) + 1;
-        rp_lex_line((const rp_uchar *)buf, (const rp_uchar *)buf + len,
-                    (const rp_uchar *)buf + line, end - line, p->flags, &l);
-lexed:
-        if (l.err == 0 && l.bare_lf && !(p->flags & SMTPP_REPLY_LENIENT_BARE_LF)) {
-            l.err = SMTPP_RE_BARE_LF;
-            l.err_off = end - 1 - line;
-        }
-        if (l.err == 0 && p->_nlines > 0 && l.code != p->_code) {
-            l.err = SMTPP_RE_CODE_MISMATCH;
-            l.err_off = 0;
-        }
-        if (l.err == 0 && p->_nlines > 0 && !enh_eq(l.enh, p->_enh)) {
-            if (p->flags & SMTPP_REPLY_STRICT_ENHANCED) {
-                l.err = SMTPP_RE_ENHANCED_MISMATCH;
-                l.err_off = 4;
-            } else {
-                p->_mixed = 1;
-            }
-        }
-        if (l.err == 0 && l.sep == '-' && p->_nlines + 1 >= max_lines) {
-            /* This line is the max_lines-th and announces another. */
-            l.err = SMTPP_RE_TOO_MANY_LINES;
-            l.err_off = end - line; /* start of the line past the limit */
-        }
-        if (l.err) {
-            int code = p->_nlines > 0 ? p->_code : l.code;
-            int more = (end - line > 4 && buf[line + 3] == '-');
-            if (l.err == SMTPP_RE_TOO_MANY_LINES)
-                p->_nlines++; /* the limit-th line itself was fine */
-            rp_error(p, buf, end, l.err, line + l.err_off, code, out, used);
-            if (l.err == SMTPP_RE_TOO_MANY_LINES)
-                out->error_line = p->_nlines;
-            rp_reset(p);
-            if (more)
-                p->_skipping = 1;
-            return SMTPP_DONE;
-        }
-
-        if (p->_nlines == 0 && l.sep != '-') {
-            /* A reply of one line, the usual kind: out straight from the
-             * line.  The state is as rp_reset() left it (every field but
-             * the two below is written only for a reply of more lines). */
-            memset(out, 0, sizeof *out);
-            out->code = (uint16_t)l.code;
-            out->nlines = 1;
-            out->enhanced = l.enh;
-            out->raw.p = buf;
-            out->raw.n = end;
-            out->first.p = buf + line + l.text_off;
-            out->first.n = l.text_end - l.text_off;
-            out->last.p = buf + line + l.text_off;
-            out->last.n = l.text_end - l.text_off;
-            out->enhanced_ignored = (uint8_t)l.ignored;
-            out->_flags = p->flags;
-            *used = end;
-            p->_scanned = 0;
-            p->_line = 0;
-            return SMTPP_DONE;
-        }
-        if (p->_nlines == 0) {
-            p->_code = (uint16_t)l.code;
-            p->_enh = l.enh;
-            p->_first_off = l.text_off;
-            p->_first_len = l.text_end - l.text_off;
-        }
-        p->_nlines++;
-        p->_ignored |= (uint8_t)l.ignored;
-        if (l.sep == '-') {
-            p->_line = end;
-            pos = end;
-            continue;
-        }
-
-        /* The last line: the reply is complete. */
-        memset(out, 0, sizeof *out);
-        out->code = p->_code;
-        out->nlines = p->_nlines;
-        out->enhanced_mixed = p->_mixed;
-        if (!p->_mixed)
-            out->enhanced = p->_enh;
-        out->raw.p = buf;
-        out->raw.n = end;
-        out->first.p = buf + p->_first_off;
-        out->first.n = p->_first_len;
-        out->last.p = buf + line + l.text_off;
-        out->last.n = l.text_end - l.text_off;
-        out->enhanced_ignored = p->_ignored;
-        out->_flags = p->flags;
-        *used = end;
-        rp_reset(p);
-        return SMTPP_DONE;
+        if (rp_check_line(p, &l, end - line, max_lines))
+            return rp_fail_line(p, buf, line, end, &l, out, used);
+        if (p->_nlines == 0 && l.sep != '-')
+            return rp_finish_one(p, buf, line, end, &l, out, used);
+        rp_add_line(p, &l);
+        if (l.sep != '-')
+            return rp_finish_many(p, buf, line, end, &l, out, used);
+        p->_line = end;
     }
 }
 
