@@ -36,6 +36,7 @@
 #  define _GNU_SOURCE 1 /* memrchr */
 #endif
 #include "internal.h"
+#include "vocab.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -801,19 +802,14 @@ domain_done:
 
 /* ---- ESMTP parameters ------------------------------------------------------ */
 
-#define MAIL_ONLY (1u << SMTPP_VERB_MAIL)
-#define RCPT_ONLY (1u << SMTPP_VERB_RCPT)
-static const uint32_t param_verbs[SMTPP_PARAM__COUNT] = {
-    MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY,
-    MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, RCPT_ONLY, RCPT_ONLY
-};
+/* The known parameters are the rows of SMTPP_PARAM_MAP (command.h); their
+ * keyword lengths (param_kwlen[]), the verbs they are valid on
+ * (param_verbs[]) and their extensions (param_ext[]) come from parser/vocab.h.
+ * The re2c rules below cannot read the map: tests/test_command.c parses
+ * every row's keyword and example value to show they agree with it. */
 
-/* Length of each known keyword, in smtpp_param_id order. */
-static const uint8_t param_kwlen[SMTPP_PARAM__COUNT] = {
-    4, 4, 8, 3, 5, 4, 10, 11, 7, 9, 2, 6, 5
-};
-
-/* Which known keyword is s[0..n)?  -1 for none. */
+/* Which known keyword is s[0..end)?  -1 for none.  One rule per row of
+ * SMTPP_PARAM_MAP. */
 static int param_lookup(const uchar *s, const uchar *end)
 {
     LEXER_AT(s);
@@ -1584,7 +1580,7 @@ attr:
     return s;
 }
 
-/* Commands that take no argument: DATA RSET QUIT STARTTLS TURN. */
+/* Commands that take no argument: DATA RSET QUIT STARTTLS TURN (NONE). */
 static const uchar *lex_noarg(lexer *lx, const uchar *s)
 {
     if (at_eol(lx, s)) return s;
@@ -1634,6 +1630,22 @@ static const uchar *lex_query(lexer *lx, const uchar *s, int required)
 
 /* ---- The line ------------------------------------------------------------------ */
 
+/* The argument grammars, the args column of SMTPP_VERB_MAP (command.h),
+ * and each verb's. */
+enum verb_args {
+    ARGS_NONE, ARGS_DOMAIN, ARGS_PATH, ARGS_CHUNK, ARGS_MECHANISM, ARGS_NODE, ARGS_DOMAINS,
+    ARGS_ATTRS, ARGS_STRING, ARGS_OPT_STRING
+};
+static const uint8_t verb_args[SMTPP_VERB__COUNT] = {
+    ARGS_NONE,   /* SMTPP_VERB_UNKNOWN: never asked */
+#define SMTPP_X_(name, keyword, args) ARGS_##args,
+    SMTPP_VERB_MAP(SMTPP_X_)
+#undef SMTPP_X_
+};
+
+/* The verb, then its arguments.  One rule per row of SMTPP_VERB_MAP
+ * (re2c cannot read the map; tests/test_command.c parses every row's
+ * keyword to show the rules agree with it). */
 static void lex_line(lexer *lx)
 {
     smtpp_command *c = lx->cmd;
@@ -1676,23 +1688,17 @@ args:
         fail(lx, s, SMTPP_E_NUL, 0);
         return;
     }
-    switch (c->verb) {
-    case SMTPP_VERB_MAIL:
-    case SMTPP_VERB_RCPT:     lex_mail_rcpt(lx, s); break;
-    case SMTPP_VERB_HELO:
-    case SMTPP_VERB_EHLO:
-    case SMTPP_VERB_LHLO:     lex_hello(lx, s); break;
-    case SMTPP_VERB_BDAT:     lex_bdat(lx, s); break;
-    case SMTPP_VERB_AUTH:     lex_auth(lx, s); break;
-    case SMTPP_VERB_ETRN:     lex_etrn(lx, s); break;
-    case SMTPP_VERB_ATRN:     lex_atrn(lx, s); break;
-    case SMTPP_VERB_XCLIENT:
-    case SMTPP_VERB_XFORWARD: lex_xattrs(lx, s); break;
-    case SMTPP_VERB_VRFY:
-    case SMTPP_VERB_EXPN:     lex_query(lx, s, 1); break;
-    case SMTPP_VERB_NOOP:
-    case SMTPP_VERB_HELP:     lex_query(lx, s, 0); break;
-    default:                  lex_noarg(lx, s); break;
+    switch (verb_args[c->verb]) {
+    case ARGS_PATH:       lex_mail_rcpt(lx, s); break;
+    case ARGS_DOMAIN:     lex_hello(lx, s); break;
+    case ARGS_CHUNK:      lex_bdat(lx, s); break;
+    case ARGS_MECHANISM:  lex_auth(lx, s); break;
+    case ARGS_NODE:       lex_etrn(lx, s); break;
+    case ARGS_DOMAINS:    lex_atrn(lx, s); break;
+    case ARGS_ATTRS:      lex_xattrs(lx, s); break;
+    case ARGS_STRING:     lex_query(lx, s, 1); break;
+    case ARGS_OPT_STRING: lex_query(lx, s, 0); break;
+    default:              lex_noarg(lx, s); break;   /* ARGS_NONE */
     }
 }
 
