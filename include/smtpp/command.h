@@ -127,7 +127,9 @@ enum smtpp_result {
  * fits, write its lexer, add ARGS_<args> to enum verb_args and its case to
  * lex_line() (parser/command.re); say in
  * smtpp_session_check() (parser/session.c) what the session does with it;
- * add its tests to tests/test_command.c and tests/test_session.c. */
+ * add its tests to tests/test_command.c and tests/test_session.c, and its
+ * first four letters to OTHER_VERBS in tests/oracle/limits.mjs (or a rule
+ * to the grammar oracle). */
 #define SMTPP_VERB_MAP(X)                                                    \
     X(HELO,     "HELO",     DOMAIN)                                          \
     X(EHLO,     "EHLO",     DOMAIN)                                          \
@@ -341,8 +343,10 @@ typedef struct smtpp_path {
  * the field to smtpp_params below, clear it in params_clear() and compare
  * it in the fast-path oracle (fast_lane_check() in command.re); if it
  * lengthens the longest MAIL/RCPT line, add what it adds to
- * smtpp_parser_configure(); add its tests to tests/test_command.c (and the
- * grammar oracle's rule in tests/oracle/ when its RFC has ABNF). */
+ * smtpp_parser_configure(); add its tests to tests/test_command.c, and its
+ * entry to PARAMS in tests/oracle/limits.mjs (with its ABNF rule in
+ * tests/oracle/smtp.abnf, or skip: true), or the grammar oracle takes it
+ * for an unknown keyword. */
 #define SMTPP_PARAM_MAP(X)                                                        \
     X(SIZE,        "SIZE",        MAIL, SIZE,          "=1000000")  /* RFC 1870 */ \
     X(BODY,        "BODY",        MAIL, 8BITMIME,      "=8BITMIME") /* RFC 6152, 3030 */ \
