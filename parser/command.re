@@ -33,6 +33,7 @@
 #include "command_fields.h"
 #include "command_lane.h"
 #include "internal.h"
+#include "vocab.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -470,7 +471,14 @@ static const uchar *lex_path(lexer *lx, const uchar *s, smtpp_path *out)
 
 /* ---- ESMTP parameters ------------------------------------------------------ */
 
-/* Which known keyword is s[0..n)?  -1 for none. */
+/* The known parameters are the rows of SMTPP_PARAM_MAP (command.h); their
+ * keyword lengths (param_kwlen[]), the verbs they are valid on
+ * (param_verbs[]) and their extensions (param_ext[]) come from parser/vocab.h.
+ * The re2c rules below cannot read the map: tests/test_command.c parses
+ * every row's keyword and example value to show they agree with it. */
+
+/* Which known keyword is s[0..end)?  -1 for none.  One rule per row of
+ * SMTPP_PARAM_MAP. */
 static int param_lookup(const uchar *s, const uchar *end)
 {
     LEXER_AT(s);
@@ -511,12 +519,94 @@ static uint64_t digits_u64(const uchar *s, const uchar *e, int *overflow)
     return v;
 }
 
-/* The parameter list after a path: *(SP esmtp-param) CRLF. */
+/* 1 when an unknown keyword kw[0..n) is already among c->params[]
+ * (compared without regard to case).  Known keywords have their bits in
+ * c->p.present instead. */
+static int unknown_seen(const smtpp_command *c, const uchar *kw, size_t n)
+{
+    unsigned i;
+    for (i = 0; i < c->nparams; i++)
+        if (c->params[i].id < 0 && c->params[i].keyword.n == n &&
+            smtpp__ieq2((const uchar *)c->params[i].keyword.p, kw, n))
+            return 1;
+    return 0;
+}
+
+/* A well-formed parameter with a keyword this library does not know:
+ * keyword kw..v, "=value" v..e or nothing.  Refused unless the caller takes
+ * care of such parameters (SMTPP_ACCEPT_UNKNOWN_PARAMS); then a value with
+ * UTF-8 is noted for the check after the line (RFC 6531 3.3).  Returns e,
+ * or NULL after recording the error. */
+static const uchar *param_unknown(lexer *lx, const uchar *kw, const uchar *v, const uchar *e)
+{
+    const uchar *q;
+    if (unknown_seen(lx->cmd, kw, (size_t)(v - kw)))
+        return fail(lx, kw, SMTPP_E_PARAM_DUPLICATE, 0);
+    if (!(lx->flags & SMTPP_ACCEPT_UNKNOWN_PARAMS))
+        return fail(lx, kw, SMTPP_E_PARAM_UNKNOWN, 0);
+    if (!lx->utf8_value) {
+        for (q = v; q < e && *q < 0x80; q++)
+            ;
+        if (q < e) lx->utf8_value = q;
+    }
+    return e;
+}
+
+/* The NOTIFY list element bits of q..e, a list the rule has checked
+ * (RFC 3461 4.1: "SUCCESS", "FAILURE", "DELAY", comma-separated; a repeated
+ * element adds nothing, RFC 822 2.7). */
+static SMTPP_INLINE uint8_t notify_bits(const uchar *q, const uchar *e)
+{
+    unsigned bits = 0;
+    while (q < e) {
+        bits |= ((*q | 0x20) == 's') ? SMTPP_NOTIFY_SUCCESS
+              : ((*q | 0x20) == 'f') ? SMTPP_NOTIFY_FAILURE
+                                     : SMTPP_NOTIFY_DELAY;
+        while (q < e && *q != ',') q++;
+        q++;
+    }
+    return (uint8_t)bits;
+}
+
+/* Whether known parameter id (at kw) may be on this command: on its verb
+ * (param_verbs[]), once.  Marks it present.  Returns 0 after recording the
+ * error. */
+static SMTPP_INLINE int param_admit(lexer *lx, smtpp_command *c, const uchar *kw, int id)
+{
+    if (!(param_verbs[id] & (1u << c->verb))) {
+        fail(lx, kw, SMTPP_E_PARAM_WRONG_VERB, 0);
+        return 0;
+    }
+    if (c->p.present & (1u << id)) {
+        fail(lx, kw, SMTPP_E_PARAM_DUPLICATE, 0);
+        return 0;
+    }
+    c->p.present |= 1u << id;
+    return 1;
+}
+
+/* Appends the parameter kw..e (keyword kw..v) to c->params[]. */
+static SMTPP_INLINE void param_store(smtpp_command *c, const uchar *kw, const uchar *v,
+                                     const uchar *e, int id)
+{
+    smtpp_param *sp = &c->params[c->nparams++];
+    sp->keyword = SL(kw, v);
+    sp->value = (v < e) ? SL(v + 1, e) : (smtpp_str){ NULL, 0 };
+    sp->id = id;
+}
+
+/* The parameter list after a path: *(SP esmtp-param) CRLF (RFC 5321
+ * 4.1.2: esmtp-keyword ["=" esmtp-value]).  Each parameter is appended to
+ * c->params[]; a known keyword with a value of its grammar has the value
+ * stored in c->p (the typed rules below), an unknown keyword the caller
+ * takes (param_unknown) gets id -1.  Returns the end of the line, or NULL
+ * after recording the error: a value its keyword does not allow, a known
+ * parameter param_admit() refuses, an unknown or malformed parameter. */
 static const uchar *lex_params(lexer *lx, const uchar *s)
 {
     smtpp_command *c = lx->cmd;
     smtpp_params *pp = &c->p;
-    const uchar *YYCURSOR, *YYMARKER = NULL, *kw, *v, *t1;
+    const uchar *YYCURSOR, *YYMARKER = NULL, *kw, *t0, *t1;
     int id, ovf;
     (void)YYMARKER;
     /*!stags:re2c:par1 format = "const uchar *@@ = NULL;\n"; */
@@ -533,130 +623,95 @@ static const uchar *lex_params(lexer *lx, const uchar *s)
               id = SMTPP_PARAM_SIZE;
               pp->size = digits_u64(kw + 5, YYCURSOR, &ovf);
               if (ovf) return fail(lx, kw, SMTPP_E_SIZE_OVERFLOW, 0);
-              goto known;
+              goto typed;
           }
-          'BODY=7BIT'        { id = SMTPP_PARAM_BODY; pp->body = SMTPP_BODY_7BIT; goto known; }
-          'BODY=8BITMIME'    { id = SMTPP_PARAM_BODY; pp->body = SMTPP_BODY_8BITMIME; goto known; }
-          'BODY=BINARYMIME'  { id = SMTPP_PARAM_BODY; pp->body = SMTPP_BODY_BINARYMIME; goto known; }
-          'SMTPUTF8'         { id = SMTPP_PARAM_SMTPUTF8; goto known; }
-          'RET=FULL'         { id = SMTPP_PARAM_RET; pp->ret = SMTPP_RET_FULL; goto known; }
-          'RET=HDRS'         { id = SMTPP_PARAM_RET; pp->ret = SMTPP_RET_HDRS; goto known; }
+          'BODY=7BIT'        { id = SMTPP_PARAM_BODY; pp->body = SMTPP_BODY_7BIT; goto typed; }
+          'BODY=8BITMIME'    { id = SMTPP_PARAM_BODY; pp->body = SMTPP_BODY_8BITMIME; goto typed; }
+          'BODY=BINARYMIME'  { id = SMTPP_PARAM_BODY; pp->body = SMTPP_BODY_BINARYMIME; goto typed; }
+          'SMTPUTF8'         { id = SMTPP_PARAM_SMTPUTF8; goto typed; }
+          'RET=FULL'         { id = SMTPP_PARAM_RET; pp->ret = SMTPP_RET_FULL; goto typed; }
+          'RET=HDRS'         { id = SMTPP_PARAM_RET; pp->ret = SMTPP_RET_HDRS; goto typed; }
           'ENVID=' xtext1    {
               // RFC 3461 4.4: at most 100 characters, counted as sent
               if (YYCURSOR - (kw + 6) > 100) return fail(lx, kw, SMTPP_E_PARAM_VALUE, 0);
               id = SMTPP_PARAM_ENVID;
               pp->envid = SL(kw + 6, YYCURSOR);
-              goto known;
+              goto typed;
           }
-          'AUTH=' xtext1     { id = SMTPP_PARAM_AUTH; pp->auth = SL(kw + 5, YYCURSOR); goto known; }
-          'REQUIRETLS'       { id = SMTPP_PARAM_REQUIRETLS; goto known; }
+          'AUTH=' xtext1     { id = SMTPP_PARAM_AUTH; pp->auth = SL(kw + 5, YYCURSOR); goto typed; }
+          'REQUIRETLS'       { id = SMTPP_PARAM_REQUIRETLS; goto typed; }
           'MT-PRIORITY=' [+-]? digit {
               id = SMTPP_PARAM_MT_PRIORITY;
               pp->mt_priority = (int8_t)(YYCURSOR[-1] - '0');
               if (YYCURSOR[-2] == '-') pp->mt_priority = (int8_t)-pp->mt_priority;
-              goto known;
+              goto typed;
           }
           'HOLDFOR=' digit{1,9} {
               id = SMTPP_PARAM_HOLDFOR;
               pp->holdfor = (uint32_t)digits_u64(kw + 8, YYCURSOR, &ovf);
-              goto known;
+              goto typed;
           }
           'HOLDUNTIL=' digit{4} "-" ("0" [1-9] | "1" [0-2]) "-" ("0" [1-9] | [12] digit | "3" [01])
                 'T' ([01] digit | "2" [0-3]) ":" [0-5] digit ":" ([0-5] digit | "60") ("." digit+)?
                 ('Z' | [+-] ([01] digit | "2" [0-3]) ":" [0-5] digit) {
               id = SMTPP_PARAM_HOLDUNTIL;
               pp->holduntil = SL(kw + 10, YYCURSOR);
-              goto known;
+              goto typed;
           }
-          'BY=' @v [+-]? digit{1,9} @t1 ";" [NnRr] [Tt]? {
-              int neg = (*v == '-');
+          'BY=' @t0 [+-]? digit{1,9} @t1 ";" [NnRr] [Tt]? {
+              const uchar *n = t0 + (*t0 == '-' || *t0 == '+');
               id = SMTPP_PARAM_BY;
-              if (*v == '-' || *v == '+') v++;
-              pp->by_time = (int32_t)digits_u64(v, t1, &ovf);
-              if (neg) pp->by_time = -pp->by_time;
+              pp->by_time = (int32_t)digits_u64(n, t1, &ovf);
+              if (*t0 == '-') pp->by_time = -pp->by_time;
               pp->by_mode = (uint8_t)(t1[1] & ~0x20);
               pp->by_trace = (YYCURSOR - t1 == 3);
               if (pp->by_time <= 0 && pp->by_mode == SMTPP_BY_RETURN)
                   return fail(lx, kw, SMTPP_E_PARAM_VALUE, 0);
-              goto known;
+              goto typed;
           }
-          'NOTIFY=NEVER'     { id = SMTPP_PARAM_NOTIFY; pp->notify = SMTPP_NOTIFY_NEVER; goto known; }
+          'NOTIFY=NEVER'     { id = SMTPP_PARAM_NOTIFY; pp->notify = SMTPP_NOTIFY_NEVER; goto typed; }
           'NOTIFY=' ('SUCCESS' | 'FAILURE' | 'DELAY') ("," ('SUCCESS' | 'FAILURE' | 'DELAY'))* {
-              // RFC 3461 4.1: "NEVER" / 1#notify-list-element.  A list
-              // element may repeat (1#, RFC 822 2.7); repeats add nothing
-              const uchar *q = kw + 7;
+              // RFC 3461 4.1: "NEVER" / 1#notify-list-element
               id = SMTPP_PARAM_NOTIFY;
-              pp->notify = 0;
-              while (q < YYCURSOR) {
-                  unsigned bit = ((*q | 0x20) == 's') ? SMTPP_NOTIFY_SUCCESS
-                               : ((*q | 0x20) == 'f') ? SMTPP_NOTIFY_FAILURE
-                                                      : SMTPP_NOTIFY_DELAY;
-                  pp->notify |= (uint8_t)bit;
-                  while (q < YYCURSOR && *q != ',') q++;
-                  q++;
-              }
-              goto known;
+              pp->notify = notify_bits(kw + 7, YYCURSOR);
+              goto typed;
           }
-          'ORCPT=' @v atom_value @t1 ";" xtext {
+          'ORCPT=' @t0 atom_value @t1 ";" xtext {
               // RFC 3461 4.2: addr-type ";" xtext, the xtext possibly empty;
               // the whole value at most 500 characters, counted as sent
-              if (YYCURSOR - v > 500) return fail(lx, kw, SMTPP_E_PARAM_VALUE, 0);
+              if (YYCURSOR - t0 > 500) return fail(lx, kw, SMTPP_E_PARAM_VALUE, 0);
               id = SMTPP_PARAM_ORCPT;
-              pp->orcpt_type = SL(v, t1);
+              pp->orcpt_type = SL(t0, t1);
               pp->orcpt = SL(t1 + 1, YYCURSOR);
-              goto known;
+              goto typed;
           }
-          esmtp_kw @v ("=" esmtp_val)? {
-              id = param_lookup(kw, v);
+          esmtp_kw @t0 ("=" esmtp_val)? {
+              id = param_lookup(kw, t0);
               if (id >= 0) {
                   // a known keyword with a value it does not allow
                   if (pp->present & (1u << id))
                       return fail(lx, kw, SMTPP_E_PARAM_DUPLICATE, 0);
                   return fail(lx, kw, SMTPP_E_PARAM_VALUE, 1);
               }
-              {   // unknown: refused unless the caller takes care of it
-                  unsigned i;
-                  for (i = 0; i < c->nparams; i++)
-                      if (c->params[i].id < 0 && c->params[i].keyword.n == (size_t)(v - kw) &&
-                          smtpp__ieq2((const uchar *)c->params[i].keyword.p, kw, (size_t)(v - kw)))
-                          return fail(lx, kw, SMTPP_E_PARAM_DUPLICATE, 0);
-              }
-              if (!(lx->flags & SMTPP_ACCEPT_UNKNOWN_PARAMS))
-                  return fail(lx, kw, SMTPP_E_PARAM_UNKNOWN, 0);
-              if (!lx->utf8_value) {
-                  // RFC 6531 3.3: UTF-8 in an esmtp-value only under
-                  // SMTPUTF8 (checked once the line is read)
-                  const uchar *q = v;
-                  while (q < YYCURSOR && *q < 0x80) q++;
-                  if (q < YYCURSOR) lx->utf8_value = q;
-              }
-              id = -1;
-              goto store;
+              if (!param_unknown(lx, kw, t0, YYCURSOR)) return NULL;
+              param_store(c, kw, t0, YYCURSOR, -1);
+              s = YYCURSOR;
+              continue;
           }
-          esmtp_kw @v "=" [^ \x00\r\n]* {
+          esmtp_kw @t0 "=" [^ \x00\r\n]* {
               // a value with bytes esmtp-value does not allow
               const uchar *q = kw;
               while (q < YYCURSOR && *q < 0x80) q++;
-              if (q < YYCURSOR && param_lookup(kw, v) < 0)
+              if (q < YYCURSOR && param_lookup(kw, t0) < 0)
                   return fail(lx, q, SMTPP_E_PARAM_VALUE, 1);
               return fail(lx, kw, SMTPP_E_PARAM_VALUE, 0);
           }
           * { return fail(lx, kw, SMTPP_E_PARAM_SYNTAX, 1); }
         */
-known:
-        if (!(param_verbs[id] & (1u << c->verb)))
-            return fail(lx, kw, SMTPP_E_PARAM_WRONG_VERB, 0);
-        if (pp->present & (1u << id))
-            return fail(lx, kw, SMTPP_E_PARAM_DUPLICATE, 0);
-        pp->present |= 1u << id;
-        v = kw + param_kwlen[id]; /* the typed rules match the keyword exactly */
-store:
-        {
-            smtpp_param *sp = &c->params[c->nparams++];
-            sp->keyword = SL(kw, v);
-            sp->value = (v < YYCURSOR) ? SL(v + 1, YYCURSOR) : (smtpp_str){ NULL, 0 };
-            sp->id = id;
-        }
+typed:
+        if (!param_admit(lx, c, kw, id)) return NULL;
+        /* the typed rules match the keyword exactly */
+        param_store(c, kw, kw + param_kwlen[id], YYCURSOR, id);
         s = YYCURSOR;
     }
 }
@@ -883,7 +938,7 @@ attr:
     return s;
 }
 
-/* Commands that take no argument: DATA RSET QUIT STARTTLS TURN. */
+/* Commands that take no argument: DATA RSET QUIT STARTTLS TURN (NONE). */
 static const uchar *lex_noarg(lexer *lx, const uchar *s)
 {
     if (at_eol(lx, s)) return s;
@@ -933,6 +988,22 @@ static const uchar *lex_query(lexer *lx, const uchar *s, int required)
 
 /* ---- The line ------------------------------------------------------------------ */
 
+/* The argument grammars, the args column of SMTPP_VERB_MAP (command.h),
+ * and each verb's. */
+enum verb_args {
+    ARGS_NONE, ARGS_DOMAIN, ARGS_PATH, ARGS_CHUNK, ARGS_MECHANISM, ARGS_NODE, ARGS_DOMAINS,
+    ARGS_ATTRS, ARGS_STRING, ARGS_OPT_STRING
+};
+static const uint8_t verb_args[SMTPP_VERB__COUNT] = {
+    ARGS_NONE,   /* SMTPP_VERB_UNKNOWN: never asked */
+#define SMTPP_X_(name, keyword, args) ARGS_##args,
+    SMTPP_VERB_MAP(SMTPP_X_)
+#undef SMTPP_X_
+};
+
+/* The verb, then its arguments.  One rule per row of SMTPP_VERB_MAP
+ * (re2c cannot read the map; tests/test_command.c parses every row's
+ * keyword to show the rules agree with it). */
 static void lex_line(lexer *lx)
 {
     smtpp_command *c = lx->cmd;
@@ -975,23 +1046,17 @@ args:
         fail(lx, s, SMTPP_E_NUL, 0);
         return;
     }
-    switch (c->verb) {
-    case SMTPP_VERB_MAIL:
-    case SMTPP_VERB_RCPT:     lex_mail_rcpt(lx, s); break;
-    case SMTPP_VERB_HELO:
-    case SMTPP_VERB_EHLO:
-    case SMTPP_VERB_LHLO:     lex_hello(lx, s); break;
-    case SMTPP_VERB_BDAT:     lex_bdat(lx, s); break;
-    case SMTPP_VERB_AUTH:     lex_auth(lx, s); break;
-    case SMTPP_VERB_ETRN:     lex_etrn(lx, s); break;
-    case SMTPP_VERB_ATRN:     lex_atrn(lx, s); break;
-    case SMTPP_VERB_XCLIENT:
-    case SMTPP_VERB_XFORWARD: lex_xattrs(lx, s); break;
-    case SMTPP_VERB_VRFY:
-    case SMTPP_VERB_EXPN:     lex_query(lx, s, 1); break;
-    case SMTPP_VERB_NOOP:
-    case SMTPP_VERB_HELP:     lex_query(lx, s, 0); break;
-    default:                  lex_noarg(lx, s); break;
+    switch (verb_args[c->verb]) {
+    case ARGS_PATH:       lex_mail_rcpt(lx, s); break;
+    case ARGS_DOMAIN:     lex_hello(lx, s); break;
+    case ARGS_CHUNK:      lex_bdat(lx, s); break;
+    case ARGS_MECHANISM:  lex_auth(lx, s); break;
+    case ARGS_NODE:       lex_etrn(lx, s); break;
+    case ARGS_DOMAINS:    lex_atrn(lx, s); break;
+    case ARGS_ATTRS:      lex_xattrs(lx, s); break;
+    case ARGS_STRING:     lex_query(lx, s, 1); break;
+    case ARGS_OPT_STRING: lex_query(lx, s, 0); break;
+    default:              lex_noarg(lx, s); break;   /* ARGS_NONE */
     }
 }
 

@@ -63,17 +63,8 @@ static inline void command_reset(smtpp_command *c)
     c->p.present = 0;
 }
 
-/* Which verbs each parameter belongs to, and the length of each known
- * keyword, in smtpp_param_id order. */
-#define MAIL_ONLY (1u << SMTPP_VERB_MAIL)
-#define RCPT_ONLY (1u << SMTPP_VERB_RCPT)
-static const uint32_t param_verbs[SMTPP_PARAM__COUNT] = {
-    MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY,
-    MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, MAIL_ONLY, RCPT_ONLY, RCPT_ONLY
-};
-
-static const uint8_t param_kwlen[SMTPP_PARAM__COUNT] = {
-    4, 4, 8, 3, 5, 4, 10, 11, 7, 9, 2, 6, 5
-};
+/* The parameters' verbs and keyword lengths (param_verbs[], param_kwlen[])
+ * come from parser/vocab.h, generated from SMTPP_PARAM_MAP. */
+#include "vocab.h"
 
 #endif

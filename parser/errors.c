@@ -43,9 +43,10 @@ const char *smtpp_error_reason(smtpp_error e)
 }
 
 static const char *const verb_names[SMTPP_VERB__COUNT] = {
-    "", "HELO", "EHLO", "LHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP",
-    "QUIT", "VRFY", "EXPN", "HELP", "AUTH", "STARTTLS", "TURN", "ATRN", "ETRN",
-    "XCLIENT", "XFORWARD"
+    "",
+#define SMTPP_X_(name, keyword, args) keyword,
+    SMTPP_VERB_MAP(SMTPP_X_)
+#undef SMTPP_X_
 };
 
 const char *smtpp_verb_name(smtpp_verb v)
@@ -54,8 +55,9 @@ const char *smtpp_verb_name(smtpp_verb v)
 }
 
 static const char *const param_names[SMTPP_PARAM__COUNT] = {
-    "SIZE", "BODY", "SMTPUTF8", "RET", "ENVID", "AUTH", "REQUIRETLS",
-    "MT-PRIORITY", "HOLDFOR", "HOLDUNTIL", "BY", "NOTIFY", "ORCPT"
+#define SMTPP_X_(name, keyword, verb, ext, example) keyword,
+    SMTPP_PARAM_MAP(SMTPP_X_)
+#undef SMTPP_X_
 };
 
 const char *smtpp_param_name(smtpp_param_id id)

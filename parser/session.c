@@ -3,6 +3,7 @@
  * pipelining and connection limits.  docs/session-state.md draws the state
  * machine implemented here. */
 #include "internal.h"
+#include "vocab.h"
 
 #include <string.h>
 
@@ -197,15 +198,8 @@ static int misuse(smtpp_verdict *v)
     return fill(v, SMTPP_V_MISUSE, SMTPP_ACT_REPLY);
 }
 
-/* The extension each MAIL/RCPT parameter belongs to. */
-static const uint8_t param_ext[SMTPP_PARAM__COUNT] = {
-    SMTPP_EXT_SIZE, SMTPP_EXT_8BITMIME, SMTPP_EXT_SMTPUTF8, SMTPP_EXT_DSN,
-    SMTPP_EXT_DSN, SMTPP_EXT_AUTH, SMTPP_EXT_REQUIRETLS, SMTPP_EXT_MT_PRIORITY,
-    SMTPP_EXT_FUTURERELEASE, SMTPP_EXT_FUTURERELEASE, SMTPP_EXT_DELIVERBY,
-    SMTPP_EXT_DSN, SMTPP_EXT_DSN
-};
-
-/* 1 when every known parameter of cmd belongs to an offered extension. */
+/* 1 when every known parameter of cmd belongs to an offered extension
+ * (param_ext[], vocab.h: the SMTPP_PARAM_MAP row's extension). */
 static inline int params_offered(const smtpp_session *s, const smtpp_command *cmd)
 {
     uint32_t todo = cmd->p.present, need = 0;

@@ -701,6 +701,130 @@ START_TEST(test_error_reply_mapping)
 }
 END_TEST
 
+/* ---- the vocabulary maps ------------------------------------------------------ *
+ * The re2c rules cannot read SMTPP_VERB_MAP and SMTPP_PARAM_MAP (command.h):
+ * every row is parsed here, so a row without its rule, or a rule that
+ * returns another id than its row, fails. */
+
+static void lower(char *dst, const char *src)
+{
+    for (; *src; src++, dst++) *dst = (*src >= 'A' && *src <= 'Z') ? (char)(*src | 0x20) : *src;
+    *dst = 0;
+}
+
+static const struct verb_row {
+    int id;
+    const char *keyword;
+} verb_rows[] = {
+#define X_(name, keyword, args) { SMTPP_VERB_##name, keyword },
+    SMTPP_VERB_MAP(X_)
+#undef X_
+};
+
+START_TEST(test_vocabulary_verbs)
+{
+    char line[64], low[32];
+    size_t i;
+    ck_assert_uint_eq(sizeof verb_rows / sizeof verb_rows[0], SMTPP_VERB__COUNT - 1);
+    for (i = 0; i < sizeof verb_rows / sizeof verb_rows[0]; i++) {
+        const struct verb_row *r = &verb_rows[i];
+        const smtpp_command *c;
+        ck_assert_int_eq(r->id, (int)i + 1);
+        ck_assert_str_eq(smtpp_verb_name((smtpp_verb)r->id), r->keyword);
+        /* the keyword alone, in either case: this verb (its argument may be
+         * missing, but the verb is known) */
+        snprintf(line, sizeof line, "%s\r\n", r->keyword);
+        c = P(0, line);
+        ck_assert_msg(c->verb == r->id, "%s: verb %s", r->keyword, smtpp_verb_name(c->verb));
+        ck_assert_int_ne(c->error, SMTPP_E_UNKNOWN_COMMAND);
+        lower(low, r->keyword);
+        snprintf(line, sizeof line, "%s\r\n", low);
+        ck_assert_int_eq(P(0, line)->verb, r->id);
+        /* the rule matches the keyword, not a word it starts */
+        snprintf(line, sizeof line, "%sX\r\n", r->keyword);
+        c = P(0, line);
+        ck_assert_int_eq(c->verb, SMTPP_VERB_UNKNOWN);
+        ck_assert_int_eq(c->error, SMTPP_E_UNKNOWN_COMMAND);
+    }
+    ck_assert_str_eq(smtpp_verb_name(SMTPP_VERB_UNKNOWN), "");
+    ck_assert_str_eq(smtpp_verb_name(SMTPP_VERB__COUNT), "");
+}
+END_TEST
+
+static const struct param_row {
+    int id;
+    const char *keyword;
+    int verb;
+    int ext;
+    const char *example;
+} param_rows[] = {
+#define X_(name, keyword, verb, ext, example) \
+    { SMTPP_PARAM_##name, keyword, SMTPP_VERB_##verb, SMTPP_EXT_##ext, example },
+    SMTPP_PARAM_MAP(X_)
+#undef X_
+};
+
+START_TEST(test_vocabulary_params)
+{
+    static const char mail[] = "MAIL FROM:<a@b.example> ", rcpt[] = "RCPT TO:<a@b.example> ";
+    char line[160], low[32];
+    size_t i;
+    ck_assert_uint_eq(sizeof param_rows / sizeof param_rows[0], SMTPP_PARAM__COUNT);
+    for (i = 0; i < sizeof param_rows / sizeof param_rows[0]; i++) {
+        const struct param_row *r = &param_rows[i];
+        const char *cmd = r->verb == SMTPP_VERB_MAIL ? mail : rcpt;
+        const char *other = r->verb == SMTPP_VERB_MAIL ? rcpt : mail;
+        uint32_t off = (uint32_t)strlen(cmd);
+        const smtpp_command *c;
+        ck_assert_int_eq(r->id, (int)i);
+        ck_assert_str_eq(smtpp_param_name((smtpp_param_id)r->id), r->keyword);
+        ck_assert_int_lt(r->ext, SMTPP_EXT__COUNT);
+        /* keyword and example value on its verb: this id, the keyword as
+         * long as the row's, the value after the "=" */
+        snprintf(line, sizeof line, "%s%s%s\r\n", cmd, r->keyword, r->example);
+        c = P(0, line);
+        ck_assert_msg(c->error == 0, "%s: %s", line, smtpp_error_name(c->error));
+        ck_assert_int_eq(c->verb, r->verb);
+        ck_assert_int_eq(c->nparams, 1);
+        ck_assert_int_eq(c->params[0].id, r->id);
+        ck_assert_uint_eq(c->p.present, 1u << r->id);
+        ck_slice(c->params[0].keyword, r->keyword);
+        if (r->example[0]) ck_slice(c->params[0].value, r->example + 1);
+        else ck_assert_ptr_null(c->params[0].value.p);
+        /* in lower case */
+        lower(low, r->keyword);
+        snprintf(line, sizeof line, "%s%s%s\r\n", cmd, low, r->example);
+        c = P(0, line);
+        ck_assert_int_eq(c->error, 0);
+        ck_assert_int_eq(c->params[0].id, r->id);
+        ck_slice(c->params[0].keyword, low);
+        /* on the other verb: refused as such (param_verbs[]) */
+        snprintf(line, sizeof line, "%s%s%s\r\n", other, r->keyword, r->example);
+        c = P(0, line);
+        ck_assert_msg(c->error == SMTPP_E_PARAM_WRONG_VERB, "%s: %s", line,
+                      smtpp_error_name(c->error));
+        ck_assert_uint_eq(c->error_offset, strlen(other));
+        /* a value no keyword allows: a known keyword's wrong value, never an
+         * unknown parameter (the keyword lookup knows the row) */
+        snprintf(line, sizeof line, "%s%s=+\r\n", cmd, r->keyword);
+        c = P(0, line);
+        ck_assert_msg(c->error == SMTPP_E_PARAM_VALUE, "%s: %s", line, smtpp_error_name(c->error));
+        ck_assert_uint_eq(c->error_offset, off);
+        /* after the parameter itself: a duplicate, so the lookup returned
+         * this row's id */
+        snprintf(line, sizeof line, "%s%s%s %s=+\r\n", cmd, r->keyword, r->example, low);
+        c = P(0, line);
+        ck_assert_msg(c->error == SMTPP_E_PARAM_DUPLICATE, "%s: %s", line,
+                      smtpp_error_name(c->error));
+        ck_assert_uint_eq(c->error_offset, off + strlen(r->keyword) + strlen(r->example) + 1);
+        /* the keyword with one more letter is not this parameter */
+        snprintf(line, sizeof line, "%s%sX%s\r\n", cmd, r->keyword, r->example);
+        c = P(0, line);
+        ck_assert_msg(c->error == SMTPP_E_PARAM_UNKNOWN, "%s: %s", line, smtpp_error_name(c->error));
+    }
+}
+END_TEST
+
 START_TEST(test_bdat_auth_fields)
 {
     const smtpp_command *c = P(0, "BDAT 18446744073709551615 LAST\r\n");
@@ -1591,6 +1715,8 @@ static Suite *command_suite(void)
     tcase_add_test(tc, test_mailbox_fields);
     tcase_add_test(tc, test_params_typed);
     tcase_add_test(tc, test_error_reply_mapping);
+    tcase_add_test(tc, test_vocabulary_verbs);
+    tcase_add_test(tc, test_vocabulary_params);
     tcase_add_test(tc, test_bdat_auth_fields);
     tcase_add_test(tc, test_decoders);
     tcase_add_test(tc, test_standalone_validators);

@@ -354,6 +354,41 @@ START_TEST(test_synthetic)
 }
 END_TEST
 
+/* Every row of SMTPP_EXT_MAP (reply.h): its name, and its keyword found by
+ * the re2c rules of smtpp_ext_lookup(), which cannot read the map, in
+ * either case and never as the start of a longer word. */
+static const struct ext_row {
+    int id;
+    const char *keyword;
+} ext_rows[] = {
+#define X_(name, keyword) { SMTPP_EXT_##name, keyword },
+    SMTPP_EXT_MAP(X_)
+#undef X_
+};
+
+START_TEST(test_vocabulary_exts)
+{
+    size_t i, k;
+    ck_assert_uint_eq(sizeof ext_rows / sizeof ext_rows[0], SMTPP_EXT__COUNT);
+    for (i = 0; i < sizeof ext_rows / sizeof ext_rows[0]; i++) {
+        const struct ext_row *r = &ext_rows[i];
+        char low[32], longer[40];
+        size_t n = strlen(r->keyword);
+        smtpp_str kw = { r->keyword, n }, lw = { low, n }, lg = { longer, n + 1 };
+        ck_assert_int_eq(r->id, (int)i);
+        ck_assert_str_eq(smtpp_ext_name((smtpp_ext)r->id), r->keyword);
+        ck_assert_int_eq(smtpp_ext_lookup(kw), r->id);
+        for (k = 0; k <= n; k++)
+            low[k] = (r->keyword[k] >= 'A' && r->keyword[k] <= 'Z') ? (char)(r->keyword[k] | 0x20)
+                                                                    : r->keyword[k];
+        ck_assert_int_eq(smtpp_ext_lookup(lw), r->id);
+        memcpy(longer, r->keyword, n);
+        longer[n] = 'X';
+        ck_assert_int_eq(smtpp_ext_lookup(lg), -1);
+    }
+}
+END_TEST
+
 START_TEST(test_lookup_helpers)
 {
     smtpp_str s = { "mt-priority", 11 }, none = { NULL, 0 }, nl = { "AUTH\n", 5 };
@@ -422,6 +457,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_fixture_greetings);
     tcase_add_loop_test(tc, test_synthetic, 0, (int)(sizeof evecs / sizeof evecs[0]));
     tcase_add_test(tc, test_lookup_helpers);
+    tcase_add_test(tc, test_vocabulary_exts);
     tcase_add_test(tc, test_ehlo_next_all_lines);
     suite_add_tcase(s, tc);
     return s;

@@ -99,29 +99,65 @@ enum smtpp_result {
     SMTPP_DONE  = 1  /* one line was parsed: look at the output struct */
 };
 
-/* ---- Verbs --------------------------------------------------------------- */
+/* ---- Verbs --------------------------------------------------------------- *
+ * One row per command this library knows: X(name, keyword, args)
+ *   name     the enum constant's suffix: SMTPP_VERB_<name>
+ *   keyword  what smtpp_verb_name() returns; the parser matches it without
+ *            regard to case
+ *   args     the grammar of what follows the keyword, one of
+ *              NONE        nothing (lex_noarg in parser/command.re)
+ *              DOMAIN      SP Domain or address literal (HELO, EHLO, LHLO)
+ *              PATH        SP FROM:/TO: path and ESMTP parameters
+ *              CHUNK       SP chunk-size [SP LAST] (BDAT)
+ *              MECHANISM   SP mechanism [SP initial-response] (AUTH)
+ *              NODE        SP node (ETRN)
+ *              DOMAINS     [SP domain *("," domain)] (ATRN)
+ *              ATTRS       1*(SP attribute=value) (XCLIENT, XFORWARD)
+ *              STRING      SP String [SP SMTPUTF8] (VRFY, EXPN)
+ *              OPT_STRING  [SP String] (NOOP, HELP)
+ *            lex_line() in parser/command.re dispatches on it.
+ * The enum, smtpp_verb_name() and the parser's dispatch on the verb are
+ * generated from these rows.  Rows are only ever appended (the enum values
+ * are ABI).
+ *
+ * Adding a verb: append its row; add its re2c rule ('KEYWORD' { c->verb =
+ * SMTPP_VERB_<name>; goto args; }) to lex_line() in parser/command.re
+ * (re2c reads no C macros, so the rule stays written out; test_command's
+ * vocabulary test fails until it is there); if no existing args grammar
+ * fits, write its lexer, add ARGS_<args> to enum verb_args and its case to
+ * lex_line() (parser/command.re); say in
+ * smtpp_session_check() (parser/session.c) what the session does with it;
+ * add its tests to tests/test_command.c and tests/test_session.c, and its
+ * first four letters to OTHER_VERBS in tests/oracle/limits.mjs (or a rule
+ * to the grammar oracle). */
+#define SMTPP_VERB_MAP(X)                                                    \
+    X(HELO,     "HELO",     DOMAIN)                                          \
+    X(EHLO,     "EHLO",     DOMAIN)                                          \
+    X(LHLO,     "LHLO",     DOMAIN)     /* LMTP, RFC 2033 */                 \
+    X(MAIL,     "MAIL",     PATH)                                            \
+    X(RCPT,     "RCPT",     PATH)                                            \
+    X(DATA,     "DATA",     NONE)                                            \
+    X(BDAT,     "BDAT",     CHUNK)      /* RFC 3030 */                       \
+    X(RSET,     "RSET",     NONE)                                            \
+    X(NOOP,     "NOOP",     OPT_STRING)                                      \
+    X(QUIT,     "QUIT",     NONE)                                            \
+    X(VRFY,     "VRFY",     STRING)                                          \
+    X(EXPN,     "EXPN",     STRING)                                          \
+    X(HELP,     "HELP",     OPT_STRING)                                      \
+    X(AUTH,     "AUTH",     MECHANISM)  /* RFC 4954 */                       \
+    X(STARTTLS, "STARTTLS", NONE)       /* RFC 3207 */                       \
+    X(TURN,     "TURN",     NONE)       /* RFC 821 */                        \
+    X(ATRN,     "ATRN",     DOMAINS)    /* RFC 2645 */                       \
+    X(ETRN,     "ETRN",     NODE)       /* RFC 1985 */                       \
+    X(XCLIENT,  "XCLIENT",  ATTRS)      /* Postfix proxy extension */        \
+    X(XFORWARD, "XFORWARD", ATTRS)      /* Postfix proxy extension */        \
+    /* added in 0.1: append new rows below */
+
 typedef enum smtpp_verb {
     SMTPP_VERB_UNKNOWN = 0, /* not a command this library knows (500) */
-    SMTPP_VERB_HELO,
-    SMTPP_VERB_EHLO,
-    SMTPP_VERB_LHLO,     /* LMTP, RFC 2033 */
-    SMTPP_VERB_MAIL,
-    SMTPP_VERB_RCPT,
-    SMTPP_VERB_DATA,
-    SMTPP_VERB_BDAT,     /* RFC 3030 */
-    SMTPP_VERB_RSET,
-    SMTPP_VERB_NOOP,
-    SMTPP_VERB_QUIT,
-    SMTPP_VERB_VRFY,
-    SMTPP_VERB_EXPN,
-    SMTPP_VERB_HELP,
-    SMTPP_VERB_AUTH,     /* RFC 4954 */
-    SMTPP_VERB_STARTTLS, /* RFC 3207 */
-    SMTPP_VERB_TURN,     /* RFC 821 */
-    SMTPP_VERB_ATRN,     /* RFC 2645 */
-    SMTPP_VERB_ETRN,     /* RFC 1985 */
-    SMTPP_VERB_XCLIENT,  /* Postfix proxy extension */
-    SMTPP_VERB_XFORWARD, /* Postfix proxy extension */
+#define SMTPP_X_(name, keyword, args) SMTPP_VERB_##name,
+    SMTPP_VERB_MAP(SMTPP_X_)
+#undef SMTPP_X_
     SMTPP_VERB__COUNT
 } smtpp_verb;
 
@@ -279,21 +315,58 @@ typedef struct smtpp_path {
                               (the session enforces it) */
 } smtpp_path;
 
-/* ---- ESMTP parameters ---------------------------------------------------- */
+/* ---- ESMTP parameters ---------------------------------------------------- *
+ * One row per MAIL/RCPT parameter this library knows:
+ * X(name, keyword, verb, ext, example)
+ *   name     the enum constant's suffix: SMTPP_PARAM_<name>
+ *   keyword  what smtpp_param_name() returns and what the parser matches
+ *            (without regard to case); params[].keyword of a known
+ *            parameter is exactly this long
+ *   verb     the command it is valid on (SMTPP_VERB_<verb>); on any other
+ *            the parser refuses it, SMTPP_E_PARAM_WRONG_VERB (555)
+ *   ext      the extension (SMTPP_EXT_<ext>, reply.h) whose EHLO keyword
+ *            offers it; the session refuses it (555) when that extension
+ *            was not offered (BODY=BINARYMIME needs BINARYMIME instead of
+ *            8BITMIME: parser/session.c)
+ *   example  a valid value as sent, with its "=" ("" for a parameter that
+ *            takes none); the vocabulary test in tests/test_command.c
+ *            parses every row's keyword with it
+ * The enum, smtpp_param_name(), the keyword lengths, the verb masks and the
+ * parameter-to-extension table of the session are generated from these
+ * rows (parser/vocab.h).  Rows are only ever appended (the enum values are
+ * ABI; `present` has 32 bits).
+ *
+ * Adding a parameter: append its row; add the typed rule for its value to
+ * lex_params() and its keyword to param_lookup() in parser/command.re
+ * (re2c reads no C macros, so both rules stay written out; the vocabulary
+ * test fails until they agree with the row); if it has a typed value, add
+ * the field to smtpp_params below, clear it in params_clear() and compare
+ * it in the fast-path oracle (fast_lane_check() in command.re); if it
+ * lengthens the longest MAIL/RCPT line, add what it adds to
+ * smtpp_parser_configure(); add its tests to tests/test_command.c, and its
+ * entry to PARAMS in tests/oracle/limits.mjs (with its ABNF rule in
+ * tests/oracle/smtp.abnf, or skip: true), or the grammar oracle takes it
+ * for an unknown keyword. */
+#define SMTPP_PARAM_MAP(X)                                                        \
+    X(SIZE,        "SIZE",        MAIL, SIZE,          "=1000000")  /* RFC 1870 */ \
+    X(BODY,        "BODY",        MAIL, 8BITMIME,      "=8BITMIME") /* RFC 6152, 3030 */ \
+    X(SMTPUTF8,    "SMTPUTF8",    MAIL, SMTPUTF8,      "")          /* RFC 6531 */ \
+    X(RET,         "RET",         MAIL, DSN,           "=HDRS")     /* RFC 3461 */ \
+    X(ENVID,       "ENVID",       MAIL, DSN,           "=QQ314159") /* RFC 3461 */ \
+    X(AUTH,        "AUTH",        MAIL, AUTH,          "=<>")       /* RFC 4954 */ \
+    X(REQUIRETLS,  "REQUIRETLS",  MAIL, REQUIRETLS,    "")          /* RFC 8689 */ \
+    X(MT_PRIORITY, "MT-PRIORITY", MAIL, MT_PRIORITY,   "=-3")       /* RFC 6710 */ \
+    X(HOLDFOR,     "HOLDFOR",     MAIL, FUTURERELEASE, "=600")      /* RFC 4865 */ \
+    X(HOLDUNTIL,   "HOLDUNTIL",   MAIL, FUTURERELEASE, "=2026-12-31T23:59:59Z") /* RFC 4865 */ \
+    X(BY,          "BY",          MAIL, DELIVERBY,     "=120;R")    /* RFC 2852 */ \
+    X(NOTIFY,      "NOTIFY",      RCPT, DSN,           "=SUCCESS,DELAY") /* RFC 3461 */ \
+    X(ORCPT,       "ORCPT",       RCPT, DSN,           "=rfc822;a@b.example") /* RFC 3461 */ \
+    /* added in 0.1: append new rows below */
+
 typedef enum smtpp_param_id {
-    SMTPP_PARAM_SIZE = 0,    /* MAIL, RFC 1870 */
-    SMTPP_PARAM_BODY,        /* MAIL, RFC 6152, RFC 3030 */
-    SMTPP_PARAM_SMTPUTF8,    /* MAIL, RFC 6531 */
-    SMTPP_PARAM_RET,         /* MAIL, RFC 3461 */
-    SMTPP_PARAM_ENVID,       /* MAIL, RFC 3461 */
-    SMTPP_PARAM_AUTH,        /* MAIL, RFC 4954 */
-    SMTPP_PARAM_REQUIRETLS,  /* MAIL, RFC 8689 */
-    SMTPP_PARAM_MT_PRIORITY, /* MAIL, RFC 6710 */
-    SMTPP_PARAM_HOLDFOR,     /* MAIL, RFC 4865 */
-    SMTPP_PARAM_HOLDUNTIL,   /* MAIL, RFC 4865 */
-    SMTPP_PARAM_BY,          /* MAIL, RFC 2852 */
-    SMTPP_PARAM_NOTIFY,      /* RCPT, RFC 3461 */
-    SMTPP_PARAM_ORCPT,       /* RCPT, RFC 3461 */
+#define SMTPP_X_(name, keyword, verb, ext, example) SMTPP_PARAM_##name,
+    SMTPP_PARAM_MAP(SMTPP_X_)
+#undef SMTPP_X_
     SMTPP_PARAM__COUNT
 } smtpp_param_id;
 

@@ -511,30 +511,52 @@ SMTPP_API int smtpp_next_word(smtpp_str list, size_t *pos, smtpp_str *word);
  * 2. EHLO / LHLO capabilities
  * ======================================================================== */
 
-/* Extensions this library knows.  Bit (1u << id) in smtpp_ehlo.exts. */
+/* Extensions this library knows, one row each: X(name, keyword)
+ *   name     the enum constant's suffix: SMTPP_EXT_<name>; bit
+ *            (1u << SMTPP_EXT_<name>) in smtpp_ehlo.exts and
+ *            smtpp_config.exts (SMTPP_EXT_BIT)
+ *   keyword  the EHLO keyword, what smtpp_ext_name() returns and what
+ *            smtpp_ext_lookup() finds (without regard to case)
+ * The enum and smtpp_ext_name() are generated from these rows.  Rows are
+ * only ever appended (the enum values are ABI; the masks have 32 bits).
+ *
+ * Adding an extension: append its row; add its re2c rule ('KEYWORD' "\n"
+ * { return SMTPP_EXT_<name>; }) to eh_match_ext() in parser/ehlo.re (re2c
+ * reads no C macros; test_ehlo's lookup test fails until it is there); if
+ * its EHLO line carries parameters, read them in smtpp_ehlo_parse()
+ * (parser/ehlo.re) into a field of smtpp_ehlo and write them back in
+ * smtpp_format_ehlo() (parser/reply_format.c); give the parameters it
+ * offers its name in their SMTPP_PARAM_MAP rows (command.h); add its
+ * tests to tests/test_ehlo.c. */
+#define SMTPP_EXT_MAP(X)                                                     \
+    X(SIZE,                "SIZE")                 /* RFC 1870 */            \
+    X(PIPELINING,          "PIPELINING")           /* RFC 2920 */            \
+    X(8BITMIME,            "8BITMIME")             /* RFC 6152 */            \
+    X(BINARYMIME,          "BINARYMIME")           /* RFC 3030 */            \
+    X(CHUNKING,            "CHUNKING")             /* RFC 3030 */            \
+    X(DSN,                 "DSN")                  /* RFC 3461 */            \
+    X(SMTPUTF8,            "SMTPUTF8")             /* RFC 6531 */            \
+    X(ENHANCEDSTATUSCODES, "ENHANCEDSTATUSCODES")  /* RFC 2034 */            \
+    X(STARTTLS,            "STARTTLS")             /* RFC 3207 */            \
+    X(AUTH,                "AUTH")  /* RFC 4954 (also the old "AUTH=" form) */ \
+    X(REQUIRETLS,          "REQUIRETLS")           /* RFC 8689 */            \
+    X(MT_PRIORITY,         "MT-PRIORITY")          /* RFC 6710 */            \
+    X(FUTURERELEASE,       "FUTURERELEASE")        /* RFC 4865 */            \
+    X(DELIVERBY,           "DELIVERBY")            /* RFC 2852 */            \
+    X(ETRN,                "ETRN")                 /* RFC 1985 */            \
+    X(ATRN,                "ATRN")                 /* RFC 2645 */            \
+    X(XCLIENT,             "XCLIENT")              /* Postfix */             \
+    X(XFORWARD,            "XFORWARD")             /* Postfix */             \
+    X(LIMITS,              "LIMITS")               /* RFC 9422 */            \
+    X(VRFY,                "VRFY")                 /* RFC 5321 */            \
+    X(EXPN,                "EXPN")                 /* RFC 5321 */            \
+    X(HELP,                "HELP")                 /* RFC 5321 */            \
+    /* added in 0.1: append new rows below */
+
 typedef enum smtpp_ext {
-    SMTPP_EXT_SIZE = 0,          /* RFC 1870 */
-    SMTPP_EXT_PIPELINING,        /* RFC 2920 */
-    SMTPP_EXT_8BITMIME,          /* RFC 6152 */
-    SMTPP_EXT_BINARYMIME,        /* RFC 3030 */
-    SMTPP_EXT_CHUNKING,          /* RFC 3030 */
-    SMTPP_EXT_DSN,               /* RFC 3461 */
-    SMTPP_EXT_SMTPUTF8,          /* RFC 6531 */
-    SMTPP_EXT_ENHANCEDSTATUSCODES, /* RFC 2034 */
-    SMTPP_EXT_STARTTLS,          /* RFC 3207 */
-    SMTPP_EXT_AUTH,              /* RFC 4954 (also the old "AUTH=" form) */
-    SMTPP_EXT_REQUIRETLS,        /* RFC 8689 */
-    SMTPP_EXT_MT_PRIORITY,       /* RFC 6710 */
-    SMTPP_EXT_FUTURERELEASE,     /* RFC 4865 */
-    SMTPP_EXT_DELIVERBY,         /* RFC 2852 */
-    SMTPP_EXT_ETRN,              /* RFC 1985 */
-    SMTPP_EXT_ATRN,              /* RFC 2645 */
-    SMTPP_EXT_XCLIENT,           /* Postfix */
-    SMTPP_EXT_XFORWARD,          /* Postfix */
-    SMTPP_EXT_LIMITS,            /* RFC 9422 */
-    SMTPP_EXT_VRFY,              /* RFC 5321 */
-    SMTPP_EXT_EXPN,              /* RFC 5321 */
-    SMTPP_EXT_HELP,              /* RFC 5321 */
+#define SMTPP_X_(name, keyword) SMTPP_EXT_##name,
+    SMTPP_EXT_MAP(SMTPP_X_)
+#undef SMTPP_X_
     SMTPP_EXT__COUNT
 } smtpp_ext;
 
