@@ -5,6 +5,9 @@
 #include "internal.h"
 
 #include <string.h>
+#if defined(SMTPP_CHECK_FAST_PATHS)
+#  include <stdlib.h>
+#endif
 
 /* ---- The verdict table --------------------------------------------------- */
 
@@ -65,6 +68,14 @@ void smtpp_config_init(smtpp_config *cfg, const char *hostname)
 
 /* ---- Helpers ----------------------------------------------------------------- */
 
+/* For the few helpers that both the shortcut of smtpp_session_check() and
+ * the general rules use. */
+#if defined(__GNUC__)
+#  define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#  define ALWAYS_INLINE inline
+#endif
+
 #define ST(x) (1u << SMTPP_ST_##x)
 /* the states in which the next client line is a command */
 #define COMMAND_STATES (ST(REFUSED) | ST(CONNECTED) | ST(READY) | ST(MAIL) | ST(RCPT) | ST(CHUNKING))
@@ -101,6 +112,10 @@ static uint32_t avail_mask(const smtpp_session *s)
         m &= ~SMTPP_EXT_BIT(SMTPP_EXT_AUTH);
     return m;
 }
+
+/* The extensions avail_mask() may take away from cfg_exts(). */
+#define AVAIL_NARROWS (SMTPP_EXT_BIT(SMTPP_EXT_STARTTLS) | SMTPP_EXT_BIT(SMTPP_EXT_REQUIRETLS) | \
+                       SMTPP_EXT_BIT(SMTPP_EXT_BINARYMIME) | SMTPP_EXT_BIT(SMTPP_EXT_AUTH))
 
 static int avail(const smtpp_session *s, int ext)
 {
@@ -225,7 +240,11 @@ static inline int params_offered(const smtpp_session *s, const smtpp_command *cm
     }
     if ((cmd->p.present & (1u << SMTPP_PARAM_BODY)) && cmd->p.body == SMTPP_BODY_BINARYMIME)
         need = (need & ~SMTPP_EXT_BIT(SMTPP_EXT_8BITMIME)) | SMTPP_EXT_BIT(SMTPP_EXT_BINARYMIME);
-    return (need & ~offered_mask(s)) == 0;
+    /* offered_mask() after EHLO is cfg_exts() less what avail_mask() takes
+     * away, which only a few parameters need */
+    if (!esmtp(s)) return need == 0;
+    if (!(need & AVAIL_NARROWS)) return (need & ~cfg_exts(s)) == 0;
+    return (need & ~avail_mask(s)) == 0;
 }
 
 /* TLS and AUTH requirements of the configuration for mail commands. */
@@ -259,10 +278,12 @@ void smtpp_session_init(smtpp_session *s, const smtpp_config *cfg)
 
 smtpp_next smtpp_session_next(const smtpp_session *s)
 {
-    /* the usual answer first: between commands */
-    if (SMTPP_LIKELY(!s->_await && s->state < 32 &&
-                     ((COMMAND_STATES >> s->state) & 1)))
+    /* the usual answer first: between commands (COMMAND_STATES but
+     * CHUNKING are REFUSED to RCPT) */
+    if (SMTPP_LIKELY(!s->_await && (unsigned)(s->state - SMTPP_ST_REFUSED) <=
+                                       (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_REFUSED)))
         return SMTPP_NEXT_COMMAND;
+    if (!s->_await && s->state == SMTPP_ST_CHUNKING) return SMTPP_NEXT_COMMAND;
     switch (s->state) {
     case SMTPP_ST_PROXY:    return SMTPP_NEXT_PROXY;
     case SMTPP_ST_GREETING: return SMTPP_NEXT_GREETING;
@@ -379,12 +400,10 @@ static SMTPP_NOINLINE int parse_error(smtpp_session *s, const smtpp_command *cmd
     return SMTPP_ACT_REPLY;
 }
 
-static int check_mail(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
+/* The rules of MAIL after the state and the configuration's TLS and AUTH
+ * requirements. */
+static SMTPP_NOINLINE int mail_params(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
 {
-    smtpp_verdict_id g;
-    if (s->state == SMTPP_ST_CONNECTED) return reply(s, v, SMTPP_V_NEED_HELO);
-    if ((g = gates(s)) != SMTPP_V_NONE) return reply(s, v, g);
-    if (in_transaction(s)) return reply(s, v, SMTPP_V_NESTED_MAIL);
     if (!params_offered(s, cmd)) return reply(s, v, SMTPP_V_PARAM_NOT_OFFERED);
     if ((cmd->p.present & (1u << SMTPP_PARAM_SIZE)) && s->cfg->max_size &&
         cmd->p.size > s->cfg->max_size)
@@ -396,7 +415,41 @@ static int check_mail(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict 
     return decide(s, v, SMTPP_V_MAIL_OK, SMTPP_VERB_MAIL);
 }
 
-static int check_rcpt(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
+/* Every rule of MAIL, in order. */
+static SMTPP_NOINLINE int mail_rules(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
+{
+    smtpp_verdict_id g;
+    if (s->state == SMTPP_ST_CONNECTED) return reply(s, v, SMTPP_V_NEED_HELO);
+    if ((g = gates(s)) != SMTPP_V_NONE) return reply(s, v, g);
+    if (in_transaction(s)) return reply(s, v, SMTPP_V_NESTED_MAIL);
+    return mail_params(s, cmd, v);
+}
+
+/* After HELO or EHLO, outside a transaction, with no TLS or AUTH
+ * requirement, the rules of mail_rules() before its parameters pass. */
+static ALWAYS_INLINE int check_mail(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
+{
+    if (SMTPP_UNLIKELY(s->state != SMTPP_ST_READY ||
+                       (s->cfg->flags & (SMTPP_CFG_REQUIRE_TLS | SMTPP_CFG_REQUIRE_AUTH))))
+        return mail_rules(s, cmd, v);
+    return mail_params(s, cmd, v);
+}
+
+/* RFC 6531 3.3: UTF-8 in a parameter value only in an SMTPUTF8
+ * transaction; outside it the value breaks RFC 5321's esmtp-value, which
+ * the parser would have refused on MAIL. */
+static SMTPP_NOINLINE int utf8_param_value(smtpp_session *s, smtpp_verdict *v)
+{
+    reply(s, v, SMTPP_V_SYNTAX);
+    v->code = (uint16_t)smtpp_error_code(SMTPP_E_PARAM_VALUE);
+    v->enhanced = smtpp_error_enhanced(SMTPP_E_PARAM_VALUE);
+    v->text = smtpp_error_reason(SMTPP_E_PARAM_VALUE);
+    v->parse_error = SMTPP_E_PARAM_VALUE;
+    return SMTPP_ACT_REPLY;
+}
+
+/* Every rule of RCPT, in order. */
+static SMTPP_NOINLINE int rcpt_rules(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
 {
     smtpp_verdict_id g;
     if (SMTPP_UNLIKELY(s->state != SMTPP_ST_MAIL && s->state != SMTPP_ST_RCPT)) {
@@ -408,23 +461,27 @@ static int check_rcpt(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict 
     if ((g = gates(s)) != SMTPP_V_NONE) return reply(s, v, g);
     if (!params_offered(s, cmd)) return reply(s, v, SMTPP_V_PARAM_NOT_OFFERED);
     if (cmd->path.utf8 && !s->smtputf8) return reply(s, v, SMTPP_V_UTF8_ADDRESS);
-    if (cmd->params_utf8 && !s->smtputf8) {
-        /* RFC 6531 3.3: UTF-8 in a parameter value only in an SMTPUTF8
-         * transaction; outside it the value breaks RFC 5321's esmtp-value,
-         * which the parser would have refused on MAIL */
-        reply(s, v, SMTPP_V_SYNTAX);
-        v->code = (uint16_t)smtpp_error_code(SMTPP_E_PARAM_VALUE);
-        v->enhanced = smtpp_error_enhanced(SMTPP_E_PARAM_VALUE);
-        v->text = smtpp_error_reason(SMTPP_E_PARAM_VALUE);
-        v->parse_error = SMTPP_E_PARAM_VALUE;
-        return SMTPP_ACT_REPLY;
-    }
+    if (cmd->params_utf8 && !s->smtputf8) return utf8_param_value(s, v);
     if (s->cfg->max_rcpts && s->rcpts >= s->cfg->max_rcpts)
         return reply(s, v, SMTPP_V_TOO_MANY_RCPTS);
     return decide(s, v, SMTPP_V_RCPT_OK, SMTPP_VERB_RCPT);
 }
 
-static int check_data(smtpp_session *s, smtpp_verdict *v)
+/* The usual recipient (in a transaction, no TLS or AUTH requirement, no
+ * parameter, no UTF-8, below the limit) passes every rule of rcpt_rules():
+ * taken at once. */
+static ALWAYS_INLINE int check_rcpt(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
+{
+    const smtpp_config *c = s->cfg;
+    if (SMTPP_LIKELY((unsigned)(s->state - SMTPP_ST_MAIL) <= (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_MAIL) &&
+                     !(c->flags & (SMTPP_CFG_REQUIRE_TLS | SMTPP_CFG_REQUIRE_AUTH)) &&
+                     !cmd->p.present && !(cmd->path.utf8 | cmd->params_utf8) &&
+                     s->rcpts <= c->max_rcpts - 1u))   /* max_rcpts 0: no limit */
+        return decide(s, v, SMTPP_V_RCPT_OK, SMTPP_VERB_RCPT);
+    return rcpt_rules(s, cmd, v);
+}
+
+static SMTPP_NOINLINE int check_data(smtpp_session *s, smtpp_verdict *v)
 {
     smtpp_verdict_id g;
     if (s->state == SMTPP_ST_CONNECTED) return reply(s, v, SMTPP_V_NEED_HELO);
@@ -485,38 +542,35 @@ static int junk(smtpp_session *s)
     return s->cfg->max_junk && s->junk > s->cfg->max_junk;
 }
 
-int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
-                        smtpp_verdict *v)
+/* The commands that can be refused as junk, and the limit. */
+static int check_rset(smtpp_session *s, smtpp_verdict *v)
 {
-    const smtpp_config *c = s->cfg;
+    if (junk(s)) return reply(s, v, SMTPP_V_TOO_MANY_JUNK);
+    reset_transaction(s);
+    reply(s, v, SMTPP_V_OK);
+    v->resets = SMTPP_RESET_DONE;
+    return SMTPP_ACT_REPLY;
+}
+
+static int check_noop(smtpp_session *s, smtpp_verdict *v)
+{
+    if (junk(s)) return reply(s, v, SMTPP_V_TOO_MANY_JUNK);
+    return reply(s, v, SMTPP_V_OK);
+}
+
+static int check_hello(smtpp_session *s, smtpp_verb verb, smtpp_verdict *v)
+{
+    if (s->cfg->flags & SMTPP_CFG_LMTP) return reply(s, v, SMTPP_V_LMTP_USE_LHLO);
+    return decide(s, v, SMTPP_V_HELLO, verb);
+}
+
+/* The rules of each verb, once the rules of every command (check_full())
+ * have passed: from the refused session on. */
+static SMTPP_NOINLINE int check_verb(smtpp_session *s, const smtpp_command *cmd,
+                                     smtpp_verdict *v)
+{
     smtpp_verb verb = (smtpp_verb)cmd->verb;
     smtpp_verdict_id g;
-
-    /* the states in which a command line is what comes next */
-    if (SMTPP_UNLIKELY(s->_await || s->state >= 32 || !((COMMAND_STATES >> s->state) & 1))) {
-        if (s->state == SMTPP_ST_CLOSED) return fill(v, SMTPP_V_AFTER_QUIT, SMTPP_ACT_CLOSE);
-        return misuse(v);
-    }
-
-    if (verb == SMTPP_VERB_QUIT && !cmd->error) {
-        reset_transaction(s);
-        return reply(s, v, SMTPP_V_BYE);   /* closes: resets DONE */
-    }
-    if (c->max_errors && s->errors >= c->max_errors) return reply(s, v, SMTPP_V_TOO_MANY_ERRORS);
-
-    /* RFC 2920: a group-ending command must be the last thing sent before
-     * its reply; without PIPELINING nothing may follow a command.  BDAT is
-     * followed by its chunk by design. */
-    if ((flags & SMTPP_CHECK_MORE_INPUT) && verb != SMTPP_VERB_BDAT &&
-        ((!cmd->error && smtpp_verb_ends_group(verb)) ||
-         !pipelining_offered(s))) {
-        s->sync_errors++;
-        if (verb == SMTPP_VERB_STARTTLS && !cmd->error)
-            return reply(s, v, SMTPP_V_STARTTLS_INJECTION);
-        if (!(c->flags & SMTPP_CFG_SYNC_REPORT_ONLY))
-            return reply(s, v, verb == SMTPP_VERB_DATA && !cmd->error ? SMTPP_V_EARLY_DATA
-                                                                      : SMTPP_V_PIPELINING);
-    }
 
     if (s->state == SMTPP_ST_REFUSED) {
         /* a chunk that can be framed is read and refused all the same */
@@ -531,24 +585,15 @@ int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned fla
     if (verb == SMTPP_VERB_MAIL) return check_mail(s, cmd, v);
     switch (verb) {
     case SMTPP_VERB_HELO:
-    case SMTPP_VERB_EHLO:
-        if (c->flags & SMTPP_CFG_LMTP) return reply(s, v, SMTPP_V_LMTP_USE_LHLO);
-        return decide(s, v, SMTPP_V_HELLO, verb);
+    case SMTPP_VERB_EHLO: return check_hello(s, verb, v);
     case SMTPP_VERB_LHLO:
-        if (!(c->flags & SMTPP_CFG_LMTP)) return reply(s, v, SMTPP_V_UNRECOGNIZED);
+        if (!(s->cfg->flags & SMTPP_CFG_LMTP)) return reply(s, v, SMTPP_V_UNRECOGNIZED);
         return decide(s, v, SMTPP_V_HELLO, verb);
     case SMTPP_VERB_DATA: return check_data(s, v);
     case SMTPP_VERB_BDAT: return check_bdat(s, cmd, v);
     case SMTPP_VERB_AUTH: return check_auth(s, cmd, v);
-    case SMTPP_VERB_RSET:
-        if (junk(s)) return reply(s, v, SMTPP_V_TOO_MANY_JUNK);
-        reset_transaction(s);
-        reply(s, v, SMTPP_V_OK);
-        v->resets = SMTPP_RESET_DONE;
-        return SMTPP_ACT_REPLY;
-    case SMTPP_VERB_NOOP:
-        if (junk(s)) return reply(s, v, SMTPP_V_TOO_MANY_JUNK);
-        return reply(s, v, SMTPP_V_OK);
+    case SMTPP_VERB_RSET: return check_rset(s, v);
+    case SMTPP_VERB_NOOP: return check_noop(s, v);
     case SMTPP_VERB_VRFY:
     case SMTPP_VERB_EXPN:
         if (junk(s)) return reply(s, v, SMTPP_V_TOO_MANY_JUNK);
@@ -594,6 +639,153 @@ int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned fla
     }
 }
 
+/* Every rule, in its order: the rules of every command (the state, QUIT,
+ * the error limit, pipelining), then check_verb().  The reference
+ * smtpp_session_check()'s shortcut is checked against. */
+static SMTPP_NOINLINE int check_full(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                                     smtpp_verdict *v)
+{
+    const smtpp_config *c = s->cfg;
+    smtpp_verb verb = (smtpp_verb)cmd->verb;
+
+    /* the states in which a command line is what comes next */
+    if (SMTPP_UNLIKELY(s->_await || s->state >= 32 || !((COMMAND_STATES >> s->state) & 1))) {
+        if (s->state == SMTPP_ST_CLOSED) return fill(v, SMTPP_V_AFTER_QUIT, SMTPP_ACT_CLOSE);
+        return misuse(v);
+    }
+
+    if (verb == SMTPP_VERB_QUIT && !cmd->error) {
+        reset_transaction(s);
+        return reply(s, v, SMTPP_V_BYE);   /* closes: resets DONE */
+    }
+    if (c->max_errors && s->errors >= c->max_errors) return reply(s, v, SMTPP_V_TOO_MANY_ERRORS);
+
+    /* RFC 2920: a group-ending command must be the last thing sent before
+     * its reply; without PIPELINING nothing may follow a command.  BDAT is
+     * followed by its chunk by design. */
+    if ((flags & SMTPP_CHECK_MORE_INPUT) && verb != SMTPP_VERB_BDAT &&
+        ((!cmd->error && smtpp_verb_ends_group(verb)) ||
+         !pipelining_offered(s))) {
+        s->sync_errors++;
+        if (verb == SMTPP_VERB_STARTTLS && !cmd->error)
+            return reply(s, v, SMTPP_V_STARTTLS_INJECTION);
+        if (!(c->flags & SMTPP_CFG_SYNC_REPORT_ONLY))
+            return reply(s, v, verb == SMTPP_VERB_DATA && !cmd->error ? SMTPP_V_EARLY_DATA
+                                                                      : SMTPP_V_PIPELINING);
+    }
+    return check_verb(s, cmd, v);
+}
+
+/* The usual case first: a line that parsed, between commands, in a session
+ * that is neither refused nor in a chunked transaction (CONNECTED to RCPT),
+ * below the error limit.  The rules of check_full() then reduce to QUIT and
+ * pipelining, and the verb's own rules follow.  Whatever does not fit goes
+ * to check_full() before anything is changed, so the result is the same by
+ * the order of the rules; builds with SMTPP_CHECK_FAST_PATHS check it on
+ * every call. */
+/* The pipelining rule of check_full() for a well-formed command other than
+ * BDAT and STARTTLS (ends: the verb ends a pipeline group): 1 to go on, a
+ * violation counted under SYNC_REPORT_ONLY; 0 when check_full() must
+ * answer it (nothing changed then). */
+static ALWAYS_INLINE int in_step(smtpp_session *s, unsigned flags, int ends)
+{
+    if (!(flags & SMTPP_CHECK_MORE_INPUT) || (!ends && pipelining_offered(s))) return 1;
+    if (!(s->cfg->flags & SMTPP_CFG_SYNC_REPORT_ONLY)) return 0;
+    s->sync_errors++;
+    return 1;
+}
+
+_Static_assert(!(GROUP_ENDERS & (VB(RCPT) | VB(MAIL) | VB(RSET))) &&
+                   (GROUP_ENDERS & (VB(NOOP) | VB(HELO) | VB(EHLO) | VB(DATA))) ==
+                       (VB(NOOP) | VB(HELO) | VB(EHLO) | VB(DATA)),
+               "check_fast() passes in_step() which verbs end a pipeline group");
+
+static int check_fast(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                      smtpp_verdict *v)
+{
+    const smtpp_config *c = s->cfg;
+    smtpp_verb verb = (smtpp_verb)cmd->verb;
+
+    if (SMTPP_UNLIKELY((cmd->error | s->_await) != 0 ||
+                       (unsigned)(s->state - SMTPP_ST_CONNECTED) >
+                           (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_CONNECTED)))
+        return check_full(s, cmd, flags, v);
+    if (verb == SMTPP_VERB_QUIT) {
+        reset_transaction(s);
+        return reply(s, v, SMTPP_V_BYE);
+    }
+    /* errors >= max_errors when max_errors is not 0 */
+    if (SMTPP_UNLIKELY(s->errors > c->max_errors - 1u)) return check_full(s, cmd, flags, v);
+    /* not REFUSED, no error: check_verb() would go to the verb */
+    if (verb == SMTPP_VERB_RCPT)
+        return in_step(s, flags, 0) ? check_rcpt(s, cmd, v) : check_full(s, cmd, flags, v);
+    if (verb == SMTPP_VERB_MAIL)
+        return in_step(s, flags, 0) ? check_mail(s, cmd, v) : check_full(s, cmd, flags, v);
+    switch (verb) {
+    case SMTPP_VERB_RSET:
+        return in_step(s, flags, 0) ? check_rset(s, v) : check_full(s, cmd, flags, v);
+    case SMTPP_VERB_NOOP:
+        return in_step(s, flags, 1) ? check_noop(s, v) : check_full(s, cmd, flags, v);
+    case SMTPP_VERB_HELO:
+    case SMTPP_VERB_EHLO:
+        return in_step(s, flags, 1) ? check_hello(s, verb, v) : check_full(s, cmd, flags, v);
+    case SMTPP_VERB_DATA:
+        return in_step(s, flags, 1) ? check_data(s, v) : check_full(s, cmd, flags, v);
+    default:
+        if ((flags & SMTPP_CHECK_MORE_INPUT) &&
+            (smtpp_verb_ends_group(verb) || (verb != SMTPP_VERB_BDAT && !pipelining_offered(s)))) {
+            if (verb == SMTPP_VERB_STARTTLS || !(c->flags & SMTPP_CFG_SYNC_REPORT_ONLY))
+                return check_full(s, cmd, flags, v);
+            s->sync_errors++;
+        }
+        return check_verb(s, cmd, v);
+    }
+}
+
+#if defined(SMTPP_CHECK_FAST_PATHS)
+static int same_session(const smtpp_session *a, const smtpp_session *b)
+{
+    return a->cfg == b->cfg && a->state == b->state && a->helo == b->helo && a->tls == b->tls &&
+           a->authed == b->authed && a->early_talker == b->early_talker &&
+           a->body == b->body && a->smtputf8 == b->smtputf8 && a->rcpt_tried == b->rcpt_tried &&
+           a->rcpts == b->rcpts && a->errors == b->errors && a->junk == b->junk &&
+           a->sync_errors == b->sync_errors && a->messages == b->messages &&
+           a->mail_size == b->mail_size && a->chunked == b->chunked &&
+           memcmp(&a->data, &b->data, sizeof a->data) == 0 && a->_await == b->_await &&
+           a->_stage == b->_stage && a->_pending == b->_pending && a->_last == b->_last &&
+           a->_failed == b->_failed && a->_prior == b->_prior &&
+           a->_body_done == b->_body_done && a->_pending_error == b->_pending_error &&
+           a->_replies == b->_replies && a->_scanned == b->_scanned &&
+           a->_skipping == b->_skipping && a->_exts_off == b->_exts_off &&
+           a->_chunk_left == b->_chunk_left;
+}
+
+static int same_verdict(const smtpp_verdict *a, const smtpp_verdict *b)
+{
+    return a->action == b->action && a->id == b->id && a->close == b->close &&
+           a->parse_error == b->parse_error && a->code == b->code && a->resets == b->resets &&
+           a->superseded == b->superseded && a->count == b->count &&
+           a->enhanced == b->enhanced && a->text == b->text;
+}
+#endif
+
+int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                        smtpp_verdict *v)
+{
+#if defined(SMTPP_CHECK_FAST_PATHS)
+    smtpp_session s2;
+    smtpp_verdict v2;
+    int r, r2;
+    memcpy(&s2, s, sizeof s2);
+    r2 = check_full(&s2, cmd, flags, &v2);
+    r = check_fast(s, cmd, flags, v);
+    if (r != r2 || !same_verdict(v, &v2) || !same_session(s, &s2)) abort();
+    return r;
+#else
+    return check_fast(s, cmd, flags, v);
+#endif
+}
+
 /* ---- What the server answered ------------------------------------------------- */
 
 static void message_done(smtpp_session *s)
@@ -603,7 +795,34 @@ static void message_done(smtpp_session *s)
 
 int smtpp_session_sent(smtpp_session *s, smtpp_verb verb, int code)
 {
-    int ok = code >= 200 && code < 300;
+    int ok;
+    /* the usual replies first: a recipient, a sender or a greeting accepted
+     * (2xx but 221, which closes); what the rest below does with them */
+    if (SMTPP_LIKELY(s->_await == (uint8_t)verb && (unsigned)(code - 200) < 100u && code != 221)) {
+        if (verb == SMTPP_VERB_RCPT) {
+            s->_await = 0;
+            s->rcpt_tried = 1;
+            s->rcpts++;
+            s->state = SMTPP_ST_RCPT;
+            return 0;
+        }
+        if (verb == SMTPP_VERB_MAIL) {
+            s->_await = 0;
+            s->rcpts = 0;
+            s->rcpt_tried = 0;
+            s->chunked = 0;
+            s->_failed = 0;
+            s->state = SMTPP_ST_MAIL;
+            return 0;
+        }
+        if (verb == SMTPP_VERB_EHLO || verb == SMTPP_VERB_HELO || verb == SMTPP_VERB_LHLO) {
+            s->_await = 0;
+            s->helo = (uint8_t)verb;
+            reset_transaction(s);
+            return 0;
+        }
+    }
+    ok = code >= 200 && code < 300;
     if (!s->_await || s->_await != (uint8_t)verb) return -1;
     if (code >= 400) s->errors++;
     s->_await = 0;
