@@ -133,7 +133,8 @@ static uint32_t offered_mask(const smtpp_session *s)
  * pipelined command. */
 static int pipelining_offered(const smtpp_session *s)
 {
-    return esmtp(s) && (cfg_exts(s) & SMTPP_EXT_BIT(SMTPP_EXT_PIPELINING));
+    return (s->cfg->exts & SMTPP_EXT_BIT(SMTPP_EXT_PIPELINING)) &&
+           !(s->_exts_off & SMTPP_EXT_BIT(SMTPP_EXT_PIPELINING)) && esmtp(s);
 }
 
 int smtpp_session_offers(const smtpp_session *s, smtpp_ext ext)
@@ -223,7 +224,8 @@ static const uint8_t param_ext[SMTPP_PARAM__COUNT] = {
 /* 1 when every known parameter of cmd belongs to an offered extension. */
 static inline int params_offered(const smtpp_session *s, const smtpp_command *cmd)
 {
-    uint32_t todo = cmd->p.present, need = 0;
+    /* the known parameters (bits past them are ignored) */
+    uint32_t todo = cmd->p.present & (uint32_t)((1ull << SMTPP_PARAM__COUNT) - 1), need = 0;
     if (!todo) return 1;
     /* only the parameters present: most commands carry none or one */
     while (todo) {
@@ -235,7 +237,6 @@ static inline int params_offered(const smtpp_session *s, const smtpp_command *cm
             ;
 #endif
         todo &= todo - 1;
-        if (id >= SMTPP_PARAM__COUNT) break;
         need |= SMTPP_EXT_BIT(param_ext[id]);
     }
     if ((cmd->p.present & (1u << SMTPP_PARAM_BODY)) && cmd->p.body == SMTPP_BODY_BINARYMIME)
@@ -276,13 +277,9 @@ void smtpp_session_init(smtpp_session *s, const smtpp_config *cfg)
     s->state = (uint8_t)((cfg->flags & SMTPP_CFG_PROXY) ? SMTPP_ST_PROXY : SMTPP_ST_GREETING);
 }
 
-smtpp_next smtpp_session_next(const smtpp_session *s)
+/* smtpp_session_next() for every state but the usual ones. */
+static SMTPP_NOINLINE smtpp_next next_other(const smtpp_session *s)
 {
-    /* the usual answer first: between commands (COMMAND_STATES but
-     * CHUNKING are REFUSED to RCPT) */
-    if (SMTPP_LIKELY(!s->_await && (unsigned)(s->state - SMTPP_ST_REFUSED) <=
-                                       (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_REFUSED)))
-        return SMTPP_NEXT_COMMAND;
     if (!s->_await && s->state == SMTPP_ST_CHUNKING) return SMTPP_NEXT_COMMAND;
     switch (s->state) {
     case SMTPP_ST_PROXY:    return SMTPP_NEXT_PROXY;
@@ -295,6 +292,16 @@ smtpp_next smtpp_session_next(const smtpp_session *s)
         return s->_body_done ? SMTPP_NEXT_REPLY : SMTPP_NEXT_MESSAGE;
     /* AUTH; any other value is not a state: nothing can be done */
     return s->state == SMTPP_ST_AUTH ? SMTPP_NEXT_SASL : SMTPP_NEXT_NOTHING;
+}
+
+smtpp_next smtpp_session_next(const smtpp_session *s)
+{
+    /* the usual answer first: between commands (COMMAND_STATES but
+     * CHUNKING are REFUSED to RCPT) */
+    if (SMTPP_LIKELY(!s->_await && (unsigned)(s->state - SMTPP_ST_REFUSED) <=
+                                       (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_REFUSED)))
+        return SMTPP_NEXT_COMMAND;
+    return next_other(s);
 }
 
 int smtpp_session_proxy(smtpp_session *s, const char *buf, size_t len,
@@ -683,12 +690,15 @@ static SMTPP_NOINLINE int check_full(smtpp_session *s, const smtpp_command *cmd,
  * to check_full() before anything is changed, so the result is the same by
  * the order of the rules; builds with SMTPP_CHECK_FAST_PATHS check it on
  * every call. */
-/* The pipelining rule of check_full() for a well-formed command other than
- * BDAT and STARTTLS (ends: the verb ends a pipeline group): 1 to go on, a
+/* The rules of check_full() between QUIT and the verb's own, for a
+ * well-formed command other than QUIT, BDAT and STARTTLS (ends: the verb
+ * ends a pipeline group): the error limit and pipelining.  1 to go on, a
  * violation counted under SYNC_REPORT_ONLY; 0 when check_full() must
- * answer it (nothing changed then). */
+ * answer (nothing changed then). */
 static ALWAYS_INLINE int in_step(smtpp_session *s, unsigned flags, int ends)
 {
+    /* errors >= max_errors when max_errors is not 0 */
+    if (SMTPP_UNLIKELY(s->errors > s->cfg->max_errors - 1u)) return 0;
     if (!(flags & SMTPP_CHECK_MORE_INPUT) || (!ends && pipelining_offered(s))) return 1;
     if (!(s->cfg->flags & SMTPP_CFG_SYNC_REPORT_ONLY)) return 0;
     s->sync_errors++;
@@ -700,45 +710,75 @@ _Static_assert(!(GROUP_ENDERS & (VB(RCPT) | VB(MAIL) | VB(RSET))) &&
                        (VB(NOOP) | VB(HELO) | VB(EHLO) | VB(DATA)),
                "check_fast() passes in_step() which verbs end a pipeline group");
 
+/* check_fast() per verb, each with the pipelining rule first. */
+static SMTPP_NOINLINE int fast_rcpt(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                                    smtpp_verdict *v)
+{
+    return in_step(s, flags, 0) ? check_rcpt(s, cmd, v) : check_full(s, cmd, flags, v);
+}
+
+static SMTPP_NOINLINE int fast_mail(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                                    smtpp_verdict *v)
+{
+    return in_step(s, flags, 0) ? check_mail(s, cmd, v) : check_full(s, cmd, flags, v);
+}
+
+static SMTPP_NOINLINE int fast_rset(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                                    smtpp_verdict *v)
+{
+    return in_step(s, flags, 0) ? check_rset(s, v) : check_full(s, cmd, flags, v);
+}
+
+static SMTPP_NOINLINE int fast_noop(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                                    smtpp_verdict *v)
+{
+    return in_step(s, flags, 1) ? check_noop(s, v) : check_full(s, cmd, flags, v);
+}
+
+static SMTPP_NOINLINE int fast_hello(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                                     smtpp_verdict *v)
+{
+    return in_step(s, flags, 1) ? check_hello(s, (smtpp_verb)cmd->verb, v)
+                                : check_full(s, cmd, flags, v);
+}
+
+static SMTPP_NOINLINE int fast_other(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                                     smtpp_verdict *v)
+{
+    smtpp_verb verb = (smtpp_verb)cmd->verb;
+    if (verb == SMTPP_VERB_DATA)
+        return in_step(s, flags, 1) ? check_data(s, v) : check_full(s, cmd, flags, v);
+    if (SMTPP_UNLIKELY(s->errors > s->cfg->max_errors - 1u)) return check_full(s, cmd, flags, v);
+    if ((flags & SMTPP_CHECK_MORE_INPUT) &&
+        (smtpp_verb_ends_group(verb) || (verb != SMTPP_VERB_BDAT && !pipelining_offered(s)))) {
+        if (verb == SMTPP_VERB_STARTTLS || !(s->cfg->flags & SMTPP_CFG_SYNC_REPORT_ONLY))
+            return check_full(s, cmd, flags, v);
+        s->sync_errors++;
+    }
+    return check_verb(s, cmd, v);
+}
+
 static int check_fast(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
                       smtpp_verdict *v)
 {
-    const smtpp_config *c = s->cfg;
     smtpp_verb verb = (smtpp_verb)cmd->verb;
 
     if (SMTPP_UNLIKELY((cmd->error | s->_await) != 0 ||
                        (unsigned)(s->state - SMTPP_ST_CONNECTED) >
                            (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_CONNECTED)))
         return check_full(s, cmd, flags, v);
-    if (verb == SMTPP_VERB_QUIT) {
+    /* not REFUSED, no error: check_verb() would go to the verb */
+    if (verb == SMTPP_VERB_RCPT) return fast_rcpt(s, cmd, flags, v);
+    if (verb == SMTPP_VERB_MAIL) return fast_mail(s, cmd, flags, v);
+    switch (verb) {
+    case SMTPP_VERB_QUIT:   /* before the error limit */
         reset_transaction(s);
         return reply(s, v, SMTPP_V_BYE);
-    }
-    /* errors >= max_errors when max_errors is not 0 */
-    if (SMTPP_UNLIKELY(s->errors > c->max_errors - 1u)) return check_full(s, cmd, flags, v);
-    /* not REFUSED, no error: check_verb() would go to the verb */
-    if (verb == SMTPP_VERB_RCPT)
-        return in_step(s, flags, 0) ? check_rcpt(s, cmd, v) : check_full(s, cmd, flags, v);
-    if (verb == SMTPP_VERB_MAIL)
-        return in_step(s, flags, 0) ? check_mail(s, cmd, v) : check_full(s, cmd, flags, v);
-    switch (verb) {
-    case SMTPP_VERB_RSET:
-        return in_step(s, flags, 0) ? check_rset(s, v) : check_full(s, cmd, flags, v);
-    case SMTPP_VERB_NOOP:
-        return in_step(s, flags, 1) ? check_noop(s, v) : check_full(s, cmd, flags, v);
+    case SMTPP_VERB_RSET: return fast_rset(s, cmd, flags, v);
+    case SMTPP_VERB_NOOP: return fast_noop(s, cmd, flags, v);
     case SMTPP_VERB_HELO:
-    case SMTPP_VERB_EHLO:
-        return in_step(s, flags, 1) ? check_hello(s, verb, v) : check_full(s, cmd, flags, v);
-    case SMTPP_VERB_DATA:
-        return in_step(s, flags, 1) ? check_data(s, v) : check_full(s, cmd, flags, v);
-    default:
-        if ((flags & SMTPP_CHECK_MORE_INPUT) &&
-            (smtpp_verb_ends_group(verb) || (verb != SMTPP_VERB_BDAT && !pipelining_offered(s)))) {
-            if (verb == SMTPP_VERB_STARTTLS || !(c->flags & SMTPP_CFG_SYNC_REPORT_ONLY))
-                return check_full(s, cmd, flags, v);
-            s->sync_errors++;
-        }
-        return check_verb(s, cmd, v);
+    case SMTPP_VERB_EHLO: return fast_hello(s, cmd, flags, v);
+    default: return fast_other(s, cmd, flags, v);
     }
 }
 
