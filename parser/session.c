@@ -432,16 +432,6 @@ static SMTPP_NOINLINE int mail_rules(smtpp_session *s, const smtpp_command *cmd,
     return mail_params(s, cmd, v);
 }
 
-/* After HELO or EHLO, outside a transaction, with no TLS or AUTH
- * requirement, the rules of mail_rules() before its parameters pass. */
-static ALWAYS_INLINE int check_mail(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
-{
-    if (SMTPP_UNLIKELY(s->state != SMTPP_ST_READY ||
-                       (s->cfg->flags & (SMTPP_CFG_REQUIRE_TLS | SMTPP_CFG_REQUIRE_AUTH))))
-        return mail_rules(s, cmd, v);
-    return mail_params(s, cmd, v);
-}
-
 /* RFC 6531 3.3: UTF-8 in a parameter value only in an SMTPUTF8
  * transaction; outside it the value breaks RFC 5321's esmtp-value, which
  * the parser would have refused on MAIL. */
@@ -455,6 +445,18 @@ static SMTPP_NOINLINE int utf8_param_value(smtpp_session *s, smtpp_verdict *v)
     return SMTPP_ACT_REPLY;
 }
 
+/* The rules of RCPT after the state and the configuration's TLS and AUTH
+ * requirements. */
+static SMTPP_NOINLINE int rcpt_params(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
+{
+    if (!params_offered(s, cmd)) return reply(s, v, SMTPP_V_PARAM_NOT_OFFERED);
+    if (cmd->path.utf8 && !s->smtputf8) return reply(s, v, SMTPP_V_UTF8_ADDRESS);
+    if (cmd->params_utf8 && !s->smtputf8) return utf8_param_value(s, v);
+    if (s->cfg->max_rcpts && s->rcpts >= s->cfg->max_rcpts)
+        return reply(s, v, SMTPP_V_TOO_MANY_RCPTS);
+    return decide(s, v, SMTPP_V_RCPT_OK, SMTPP_VERB_RCPT);
+}
+
 /* Every rule of RCPT, in order. */
 static SMTPP_NOINLINE int rcpt_rules(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
 {
@@ -466,26 +468,7 @@ static SMTPP_NOINLINE int rcpt_rules(smtpp_session *s, const smtpp_command *cmd,
         return reply(s, v, SMTPP_V_RCPT_AFTER_BDAT);  /* CHUNKING */
     }
     if ((g = gates(s)) != SMTPP_V_NONE) return reply(s, v, g);
-    if (!params_offered(s, cmd)) return reply(s, v, SMTPP_V_PARAM_NOT_OFFERED);
-    if (cmd->path.utf8 && !s->smtputf8) return reply(s, v, SMTPP_V_UTF8_ADDRESS);
-    if (cmd->params_utf8 && !s->smtputf8) return utf8_param_value(s, v);
-    if (s->cfg->max_rcpts && s->rcpts >= s->cfg->max_rcpts)
-        return reply(s, v, SMTPP_V_TOO_MANY_RCPTS);
-    return decide(s, v, SMTPP_V_RCPT_OK, SMTPP_VERB_RCPT);
-}
-
-/* The usual recipient (in a transaction, no TLS or AUTH requirement, no
- * parameter, no UTF-8, below the limit) passes every rule of rcpt_rules():
- * taken at once. */
-static ALWAYS_INLINE int check_rcpt(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
-{
-    const smtpp_config *c = s->cfg;
-    if (SMTPP_LIKELY((unsigned)(s->state - SMTPP_ST_MAIL) <= (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_MAIL) &&
-                     !(c->flags & (SMTPP_CFG_REQUIRE_TLS | SMTPP_CFG_REQUIRE_AUTH)) &&
-                     !cmd->p.present && !(cmd->path.utf8 | cmd->params_utf8) &&
-                     s->rcpts <= c->max_rcpts - 1u))   /* max_rcpts 0: no limit */
-        return decide(s, v, SMTPP_V_RCPT_OK, SMTPP_VERB_RCPT);
-    return rcpt_rules(s, cmd, v);
+    return rcpt_params(s, cmd, v);
 }
 
 static SMTPP_NOINLINE int check_data(smtpp_session *s, smtpp_verdict *v)
@@ -588,8 +571,8 @@ static SMTPP_NOINLINE int check_verb(smtpp_session *s, const smtpp_command *cmd,
     if (cmd->error) return parse_error(s, cmd, v);
 
     /* the commands of every transaction before the table of all */
-    if (verb == SMTPP_VERB_RCPT) return check_rcpt(s, cmd, v);
-    if (verb == SMTPP_VERB_MAIL) return check_mail(s, cmd, v);
+    if (verb == SMTPP_VERB_RCPT) return rcpt_rules(s, cmd, v);
+    if (verb == SMTPP_VERB_MAIL) return mail_rules(s, cmd, v);
     switch (verb) {
     case SMTPP_VERB_HELO:
     case SMTPP_VERB_EHLO: return check_hello(s, verb, v);
@@ -710,17 +693,37 @@ _Static_assert(!(GROUP_ENDERS & (VB(RCPT) | VB(MAIL) | VB(RSET))) &&
                        (VB(NOOP) | VB(HELO) | VB(EHLO) | VB(DATA)),
                "check_fast() passes in_step() which verbs end a pipeline group");
 
-/* check_fast() per verb, each with the pipelining rule first. */
+/* check_fast() per verb, each with the rules of in_step() first.  RCPT:
+ * in a transaction (else check_full() decides); with no TLS or AUTH
+ * requirement the rules of rcpt_rules() before rcpt_params() pass, and the
+ * usual recipient (no parameter, no UTF-8, below the limit) passes those of
+ * rcpt_params(). */
 static SMTPP_NOINLINE int fast_rcpt(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
                                     smtpp_verdict *v)
 {
-    return in_step(s, flags, 0) ? check_rcpt(s, cmd, v) : check_full(s, cmd, flags, v);
+    const smtpp_config *c = s->cfg;
+    if (SMTPP_UNLIKELY((unsigned)(s->state - SMTPP_ST_MAIL) > (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_MAIL)) ||
+        !in_step(s, flags, 0))
+        return check_full(s, cmd, flags, v);
+    if (SMTPP_UNLIKELY(c->flags & (SMTPP_CFG_REQUIRE_TLS | SMTPP_CFG_REQUIRE_AUTH)))
+        return rcpt_rules(s, cmd, v);
+    if (SMTPP_LIKELY(!cmd->p.present && !(cmd->path.utf8 | cmd->params_utf8) &&
+                     s->rcpts <= c->max_rcpts - 1u))   /* max_rcpts 0: no limit */
+        return decide(s, v, SMTPP_V_RCPT_OK, SMTPP_VERB_RCPT);
+    return rcpt_params(s, cmd, v);
 }
 
+/* MAIL: outside a transaction after HELO or EHLO (else check_full()), with
+ * no TLS or AUTH requirement, the rules of mail_rules() before
+ * mail_params() pass. */
 static SMTPP_NOINLINE int fast_mail(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
                                     smtpp_verdict *v)
 {
-    return in_step(s, flags, 0) ? check_mail(s, cmd, v) : check_full(s, cmd, flags, v);
+    if (SMTPP_UNLIKELY(s->state != SMTPP_ST_READY) || !in_step(s, flags, 0))
+        return check_full(s, cmd, flags, v);
+    if (SMTPP_UNLIKELY(s->cfg->flags & (SMTPP_CFG_REQUIRE_TLS | SMTPP_CFG_REQUIRE_AUTH)))
+        return mail_rules(s, cmd, v);
+    return mail_params(s, cmd, v);
 }
 
 static SMTPP_NOINLINE int fast_rset(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
@@ -763,13 +766,14 @@ static int check_fast(smtpp_session *s, const smtpp_command *cmd, unsigned flags
 {
     smtpp_verb verb = (smtpp_verb)cmd->verb;
 
-    if (SMTPP_UNLIKELY((cmd->error | s->_await) != 0 ||
-                       (unsigned)(s->state - SMTPP_ST_CONNECTED) >
-                           (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_CONNECTED)))
-        return check_full(s, cmd, flags, v);
-    /* not REFUSED, no error: check_verb() would go to the verb */
+    if (SMTPP_UNLIKELY((cmd->error | s->_await) != 0)) return check_full(s, cmd, flags, v);
+    /* (each tests its own states) */
     if (verb == SMTPP_VERB_RCPT) return fast_rcpt(s, cmd, flags, v);
     if (verb == SMTPP_VERB_MAIL) return fast_mail(s, cmd, flags, v);
+    if (SMTPP_UNLIKELY((unsigned)(s->state - SMTPP_ST_CONNECTED) >
+                       (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_CONNECTED)))
+        return check_full(s, cmd, flags, v);
+    /* not REFUSED, no error: check_verb() would go to the verb */
     switch (verb) {
     case SMTPP_VERB_QUIT:   /* before the error limit */
         reset_transaction(s);
