@@ -842,7 +842,7 @@ int smtpp_session_sent(smtpp_session *s, smtpp_verb verb, int code)
     int ok;
     /* the usual replies first: a recipient, a sender or a greeting accepted
      * (2xx but 221, which closes); what the rest below does with them */
-    if (SMTPP_LIKELY(s->_await == (uint8_t)verb && (unsigned)(code - 200) < 100u && code != 221)) {
+    if (SMTPP_LIKELY((unsigned)(code - 200) < 100u && code != 221 && s->_await == (uint8_t)verb)) {
         if (verb == SMTPP_VERB_RCPT) {
             s->_await = 0;
             s->rcpt_tried = 1;
