@@ -532,7 +532,8 @@ static int junk(smtpp_session *s)
     return s->cfg->max_junk && s->junk > s->cfg->max_junk;
 }
 
-/* The commands that can be refused as junk, and the limit. */
+/* RSET, NOOP, HELO/EHLO: the verb's rules, for check_verb() and the
+ * shortcut (check_fast()). */
 static int check_rset(smtpp_session *s, smtpp_verdict *v)
 {
     if (junk(s)) return reply(s, v, SMTPP_V_TOO_MANY_JUNK);
@@ -666,13 +667,6 @@ static SMTPP_NOINLINE int check_full(smtpp_session *s, const smtpp_command *cmd,
     return check_verb(s, cmd, v);
 }
 
-/* The usual case first: a line that parsed, between commands, in a session
- * that is neither refused nor in a chunked transaction (CONNECTED to RCPT),
- * below the error limit.  The rules of check_full() then reduce to QUIT and
- * pipelining, and the verb's own rules follow.  Whatever does not fit goes
- * to check_full() before anything is changed, so the result is the same by
- * the order of the rules; builds with SMTPP_CHECK_FAST_PATHS check it on
- * every call. */
 /* The rules of check_full() between QUIT and the verb's own, for a
  * well-formed command other than QUIT, BDAT and STARTTLS (ends: the verb
  * ends a pipeline group): the error limit and pipelining.  1 to go on, a
@@ -761,6 +755,14 @@ static SMTPP_NOINLINE int fast_other(smtpp_session *s, const smtpp_command *cmd,
     return check_verb(s, cmd, v);
 }
 
+/* The usual case first: a line that parsed, with nothing awaited, in a
+ * session that is neither refused nor in a chunked transaction (CONNECTED
+ * to RCPT).  The rules of check_full() then reduce to QUIT, the error limit
+ * and pipelining (in_step()), and the verb's own rules follow, each verb's
+ * in a small function of its own (no saved registers).  Whatever does not
+ * fit goes to check_full() before anything is changed, so the result is
+ * the same by the order of the rules; builds with SMTPP_CHECK_FAST_PATHS
+ * check it on every call. */
 static int check_fast(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
                       smtpp_verdict *v)
 {
