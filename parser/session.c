@@ -6,6 +6,9 @@
 #include "vocab.h"
 
 #include <string.h>
+#if defined(SMTPP_CHECK_FAST_PATHS)
+#  include <stdlib.h>
+#endif
 
 /* ---- The verdict table --------------------------------------------------- */
 
@@ -66,6 +69,14 @@ void smtpp_config_init(smtpp_config *cfg, const char *hostname)
 
 /* ---- Helpers ----------------------------------------------------------------- */
 
+/* For the few helpers that both the shortcut of smtpp_session_check() and
+ * the general rules use. */
+#if defined(__GNUC__)
+#  define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#  define ALWAYS_INLINE inline
+#endif
+
 #define ST(x) (1u << SMTPP_ST_##x)
 /* the states in which the next client line is a command */
 #define COMMAND_STATES (ST(REFUSED) | ST(CONNECTED) | ST(READY) | ST(MAIL) | ST(RCPT) | ST(CHUNKING))
@@ -103,6 +114,10 @@ static uint32_t avail_mask(const smtpp_session *s)
     return m;
 }
 
+/* The extensions avail_mask() may take away from cfg_exts(). */
+#define AVAIL_NARROWS (SMTPP_EXT_BIT(SMTPP_EXT_STARTTLS) | SMTPP_EXT_BIT(SMTPP_EXT_REQUIRETLS) | \
+                       SMTPP_EXT_BIT(SMTPP_EXT_BINARYMIME) | SMTPP_EXT_BIT(SMTPP_EXT_AUTH))
+
 static int avail(const smtpp_session *s, int ext)
 {
     return (unsigned)ext < 32 && (avail_mask(s) & SMTPP_EXT_BIT(ext)) != 0;
@@ -119,7 +134,8 @@ static uint32_t offered_mask(const smtpp_session *s)
  * pipelined command. */
 static int pipelining_offered(const smtpp_session *s)
 {
-    return esmtp(s) && (cfg_exts(s) & SMTPP_EXT_BIT(SMTPP_EXT_PIPELINING));
+    return (s->cfg->exts & SMTPP_EXT_BIT(SMTPP_EXT_PIPELINING)) &&
+           !(s->_exts_off & SMTPP_EXT_BIT(SMTPP_EXT_PIPELINING)) && esmtp(s);
 }
 
 int smtpp_session_offers(const smtpp_session *s, smtpp_ext ext)
@@ -202,7 +218,8 @@ static int misuse(smtpp_verdict *v)
  * (param_ext[], vocab.h: the SMTPP_PARAM_MAP row's extension). */
 static inline int params_offered(const smtpp_session *s, const smtpp_command *cmd)
 {
-    uint32_t todo = cmd->p.present, need = 0;
+    /* the known parameters (bits past them are ignored) */
+    uint32_t todo = cmd->p.present & (uint32_t)((1ull << SMTPP_PARAM__COUNT) - 1), need = 0;
     if (!todo) return 1;
     /* only the parameters present: most commands carry none or one */
     while (todo) {
@@ -214,12 +231,15 @@ static inline int params_offered(const smtpp_session *s, const smtpp_command *cm
             ;
 #endif
         todo &= todo - 1;
-        if (id >= SMTPP_PARAM__COUNT) break;
         need |= SMTPP_EXT_BIT(param_ext[id]);
     }
     if ((cmd->p.present & (1u << SMTPP_PARAM_BODY)) && cmd->p.body == SMTPP_BODY_BINARYMIME)
         need = (need & ~SMTPP_EXT_BIT(SMTPP_EXT_8BITMIME)) | SMTPP_EXT_BIT(SMTPP_EXT_BINARYMIME);
-    return (need & ~offered_mask(s)) == 0;
+    /* offered_mask() after EHLO is cfg_exts() less what avail_mask() takes
+     * away, which only a few parameters need */
+    if (!esmtp(s)) return need == 0;
+    if (!(need & AVAIL_NARROWS)) return (need & ~cfg_exts(s)) == 0;
+    return (need & ~avail_mask(s)) == 0;
 }
 
 /* TLS and AUTH requirements of the configuration for mail commands. */
@@ -251,12 +271,10 @@ void smtpp_session_init(smtpp_session *s, const smtpp_config *cfg)
     s->state = (uint8_t)((cfg->flags & SMTPP_CFG_PROXY) ? SMTPP_ST_PROXY : SMTPP_ST_GREETING);
 }
 
-smtpp_next smtpp_session_next(const smtpp_session *s)
+/* smtpp_session_next() for every state but the usual ones. */
+static SMTPP_NOINLINE smtpp_next next_other(const smtpp_session *s)
 {
-    /* the usual answer first: between commands */
-    if (SMTPP_LIKELY(!s->_await && s->state < 32 &&
-                     ((COMMAND_STATES >> s->state) & 1)))
-        return SMTPP_NEXT_COMMAND;
+    if (!s->_await && s->state == SMTPP_ST_CHUNKING) return SMTPP_NEXT_COMMAND;
     switch (s->state) {
     case SMTPP_ST_PROXY:    return SMTPP_NEXT_PROXY;
     case SMTPP_ST_GREETING: return SMTPP_NEXT_GREETING;
@@ -268,6 +286,16 @@ smtpp_next smtpp_session_next(const smtpp_session *s)
         return s->_body_done ? SMTPP_NEXT_REPLY : SMTPP_NEXT_MESSAGE;
     /* AUTH; any other value is not a state: nothing can be done */
     return s->state == SMTPP_ST_AUTH ? SMTPP_NEXT_SASL : SMTPP_NEXT_NOTHING;
+}
+
+smtpp_next smtpp_session_next(const smtpp_session *s)
+{
+    /* the usual answer first: between commands (COMMAND_STATES but
+     * CHUNKING are REFUSED to RCPT) */
+    if (SMTPP_LIKELY(!s->_await && (unsigned)(s->state - SMTPP_ST_REFUSED) <=
+                                       (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_REFUSED)))
+        return SMTPP_NEXT_COMMAND;
+    return next_other(s);
 }
 
 int smtpp_session_proxy(smtpp_session *s, const char *buf, size_t len,
@@ -373,12 +401,10 @@ static SMTPP_NOINLINE int parse_error(smtpp_session *s, const smtpp_command *cmd
     return SMTPP_ACT_REPLY;
 }
 
-static int check_mail(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
+/* The rules of MAIL after the state and the configuration's TLS and AUTH
+ * requirements. */
+static SMTPP_NOINLINE int mail_params(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
 {
-    smtpp_verdict_id g;
-    if (s->state == SMTPP_ST_CONNECTED) return reply(s, v, SMTPP_V_NEED_HELO);
-    if ((g = gates(s)) != SMTPP_V_NONE) return reply(s, v, g);
-    if (in_transaction(s)) return reply(s, v, SMTPP_V_NESTED_MAIL);
     if (!params_offered(s, cmd)) return reply(s, v, SMTPP_V_PARAM_NOT_OFFERED);
     if ((cmd->p.present & (1u << SMTPP_PARAM_SIZE)) && s->cfg->max_size &&
         cmd->p.size > s->cfg->max_size)
@@ -390,7 +416,43 @@ static int check_mail(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict 
     return decide(s, v, SMTPP_V_MAIL_OK, SMTPP_VERB_MAIL);
 }
 
-static int check_rcpt(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
+/* Every rule of MAIL, in order. */
+static SMTPP_NOINLINE int mail_rules(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
+{
+    smtpp_verdict_id g;
+    if (s->state == SMTPP_ST_CONNECTED) return reply(s, v, SMTPP_V_NEED_HELO);
+    if ((g = gates(s)) != SMTPP_V_NONE) return reply(s, v, g);
+    if (in_transaction(s)) return reply(s, v, SMTPP_V_NESTED_MAIL);
+    return mail_params(s, cmd, v);
+}
+
+/* RFC 6531 3.3: UTF-8 in a parameter value only in an SMTPUTF8
+ * transaction; outside it the value breaks RFC 5321's esmtp-value, which
+ * the parser would have refused on MAIL. */
+static SMTPP_NOINLINE int utf8_param_value(smtpp_session *s, smtpp_verdict *v)
+{
+    reply(s, v, SMTPP_V_SYNTAX);
+    v->code = (uint16_t)smtpp_error_code(SMTPP_E_PARAM_VALUE);
+    v->enhanced = smtpp_error_enhanced(SMTPP_E_PARAM_VALUE);
+    v->text = smtpp_error_reason(SMTPP_E_PARAM_VALUE);
+    v->parse_error = SMTPP_E_PARAM_VALUE;
+    return SMTPP_ACT_REPLY;
+}
+
+/* The rules of RCPT after the state and the configuration's TLS and AUTH
+ * requirements. */
+static SMTPP_NOINLINE int rcpt_params(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
+{
+    if (!params_offered(s, cmd)) return reply(s, v, SMTPP_V_PARAM_NOT_OFFERED);
+    if (cmd->path.utf8 && !s->smtputf8) return reply(s, v, SMTPP_V_UTF8_ADDRESS);
+    if (cmd->params_utf8 && !s->smtputf8) return utf8_param_value(s, v);
+    if (s->cfg->max_rcpts && s->rcpts >= s->cfg->max_rcpts)
+        return reply(s, v, SMTPP_V_TOO_MANY_RCPTS);
+    return decide(s, v, SMTPP_V_RCPT_OK, SMTPP_VERB_RCPT);
+}
+
+/* Every rule of RCPT, in order. */
+static SMTPP_NOINLINE int rcpt_rules(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict *v)
 {
     smtpp_verdict_id g;
     if (SMTPP_UNLIKELY(s->state != SMTPP_ST_MAIL && s->state != SMTPP_ST_RCPT)) {
@@ -400,25 +462,10 @@ static int check_rcpt(smtpp_session *s, const smtpp_command *cmd, smtpp_verdict 
         return reply(s, v, SMTPP_V_RCPT_AFTER_BDAT);  /* CHUNKING */
     }
     if ((g = gates(s)) != SMTPP_V_NONE) return reply(s, v, g);
-    if (!params_offered(s, cmd)) return reply(s, v, SMTPP_V_PARAM_NOT_OFFERED);
-    if (cmd->path.utf8 && !s->smtputf8) return reply(s, v, SMTPP_V_UTF8_ADDRESS);
-    if (cmd->params_utf8 && !s->smtputf8) {
-        /* RFC 6531 3.3: UTF-8 in a parameter value only in an SMTPUTF8
-         * transaction; outside it the value breaks RFC 5321's esmtp-value,
-         * which the parser would have refused on MAIL */
-        reply(s, v, SMTPP_V_SYNTAX);
-        v->code = (uint16_t)smtpp_error_code(SMTPP_E_PARAM_VALUE);
-        v->enhanced = smtpp_error_enhanced(SMTPP_E_PARAM_VALUE);
-        v->text = smtpp_error_reason(SMTPP_E_PARAM_VALUE);
-        v->parse_error = SMTPP_E_PARAM_VALUE;
-        return SMTPP_ACT_REPLY;
-    }
-    if (s->cfg->max_rcpts && s->rcpts >= s->cfg->max_rcpts)
-        return reply(s, v, SMTPP_V_TOO_MANY_RCPTS);
-    return decide(s, v, SMTPP_V_RCPT_OK, SMTPP_VERB_RCPT);
+    return rcpt_params(s, cmd, v);
 }
 
-static int check_data(smtpp_session *s, smtpp_verdict *v)
+static SMTPP_NOINLINE int check_data(smtpp_session *s, smtpp_verdict *v)
 {
     smtpp_verdict_id g;
     if (s->state == SMTPP_ST_CONNECTED) return reply(s, v, SMTPP_V_NEED_HELO);
@@ -479,38 +526,36 @@ static int junk(smtpp_session *s)
     return s->cfg->max_junk && s->junk > s->cfg->max_junk;
 }
 
-int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
-                        smtpp_verdict *v)
+/* RSET, NOOP, HELO/EHLO: the verb's rules, for check_verb() and the
+ * shortcut (check_fast()). */
+static int check_rset(smtpp_session *s, smtpp_verdict *v)
 {
-    const smtpp_config *c = s->cfg;
+    if (junk(s)) return reply(s, v, SMTPP_V_TOO_MANY_JUNK);
+    reset_transaction(s);
+    reply(s, v, SMTPP_V_OK);
+    v->resets = SMTPP_RESET_DONE;
+    return SMTPP_ACT_REPLY;
+}
+
+static int check_noop(smtpp_session *s, smtpp_verdict *v)
+{
+    if (junk(s)) return reply(s, v, SMTPP_V_TOO_MANY_JUNK);
+    return reply(s, v, SMTPP_V_OK);
+}
+
+static int check_hello(smtpp_session *s, smtpp_verb verb, smtpp_verdict *v)
+{
+    if (s->cfg->flags & SMTPP_CFG_LMTP) return reply(s, v, SMTPP_V_LMTP_USE_LHLO);
+    return decide(s, v, SMTPP_V_HELLO, verb);
+}
+
+/* The rules of each verb, once the rules of every command (check_full())
+ * have passed: from the refused session on. */
+static SMTPP_NOINLINE int check_verb(smtpp_session *s, const smtpp_command *cmd,
+                                     smtpp_verdict *v)
+{
     smtpp_verb verb = (smtpp_verb)cmd->verb;
     smtpp_verdict_id g;
-
-    /* the states in which a command line is what comes next */
-    if (SMTPP_UNLIKELY(s->_await || s->state >= 32 || !((COMMAND_STATES >> s->state) & 1))) {
-        if (s->state == SMTPP_ST_CLOSED) return fill(v, SMTPP_V_AFTER_QUIT, SMTPP_ACT_CLOSE);
-        return misuse(v);
-    }
-
-    if (verb == SMTPP_VERB_QUIT && !cmd->error) {
-        reset_transaction(s);
-        return reply(s, v, SMTPP_V_BYE);   /* closes: resets DONE */
-    }
-    if (c->max_errors && s->errors >= c->max_errors) return reply(s, v, SMTPP_V_TOO_MANY_ERRORS);
-
-    /* RFC 2920: a group-ending command must be the last thing sent before
-     * its reply; without PIPELINING nothing may follow a command.  BDAT is
-     * followed by its chunk by design. */
-    if ((flags & SMTPP_CHECK_MORE_INPUT) && verb != SMTPP_VERB_BDAT &&
-        ((!cmd->error && smtpp_verb_ends_group(verb)) ||
-         !pipelining_offered(s))) {
-        s->sync_errors++;
-        if (verb == SMTPP_VERB_STARTTLS && !cmd->error)
-            return reply(s, v, SMTPP_V_STARTTLS_INJECTION);
-        if (!(c->flags & SMTPP_CFG_SYNC_REPORT_ONLY))
-            return reply(s, v, verb == SMTPP_VERB_DATA && !cmd->error ? SMTPP_V_EARLY_DATA
-                                                                      : SMTPP_V_PIPELINING);
-    }
 
     if (s->state == SMTPP_ST_REFUSED) {
         /* a chunk that can be framed is read and refused all the same */
@@ -521,28 +566,19 @@ int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned fla
     if (cmd->error) return parse_error(s, cmd, v);
 
     /* the commands of every transaction before the table of all */
-    if (verb == SMTPP_VERB_RCPT) return check_rcpt(s, cmd, v);
-    if (verb == SMTPP_VERB_MAIL) return check_mail(s, cmd, v);
+    if (verb == SMTPP_VERB_RCPT) return rcpt_rules(s, cmd, v);
+    if (verb == SMTPP_VERB_MAIL) return mail_rules(s, cmd, v);
     switch (verb) {
     case SMTPP_VERB_HELO:
-    case SMTPP_VERB_EHLO:
-        if (c->flags & SMTPP_CFG_LMTP) return reply(s, v, SMTPP_V_LMTP_USE_LHLO);
-        return decide(s, v, SMTPP_V_HELLO, verb);
+    case SMTPP_VERB_EHLO: return check_hello(s, verb, v);
     case SMTPP_VERB_LHLO:
-        if (!(c->flags & SMTPP_CFG_LMTP)) return reply(s, v, SMTPP_V_UNRECOGNIZED);
+        if (!(s->cfg->flags & SMTPP_CFG_LMTP)) return reply(s, v, SMTPP_V_UNRECOGNIZED);
         return decide(s, v, SMTPP_V_HELLO, verb);
     case SMTPP_VERB_DATA: return check_data(s, v);
     case SMTPP_VERB_BDAT: return check_bdat(s, cmd, v);
     case SMTPP_VERB_AUTH: return check_auth(s, cmd, v);
-    case SMTPP_VERB_RSET:
-        if (junk(s)) return reply(s, v, SMTPP_V_TOO_MANY_JUNK);
-        reset_transaction(s);
-        reply(s, v, SMTPP_V_OK);
-        v->resets = SMTPP_RESET_DONE;
-        return SMTPP_ACT_REPLY;
-    case SMTPP_VERB_NOOP:
-        if (junk(s)) return reply(s, v, SMTPP_V_TOO_MANY_JUNK);
-        return reply(s, v, SMTPP_V_OK);
+    case SMTPP_VERB_RSET: return check_rset(s, v);
+    case SMTPP_VERB_NOOP: return check_noop(s, v);
     case SMTPP_VERB_VRFY:
     case SMTPP_VERB_EXPN:
         if (junk(s)) return reply(s, v, SMTPP_V_TOO_MANY_JUNK);
@@ -588,6 +624,208 @@ int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned fla
     }
 }
 
+/* Every rule, in its order: the rules of every command (the state, QUIT,
+ * the error limit, pipelining), then check_verb().  The reference
+ * smtpp_session_check()'s shortcut is checked against. */
+static SMTPP_NOINLINE int check_full(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                                     smtpp_verdict *v)
+{
+    const smtpp_config *c = s->cfg;
+    smtpp_verb verb = (smtpp_verb)cmd->verb;
+
+    /* the states in which a command line is what comes next */
+    if (SMTPP_UNLIKELY(s->_await || s->state >= 32 || !((COMMAND_STATES >> s->state) & 1))) {
+        if (s->state == SMTPP_ST_CLOSED) return fill(v, SMTPP_V_AFTER_QUIT, SMTPP_ACT_CLOSE);
+        return misuse(v);
+    }
+
+    if (verb == SMTPP_VERB_QUIT && !cmd->error) {
+        reset_transaction(s);
+        return reply(s, v, SMTPP_V_BYE);   /* closes: resets DONE */
+    }
+    if (c->max_errors && s->errors >= c->max_errors) return reply(s, v, SMTPP_V_TOO_MANY_ERRORS);
+
+    /* RFC 2920: a group-ending command must be the last thing sent before
+     * its reply; without PIPELINING nothing may follow a command.  BDAT is
+     * followed by its chunk by design. */
+    if ((flags & SMTPP_CHECK_MORE_INPUT) && verb != SMTPP_VERB_BDAT &&
+        ((!cmd->error && smtpp_verb_ends_group(verb)) ||
+         !pipelining_offered(s))) {
+        s->sync_errors++;
+        if (verb == SMTPP_VERB_STARTTLS && !cmd->error)
+            return reply(s, v, SMTPP_V_STARTTLS_INJECTION);
+        if (!(c->flags & SMTPP_CFG_SYNC_REPORT_ONLY))
+            return reply(s, v, verb == SMTPP_VERB_DATA && !cmd->error ? SMTPP_V_EARLY_DATA
+                                                                      : SMTPP_V_PIPELINING);
+    }
+    return check_verb(s, cmd, v);
+}
+
+/* The rules of check_full() between QUIT and the verb's own, for a
+ * well-formed command other than QUIT, BDAT and STARTTLS (ends: the verb
+ * ends a pipeline group): the error limit and pipelining.  1 to go on, a
+ * violation counted under SYNC_REPORT_ONLY; 0 when check_full() must
+ * answer (nothing changed then). */
+static ALWAYS_INLINE int in_step(smtpp_session *s, unsigned flags, int ends)
+{
+    /* errors >= max_errors when max_errors is not 0 */
+    if (SMTPP_UNLIKELY(s->errors > s->cfg->max_errors - 1u)) return 0;
+    if (!(flags & SMTPP_CHECK_MORE_INPUT) || (!ends && pipelining_offered(s))) return 1;
+    if (!(s->cfg->flags & SMTPP_CFG_SYNC_REPORT_ONLY)) return 0;
+    s->sync_errors++;
+    return 1;
+}
+
+_Static_assert(!(GROUP_ENDERS & (VB(RCPT) | VB(MAIL) | VB(RSET))) &&
+                   (GROUP_ENDERS & (VB(NOOP) | VB(HELO) | VB(EHLO) | VB(DATA))) ==
+                       (VB(NOOP) | VB(HELO) | VB(EHLO) | VB(DATA)),
+               "check_fast() passes in_step() which verbs end a pipeline group");
+
+/* check_fast() per verb, each with the rules of in_step() first.  RCPT:
+ * in a transaction (else check_full() decides); with no TLS or AUTH
+ * requirement the rules of rcpt_rules() before rcpt_params() pass, and the
+ * usual recipient (no parameter, no UTF-8, below the limit) passes those of
+ * rcpt_params(). */
+static SMTPP_NOINLINE int fast_rcpt(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                                    smtpp_verdict *v)
+{
+    const smtpp_config *c = s->cfg;
+    if (SMTPP_UNLIKELY((unsigned)(s->state - SMTPP_ST_MAIL) > (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_MAIL)) ||
+        !in_step(s, flags, 0))
+        return check_full(s, cmd, flags, v);
+    if (SMTPP_UNLIKELY(c->flags & (SMTPP_CFG_REQUIRE_TLS | SMTPP_CFG_REQUIRE_AUTH)))
+        return rcpt_rules(s, cmd, v);
+    if (SMTPP_LIKELY(!cmd->p.present && !(cmd->path.utf8 | cmd->params_utf8) &&
+                     s->rcpts <= c->max_rcpts - 1u))   /* max_rcpts 0: no limit */
+        return decide(s, v, SMTPP_V_RCPT_OK, SMTPP_VERB_RCPT);
+    return rcpt_params(s, cmd, v);
+}
+
+/* MAIL: outside a transaction after HELO or EHLO (else check_full()), with
+ * no TLS or AUTH requirement, the rules of mail_rules() before
+ * mail_params() pass. */
+static SMTPP_NOINLINE int fast_mail(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                                    smtpp_verdict *v)
+{
+    if (SMTPP_UNLIKELY(s->state != SMTPP_ST_READY) || !in_step(s, flags, 0))
+        return check_full(s, cmd, flags, v);
+    if (SMTPP_UNLIKELY(s->cfg->flags & (SMTPP_CFG_REQUIRE_TLS | SMTPP_CFG_REQUIRE_AUTH)))
+        return mail_rules(s, cmd, v);
+    return mail_params(s, cmd, v);
+}
+
+static SMTPP_NOINLINE int fast_rset(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                                    smtpp_verdict *v)
+{
+    return in_step(s, flags, 0) ? check_rset(s, v) : check_full(s, cmd, flags, v);
+}
+
+static SMTPP_NOINLINE int fast_noop(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                                    smtpp_verdict *v)
+{
+    return in_step(s, flags, 1) ? check_noop(s, v) : check_full(s, cmd, flags, v);
+}
+
+static SMTPP_NOINLINE int fast_hello(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                                     smtpp_verdict *v)
+{
+    return in_step(s, flags, 1) ? check_hello(s, (smtpp_verb)cmd->verb, v)
+                                : check_full(s, cmd, flags, v);
+}
+
+static SMTPP_NOINLINE int fast_other(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                                     smtpp_verdict *v)
+{
+    smtpp_verb verb = (smtpp_verb)cmd->verb;
+    if (verb == SMTPP_VERB_DATA)
+        return in_step(s, flags, 1) ? check_data(s, v) : check_full(s, cmd, flags, v);
+    if (SMTPP_UNLIKELY(s->errors > s->cfg->max_errors - 1u)) return check_full(s, cmd, flags, v);
+    if ((flags & SMTPP_CHECK_MORE_INPUT) &&
+        (smtpp_verb_ends_group(verb) || (verb != SMTPP_VERB_BDAT && !pipelining_offered(s)))) {
+        if (verb == SMTPP_VERB_STARTTLS || !(s->cfg->flags & SMTPP_CFG_SYNC_REPORT_ONLY))
+            return check_full(s, cmd, flags, v);
+        s->sync_errors++;
+    }
+    return check_verb(s, cmd, v);
+}
+
+/* The usual case first: a line that parsed, with nothing awaited, in a
+ * session that is neither refused nor in a chunked transaction (CONNECTED
+ * to RCPT).  The rules of check_full() then reduce to QUIT, the error limit
+ * and pipelining (in_step()), and the verb's own rules follow, each verb's
+ * in a small function of its own (no saved registers).  Whatever does not
+ * fit goes to check_full() before anything is changed, so the result is
+ * the same by the order of the rules; builds with SMTPP_CHECK_FAST_PATHS
+ * check it on every call. */
+static int check_fast(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                      smtpp_verdict *v)
+{
+    smtpp_verb verb = (smtpp_verb)cmd->verb;
+
+    if (SMTPP_UNLIKELY((cmd->error | s->_await) != 0)) return check_full(s, cmd, flags, v);
+    /* (each tests its own states) */
+    if (verb == SMTPP_VERB_RCPT) return fast_rcpt(s, cmd, flags, v);
+    if (verb == SMTPP_VERB_MAIL) return fast_mail(s, cmd, flags, v);
+    if (SMTPP_UNLIKELY((unsigned)(s->state - SMTPP_ST_CONNECTED) >
+                       (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_CONNECTED)))
+        return check_full(s, cmd, flags, v);
+    /* not REFUSED, no error: check_verb() would go to the verb */
+    switch (verb) {
+    case SMTPP_VERB_QUIT:   /* before the error limit */
+        reset_transaction(s);
+        return reply(s, v, SMTPP_V_BYE);
+    case SMTPP_VERB_RSET: return fast_rset(s, cmd, flags, v);
+    case SMTPP_VERB_NOOP: return fast_noop(s, cmd, flags, v);
+    case SMTPP_VERB_HELO:
+    case SMTPP_VERB_EHLO: return fast_hello(s, cmd, flags, v);
+    default: return fast_other(s, cmd, flags, v);
+    }
+}
+
+#if defined(SMTPP_CHECK_FAST_PATHS)
+static int same_session(const smtpp_session *a, const smtpp_session *b)
+{
+    return a->cfg == b->cfg && a->state == b->state && a->helo == b->helo && a->tls == b->tls &&
+           a->authed == b->authed && a->early_talker == b->early_talker &&
+           a->body == b->body && a->smtputf8 == b->smtputf8 && a->rcpt_tried == b->rcpt_tried &&
+           a->rcpts == b->rcpts && a->errors == b->errors && a->junk == b->junk &&
+           a->sync_errors == b->sync_errors && a->messages == b->messages &&
+           a->mail_size == b->mail_size && a->chunked == b->chunked &&
+           memcmp(&a->data, &b->data, sizeof a->data) == 0 && a->_await == b->_await &&
+           a->_stage == b->_stage && a->_pending == b->_pending && a->_last == b->_last &&
+           a->_failed == b->_failed && a->_prior == b->_prior &&
+           a->_body_done == b->_body_done && a->_pending_error == b->_pending_error &&
+           a->_replies == b->_replies && a->_scanned == b->_scanned &&
+           a->_skipping == b->_skipping && a->_exts_off == b->_exts_off &&
+           a->_chunk_left == b->_chunk_left;
+}
+
+static int same_verdict(const smtpp_verdict *a, const smtpp_verdict *b)
+{
+    return a->action == b->action && a->id == b->id && a->close == b->close &&
+           a->parse_error == b->parse_error && a->code == b->code && a->resets == b->resets &&
+           a->superseded == b->superseded && a->count == b->count &&
+           a->enhanced == b->enhanced && a->text == b->text;
+}
+#endif
+
+int smtpp_session_check(smtpp_session *s, const smtpp_command *cmd, unsigned flags,
+                        smtpp_verdict *v)
+{
+#if defined(SMTPP_CHECK_FAST_PATHS)
+    smtpp_session s2;
+    smtpp_verdict v2;
+    int r, r2;
+    memcpy(&s2, s, sizeof s2);
+    r2 = check_full(&s2, cmd, flags, &v2);
+    r = check_fast(s, cmd, flags, v);
+    if (r != r2 || !same_verdict(v, &v2) || !same_session(s, &s2)) abort();
+    return r;
+#else
+    return check_fast(s, cmd, flags, v);
+#endif
+}
+
 /* ---- What the server answered ------------------------------------------------- */
 
 static void message_done(smtpp_session *s)
@@ -597,7 +835,34 @@ static void message_done(smtpp_session *s)
 
 int smtpp_session_sent(smtpp_session *s, smtpp_verb verb, int code)
 {
-    int ok = code >= 200 && code < 300;
+    int ok;
+    /* the usual replies first: a recipient, a sender or a greeting accepted
+     * (2xx but 221, which closes); what the rest below does with them */
+    if (SMTPP_LIKELY((unsigned)(code - 200) < 100u && code != 221 && s->_await == (uint8_t)verb)) {
+        if (verb == SMTPP_VERB_RCPT) {
+            s->_await = 0;
+            s->rcpt_tried = 1;
+            s->rcpts++;
+            s->state = SMTPP_ST_RCPT;
+            return 0;
+        }
+        if (verb == SMTPP_VERB_MAIL) {
+            s->_await = 0;
+            s->rcpts = 0;
+            s->rcpt_tried = 0;
+            s->chunked = 0;
+            s->_failed = 0;
+            s->state = SMTPP_ST_MAIL;
+            return 0;
+        }
+        if (verb == SMTPP_VERB_EHLO || verb == SMTPP_VERB_HELO || verb == SMTPP_VERB_LHLO) {
+            s->_await = 0;
+            s->helo = (uint8_t)verb;
+            reset_transaction(s);
+            return 0;
+        }
+    }
+    ok = code >= 200 && code < 300;
     if (!s->_await || s->_await != (uint8_t)verb) return -1;
     if (code >= 400) s->errors++;
     s->_await = 0;

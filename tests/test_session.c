@@ -113,6 +113,25 @@ START_TEST(parameters_and_extensions)
 }
 END_TEST
 
+/* The parameters whose extension is offered only in some states of the
+ * session (REQUIRETLS, and AUTH under AUTH_NEEDS_TLS, only under TLS):
+ * refused before STARTTLS, taken after it, alone and together. */
+START_TEST(parameters_offered_by_state)
+{
+    setup_cfg();
+    cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_REQUIRETLS);
+    cfg.flags |= SMTPP_CFG_AUTH_NEEDS_TLS;
+    TX(&cfg, EHLO_ "MAIL FROM:<a@b.test> REQUIRETLS\r\n" W "MAIL FROM:<a@b.test> AUTH=<>\r\n" W
+             "MAIL FROM:<a@b.test> SIZE=10 REQUIRETLS\r\n" W "STARTTLS\r\n" W EHLO_
+             "MAIL FROM:<a@b.test> REQUIRETLS\r\n" W "RSET\r\n" W
+             "MAIL FROM:<a@b.test> SIZE=10 AUTH=<> REQUIRETLS\r\n" W,
+       "",
+       G "EHLO ?250\nMAIL 555 5.5.4 PARAM_NOT_OFFERED\nMAIL 555 5.5.4 PARAM_NOT_OFFERED\n"
+       "MAIL 555 5.5.4 PARAM_NOT_OFFERED\nSTARTTLS ?220\nEHLO ?250\nMAIL ?250\n"
+       "RSET 250 2.0.0 OK\nMAIL ?250\nEND MAIL\n");
+}
+END_TEST
+
 START_TEST(smtputf8_recipients)
 {
     smtpp_config c2;
@@ -661,6 +680,7 @@ int main(void)
     tcase_add_test(t, sequence_rules);
     tcase_add_test(t, helo_session_has_no_extensions);
     tcase_add_test(t, parameters_and_extensions);
+    tcase_add_test(t, parameters_offered_by_state);
     tcase_add_test(t, smtputf8_recipients);
     tcase_add_test(t, disabled_commands);
     tcase_add_test(t, parse_errors);
