@@ -218,8 +218,14 @@ LANE_INLINE unsigned domain_scan(const uchar *s, int utf8, unsigned *wide)
 {
     mb_masks m;
     unsigned e;
-    mailbox_masks(s, 0, &m);
+    /* with 16-octet vectors, the first 32 octets first: most names end
+     * there (the octets after them count as 0x00, outside the set) */
+    mailbox_masks(s, SIMD_W < 32, &m);
     e = (unsigned)__builtin_ctzll((m.nd & (utf8 ? ~m.hi : ~0ull)) | (1ull << 63));
+    if (SIMD_W < 32 && e >= 31) {
+        mailbox_masks(s, 0, &m);
+        e = (unsigned)__builtin_ctzll((m.nd & (utf8 ? ~m.hi : ~0ull)) | (1ull << 63));
+    }
     if (e == 0 || e >= 63 || s[e] >= 0x80 || !labels_ok(m.dot, m.hy, 0, e)) return 0;
     if (utf8) *wide = (m.hi & ((1ull << e) - 1)) != 0;
     return e;
@@ -260,11 +266,19 @@ LANE_INLINE unsigned mailbox_scan(const uchar *s, size_t room, unsigned *at, uns
 {
     mb_masks m;
     uint64_t nl, nd, hi, dd;
-    unsigned valid = room >= 64 ? 64 : 32, k, d0, e, kind = SMTPP_DOMAIN_NAME, u8 = 0;
+    unsigned valid = room >= 64 ? 64 : 32, win, k, d0, e, kind = SMTPP_DOMAIN_NAME, u8 = 0;
 
     /* octets past the window count as "not in the set": an end found there
-     * means the field is longer than the window */
-    mailbox_masks(s, valid == 32, &m);
+     * means the field is longer than the window.  With 16-octet vectors,
+     * the first 32 octets first: most local parts end there, and a domain
+     * that goes on past them is scanned from its start anyway (below). */
+    win = SIMD_W < 32 || valid == 32 ? 32 : 64;   /* the octets the masks cover */
+    mailbox_masks(s, win == 32, &m);
+    k = (unsigned)__builtin_ctzll((m.nl & (wide ? ~m.hi : ~0ull)) | (1ull << 63));
+    if (SIMD_W < 32 && valid == 64 && k >= 31) {
+        mailbox_masks(s, 0, &m);
+        win = 64;
+    }
     hi = m.hi;
     nl = m.nl;
     nd = m.nd;
@@ -273,7 +287,7 @@ LANE_INLINE unsigned mailbox_scan(const uchar *s, size_t room, unsigned *at, uns
         nd &= ~hi;
     }
     k = (unsigned)__builtin_ctzll(nl | (1ull << 63));
-    if (k == 0 || k + 2 > valid || s[k] != '@') return mailbox_fail(wide, hi);
+    if (k == 0 || k + 2 > win || s[k] != '@') return mailbox_fail(wide, hi);
     dd = m.dot & ((1ull << k) - 1);   /* dots of the local part */
     if ((dd & 1) || (dd >> (k - 1)) || (dd & (dd >> 1))) return mailbox_fail(wide, hi);
     d0 = k + 1;
@@ -284,7 +298,7 @@ LANE_INLINE unsigned mailbox_scan(const uchar *s, size_t room, unsigned *at, uns
         if (!(n = literal_scan(s + d0, &kind))) return 0;
         e = d0 + n;
         hi &= (1ull << k) - 1;      /* a literal is ASCII */
-    } else if (e < valid - 1) {
+    } else if (e < win - 1) {
         if (e == d0 || (!wide && s[e] >= 0x80) || !labels_ok(m.dot, m.hy, d0, e))
             return mailbox_fail(wide, hi);
         hi &= (1ull << e) - 1;
