@@ -1927,7 +1927,8 @@ SMTPP_AVX2_FN static SMTPP_NOINLINE size_t lane_take(const smtpp_parser *p, cons
  * the same slice of the caller's octets, `delta` further on. */
 static inline __attribute__((always_inline)) void tail_move(smtpp_str *x, uintptr_t delta)
 {
-    if (x->p) x->p = (const char *)((uintptr_t)x->p + delta);
+    uintptr_t v = (uintptr_t)x->p;
+    x->p = (const char *)(v + (delta & (0 - (uintptr_t)(v != 0))));   /* no branch */
 }
 
 /* Clears the fields of *c the lane may have written (those up to params[],
@@ -1976,11 +1977,18 @@ SMTPP_AVX2_FN static SMTPP_NOINLINE size_t lane_tail(const smtpp_parser *p, cons
 #endif
     for (i = 0; i < FAST_LANE_READ; i += 32) _mm256_store_si256((__m256i *)(void *)(t + i), z);
     if (SMTPP_LIKELY(len >= 32)) {
-        for (i = 0; i + 32 <= len; i += 32)
-            _mm256_storeu_si256((__m256i *)(void *)(t + i),
-                                _mm256_loadu_si256((const __m256i *)(const void *)(b + i)));
-        _mm256_storeu_si256((__m256i *)(void *)(t + len - 32),
-                            _mm256_loadu_si256((const __m256i *)(const void *)(b + len - 32)));
+        /* ten 32-octet moves, the last ones again at len - 32: no branch
+         * on the length */
+#if defined(__clang__)
+#  pragma clang loop unroll(full)
+#else
+#  pragma GCC unroll 16
+#endif
+        for (i = 0; i < FAST_LANE_READ; i += 32) {
+            size_t at = i < len - 32 ? i : len - 32;
+            _mm256_storeu_si256((__m256i *)(void *)(t + at),
+                                _mm256_loadu_si256((const __m256i *)(const void *)(b + at)));
+        }
     } else {
         memcpy(t, b, len);
     }
