@@ -1880,11 +1880,12 @@ static inline int line_done(smtpp_parser *p, const uchar *b, size_t n, smtpp_com
     return SMTPP_DONE;
 }
 
-#if defined(SMTPP_HAVE_AVX2)
-#  if defined(SMTPP_CHECK_FAST_PATHS)
-/* Test-only counters of the oracle builds (internal.h). */
+#if defined(SMTPP_CHECK_FAST_PATHS)
+/* Test-only counters of the oracle builds (internal.h); 0 without a lane. */
 _Thread_local unsigned long smtpp__lane_lines, smtpp__lane_tail_lines;
-#  endif
+#endif
+
+#if defined(SMTPP_HAVE_AVX2)
 
 /* n, what the fast lane said of the line at b: in the builds with
  * SMTPP_CHECK_FAST_PATHS, checked against the general path first. */
