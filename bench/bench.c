@@ -17,8 +17,11 @@
  *              2 MiB for data, whose messages reach 4 MB)
  *   -S BYTES   large slice for the byte-at-a-time runs (default 2 MiB,
  *              16 MiB for data)
+ *   -c LIST    read sizes of the chunked runs, comma-separated, at most 4
+ *              (default 16K,1K; K and M suffixes), e.g. -c 4K,1K
  *   --once N   one run of each system, whole buffer, on a slice of N bytes
- *              (for callgrind: see callgrind.sh)
+ *              (for callgrind: see callgrind.sh); with -c, the library
+ *              systems read the slice in chunks of the first size instead
  *   --profile SEC  only the library, whole buffer, repeated for SEC seconds
  *              per workload: for perf record (see README.md)
  *
@@ -116,6 +119,10 @@ static int opt_passes = 7;
 static double opt_min_time = 0.05;
 static size_t opt_slice_small = 0, opt_slice_large = 0; /* 0: by workload */
 static size_t opt_once = 0;   /* callgrind mode: slice size */
+#define MAX_CHUNKS 4
+static size_t opt_chunks[MAX_CHUNKS] = { 16384, 1024 }; /* read sizes of the chunked runs */
+static int opt_nchunks = 2;
+static int opt_chunks_set = 0; /* -c given: --once reads in chunks of opt_chunks[0] */
 static double opt_profile = 0; /* profiling mode: seconds of library runs */
 static uint64_t checksum = 0x5eed;
 
@@ -767,15 +774,15 @@ static int load(workload *w)
 typedef struct libset {
     const char *system;
     runner fn;
-    meas *whole, *ch16k, *ch1k, *sw[2], *s1[2];
+    meas *whole, *ch[MAX_CHUNKS], *sw[2], *s1[2];
 } libset;
 
 static void measure_lib(libset *L, const workload *w, const size_t slices[2])
 {
     int i;
     L->whole = measure(L->system, L->fn, w, w->buf, w->len, 0);
-    L->ch16k = measure(L->system, L->fn, w, w->buf, w->len, 16384);
-    L->ch1k = measure(L->system, L->fn, w, w->buf, w->len, 1024);
+    for (i = 0; i < opt_nchunks; i++)
+        L->ch[i] = measure(L->system, L->fn, w, w->buf, w->len, opt_chunks[i]);
     for (i = 0; i < 2; i++) {
         L->sw[i] = measure(L->system, L->fn, w, w->buf, slices[i], 0);
         L->s1[i] = measure(L->system, L->fn, w, w->buf, slices[i], 1);
@@ -787,8 +794,8 @@ static void print_lib(const libset *L, const meas *mem, const meas *hand, const 
     char label[48];
     int i;
     print_row(L->system, L->whole, mem, hand);
-    print_row(L->system, L->ch16k, mem, hand);
-    print_row(L->system, L->ch1k, mem, hand);
+    for (i = 0; i < opt_nchunks; i++)
+        print_row(L->system, L->ch[i], mem, hand);
     for (i = 0; i < 2; i++) {
         snprintf(label, sizeof label, "%s slice %c", L->system, i ? 'L' : 'S');
         print_row(label, L->sw[i], mem, hand);
@@ -801,12 +808,21 @@ static void print_lib_summary(const libset *L, const meas *mem, const meas *hand
                               const meas *memL)
 {
     const meas *wh = L->whole;
-    printf("%s: whole %.0f MB/s = %.3f x memchr, %.3f x hand-written; "
-           "16 KiB chunks %.3f x whole-buffer time, 1 KiB %.3f x\n",
+    int i;
+    printf("%s: whole %.0f MB/s = %.3f x memchr, %.3f x hand-written",
            L->system, (double)wh->bytes / wh->med / 1e6,
            (mem->med / (double)mem->bytes) / (wh->med / (double)wh->bytes),
-           (hand->med / (double)hand->bytes) / (wh->med / (double)wh->bytes),
-           L->ch16k->med / wh->med, L->ch1k->med / wh->med);
+           (hand->med / (double)hand->bytes) / (wh->med / (double)wh->bytes));
+    /* "; 16 KiB chunks 1.048 x whole-buffer time, 1 KiB 1.432 x" */
+    for (i = 0; i < opt_nchunks; i++) {
+        char sz[24];
+        size_t c = opt_chunks[i];
+        if (c % 1024 == 0) snprintf(sz, sizeof sz, "%zu KiB", c / 1024);
+        else snprintf(sz, sizeof sz, "%zu B", c);
+        printf(i ? ", %s %.3f x" : "; %s chunks %.3f x whole-buffer time", sz,
+               L->ch[i]->med / wh->med);
+    }
+    printf("\n");
     printf("%s: on slice L (in cache) %.0f MB/s = %.3f x memchr on the same slice\n",
            L->system, (double)L->sw[1]->bytes / L->sw[1]->med / 1e6, memL->med / L->sw[1]->med);
     printf("%s: 1-byte chunks %.2f ns/B on slice S (%zu B, %.1f x its whole-buffer time), "
@@ -824,8 +840,8 @@ static void result_lib(const libset *L, const workload *w, const size_t slices[2
 {
     int i;
     print_result(w, L->whole);
-    print_result(w, L->ch16k);
-    print_result(w, L->ch1k);
+    for (i = 0; i < opt_nchunks; i++)
+        print_result(w, L->ch[i]);
     for (i = 0; i < 2; i++) {
         workload sl = *w;
         sl.len = slices[i];
@@ -881,7 +897,8 @@ static void run_workload(workload *w)
         print_result(&sl, mem);
         print_result(&sl, hand);
         for (i = 0; i < nlib; i++)
-            print_result(&sl, measure(libs[i].system, libs[i].fn, &sl, sl.buf, sl.len, 0));
+            print_result(&sl, measure(libs[i].system, libs[i].fn, &sl, sl.buf, sl.len,
+                                      opt_chunks_set ? opt_chunks[0] : 0));
         run_jobs();     /* no passes in this mode: only forgets the jobs */
         return;
     }
@@ -992,10 +1009,27 @@ static size_t parse_size(const char *s)
     return (size_t)v;
 }
 
+static void usage(void);
+
+/* -c LIST: the read sizes of the chunked runs. */
+static void parse_chunks(const char *s)
+{
+    opt_nchunks = 0;
+    opt_chunks_set = 1;
+    for (;;) {
+        size_t c = parse_size(s);
+        if (c == 0 || opt_nchunks == MAX_CHUNKS) usage();
+        opt_chunks[opt_nchunks++] = c;
+        if (!(s = strchr(s, ','))) break;
+        s++;
+    }
+}
+
 static void usage(void)
 {
     fprintf(stderr, "usage: smtpp_bench [-d DIR] [-p PASSES] [-t SEC] [-s BYTES] [-S BYTES] "
-                    "[--once BYTES] [--profile SEC] [commands|data|replies:FILE ...]\n");
+                    "[-c BYTES[,BYTES...]] [--once BYTES] [--profile SEC] "
+                    "[commands|data|replies:FILE ...]\n");
     exit(2);
 }
 
@@ -1015,6 +1049,7 @@ int main(int argc, char **argv)
             else if (!strcmp(a, "-t")) opt_min_time = atof(argv[++i]);
             else if (!strcmp(a, "-s")) opt_slice_small = parse_size(argv[++i]);
             else if (!strcmp(a, "-S")) opt_slice_large = parse_size(argv[++i]);
+            else if (!strcmp(a, "-c")) parse_chunks(argv[++i]);
             else if (!strcmp(a, "--once")) opt_once = parse_size(argv[++i]);
             else if (!strcmp(a, "--profile")) opt_profile = atof(argv[++i]);
             else usage();

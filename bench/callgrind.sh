@@ -2,12 +2,15 @@
 # callgrind.sh: instructions per byte and per item, a figure that does not
 # depend on the machine's load, for comparing builds on a noisy machine.
 #
-#   bench/callgrind.sh [BUILD_DIR [DATA_DIR [SLICE]]]
+#   bench/callgrind.sh [BUILD_DIR [DATA_DIR [SLICE [CHUNK]]]]
 #
 #   BUILD_DIR  a Release build with smtpp_bench (default build-bench)
 #   DATA_DIR   the streams of smtpp_bench_gen (default BUILD_DIR/bench/data)
 #   SLICE      bytes of each stream to run (default 1M for commands and
 #              replies, 8M for data), extended to the next item boundary
+#   CHUNK      read size: the library systems read the slice CHUNK bytes
+#              at a time, as the chunked runs of smtpp_bench do (default:
+#              the whole slice at once); the references always run whole
 #
 # For each stream it runs, once:
 #
@@ -37,6 +40,7 @@ set -eu
 BUILD=${1:-build-bench}
 DATA=${2:-$BUILD/bench/data}
 SLICE=${3:-}
+CHUNK=${4:-}
 BENCH=$BUILD/bench/smtpp_bench
 TMP=${TMPDIR:-/tmp}/smtpp-callgrind.$$
 mkdir -p "$TMP"
@@ -54,7 +58,7 @@ for kind in commands data replies; do
         if [ "$kind" = data ]; then slice=8M; else slice=1M; fi
     fi
     valgrind --tool=callgrind --branch-sim=yes --callgrind-out-file="$TMP/$kind.out" \
-        "$BENCH" --once "$slice" "$kind:$file" >"$TMP/$kind.res" 2>"$TMP/$kind.err" ||
+        "$BENCH" ${CHUNK:+-c "$CHUNK"} --once "$slice" "$kind:$file" >"$TMP/$kind.res" 2>"$TMP/$kind.err" ||
         { cat "$TMP/$kind.err" >&2; exit 1; }
     callgrind_annotate --inclusive=yes "$TMP/$kind.out" >"$TMP/$kind.ann" 2>/dev/null
     sed -n 's/^RESULT {"system": "\([^"]*\)".*"bytes": \([0-9]*\),.*"items": \([0-9]*\),.*/\1 \2 \3/p' \

@@ -580,12 +580,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 (unsigned)chunk_max, (unsigned)seed, desc_split);
         FUZZ_FAIL("chunked feeding gives different results");
     }
-    /* The fast lane (parser/command.re) takes a line only with 320 octets
-     * readable from its start.  The input followed by a long NOOP line,
-     * whole, gives every line of it those octets; one octet at a time, a
-     * line is lexed when its LF arrives, with nothing after it: the general
-     * path.  Both must agree (and in this build every line the lane claims
-     * is also re-lexed by the general path, SMTPP_CHECK_FAST_PATHS). */
+    /* The fast lane (parser/command.re) reads 320 octets from a line's
+     * start.  The input followed by a long NOOP line, whole, gives every
+     * line of it those octets in the caller's buffer; one octet at a time,
+     * a line is lexed when its LF arrives, with nothing after it: the lane
+     * on a zero-padded copy of the region's tail (lane_tail()), or the
+     * general path.  Both must agree (and in this build every line the
+     * lane claims, either way, is also re-lexed by the general path,
+     * SMTPP_CHECK_FAST_PATHS). */
     {
         static char padded[4096 + HDR + 512];
         size_t pn = fuzz_padded(padded, sizeof padded, in, n, "\r\nNOOP ", 380);

@@ -18,7 +18,9 @@
  * is a second parser for the usual shapes of MAIL, RCPT, RSET, QUIT, DATA,
  * NOOP, HELO and EHLO, written once with generic vectors for SSE2, NEON and
  * AVX2 (chosen at parser init).  The framing below offers it every line
- * with at least SMTPP_LANE_READ octets after its start in the buffer; it
+ * with at least SMTPP_LANE_READ octets after its start in the buffer (or,
+ * near the end of a region, a zero-padded copy of the region's tail:
+ * smtpp__command_lane_tail()); it
  * claims only lines whose every field it can vouch for, and returns 0
  * otherwise: this file then parses the line from its start.  lex_path()
  * also asks the lane's mailbox scan first.  Sanitizer and fuzzing builds
@@ -1297,7 +1299,8 @@ static SMTPP_NOINLINE int parse_general(smtpp_parser *p, const char *buf, size_t
     }
 
 lex:
-    if (lane && (n = smtpp__command_lane(p, b, len, cmd)) != 0)
+    if (lane && (n = len >= SMTPP_LANE_READ ? smtpp__command_lane(p, b, len, cmd)
+                                            : smtpp__command_lane_tail(p, b, len, cmd)) != 0)
         return line_done(p, b, n, cmd, used, 1);
     command_reset(cmd);
     lx.base = b;
@@ -1338,6 +1341,13 @@ static SMTPP_NOINLINE int parse_lane(smtpp_parser *p, const char *buf, size_t le
     if (SMTPP_LIKELY(!p->_skipping && len - SMTPP_LANE_READ <= UINT32_MAX - SMTPP_LANE_READ &&
                      p->_lf - 1u < len && b[p->_lf - 1] == '\n')) {
         if (SMTPP_LIKELY((n = smtpp__command_lane(p, b, len, cmd)) != 0))
+            return line_done(p, b, n, cmd, used, 1);
+        return parse_general(p, buf, len, cmd, used, 0);
+    }
+    /* the same with fewer octets: the lane on a copy of them
+     * (smtpp__command_lane_tail()) */
+    if (len < SMTPP_LANE_READ && !p->_skipping && p->_lf - 1u < len && b[p->_lf - 1] == '\n') {
+        if ((n = smtpp__command_lane_tail(p, b, len, cmd)) != 0)
             return line_done(p, b, n, cmd, used, 1);
         return parse_general(p, buf, len, cmd, used, 0);
     }

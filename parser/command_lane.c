@@ -699,6 +699,99 @@ size_t LANE_FN(smtpp__command_lane)(const smtpp_parser *p, const uchar *b, size_
     return n;
 }
 
+/* A slice the lane wrote into *c from the copy (null, or into the copy):
+ * the same slice of the caller's octets, `delta` further on. */
+LANE_INLINE void tail_move(smtpp_str *x, uintptr_t delta)
+{
+    uintptr_t v = (uintptr_t)x->p;
+    x->p = (const char *)(v + (delta & (0 - (uintptr_t)(v != 0))));   /* no branch */
+}
+
+/* Clears the fields of *c the lane may have written (those up to params[],
+ * and params[0..nparams)), so that no slice into the copy survives. */
+LANE_INLINE void tail_clear(smtpp_command *c)
+{
+    unsigned i, n = c->nparams < SMTPP_MAX_PARAMS ? c->nparams : SMTPP_MAX_PARAMS;
+    for (i = 0; i < n; i++) c->params[i] = (smtpp_param){ { NULL, 0 }, { NULL, 0 }, 0 };
+    zero_fields(c);
+}
+
+/* The lane on a line near the end of the region (command_lane.h): the
+ * len < SMTPP_LANE_READ octets at b are copied over zeros, the lane runs on
+ * the copy, and the slices of *cmd are moved from the copy to b.
+ *
+ * A line the lane takes has exactly the fields the general path gives it,
+ * so the slices to move are known by the verb: none for RSET QUIT DATA
+ * NOOP, arg and the domain and literal of the path for HELO/EHLO, the
+ * path, params[] and the typed slices of the parameters present for
+ * MAIL/RCPT (whose fields up to params[] the lane clears first: every
+ * other slice is null).  When the lane leaves the line, it may have
+ * filled fields before it gave up: those are cleared.  The oracle builds
+ * check the result on the caller's octets, pointer for pointer, and
+ * tests/test_command.c compares every field with the same line in a long
+ * region. */
+size_t LANE_FN(smtpp__command_lane_tail)(const smtpp_parser *p, const uchar *b, size_t len,
+                                         smtpp_command *cmd)
+{
+    uchar t[SMTPP_LANE_READ] __attribute__((aligned(SIMD_W)));
+    const vu8 z = { 0 };
+    uintptr_t delta = (uintptr_t)b - (uintptr_t)t;
+    size_t i, n;
+    unsigned v;
+    /* zeros, then the len octets over them */
+    for (i = 0; i < SMTPP_LANE_READ; i += SIMD_W) v_store(t + i, z);
+    if (SMTPP_LIKELY(len >= SIMD_W)) {
+        /* whole vectors, the last ones again at len - SIMD_W: no branch on
+         * the length */
+        for (i = 0; i < SMTPP_LANE_READ; i += SIMD_W) {
+            size_t at = i < len - SIMD_W ? i : len - SIMD_W;
+            v_store(t + at, v_load(b + at));
+        }
+    } else {
+        memcpy(t, b, len);
+    }
+    cmd->nparams = 0;   /* params[0..nparams) are the lane's */
+    n = line_lane(t, cmd, 0);
+    if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(t, cmd);
+    if (SMTPP_UNLIKELY(!n)) {
+        tail_clear(cmd);
+        return 0;
+    }
+    v = cmd->verb;
+    if (v == SMTPP_VERB_MAIL || v == SMTPP_VERB_RCPT) {
+        smtpp_path *x = &cmd->path;
+        tail_move(&x->raw, delta);
+        tail_move(&x->route, delta);
+        tail_move(&x->mailbox, delta);
+        tail_move(&x->local, delta);
+        tail_move(&x->domain, delta);
+        tail_move(&x->literal, delta);
+        if (cmd->p.present & ((1u << SMTPP_PARAM_ENVID) | (1u << SMTPP_PARAM_AUTH) |
+                              (1u << SMTPP_PARAM_HOLDUNTIL) | (1u << SMTPP_PARAM_ORCPT))) {
+            tail_move(&cmd->p.holduntil, delta);
+            tail_move(&cmd->p.envid, delta);
+            tail_move(&cmd->p.auth, delta);
+            tail_move(&cmd->p.orcpt_type, delta);
+            tail_move(&cmd->p.orcpt, delta);
+        }
+        for (i = 0; i < cmd->nparams; i++) {
+            tail_move(&cmd->params[i].keyword, delta);
+            tail_move(&cmd->params[i].value, delta);
+        }
+    } else if (v == SMTPP_VERB_EHLO || v == SMTPP_VERB_HELO) {
+        tail_move(&cmd->arg, delta);
+        tail_move(&cmd->path.domain, delta);
+        tail_move(&cmd->path.literal, delta);
+    }
+#if defined(SMTPP_CHECK_FAST_PATHS)
+    smtpp__command_lane_check(p, b, len, cmd, n);
+    smtpp__lane_tail_lines++;
+#else
+    (void)p;
+#endif
+    return n;
+}
+
 const char *LANE_FN(smtpp__lane_name)(void)
 {
     return SIMD_NAME;

@@ -86,12 +86,16 @@ size_t smtpp__command_lane_base(const smtpp_parser *p, const uchar *b, size_t le
                                 smtpp_command *cmd);
 const uchar *smtpp__mailbox_lane_base(const uchar *s, const uchar *lim, smtpp_path *out);
 const char *smtpp__lane_name_base(void);
+size_t smtpp__command_lane_tail_base(const smtpp_parser *p, const uchar *b, size_t len,
+                                     smtpp_command *cmd);
 #endif
 #if defined(SMTPP_HAVE_AVX2)
 size_t smtpp__command_lane_avx2(const smtpp_parser *p, const uchar *b, size_t len,
                                 smtpp_command *cmd);
 const uchar *smtpp__mailbox_lane_avx2(const uchar *s, const uchar *lim, smtpp_path *out);
 const char *smtpp__lane_name_avx2(void);
+size_t smtpp__command_lane_tail_avx2(const smtpp_parser *p, const uchar *b, size_t len,
+                                     smtpp_command *cmd);
 #endif
 
 /* The lane (above) of the build p->_simd names. */
@@ -107,6 +111,29 @@ static inline size_t smtpp__command_lane(const smtpp_parser *p, const uchar *b, 
 #endif
     (void)p;
     (void)b;
+    (void)cmd;
+    return 0;
+}
+
+/* The lane on a line near the end of the region: fewer than SMTPP_LANE_READ
+ * octets (len) are readable at b, and a line ends in them.  The lane runs on
+ * a copy of them padded with zeros, which its answer cannot depend on
+ * (CONTRACT, "What it reads"), and every slice of *cmd is then moved from
+ * the copy to b; when it does not take the line, the fields it wrote are
+ * cleared, so that nothing points into the copy.  0 or n as above. */
+static inline size_t smtpp__command_lane_tail(const smtpp_parser *p, const uchar *b, size_t len,
+                                              smtpp_command *cmd)
+{
+#if defined(SMTPP_HAVE_AVX2)
+    if (SMTPP_LIKELY(p->_simd == SMTPP_SIMD_AVX2))
+        return smtpp__command_lane_tail_avx2(p, b, len, cmd);
+#endif
+#if defined(SMTPP_HAVE_LANE)
+    if (p->_simd) return smtpp__command_lane_tail_base(p, b, len, cmd);
+#endif
+    (void)p;
+    (void)b;
+    (void)len;
     (void)cmd;
     return 0;
 }
@@ -154,6 +181,9 @@ const uchar *smtpp__lex_mailbox_general(unsigned flags, const uchar *s, const uc
                                         smtpp_path *out);
 /* Lines the lane took and the oracle confirmed, since the program began. */
 extern unsigned long smtpp__lane_checked;
+/* Of those, the lines it took from a copy of the region's tail
+ * (smtpp__command_lane_tail()). */
+extern unsigned long smtpp__lane_tail_lines;
 #endif
 
 #endif

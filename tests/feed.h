@@ -62,9 +62,12 @@ static inline void feed_cmd(unsigned flags, unsigned max_line, const char *in, s
 
 /* The line that follows a stream in the padded checks: with it every line
  * of the stream has at least FEED_PAD octets after its start in the
- * buffer, more than the parser's fast lane (parser/command.re) needs
- * before it looks at a line at all.  Without padding the tests would only
- * ever see the general path on their short inputs. */
+ * buffer, more than the parser's fast lane (parser/command.re) reads, so
+ * that the lane runs on the caller's octets.  Without padding, a line
+ * near the end of the region goes to the lane on a copy of the region's
+ * tail (lane_tail()): the padded runs compare the two ways; the general
+ * path checks every line the lane takes in the oracle builds
+ * (SMTPP_CHECK_FAST_PATHS), and is what SMTPP_NO_SIMD builds run. */
 #define FEED_PAD 360
 
 /* in[0..n) and one NOOP line with a FEED_PAD-octet argument, in a new heap
@@ -84,7 +87,8 @@ static inline char *padded(const char *in, size_t n, size_t *pn)
  * every point, and byte by byte.  max_line 0: the default.  When the
  * stream ends between lines, the same stream followed by a NOOP line of
  * FEED_PAD octets must give the same results (then the NOOP), whole and
- * split at every point: the fast lane and the general path agree. */
+ * split at every point: the fast lane on the caller's octets and on a copy
+ * of a short region agree. */
 static inline void check_all_splits_cmd(unsigned flags, unsigned max_line,
                                         const char *in, size_t n)
 {

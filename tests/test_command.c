@@ -1239,6 +1239,211 @@ START_TEST(test_fast_lane_agrees)
 }
 END_TEST
 
+/* ---- lines near the end of a region ------------------------------------------ */
+
+#if defined(SMTPP_CHECK_FAST_PATHS)
+/* The oracle builds count the lines the fast lane takes, and of those the
+ * ones it takes from a copy of the region's tail (parser/command_lane.h);
+ * no lane (SMTPP_NO_SIMD, or a CPU without one): no line. */
+extern unsigned long smtpp__lane_checked, smtpp__lane_tail_lines;
+#  define LANE_COUNTERS 1
+#endif
+
+/* Every field of *c as numbers, each slice as its offset from base (-1
+ * when null) and its length; a slice that is not inside base[0..len)
+ * fails the test.  Returns how many numbers. */
+static size_t cmd_numbers(const smtpp_command *c, const char *base, size_t len, long long *o)
+{
+    const smtpp_str *sl[16 + 2 * SMTPP_MAX_PARAMS];
+    size_t k = 0, ns = 0, i;
+    o[k++] = c->verb;
+    o[k++] = c->error;
+    o[k++] = c->nparams;
+    o[k++] = c->error_offset;
+    o[k++] = c->bdat_last;
+    o[k++] = c->auth_empty;
+    o[k++] = c->bdat_sized;
+    o[k++] = c->params_utf8;
+    o[k++] = (long long)c->bdat_size;
+    o[k++] = c->path.kind;
+    o[k++] = c->path.domain_kind;
+    o[k++] = c->path.quoted;
+    o[k++] = c->path.utf8;
+    o[k++] = c->p.present;
+    o[k++] = c->p.body;
+    o[k++] = c->p.ret;
+    o[k++] = c->p.notify;
+    o[k++] = c->p.by_mode;
+    o[k++] = c->p.by_trace;
+    o[k++] = c->p.mt_priority;
+    o[k++] = (long long)c->p.size;
+    o[k++] = c->p.holdfor;
+    o[k++] = c->p.by_time;
+    sl[ns++] = &c->line;
+    sl[ns++] = &c->arg;
+    sl[ns++] = &c->auth_initial;
+    sl[ns++] = &c->path.raw;
+    sl[ns++] = &c->path.route;
+    sl[ns++] = &c->path.mailbox;
+    sl[ns++] = &c->path.local;
+    sl[ns++] = &c->path.domain;
+    sl[ns++] = &c->path.literal;
+    sl[ns++] = &c->p.holduntil;
+    sl[ns++] = &c->p.envid;
+    sl[ns++] = &c->p.auth;
+    sl[ns++] = &c->p.orcpt_type;
+    sl[ns++] = &c->p.orcpt;
+    ck_assert_uint_le(c->nparams, SMTPP_MAX_PARAMS);
+    for (i = 0; i < c->nparams; i++) {
+        o[k++] = c->params[i].id;
+        sl[ns++] = &c->params[i].keyword;
+        sl[ns++] = &c->params[i].value;
+    }
+    for (i = 0; i < ns; i++) {
+        uintptr_t at = (uintptr_t)sl[i]->p, lo = (uintptr_t)base;
+        if (!sl[i]->p) {
+            o[k++] = -1;
+            o[k++] = (long long)sl[i]->n;
+            continue;
+        }
+        ck_assert_msg(at >= lo && at - lo + sl[i]->n <= len,
+                      "slice %zu (%p, %zu) outside the region (%p, %zu)", i, sl[i]->p, sl[i]->n,
+                      (const void *)base, len);
+        o[k++] = (long long)(at - lo);
+        o[k++] = (long long)sl[i]->n;
+    }
+    return k;
+}
+
+#define NUMS (64 + 3 * SMTPP_MAX_PARAMS)
+
+/* One parse of in[0..len), copied to a heap buffer of exactly len octets
+ * (what the sanitizers watch), with a fresh parser (hold 0: the framing
+ * searches first) or one that has just taken a "NOOP" line before it
+ * (hold 1: the parser knows the last line end of the region); every field
+ * of the command, by offsets, into o. */
+static size_t parse_at_end(unsigned flags, const char *in, size_t len, int hold, long long *o,
+                           size_t *used, unsigned long *lane, unsigned long *tail)
+{
+    char *buf = (char *)malloc(len + 6);
+    const char *at = buf + (hold ? 6 : 0);
+    smtpp_parser p;
+    smtpp_command c;
+    size_t k;
+    smtpp_parser_init(&p, flags);
+    memcpy(buf, "NOOP\r\n", 6);
+    memcpy(buf + (hold ? 6 : 0), in, len);
+    if (hold) {
+        memset(&c, 0, sizeof c);
+        ck_assert_int_eq(smtpp_parse_command(&p, buf, len + 6, &c, used), SMTPP_DONE);
+        ck_assert_uint_eq(*used, 6);
+        ck_assert_int_eq(c.verb, SMTPP_VERB_NOOP);
+    }
+    memset(&c, 0, sizeof c);
+#if defined(LANE_COUNTERS)
+    *lane = smtpp__lane_checked;
+    *tail = smtpp__lane_tail_lines;
+#endif
+    ck_assert_int_eq(smtpp_parse_command(&p, at, len, &c, used), SMTPP_DONE);
+#if defined(LANE_COUNTERS)
+    *lane = smtpp__lane_checked - *lane;
+    *tail = smtpp__lane_tail_lines - *tail;
+#else
+    *lane = *tail = 0;
+#endif
+    k = cmd_numbers(&c, at, len, o);
+    free(buf);
+    return k;
+}
+
+/* A line that ends near the end of the region (fewer octets than the fast
+ * lane reads) takes the lane from a copy of the region's tail, and gives
+ * the same command, field by field and by offsets into the caller's
+ * buffer, as in a long region, for every region length from the line's
+ * own to 400 octets: with what follows it cut anywhere, with the parser
+ * searching for the line end or already knowing one.  A slice left
+ * pointing into the copy is outside the region and fails cmd_numbers().
+ * In the oracle builds the counters show which lines the lane took. */
+START_TEST(test_lane_near_region_end)
+{
+    static const struct { const char *line; int lane; } lines[] = {
+        { "MAIL FROM:<first.last@example.com> SIZE=12345 BODY=8BITMIME\r\n", 1 },
+        { "MAIL FROM:<> SIZE=0\r\n", 1 },
+        { "mail from:<A@B.C>\r\n", 1 },
+        { "MAIL FROM:<a@b> SIZE=1 BODY=BINARYMIME SMTPUTF8 RET=FULL ENVID=QQ314159 "
+          "AUTH=e+3Dmc2@example.com\r\n", 1 },
+        { "RCPT TO:<a@b> NOTIFY=SUCCESS,FAILURE "
+          "ORCPT=rfc822;bounces+2B40352631-ed24-john+3Dof.com@do.io\r\n", 1 },
+        { "RCPT TO:<a@b> ORCPT=rfc822;" X100 "01234567890123456789012345\r\n", 1 },
+        { "RCPT TO:<010001a7c2e48cde-bdb0d9ef-4af8-1950-0bc6-1dae606026a7-000000@out.word.se>\r\n",
+          1 },
+        { "RCPT TO:<a@[IPv6:2001:db8::1]>\r\n", 1 },
+        { "RCPT TO:<a@[192.0.2.1]> NOTIFY=NEVER\r\n", 1 },
+        { "RCPT TO:<\xe7\x94\xa8\xe6\x88\xb7@\xe4\xbe\x8b\xe5\xad\x90.\xe5\xb9\xbf\xe5\x91\x8a>\r\n",
+          1 },
+        { "MAIL FROM:<j\xc3\xb6rg@example.com> SMTPUTF8\r\n", 1 },
+        { "RSET\r\n", 1 }, { "QUIT\r\n", 1 }, { "DATA\r\n", 1 }, { "noop\r\n", 1 },
+        { "EHLO mx.example.com\r\n", 1 }, { "HELO [192.0.2.1]\r\n", 1 },
+        { "EHLO [IPv6:::1]\r\n", 1 },
+        /* the general path's, in both regions */
+        { "RCPT TO:<\"a b\"@example.com>\r\n", 0 },
+        { "RCPT TO:<@relay.example:a@b.example>\r\n", 0 },
+        { "RCPT TO:<a@b> FOO=bar\r\n", 0 },
+        { "MAIL FROM:<a@b> SIZE=12a\r\n", 0 },
+        { "MAIL FROM:<j\xc3\xb6rg@example.com>\r\n", 0 },
+        { "VRFY postmaster\r\n", 0 },
+        { "AUTH PLAIN dGVzdAB0ZXN0AHRlc3Q=\r\n", 0 },
+        { "NOOP x\r\n", 0 },
+        { "EHLO a..b\r\n", 0 },
+    };
+    static const char next[] = "RCPT TO:<next.recipient@example.org> NOTIFY=SUCCESS,FAILURE\r\n"
+                               "MAIL FROM:<x@y>\r\nNOOP\r\nDATA\r\n";
+    static const unsigned flags[] = { 0, A_UNK | L_TRSP };
+    char in[1024];
+    size_t i, f, n, len, k, kref, used, uref, fill;
+    unsigned long nl, nt;
+    long long o[NUMS], ref[NUMS];
+    for (f = 0; f < sizeof flags / sizeof flags[0]; f++) {
+        for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+            int hold, lane = 0;
+            n = strlen(lines[i].line);
+            memcpy(in, lines[i].line, n);
+            for (fill = n; fill + sizeof next - 1 <= sizeof in; fill += sizeof next - 1)
+                memcpy(in + fill, next, sizeof next - 1);
+            ck_assert_uint_ge(fill, n + 400);
+            kref = parse_at_end(flags[f], in, n + 400, 0, ref, &uref, &nl, &nt);
+#if defined(LANE_COUNTERS)
+            {
+                smtpp_parser q;
+                smtpp_parser_init(&q, 0);
+                lane = q._simd && lines[i].lane;   /* the lane runs here */
+            }
+#endif
+            ck_assert_msg(nl == (unsigned long)lane && nt == 0,
+                          "%s: the lane %s the line in a long region", lines[i].line,
+                          lane ? "did not take" : "took");
+            ck_assert_uint_eq(uref, n);
+            for (len = n; len <= 400; len++) {
+                for (hold = 0; hold < 2; hold++) {
+                    k = parse_at_end(flags[f], in, len, hold, o, &used, &nl, &nt);
+                    ck_assert_uint_eq(used, n);
+                    ck_assert_uint_eq(k, kref);
+                    ck_assert_msg(memcmp(o, ref, k * sizeof o[0]) == 0,
+                                  "%s: region of %zu octets (hold %d) differs", lines[i].line,
+                                  len, hold);
+                    /* (0 and 0 without the counters) */
+                    ck_assert_msg(nl == (unsigned long)lane &&
+                                  nt == (unsigned long)(lane && len < 320),
+                                  "%s: region of %zu octets (hold %d): lane %lu, tail %lu",
+                                  lines[i].line, len, hold, nl, nt);
+                }
+            }
+        }
+    }
+}
+END_TEST
+
+
 /* Bytes 0x00-0xff in each position of a command: every one gives a defined
  * result, the same in one piece and split. */
 START_TEST(test_every_byte)
@@ -1732,6 +1937,7 @@ static Suite *command_suite(void)
     tcase_add_test(tc, test_again_and_finish);
     tcase_add_test(tc, test_every_byte);
     tcase_add_test(tc, test_fast_lane_agrees);
+    tcase_add_test(tc, test_lane_near_region_end);
     tcase_add_test(tc, test_sizes);
     tcase_add_test(tc, test_auth_line_limit);
     tcase_add_test(tc, test_reset_after_other_reader);
