@@ -17,12 +17,16 @@
  * The fast lane (parser/command_lane.c; its contract in command_lane.h)
  * is a second parser for the usual shapes of MAIL, RCPT, RSET, QUIT, DATA,
  * NOOP, HELO and EHLO, written once with generic vectors for SSE2, NEON and
- * AVX2 (chosen at parser init).  The framing below offers it every line
- * with at least SMTPP_LANE_READ octets after its start in the buffer (or,
- * near the end of a region, a zero-padded copy of the region's tail:
- * smtpp__command_lane_tail()); it
+ * AVX2 (chosen at parser init).  Every line with at least SMTPP_LANE_READ
+ * octets after its start in the buffer (or, near the end of a region, a
+ * zero-padded copy of the region's tail: smtpp__command_lane_tail()) is
+ * offered to it first: on the usual call by the lane's own entry
+ * (smtpp__parse_lane_*(), in command_lane.c, so that the usual command
+ * costs one call level), which checks the framing's hint and ends with
+ * line_done() (command_frame.h, shared), else by the framing below.  It
  * claims only lines whose every field it can vouch for, and returns 0
- * otherwise: this file then parses the line from its start.  lex_path()
+ * otherwise: this file then parses the line from its start
+ * (smtpp__parse_general()).  lex_path()
  * also asks the lane's mailbox scan first.  Sanitizer and fuzzing builds
  * (SMTPP_CHECK_FAST_PATHS) parse every claimed line again with the general
  * path (parser/lane_check.c) and abort on any difference, and the test
@@ -33,6 +37,7 @@
 #  define _GNU_SOURCE 1 /* memrchr */
 #endif
 #include "command_fields.h"
+#include "command_frame.h"
 #include "command_lane.h"
 #include "internal.h"
 #include "vocab.h"
@@ -1152,11 +1157,8 @@ static unsigned limit_kind(const smtpp_parser *p, const uchar *b, size_t len)
     return limit_of(p, k) > lim ? k : LIM_LINE;
 }
 
-/* The rest of line_done(), out of line: a line over the limit (AUTH, MAIL
- * and RCPT lines may have their own), or one that ends in a bare LF (only
- * under SMTPP_LENIENT_BARE_LF: strict framing ends lines at CRLF only). */
-static SMTPP_NOINLINE void line_unusual(const smtpp_parser *p, const uchar *b, size_t n,
-                                        smtpp_command *cmd)
+/* The rest of line_done() (command_frame.h), out of line. */
+void smtpp__line_unusual(const smtpp_parser *p, const uchar *b, size_t n, smtpp_command *cmd)
 {
     size_t lim = p->max_line < 16 ? 16 : p->max_line;
     if (n > lim && n > (lim = limit_of(p, limit_kind(p, b, n)))) {
@@ -1166,23 +1168,6 @@ static SMTPP_NOINLINE void line_unusual(const smtpp_parser *p, const uchar *b, s
     } else {
         cmd->line = SL(b, b + n - 1);
     }
-}
-
-/* The line b[0..n) is parsed: consume it, and refuse it if it is too long
- * or ends in a bare LF.  Both paths end here; crlf (a constant) when the
- * lane has seen the CRLF already.  The usual case needs no 16-octet floor:
- * line_unusual() applies it. */
-static inline int line_done(smtpp_parser *p, const uchar *b, size_t n, smtpp_command *cmd,
-                            size_t *used, int crlf)
-{
-    *used = n;
-    p->_lf -= (uint32_t)n;   /* n <= _lf: the line ends at or before the hint */
-    p->_scanned = p->_scanned > n ? (uint32_t)(p->_scanned - n) : 0;
-    if (SMTPP_LIKELY(n <= p->max_line && (crlf || (n >= 2 && b[n - 2] == '\r'))))
-        cmd->line = SL(b, b + n - 2);
-    else
-        line_unusual(p, b, n, cmd);
-    return SMTPP_DONE;
 }
 
 /* 1 when the LF at b[i] ends a command line: only after a CR (RFC 5321
@@ -1238,8 +1223,8 @@ static size_t skippable(const smtpp_parser *p, const uchar *b, size_t len)
  * and nothing after the bare LF is taken as a command, so the parser sees
  * the same lines as every CRLF-framing peer.  Under SMTPP_LENIENT_BARE_LF
  * every LF ends a line. */
-static SMTPP_NOINLINE int parse_general(smtpp_parser *p, const char *buf, size_t len,
-                                        smtpp_command *cmd, size_t *used, int lane)
+int smtpp__parse_general(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
+                         size_t *used, int lane)
 {
     const uchar *b = (const uchar *)buf, *lf;
     size_t lim = p->max_line < 16 ? 16 : p->max_line, n;
@@ -1325,36 +1310,6 @@ lex:
     return line_done(p, b, n, cmd, used, 0);
 }
 
-#if defined(SMTPP_HAVE_LANE)
-/* The usual call first: the region holds a known LF (the hint is good) and
- * enough octets for the fast lane (command_lane.h), which takes the line;
- * everything else is parse_general(). */
-static SMTPP_NOINLINE int parse_lane(smtpp_parser *p, const char *buf, size_t len,
-                                     smtpp_command *cmd, size_t *used)
-{
-    const uchar *b = (const uchar *)buf;
-    size_t n;
-    /* SMTPP_LANE_READ <= len <= UINT32_MAX, 1 <= _lf <= len, and the hint
-     * is an LF: a line ends in the region, so the result is DONE whoever
-     * parses it (the lane writes into *cmd before it knows; on AGAIN,
-     * *cmd must be untouched) */
-    if (SMTPP_LIKELY(!p->_skipping && len - SMTPP_LANE_READ <= UINT32_MAX - SMTPP_LANE_READ &&
-                     p->_lf - 1u < len && b[p->_lf - 1] == '\n')) {
-        if (SMTPP_LIKELY((n = smtpp__command_lane(p, b, len, cmd)) != 0))
-            return line_done(p, b, n, cmd, used, 1);
-        return parse_general(p, buf, len, cmd, used, 0);
-    }
-    /* the same with fewer octets: the lane on a copy of them
-     * (smtpp__command_lane_tail()) */
-    if (len < SMTPP_LANE_READ && !p->_skipping && p->_lf - 1u < len && b[p->_lf - 1] == '\n') {
-        if ((n = smtpp__command_lane_tail(p, b, len, cmd)) != 0)
-            return line_done(p, b, n, cmd, used, 1);
-        return parse_general(p, buf, len, cmd, used, 0);
-    }
-    return parse_general(p, buf, len, cmd, used, 1);
-}
-#endif
-
 #if defined(SMTPP_CHECK_FAST_PATHS)
 /* The general path alone, for the lane's oracle (parser/lane_check.c). */
 size_t smtpp__lex_line_general(unsigned flags, const uchar *b, size_t len, smtpp_command *c)
@@ -1397,10 +1352,14 @@ const uchar *smtpp__lex_mailbox_general(unsigned flags, const uchar *s, const uc
 int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
                         smtpp_command *cmd, size_t *used)
 {
-#if defined(SMTPP_HAVE_LANE)
-    if (SMTPP_LIKELY(p->_simd)) return parse_lane(p, buf, len, cmd, used);
+#if defined(SMTPP_HAVE_AVX2)
+    if (SMTPP_LIKELY(p->_simd == SMTPP_SIMD_AVX2))
+        return smtpp__parse_lane_avx2(p, buf, len, cmd, used);
 #endif
-    return parse_general(p, buf, len, cmd, used, 1);
+#if defined(SMTPP_HAVE_LANE)
+    if (SMTPP_LIKELY(p->_simd)) return smtpp__parse_lane_base(p, buf, len, cmd, used);
+#endif
+    return smtpp__parse_general(p, buf, len, cmd, used, 1);
 }
 
 void smtpp_parser_reset(smtpp_parser *p)

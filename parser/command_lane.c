@@ -17,6 +17,7 @@
 #if defined(SMTPP_HAVE_LANE) && (!defined(SMTPP_LANE_AVX2) || defined(SMTPP_HAVE_AVX2))
 
 #include "command_fields.h"
+#include "command_frame.h"
 #include "simd.h"
 
 #include <stddef.h>
@@ -685,8 +686,10 @@ static SMTPP_NOINLINE size_t line_wide(const uchar *b, smtpp_command *c)
     return line_lane(b, c, 1);
 }
 
-size_t LANE_FN(smtpp__command_lane)(const smtpp_parser *p, const uchar *b, size_t len,
-                                    smtpp_command *cmd)
+/* The lane on a line with SMTPP_LANE_READ octets readable (command_lane.h),
+ * inline in both entries below. */
+LANE_INLINE size_t command_lane(const smtpp_parser *p, const uchar *b, size_t len,
+                                smtpp_command *cmd)
 {
     size_t n = line_lane(b, cmd, 0);
     if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(b, cmd);
@@ -697,6 +700,12 @@ size_t LANE_FN(smtpp__command_lane)(const smtpp_parser *p, const uchar *b, size_
     (void)len;
 #endif
     return n;
+}
+
+size_t LANE_FN(smtpp__command_lane)(const smtpp_parser *p, const uchar *b, size_t len,
+                                    smtpp_command *cmd)
+{
+    return command_lane(p, b, len, cmd);
 }
 
 /* A slice the lane wrote into *c from the copy (null, or into the copy):
@@ -730,8 +739,8 @@ LANE_INLINE void tail_clear(smtpp_command *c)
  * check the result on the caller's octets, pointer for pointer, and
  * tests/test_command.c compares every field with the same line in a long
  * region. */
-size_t LANE_FN(smtpp__command_lane_tail)(const smtpp_parser *p, const uchar *b, size_t len,
-                                         smtpp_command *cmd)
+SMTPP_NOINLINE size_t LANE_FN(smtpp__command_lane_tail)(const smtpp_parser *p, const uchar *b,
+                                                        size_t len, smtpp_command *cmd)
 {
     uchar t[SMTPP_LANE_READ] __attribute__((aligned(SIMD_W)));
     const vu8 z = { 0 };
@@ -790,6 +799,35 @@ size_t LANE_FN(smtpp__command_lane_tail)(const smtpp_parser *p, const uchar *b, 
     (void)p;
 #endif
     return n;
+}
+
+/* smtpp_parse_command() on a parser with this lane (command_lane.h): the
+ * usual call is one function, the framing's checks on the hint, the lane
+ * inline and line_done(); every other call goes on to the general path
+ * (smtpp__parse_general(), command.re) as a tail call. */
+int LANE_FN(smtpp__parse_lane)(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
+                               size_t *used)
+{
+    const uchar *b = (const uchar *)buf;
+    size_t n;
+    /* SMTPP_LANE_READ <= len <= UINT32_MAX, and the hint is an LF in the
+     * region: a line ends in it, so the result is DONE whoever parses the
+     * line (the lane writes into *cmd before it knows; on AGAIN, *cmd must
+     * be untouched) */
+    if (SMTPP_LIKELY(!p->_skipping && len - SMTPP_LANE_READ <= UINT32_MAX - SMTPP_LANE_READ &&
+                     hint_good(p, b, len))) {
+        if (SMTPP_LIKELY((n = command_lane(p, b, len, cmd)) != 0))
+            return line_done(p, b, n, cmd, used, 1);
+        return smtpp__parse_general(p, buf, len, cmd, used, 0);
+    }
+    /* the same with fewer octets: the lane on a copy of them
+     * (smtpp__command_lane_tail()) */
+    if (len < SMTPP_LANE_READ && !p->_skipping && hint_good(p, b, len)) {
+        if ((n = LANE_FN(smtpp__command_lane_tail)(p, b, len, cmd)) != 0)
+            return line_done(p, b, n, cmd, used, 1);
+        return smtpp__parse_general(p, buf, len, cmd, used, 0);
+    }
+    return smtpp__parse_general(p, buf, len, cmd, used, 1);
 }
 
 const char *LANE_FN(smtpp__lane_name)(void)

@@ -88,6 +88,8 @@ const uchar *smtpp__mailbox_lane_base(const uchar *s, const uchar *lim, smtpp_pa
 const char *smtpp__lane_name_base(void);
 size_t smtpp__command_lane_tail_base(const smtpp_parser *p, const uchar *b, size_t len,
                                      smtpp_command *cmd);
+int smtpp__parse_lane_base(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
+                           size_t *used);
 #endif
 #if defined(SMTPP_HAVE_AVX2)
 size_t smtpp__command_lane_avx2(const smtpp_parser *p, const uchar *b, size_t len,
@@ -96,7 +98,20 @@ const uchar *smtpp__mailbox_lane_avx2(const uchar *s, const uchar *lim, smtpp_pa
 const char *smtpp__lane_name_avx2(void);
 size_t smtpp__command_lane_tail_avx2(const smtpp_parser *p, const uchar *b, size_t len,
                                      smtpp_command *cmd);
+int smtpp__parse_lane_avx2(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
+                           size_t *used);
 #endif
+
+/* smtpp__parse_lane_*(): smtpp_parser_init() chose a lane, and
+ * smtpp_parse_command() (command.re) hands every call to the one p->_simd
+ * names.  It is the framing's usual call in one function: when the hint
+ * (_lf) is an LF in the region, nothing is being skipped and the region
+ * has SMTPP_LANE_READ octets (or fewer: smtpp__command_lane_tail()), it
+ * runs the lane inline and, if the lane takes the line, consumes it with
+ * line_done() (command_frame.h, the general path's one definition);
+ * everything else goes on to smtpp__parse_general() (command.re) as a
+ * tail call, with the lane's answer kept (the lane is not asked twice).
+ * Its result is smtpp_parse_command()'s. */
 
 /* The lane (above) of the build p->_simd names. */
 static inline size_t smtpp__command_lane(const smtpp_parser *p, const uchar *b, size_t len,
