@@ -584,8 +584,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * start.  The input followed by a long NOOP line, whole, gives every
      * line of it those octets in the caller's buffer; one octet at a time,
      * a line is lexed when its LF arrives, with nothing after it: the lane
-     * on a zero-padded copy of the region's tail (smtpp__command_lane_tail(), parser/command_lane.c), or the
-     * general path.  Both must agree (and in this build every line the
+     * on a zero-padded copy of the region's tail
+     * (smtpp__command_lane_tail(), parser/command_lane.c), or the general
+     * path.  Both must agree (and in this build every line the
      * lane claims, either way, is also re-lexed by the general path,
      * SMTPP_CHECK_FAST_PATHS). */
     {

@@ -163,7 +163,6 @@ static const uchar *local_fast(const uchar *s)
 #define OFF(lx, ptr) ((uint32_t)((ptr) - (lx)->base))
 /* The variables every lexer block uses. */
 #define LEXER_AT(s) const uchar *YYCURSOR = (s), *YYMARKER = (s); (void)YYMARKER
-#define SL(a, b) ((smtpp_str){ (const char *)(a), (size_t)((b) - (a)) })
 
 typedef struct lexer {
     const uchar *base;   /* first byte of the line */

@@ -6,6 +6,9 @@
 
 #include "internal.h"
 
+/* The slice of the octets [a, b). */
+#define SL(a, b) ((smtpp_str){ (const char *)(a), (size_t)((b) - (a)) })
+
 /* Field-by-field clears: a memset of these structs compiles to `rep stos`,
  * whose start-up cost is most of the price of a short command. */
 static inline void path_clear(smtpp_path *x)

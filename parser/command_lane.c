@@ -23,27 +23,19 @@
 #include <stddef.h>
 #include <string.h>
 
-#if defined(SMTPP_LANE_AVX2)
-#  define LANE_FN(name) name##_avx2
-#else
-#  define LANE_FN(name) name##_base
-#endif
-
-#define SL(a, b) ((smtpp_str){ (const char *)(a), (size_t)((b) - (a)) })
-#define LANE_INLINE static inline __attribute__((always_inline))
 
 /* ---- Scalar helpers ------------------------------------------------------ */
 
 /* Unaligned little-endian loads (memcpy compiles to one mov; both x86-64
  * and aarch64 Linux are little-endian). */
-LANE_INLINE uint32_t load32(const uchar *p)
+SIMD_INLINE uint32_t load32(const uchar *p)
 {
     uint32_t w;
     memcpy(&w, p, 4);
     return w;
 }
 
-LANE_INLINE uint64_t load64(const uchar *p)
+SIMD_INLINE uint64_t load64(const uchar *p)
 {
     uint64_t w;
     memcpy(&w, p, 8);
@@ -110,7 +102,7 @@ static unsigned literal_scan(const uchar *s, unsigned *kind)
 }
 
 /* The literal of an address literal domain [d, d + n) of that kind. */
-LANE_INLINE smtpp_str literal_of(const uchar *d, unsigned n, unsigned kind)
+SIMD_INLINE smtpp_str literal_of(const uchar *d, unsigned n, unsigned kind)
 {
     unsigned skip = kind == SMTPP_DOMAIN_IPV6 ? 6 : 1;
     return (smtpp_str){ (const char *)d + skip, n - skip - 1 };
@@ -119,7 +111,7 @@ LANE_INLINE smtpp_str literal_of(const uchar *d, unsigned n, unsigned kind)
 /* Eight ASCII digits, the first the most significant, to their value:
  * three multiplications instead of a loop whose exit depends on the
  * number's length. */
-LANE_INLINE uint32_t eight_digits(uint64_t x)
+SIMD_INLINE uint32_t eight_digits(uint64_t x)
 {
     x -= 0x3030303030303030ull;
     x = x * 10 + (x >> 8);
@@ -130,7 +122,7 @@ LANE_INLINE uint32_t eight_digits(uint64_t x)
 
 /* How many of the eight octets of x, from the first, are ASCII digits.  A
  * borrow only spoils the octets after the first non-digit. */
-LANE_INLINE unsigned leading_digits(uint64_t x)
+SIMD_INLINE unsigned leading_digits(uint64_t x)
 {
     uint64_t nd = ((x - 0x3030303030303030ull) | (0x3939393939393939ull - x)) &
                   0x8080808080808080ull;
@@ -139,7 +131,7 @@ LANE_INLINE unsigned leading_digits(uint64_t x)
 
 /* The value of the n digits (1..8) that end just before e (e - 8 must be
  * readable): the octets before them count as '0'. */
-LANE_INLINE uint32_t digits_before(const uchar *e, unsigned n)
+SIMD_INLINE uint32_t digits_before(const uchar *e, unsigned n)
 {
     uint64_t keep = ~0ull << (8 * (8 - n));
     return eight_digits((load64(e - 8) & keep) | (0x3030303030303030ull & ~keep));
@@ -159,7 +151,7 @@ typedef struct mb_masks {
  * (h << 4 | low) is in the set, the high nibble selects bit h; octets >=
  * 0x80 select no bit.  Without one (SSE2), the sets as ranges: the local
  * part's is 0x21-0x7e but for "(),:;<>@[\]" and the double quote. */
-LANE_INLINE void mailbox_classes(vu8 v, vu8 *nl, vu8 *nd)
+SIMD_INLINE void mailbox_classes(vu8 v, vu8 *nl, vu8 *nd)
 {
 #if SIMD_HAS_LOOKUP
     const vu8 tl = V_TABLE16(0xe8, 0xfc, 0xf8, 0xfc, 0xfc, 0xfc, 0xfc, 0xfc, 0xf8, 0xf8, 0xf4,
@@ -184,7 +176,7 @@ LANE_INLINE void mailbox_classes(vu8 v, vu8 *nl, vu8 *nd)
 
 /* The masks of the 64 octets at s (only the first 32 read with half: the
  * others then count as 0x00, in no set). */
-LANE_INLINE void mailbox_masks(const uchar *s, int half, mb_masks *m)
+SIMD_INLINE void mailbox_masks(const uchar *s, int half, mb_masks *m)
 {
     vu8 v[SIMD_N], nl[SIMD_N], nd[SIMD_N], hi[SIMD_N], dot[SIMD_N], hy[SIMD_N];
     int i;
@@ -205,7 +197,7 @@ LANE_INLINE void mailbox_masks(const uchar *s, int half, mb_masks *m)
 /* The LDH labels of a domain at offsets [d0, e) of a window, from its dot
  * and hyphen masks: none empty, none starting or ending with a hyphen
  * (e - d0 <= 63, so no label is too long). */
-LANE_INLINE int labels_ok(uint64_t dot, uint64_t hy, unsigned d0, unsigned e)
+SIMD_INLINE int labels_ok(uint64_t dot, uint64_t hy, unsigned d0, unsigned e)
 {
     uint64_t range = ((1ull << (e - d0)) - 1) << d0, dd = dot & range;
     return (((dd << 1) | (1ull << d0) | (dd >> 1) | (1ull << (e - 1))) & (dd | (hy & range))) == 0;
@@ -215,7 +207,7 @@ LANE_INLINE int labels_ok(uint64_t dot, uint64_t hy, unsigned d0, unsigned e)
  * it, or 0.  With utf8, octets >= 0x80 count as letters (U-labels), and
  * *wide tells whether there were any; without, they end the domain, and
  * an end there fails. */
-LANE_INLINE unsigned domain_scan(const uchar *s, int utf8, unsigned *wide)
+SIMD_INLINE unsigned domain_scan(const uchar *s, int utf8, unsigned *wide)
 {
     mb_masks m;
     unsigned e;
@@ -241,7 +233,7 @@ LANE_INLINE unsigned domain_scan(const uchar *s, int utf8, unsigned *wide)
 
 /* How the plain scan (not wide) fails: MB_WIDE when a wide scan might not
  * (an octet >= 0x80 was seen), else 0. */
-LANE_INLINE unsigned mailbox_fail(int wide, uint64_t hi)
+SIMD_INLINE unsigned mailbox_fail(int wide, uint64_t hi)
 {
     return (!wide && hi) ? MB_WIDE : 0;
 }
@@ -262,7 +254,7 @@ LANE_INLINE unsigned mailbox_fail(int wide, uint64_t hi)
  * these shapes and leaves everything else to the DFA: an "@" not where the
  * local part ends, a rule broken, malformed UTF-8, a literal of another
  * form, a local part of 63 octets or more. */
-LANE_INLINE unsigned mailbox_scan(const uchar *s, size_t room, unsigned *at, unsigned *info,
+SIMD_INLINE unsigned mailbox_scan(const uchar *s, size_t room, unsigned *at, unsigned *info,
                                   int wide)
 {
     mb_masks m;
@@ -321,7 +313,7 @@ LANE_INLINE unsigned mailbox_scan(const uchar *s, size_t room, unsigned *at, uns
 
 /* The parts of the mailbox at s that mailbox_scan() found ("@" at k, end
  * at e, info), into a path whose other fields are cleared. */
-LANE_INLINE void mailbox_parts(smtpp_path *out, const uchar *s, unsigned k, unsigned e,
+SIMD_INLINE void mailbox_parts(smtpp_path *out, const uchar *s, unsigned k, unsigned e,
                                unsigned info)
 {
     out->local = SL(s, s + k);
@@ -345,7 +337,7 @@ const uchar *LANE_FN(smtpp__mailbox_lane)(const uchar *s, const uchar *lim, smtp
 /* The octets of the 64 octets at s that cannot be in an xtext value (not
  * printable ASCII, or "="), and its "+" signs and upper-case hex digits,
  * as bit masks. */
-LANE_INLINE void xtext_masks(const uchar *s, uint64_t *bad, uint64_t *plus, uint64_t *hex)
+SIMD_INLINE void xtext_masks(const uchar *s, uint64_t *bad, uint64_t *plus, uint64_t *hex)
 {
     vu8 v[SIMD_N], b[SIMD_N], p[SIMD_N], h[SIMD_N];
     int i;
@@ -366,7 +358,7 @@ __extension__ typedef unsigned __int128 u128;
  * and "=", and "+HH" with upper-case hex), up to 126 octets; 128 octets
  * are read.  Returns 0 (the DFA decides) when the value is empty, longer,
  * malformed, or ends at anything but SP or CR. */
-LANE_INLINE unsigned xtext_len(const uchar *s)
+SIMD_INLINE unsigned xtext_len(const uchar *s)
 {
     uint64_t b0, p0, h0, b1, p1, h1;
     u128 p, h;
@@ -385,7 +377,7 @@ LANE_INLINE unsigned xtext_len(const uchar *s)
 
 /* SIZE= at v: the digits (1 to 16), their value into *size; the octet
  * after them, or NULL. */
-LANE_INLINE const uchar *param_size(const uchar *v, uint64_t *size)
+SIMD_INLINE const uchar *param_size(const uchar *v, uint64_t *size)
 {
     unsigned n = leading_digits(load64(v));
     if (n == 8) {
@@ -403,7 +395,7 @@ LANE_INLINE const uchar *param_size(const uchar *v, uint64_t *size)
 
 /* BODY= at v: 7BIT, 8BITMIME or BINARYMIME into *body; the octet after it,
  * or NULL. */
-LANE_INLINE const uchar *param_body(const uchar *v, uint8_t *body)
+SIMD_INLINE const uchar *param_body(const uchar *v, uint8_t *body)
 {
     uint64_t x = load64(v);
     if ((x | 0x2020202020202000ull) == W8('8', 'b', 'i', 't', 'm', 'i', 'm', 'e')) {
@@ -424,7 +416,7 @@ LANE_INLINE const uchar *param_body(const uchar *v, uint8_t *body)
 
 /* NOTIFY= at q: NEVER alone, or SUCCESS, FAILURE, DELAY each at most once,
  * into *notify; the octet after the list, or NULL. */
-LANE_INLINE const uchar *param_notify(const uchar *q, const uchar *end, uint8_t *notify)
+SIMD_INLINE const uchar *param_notify(const uchar *q, const uchar *end, uint8_t *notify)
 {
     unsigned bits = 0, bit;
     for (;;) {
@@ -457,7 +449,7 @@ LANE_INLINE const uchar *param_notify(const uchar *q, const uchar *end, uint8_t 
  * with their letters folded to lower case (OR 0x20) and nothing else:
  * folding a digit, "=" or ";" would let a control character pass for it
  * ("SIZE\x1d1"). */
-LANE_INLINE const uchar *param_one(const uchar *t, const uchar *end, smtpp_params *pp,
+SIMD_INLINE const uchar *param_one(const uchar *t, const uchar *end, smtpp_params *pp,
                                    unsigned *id, const uchar **v)
 {
     uint64_t w = load64(t);
@@ -525,7 +517,7 @@ LANE_INLINE const uchar *param_one(const uchar *t, const uchar *end, smtpp_param
  * ENVID, AUTH, NOTIFY, ORCPT (rfc822 with plain xtext), each once and on
  * its own command.  q is the octet after the path.  Returns the CR of the
  * line end, or NULL: for anything else, the DFA reads them again. */
-LANE_INLINE const uchar *params_fast(const uchar *q, const uchar *end, smtpp_command *c)
+SIMD_INLINE const uchar *params_fast(const uchar *q, const uchar *end, smtpp_command *c)
 {
     smtpp_params *pp = &c->p;
     const uint32_t verb_bit = 1u << c->verb;
@@ -557,7 +549,7 @@ LANE_INLINE const uchar *params_fast(const uchar *q, const uchar *end, smtpp_com
  * params_clear() define, as they leave them (a null pointer is all zero
  * bits on every target of this lane), with vector stores. */
 #define ZERO_FIELDS_SIZE offsetof(smtpp_command, params)
-LANE_INLINE void zero_fields(smtpp_command *c)
+SIMD_INLINE void zero_fields(smtpp_command *c)
 {
     const vu8 z = { 0 };
     unsigned char *d = (unsigned char *)c;
@@ -578,7 +570,7 @@ LANE_INLINE void zero_fields(smtpp_command *c)
  * shape: RSET, QUIT, DATA, NOOP without argument, and HELO/EHLO with a
  * domain name or (wide) an IPv4 or IPv6 address literal.  w: the line's
  * first eight octets. */
-LANE_INLINE size_t other_fast(const uchar *b, uint64_t w, smtpp_command *c, int wide)
+SIMD_INLINE size_t other_fast(const uchar *b, uint64_t w, smtpp_command *c, int wide)
 {
     uint64_t x = (w | 0x20202020u) & 0xffffffffffffull;
     unsigned verb, e, kind;
@@ -633,7 +625,7 @@ LANE_INLINE size_t other_fast(const uchar *b, uint64_t w, smtpp_command *c, int 
  * b back from memory, and that 16-octet load of two 8-octet stores cannot
  * be forwarded from the store buffer: a stall of a dozen cycles, which
  * was 40% of this function's time.) */
-LANE_INLINE size_t line_lane(const uchar *b, smtpp_command *c, int wide)
+SIMD_INLINE size_t line_lane(const uchar *b, smtpp_command *c, int wide)
 {
     uint64_t w = load64(b);
     unsigned verb, p0, k = 0, e, info = 0;
@@ -688,7 +680,7 @@ static SMTPP_NOINLINE size_t line_wide(const uchar *b, smtpp_command *c)
 
 /* The lane on a line with SMTPP_LANE_READ octets readable (command_lane.h),
  * inline in both entries below. */
-LANE_INLINE size_t command_lane(const smtpp_parser *p, const uchar *b, size_t len,
+SIMD_INLINE size_t command_lane(const smtpp_parser *p, const uchar *b, size_t len,
                                 smtpp_command *cmd)
 {
     size_t n = line_lane(b, cmd, 0);
@@ -710,7 +702,7 @@ size_t LANE_FN(smtpp__command_lane)(const smtpp_parser *p, const uchar *b, size_
 
 /* A slice the lane wrote into *c from the copy (null, or into the copy):
  * the same slice of the caller's octets, `delta` further on. */
-LANE_INLINE void tail_move(smtpp_str *x, uintptr_t delta)
+SIMD_INLINE void tail_move(smtpp_str *x, uintptr_t delta)
 {
     uintptr_t v = (uintptr_t)x->p;
     x->p = (const char *)(v + (delta & (0 - (uintptr_t)(v != 0))));   /* no branch */
@@ -718,7 +710,7 @@ LANE_INLINE void tail_move(smtpp_str *x, uintptr_t delta)
 
 /* Clears the fields of *c the lane may have written (those up to params[],
  * and params[0..nparams)), so that no slice into the copy survives. */
-LANE_INLINE void tail_clear(smtpp_command *c)
+SIMD_INLINE void tail_clear(smtpp_command *c)
 {
     unsigned i, n = c->nparams < SMTPP_MAX_PARAMS ? c->nparams : SMTPP_MAX_PARAMS;
     for (i = 0; i < n; i++) c->params[i] = (smtpp_param){ { NULL, 0 }, { NULL, 0 }, 0 };

@@ -15,16 +15,9 @@
 
 #include <string.h>
 
-#if defined(SMTPP_LANE_AVX2)
-#  define LANE_FN(name) name##_avx2
-#else
-#  define LANE_FN(name) name##_base
-#endif
-
 /* The control characters (but HT) and the digits of the 32 octets at s,
  * as bit masks. */
-static inline __attribute__((always_inline)) void rp_block(const uchar *s, uint32_t *ctl,
-                                                           uint32_t *dig)
+SIMD_INLINE void rp_block(const uchar *s, uint32_t *ctl, uint32_t *dig)
 {
     vu8 c[SIMD_N / 2], d[SIMD_N / 2];
     int i;
@@ -39,7 +32,7 @@ static inline __attribute__((always_inline)) void rp_block(const uchar *s, uint3
 
 /* 1 to 3 digits at s, n of them, without a leading zero: their value, or
  * -1. */
-static inline __attribute__((always_inline)) int rp_small(const uchar *s, unsigned n)
+SIMD_INLINE int rp_small(const uchar *s, unsigned n)
 {
     if (n == 1) return s[0] - '0';
     if (n == 0 || n > 3 || s[0] == '0') return -1;
@@ -50,8 +43,7 @@ static inline __attribute__((always_inline)) int rp_small(const uchar *s, unsign
 /* The offset of the first control character of the line at b (its CR, if
  * it is one the lane takes), and the mask of the non-digits of its first
  * 64 octets; 0 when the line is longer than the lane reads. */
-static inline __attribute__((always_inline)) unsigned rp_first_ctl(const uchar *b, size_t avail,
-                                                                   uint64_t *nd)
+SIMD_INLINE unsigned rp_first_ctl(const uchar *b, size_t avail, uint64_t *nd)
 {
     uint32_t c0, d0, c1 = 0, d1 = 0, c2, d2, c3, d3;
     uint64_t ctl;
@@ -78,8 +70,7 @@ static inline __attribute__((always_inline)) unsigned rp_first_ctl(const uchar *
  * digits "." digits, then SP or the line end, of the reply's class; fills
  * l->enh and l->text_off.  0 when the token is not a valid code of the
  * class (the general path decides what it is). */
-static inline __attribute__((always_inline)) int rp_enh(const uchar *b, unsigned first,
-                                                        uint64_t nd, unsigned code, rp_line *l)
+SIMD_INLINE int rp_enh(const uchar *b, unsigned first, uint64_t nd, unsigned code, rp_line *l)
 {
     unsigned j, k;
     int subject, detail;
@@ -101,8 +92,7 @@ static inline __attribute__((always_inline)) int rp_enh(const uchar *b, unsigned
 
 /* One reply line at b, in the usual shape (reply_lane.h): fills *l as
  * rp_lex_line() would and returns the line's length, or 0. */
-static inline __attribute__((always_inline)) size_t rp_line_fast(const uchar *b, size_t avail,
-                                                                 rp_line *l)
+SIMD_INLINE size_t rp_line_fast(const uchar *b, size_t avail, rp_line *l)
 {
     uint64_t nd;
     unsigned first = rp_first_ctl(b, avail, &nd), code;

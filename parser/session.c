@@ -69,14 +69,6 @@ void smtpp_config_init(smtpp_config *cfg, const char *hostname)
 
 /* ---- Helpers ----------------------------------------------------------------- */
 
-/* For the few helpers that both the shortcut of smtpp_session_check() and
- * the general rules use. */
-#if defined(__GNUC__)
-#  define ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#  define ALWAYS_INLINE inline
-#endif
-
 #define ST(x) (1u << SMTPP_ST_##x)
 /* the states in which the next client line is a command */
 #define COMMAND_STATES (ST(REFUSED) | ST(CONNECTED) | ST(READY) | ST(MAIL) | ST(RCPT) | ST(CHUNKING))
@@ -666,7 +658,7 @@ static SMTPP_NOINLINE int check_full(smtpp_session *s, const smtpp_command *cmd,
  * ends a pipeline group): the error limit and pipelining.  1 to go on, a
  * violation counted under SYNC_REPORT_ONLY; 0 when check_full() must
  * answer (nothing changed then). */
-static ALWAYS_INLINE int in_step(smtpp_session *s, unsigned flags, int ends)
+static SMTPP_INLINE int in_step(smtpp_session *s, unsigned flags, int ends)
 {
     /* errors >= max_errors when max_errors is not 0 */
     if (SMTPP_UNLIKELY(s->errors > s->cfg->max_errors - 1u)) return 0;

@@ -54,6 +54,14 @@ typedef uint8_t vu8_unaligned __attribute__((vector_size(SIMD_W), aligned(1), ma
 
 #define SIMD_INLINE static inline __attribute__((always_inline))
 
+/* The name of a lane function in this build of a lane's source: *_avx2 in
+ * the unit compiled with -mavx2 (SMTPP_LANE_AVX2), *_base in the other. */
+#if defined(SMTPP_LANE_AVX2)
+#  define LANE_FN(name) name##_avx2
+#else
+#  define LANE_FN(name) name##_base
+#endif
+
 SIMD_INLINE vu8 v_load(const unsigned char *p)
 {
     return *(const vu8_unaligned *)(const void *)p;
