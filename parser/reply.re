@@ -377,8 +377,9 @@ static SMTPP_INLINE int rp_try_lane(smtpp_reply_parser *p, const char *buf, size
                                     size_t line, size_t pos, size_t max_line, rp_line *l,
                                     size_t *end)
 {
-    /* a line not looked at yet: the fast lane first (reply_lane.h) */
-    if (pos == line) {
+    /* a line not looked at yet: the fast lane first (reply_lane.h).  Not
+     * on an empty rest: buf may be NULL then, and NULL + 0 is undefined */
+    if (pos == line && line < len) {
         size_t n = smtpp__reply_lane(p, (const uchar *)buf + line, len - line, l);
         if (n && n <= max_line) {
             *end = line + n;
