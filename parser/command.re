@@ -17,9 +17,9 @@
  * The fast lane (parser/command_lane.c; its contract in command_lane.h)
  * is a second parser for the usual shapes of MAIL, RCPT, RSET, QUIT, DATA,
  * NOOP, HELO and EHLO, written once with generic vectors for SSE2, NEON and
- * AVX2 (chosen at parser init).  Every line with at least SMTPP_LANE_READ
- * octets after its start in the buffer (or, near the end of a region, a
- * zero-padded copy of the region's tail: smtpp__command_lane_tail()) is
+ * AVX2 (chosen at parser init).  Every line with at least SMTPP_LANE_MIN
+ * octets after its start in the region (near the end of a region, in a
+ * bounded form, or on a padded copy: command_lane.h, "What it reads") is
  * offered to it first: on the usual call by the lane's own entry
  * (smtpp__parse_lane_*(), in command_lane.c, so that the usual command
  * costs one call level), which checks the framing's hint and ends with
@@ -1283,8 +1283,7 @@ int smtpp__parse_general(smtpp_parser *p, const char *buf, size_t len, smtpp_com
     }
 
 lex:
-    if (lane && (n = len >= SMTPP_LANE_READ ? smtpp__command_lane(p, b, len, cmd)
-                                            : smtpp__command_lane_tail(p, b, len, cmd)) != 0)
+    if (lane && (n = smtpp__command_lane(p, b, len, cmd)) != 0)
         return line_done(p, b, n, cmd, used, 1);
     command_reset(cmd);
     lx.base = b;

@@ -203,19 +203,23 @@ SIMD_INLINE int labels_ok(uint64_t dot, uint64_t hy, unsigned d0, unsigned e)
     return (((dd << 1) | (1ull << d0) | (dd >> 1) | (1ull << (e - 1))) & (dd | (hy & range))) == 0;
 }
 
-/* A Domain at s, 64 octets readable there: the offset of the octet after
+/* A Domain at s, room octets readable there: the offset of the octet after
  * it, or 0.  With utf8, octets >= 0x80 count as letters (U-labels), and
  * *wide tells whether there were any; without, they end the domain, and
- * an end there fails. */
-SIMD_INLINE unsigned domain_scan(const uchar *s, int utf8, unsigned *wide)
+ * an end there fails.  Reads 64 octets, or 32 when the name ends within
+ * them and 16-octet vectors or fewer than 64 readable octets make that
+ * worth trying first (the octets after them count as 0x00, outside the
+ * set); 0 with fewer than 32. */
+SIMD_INLINE unsigned domain_scan(const uchar *s, size_t room, int utf8, unsigned *wide)
 {
     mb_masks m;
     unsigned e;
-    /* with 16-octet vectors, the first 32 octets first: most names end
-     * there (the octets after them count as 0x00, outside the set) */
-    mailbox_masks(s, SIMD_W < 32, &m);
+    const int half = SIMD_W < 32 || room < 64;
+    if (room < 32) return 0;
+    mailbox_masks(s, half, &m);
     e = (unsigned)__builtin_ctzll((m.nd & (utf8 ? ~m.hi : ~0ull)) | (1ull << 63));
-    if (SIMD_W < 32 && e >= 31) {
+    if (half && e >= 31) {
+        if (room < 64) return 0;
         mailbox_masks(s, 0, &m);
         e = (unsigned)__builtin_ctzll((m.nd & (utf8 ? ~m.hi : ~0ull)) | (1ull << 63));
     }
@@ -238,7 +242,8 @@ SIMD_INLINE unsigned mailbox_fail(int wide, uint64_t hi)
     return (!wide && hi) ? MB_WIDE : 0;
 }
 
-/* The mailbox at s; room (at least 32) octets are readable there.  Returns
+/* The mailbox at s; room octets are readable there (0 with fewer than
+ * 32).  Returns
  * the offset of the octet after the domain, sets *at to the offset of the
  * "@" and *info (above); 0 when the shape is not one of the usual ones.
  * The local part must end within the first 64 octets; a domain name that
@@ -260,6 +265,8 @@ SIMD_INLINE unsigned mailbox_scan(const uchar *s, size_t room, unsigned *at, uns
     mb_masks m;
     uint64_t nl, nd, hi, dd;
     unsigned valid = room >= 64 ? 64 : 32, win, k, d0, e, kind = SMTPP_DOMAIN_NAME, u8 = 0;
+
+    if (room < 32) return 0;
 
     /* octets past the window count as "not in the set": an end found there
      * means the field is longer than the window.  With 16-octet vectors,
@@ -296,7 +303,7 @@ SIMD_INLINE unsigned mailbox_scan(const uchar *s, size_t room, unsigned *at, uns
             return mailbox_fail(wide, hi);
         hi &= (1ull << e) - 1;
     } else {                        /* the domain goes on past the window */
-        if (room < d0 + 64 || !(e = domain_scan(s + d0, wide, &u8)))
+        if (room < d0 + 64 || !(e = domain_scan(s + d0, room - d0, wide, &u8)))
             return mailbox_fail(wide, hi);
         e += d0;
         hi &= (1ull << k) - 1;
@@ -334,6 +341,10 @@ const uchar *LANE_FN(smtpp__mailbox_lane)(const uchar *s, const uchar *lim, smtp
 
 /* ---- Parameters ----------------------------------------------------------- */
 
+/* What param_one() reads from a keyword's start, the xtext values apart:
+ * SIZE= and its 16 digits at most, the longest (5 + 16 = 21). */
+#define PARAM_READ 24
+
 /* The octets of the 64 octets at s that cannot be in an xtext value (not
  * printable ASCII, or "="), and its "+" signs and upper-case hex digits,
  * as bit masks. */
@@ -356,13 +367,15 @@ __extension__ typedef unsigned __int128 u128;
 
 /* The length of the xtext value at s (RFC 3461 4: printable ASCII but "+"
  * and "=", and "+HH" with upper-case hex), up to 126 octets; 128 octets
- * are read.  Returns 0 (the DFA decides) when the value is empty, longer,
- * malformed, or ends at anything but SP or CR. */
-SIMD_INLINE unsigned xtext_len(const uchar *s)
+ * are read, and must be readable before end.  Returns 0 (the DFA decides)
+ * when the value is empty, longer, malformed, or ends at anything but SP
+ * or CR, or when fewer than 128 octets are readable. */
+SIMD_INLINE unsigned xtext_len(const uchar *s, const uchar *end, int bounded)
 {
     uint64_t b0, p0, h0, b1, p1, h1;
     u128 p, h;
     unsigned n;
+    if (bounded && end - s < 128) return 0;
     xtext_masks(s, &b0, &p0, &h0);
     xtext_masks(s + 64, &b1, &p1, &h1);
     n = b0 ? (unsigned)__builtin_ctzll(b0) : b1 ? 64 + (unsigned)__builtin_ctzll(b1) : 128;
@@ -445,12 +458,14 @@ SIMD_INLINE const uchar *param_notify(const uchar *q, const uchar *end, uint8_t 
 /* One parameter at t (its keyword; the SP before it already read), if it
  * is one of the usual ones in a shape this lane vouches for: sets its
  * field of c->p, *id and *v (its value, NULL for SMTPUTF8), and returns
- * the octet after it; NULL otherwise.  Keywords and words are compared
+ * the octet after it; NULL otherwise.  PARAM_READ octets must be readable
+ * at t (end: the end of what is readable); the xtext values, which read
+ * more, check end themselves (xtext_len()).  Keywords and words are compared
  * with their letters folded to lower case (OR 0x20) and nothing else:
  * folding a digit, "=" or ";" would let a control character pass for it
  * ("SIZE\x1d1"). */
 SIMD_INLINE const uchar *param_one(const uchar *t, const uchar *end, smtpp_params *pp,
-                                   unsigned *id, const uchar **v)
+                                   unsigned *id, const uchar **v, int bounded)
 {
     uint64_t w = load64(t);
     unsigned n;
@@ -473,7 +488,7 @@ SIMD_INLINE const uchar *param_one(const uchar *t, const uchar *end, smtpp_param
         const uchar *x = t + 6;
         if (((load64(x) | 0x202020u) & 0xffffffffffffffull) != W8('r', 'f', 'c', '8', '2', '2', ';', 0))
             return NULL;
-        if (!(n = xtext_len(x + 7))) return NULL;
+        if (!(n = xtext_len(x + 7, end, bounded))) return NULL;
         pp->orcpt_type = SL(x, x + 6);
         pp->orcpt = SL(x + 7, x + 7 + n);
         *id = SMTPP_PARAM_ORCPT;
@@ -482,7 +497,7 @@ SIMD_INLINE const uchar *param_one(const uchar *t, const uchar *end, smtpp_param
     }
     if (((w | 0x2020202020ull) & 0xffffffffffffull) == W8('e', 'n', 'v', 'i', 'd', '=', 0, 0)) {
         const uchar *x = t + 6;
-        if (!(n = xtext_len(x)) || n > 100) return NULL;   /* RFC 3461 4.4 */
+        if (!(n = xtext_len(x, end, bounded)) || n > 100) return NULL;   /* RFC 3461 4.4 */
         pp->envid = SL(x, x + n);
         *id = SMTPP_PARAM_ENVID;
         *v = x;
@@ -490,7 +505,7 @@ SIMD_INLINE const uchar *param_one(const uchar *t, const uchar *end, smtpp_param
     }
     if (((w | 0x20202020u) & 0xffffffffffull) == W8('a', 'u', 't', 'h', '=', 0, 0, 0)) {
         const uchar *x = t + 5;
-        if (!(n = xtext_len(x))) return NULL;
+        if (!(n = xtext_len(x, end, bounded))) return NULL;
         pp->auth = SL(x, x + n);
         *id = SMTPP_PARAM_AUTH;
         *v = x;
@@ -517,16 +532,25 @@ SIMD_INLINE const uchar *param_one(const uchar *t, const uchar *end, smtpp_param
  * ENVID, AUTH, NOTIFY, ORCPT (rfc822 with plain xtext), each once and on
  * its own command.  q is the octet after the path.  Returns the CR of the
  * line end, or NULL: for anything else, the DFA reads them again. */
-SIMD_INLINE const uchar *params_fast(const uchar *q, const uchar *end, smtpp_command *c)
+SIMD_INLINE const uchar *params_fast(const uchar *q, const uchar *end, smtpp_command *c,
+                                     int bounded)
 {
     smtpp_params *pp = &c->p;
     const uint32_t verb_bit = 1u << c->verb;
-    while (*q == ' ') {
+    for (;;) {
         const uchar *t = q + 1, *v = NULL;
         unsigned id = 0;
-        /* one parameter reads at most 14 + 128 octets from q (ORCPT) */
-        if (q + 144 > end || c->nparams == SMTPP_MAX_PARAMS) return NULL;
-        if (!(q = param_one(t, end, pp, &id, &v))) return NULL;
+        /* q: the SP before a parameter or the CR of the line end (both
+         * octets read) */
+        if (bounded && end - q < 2) return NULL;
+        if (*q != ' ') break;
+        /* bounded: what param_one() reads at t, the xtext values checking
+         * their own; else SMTPP_LANE_READ octets are readable from the
+         * line's start and one parameter reads at most 14 + 128 octets
+         * from q (ORCPT) */
+        if ((bounded ? end - t < PARAM_READ : q + 144 > end) || c->nparams == SMTPP_MAX_PARAMS)
+            return NULL;
+        if (!(q = param_one(t, end, pp, &id, &v, bounded))) return NULL;
         /* the value must end here; a parameter on the wrong command or
          * given twice is for the DFA to report */
         if ((*q != ' ' && *q != '\r') || !(param_verbs[id] & verb_bit) ||
@@ -570,7 +594,8 @@ SIMD_INLINE void zero_fields(smtpp_command *c)
  * shape: RSET, QUIT, DATA, NOOP without argument, and HELO/EHLO with a
  * domain name or (wide) an IPv4 or IPv6 address literal.  w: the line's
  * first eight octets. */
-SIMD_INLINE size_t other_fast(const uchar *b, uint64_t w, smtpp_command *c, int wide)
+SIMD_INLINE size_t other_fast(const uchar *b, const uchar *end, uint64_t w, smtpp_command *c,
+                              int wide)
 {
     uint64_t x = (w | 0x20202020u) & 0xffffffffffffull;
     unsigned verb, e, kind;
@@ -592,7 +617,7 @@ SIMD_INLINE size_t other_fast(const uchar *b, uint64_t w, smtpp_command *c, int 
         if (!wide) return LANE_WIDE;
         e = literal_scan(b + 5, &kind);
     } else {
-        e = domain_scan(b + 5, 0, NULL);
+        e = domain_scan(b + 5, (size_t)(end - b - 5), 0, NULL);
         kind = SMTPP_DOMAIN_NAME;
     }
     if (!e || b[5 + e] != '\r' || b[6 + e] != '\n') return 0;
@@ -625,7 +650,8 @@ SIMD_INLINE size_t other_fast(const uchar *b, uint64_t w, smtpp_command *c, int 
  * b back from memory, and that 16-octet load of two 8-octet stores cannot
  * be forwarded from the store buffer: a stall of a dozen cycles, which
  * was 40% of this function's time.) */
-SIMD_INLINE size_t line_lane(const uchar *b, smtpp_command *c, int wide)
+SIMD_INLINE size_t line_lane(const uchar *b, const uchar *end, smtpp_command *c, int wide,
+                             int bounded)
 {
     uint64_t w = load64(b);
     unsigned verb, p0, k = 0, e, info = 0;
@@ -641,7 +667,7 @@ SIMD_INLINE size_t line_lane(const uchar *b, smtpp_command *c, int wide)
         verb = SMTPP_VERB_MAIL;
         p0 = 10;
     } else {
-        return other_fast(b, w, c, wide);
+        return other_fast(b, bounded ? end : b + SMTPP_LANE_READ, w, c, wide);
     }
     if (b[p0] != '<') return 0;
     mb = b + p0 + 1;
@@ -655,7 +681,8 @@ SIMD_INLINE size_t line_lane(const uchar *b, smtpp_command *c, int wide)
         pa->raw = SL(mb, mb);
         q = mb + 1;
     } else {
-        e = mailbox_scan(mb, SMTPP_LANE_READ - 11, &k, &info, wide);   /* mb <= b + 11 */
+        /* mb <= b + 11 */
+        e = mailbox_scan(mb, bounded ? (size_t)(end - mb) : SMTPP_LANE_READ - 11, &k, &info, wide);
         if (SMTPP_UNLIKELY(e - 1u >= MB_WIDE - 1u)) return e ? LANE_WIDE : 0;
         if (mb[e] != '>') return 0;
         c->path.kind = SMTPP_PATH_MAILBOX;
@@ -664,7 +691,7 @@ SIMD_INLINE size_t line_lane(const uchar *b, smtpp_command *c, int wide)
         mailbox_parts(pa, mb, k, e, info);
         q = mb + e + 1;
     }
-    if (!(q = params_fast(q, b + SMTPP_LANE_READ, c))) return 0;
+    if (!(q = params_fast(q, end, c, bounded))) return 0;
     /* RFC 6531 3.4: a non-ASCII sender without SMTPUTF8 is an error, which
      * the general path reports */
     if (SMTPP_UNLIKELY(info & MB_UTF8) && verb == SMTPP_VERB_MAIL &&
@@ -673,18 +700,18 @@ SIMD_INLINE size_t line_lane(const uchar *b, smtpp_command *c, int wide)
     return (size_t)(q + 2 - b);
 }
 
-static SMTPP_NOINLINE size_t line_wide(const uchar *b, smtpp_command *c)
+static SMTPP_NOINLINE size_t line_wide(const uchar *b, const uchar *end, smtpp_command *c)
 {
-    return line_lane(b, c, 1);
+    return line_lane(b, end, c, 1, 1);
 }
 
 /* The lane on a line with SMTPP_LANE_READ octets readable (command_lane.h),
- * inline in both entries below. */
+ * inline in smtpp__parse_lane_*() and smtpp__command_lane_*(). */
 SIMD_INLINE size_t command_lane(const smtpp_parser *p, const uchar *b, size_t len,
                                 smtpp_command *cmd)
 {
-    size_t n = line_lane(b, cmd, 0);
-    if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(b, cmd);
+    size_t n = line_lane(b, b + SMTPP_LANE_READ, cmd, 0, 0);
+    if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(b, b + SMTPP_LANE_READ, cmd);
 #if defined(SMTPP_CHECK_FAST_PATHS)
     if (n) smtpp__command_lane_check(p, b, len, cmd, n);
 #else
@@ -694,10 +721,35 @@ SIMD_INLINE size_t command_lane(const smtpp_parser *p, const uchar *b, size_t le
     return n;
 }
 
+static size_t command_lane_tail(const smtpp_parser *p, const uchar *b, size_t len,
+                                smtpp_command *cmd);
+
+/* The lane on a line near the end of the region: SMTPP_LANE_MIN <= len <
+ * SMTPP_LANE_READ octets readable at b.  First in place, each scan checking
+ * its reads against b + len (`bounded`); a line that needs more than that
+ * (a short line in the last few dozen octets, an xtext value in the last
+ * 128) then on a padded copy (command_lane_tail()).  Out of line, so that
+ * the usual line keeps the constant bounds of command_lane(). */
+static SMTPP_NOINLINE size_t command_lane_short(const smtpp_parser *p, const uchar *b,
+                                                size_t len, smtpp_command *cmd)
+{
+    size_t n = line_lane(b, b + len, cmd, 0, 1);
+    if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(b, b + len, cmd);
+    if (n) {
+#if defined(SMTPP_CHECK_FAST_PATHS)
+        smtpp__command_lane_check(p, b, len, cmd, n);
+        smtpp__lane_short_lines++;
+#endif
+        return n;
+    }
+    return command_lane_tail(p, b, len, cmd);
+}
+
 size_t LANE_FN(smtpp__command_lane)(const smtpp_parser *p, const uchar *b, size_t len,
                                     smtpp_command *cmd)
 {
-    return command_lane(p, b, len, cmd);
+    return len >= SMTPP_LANE_READ ? command_lane(p, b, len, cmd)
+                                  : command_lane_short(p, b, len, cmd);
 }
 
 /* A slice the lane wrote into *c from the copy (null, or into the copy):
@@ -731,8 +783,8 @@ SIMD_INLINE void tail_clear(smtpp_command *c)
  * check the result on the caller's octets, pointer for pointer, and
  * tests/test_command.c compares every field with the same line in a long
  * region. */
-SMTPP_NOINLINE size_t LANE_FN(smtpp__command_lane_tail)(const smtpp_parser *p, const uchar *b,
-                                                        size_t len, smtpp_command *cmd)
+static size_t command_lane_tail(const smtpp_parser *p, const uchar *b, size_t len,
+                                smtpp_command *cmd)
 {
     uchar t[SMTPP_LANE_READ] __attribute__((aligned(SIMD_W)));
     const vu8 z = { 0 };
@@ -752,8 +804,8 @@ SMTPP_NOINLINE size_t LANE_FN(smtpp__command_lane_tail)(const smtpp_parser *p, c
         memcpy(t, b, len);
     }
     cmd->nparams = 0;   /* params[0..nparams) are the lane's */
-    n = line_lane(t, cmd, 0);
-    if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(t, cmd);
+    n = line_lane(t, t + SMTPP_LANE_READ, cmd, 0, 0);
+    if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(t, t + SMTPP_LANE_READ, cmd);
     if (SMTPP_UNLIKELY(!n)) {
         tail_clear(cmd);
         return 0;
@@ -812,10 +864,9 @@ int LANE_FN(smtpp__parse_lane)(smtpp_parser *p, const char *buf, size_t len, smt
             return line_done(p, b, n, cmd, used, 1);
         return smtpp__parse_general(p, buf, len, cmd, used, 0);
     }
-    /* the same with fewer octets: the lane on a copy of them
-     * (smtpp__command_lane_tail()) */
-    if (len < SMTPP_LANE_READ && !p->_skipping && hint_good(p, b, len)) {
-        if ((n = LANE_FN(smtpp__command_lane_tail)(p, b, len, cmd)) != 0)
+    /* the same with fewer octets, out of line (command_lane_short()) */
+    if (len < SMTPP_LANE_READ && len >= SMTPP_LANE_MIN && !p->_skipping && hint_good(p, b, len)) {
+        if ((n = command_lane_short(p, b, len, cmd)) != 0)
             return line_done(p, b, n, cmd, used, 1);
         return smtpp__parse_general(p, buf, len, cmd, used, 0);
     }

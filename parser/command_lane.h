@@ -24,15 +24,23 @@
  *   any case).  Anything else, including every line with an error, is 0.
  *
  * What it reads.  len is the number of octets readable from b; it needs
- * SMTPP_LANE_READ and returns 0 with fewer.  It reads only b[0 ..
- * SMTPP_LANE_READ).  Its answer (n and every field of *cmd) depends only
- * on the octets of the line, b[0 .. n): octets after the line's LF are
- * read (whole vectors, 8-octet words) but never change the result, so a
- * caller may give it a copy of a short line padded with anything (zeros)
- * up to SMTPP_LANE_READ octets; the slices in *cmd then point into the
- * copy.  (Every field scan stops at the first octet outside its set, and
- * CR and LF are in none: nothing after the CRLF is looked at but to find
- * that the field ended before it.)
+ * SMTPP_LANE_MIN and returns 0 with fewer.  It reads only b[0 ..
+ * min(len, SMTPP_LANE_READ)).  With SMTPP_LANE_READ readable (the usual
+ * line, far from the end of the region) every scan reads fixed windows
+ * (the mailbox 64 or 128 octets, a parameter at most 142) with constant
+ * bounds.  With fewer (a line near the end of a read), each scan checks
+ * its window against b + len (`bounded` in command_lane.c: the mailbox
+ * and domain scans drop to a 32-octet window, a parameter needs 24
+ * octets, an xtext value 128) and gives up when it does not fit; the line
+ * is then tried on a copy of the len octets padded with zeros to
+ * SMTPP_LANE_READ, and the slices moved back to b.  So a line is refused
+ * for want of octets only when len < SMTPP_LANE_MIN.  Its answer (n and
+ * every field of *cmd) depends only on the octets of the line, b[0 .. n):
+ * octets after the line's LF are read (whole vectors, 8-octet words) but
+ * never change the result, which is what makes the padded copy give the
+ * same answer.  (Every field scan stops at the first octet outside its
+ * set, and CR and LF are in none: nothing after the CRLF is looked at but
+ * to find that the field ended before it.)
  *
  * Why it may ignore the options (p->flags, enum smtpp_option in
  * include/smtpp/command.h) and the limits.  Every option only loosens the
@@ -78,16 +86,17 @@
 
 #include "internal.h"
 
-/* Octets the lane reads from the start of a line. */
+/* Octets the lane reads from the start of a line, at most. */
 #define SMTPP_LANE_READ 320
+/* Octets it needs readable to look at a line at all: the first words it
+ * reads (8 + 4), rounded up. */
+#define SMTPP_LANE_MIN 16
 
 #if defined(SMTPP_HAVE_LANE)
 size_t smtpp__command_lane_base(const smtpp_parser *p, const uchar *b, size_t len,
                                 smtpp_command *cmd);
 const uchar *smtpp__mailbox_lane_base(const uchar *s, const uchar *lim, smtpp_path *out);
 const char *smtpp__lane_name_base(void);
-size_t smtpp__command_lane_tail_base(const smtpp_parser *p, const uchar *b, size_t len,
-                                     smtpp_command *cmd);
 int smtpp__parse_lane_base(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
                            size_t *used);
 #endif
@@ -96,8 +105,6 @@ size_t smtpp__command_lane_avx2(const smtpp_parser *p, const uchar *b, size_t le
                                 smtpp_command *cmd);
 const uchar *smtpp__mailbox_lane_avx2(const uchar *s, const uchar *lim, smtpp_path *out);
 const char *smtpp__lane_name_avx2(void);
-size_t smtpp__command_lane_tail_avx2(const smtpp_parser *p, const uchar *b, size_t len,
-                                     smtpp_command *cmd);
 int smtpp__parse_lane_avx2(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
                            size_t *used);
 #endif
@@ -106,8 +113,9 @@ int smtpp__parse_lane_avx2(smtpp_parser *p, const char *buf, size_t len, smtpp_c
  * smtpp_parse_command() (command.re) hands every call to the one p->_simd
  * names.  It is the framing's usual call in one function: when the hint
  * (_lf) is an LF in the region, nothing is being skipped and the region
- * has SMTPP_LANE_READ octets (or fewer: smtpp__command_lane_tail()), it
- * runs the lane inline and, if the lane takes the line, consumes it with
+ * has SMTPP_LANE_READ octets, it runs the lane inline (with fewer, but at
+ * least SMTPP_LANE_MIN, its bounded form, out of line: "What it reads"
+ * above) and, if the lane takes the line, consumes it with
  * line_done() (command_frame.h, the general path's one definition);
  * everything else goes on to smtpp__parse_general() (command.re) as a
  * tail call, with the lane's answer kept (the lane is not asked twice).
@@ -117,7 +125,7 @@ int smtpp__parse_lane_avx2(smtpp_parser *p, const char *buf, size_t len, smtpp_c
 static inline size_t smtpp__command_lane(const smtpp_parser *p, const uchar *b, size_t len,
                                          smtpp_command *cmd)
 {
-    if (len < SMTPP_LANE_READ) return 0;
+    if (len < SMTPP_LANE_MIN) return 0;
 #if defined(SMTPP_HAVE_AVX2)
     if (SMTPP_LIKELY(p->_simd == SMTPP_SIMD_AVX2)) return smtpp__command_lane_avx2(p, b, len, cmd);
 #endif
@@ -126,29 +134,6 @@ static inline size_t smtpp__command_lane(const smtpp_parser *p, const uchar *b, 
 #endif
     (void)p;
     (void)b;
-    (void)cmd;
-    return 0;
-}
-
-/* The lane on a line near the end of the region: fewer than SMTPP_LANE_READ
- * octets (len) are readable at b, and a line ends in them.  The lane runs on
- * a copy of them padded with zeros, which its answer cannot depend on
- * (CONTRACT, "What it reads"), and every slice of *cmd is then moved from
- * the copy to b; when it does not take the line, the fields it wrote are
- * cleared, so that nothing points into the copy.  0 or n as above. */
-static inline size_t smtpp__command_lane_tail(const smtpp_parser *p, const uchar *b, size_t len,
-                                              smtpp_command *cmd)
-{
-#if defined(SMTPP_HAVE_AVX2)
-    if (SMTPP_LIKELY(p->_simd == SMTPP_SIMD_AVX2))
-        return smtpp__command_lane_tail_avx2(p, b, len, cmd);
-#endif
-#if defined(SMTPP_HAVE_LANE)
-    if (p->_simd) return smtpp__command_lane_tail_base(p, b, len, cmd);
-#endif
-    (void)p;
-    (void)b;
-    (void)len;
     (void)cmd;
     return 0;
 }
@@ -196,9 +181,9 @@ const uchar *smtpp__lex_mailbox_general(unsigned flags, const uchar *s, const uc
                                         smtpp_path *out);
 /* Lines the lane took and the oracle confirmed, since the program began. */
 extern unsigned long smtpp__lane_checked;
-/* Of those, the lines it took from a copy of the region's tail
- * (smtpp__command_lane_tail()). */
-extern unsigned long smtpp__lane_tail_lines;
+/* Of those, the lines it took with fewer than SMTPP_LANE_READ octets
+ * readable: in place (bounded), and from a padded copy. */
+extern unsigned long smtpp__lane_short_lines, smtpp__lane_tail_lines;
 #endif
 
 #endif

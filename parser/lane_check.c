@@ -13,7 +13,7 @@
 
 #if defined(SMTPP_CHECK_FAST_PATHS)
 
-unsigned long smtpp__lane_checked, smtpp__lane_tail_lines;
+unsigned long smtpp__lane_checked, smtpp__lane_short_lines, smtpp__lane_tail_lines;
 
 static int same_str(smtpp_str a, smtpp_str b)
 {

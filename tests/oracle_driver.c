@@ -5,8 +5,9 @@
  * _LONG_LOCAL),
  * a 4-octet little-endian length, then that many octets: what a client sent.
  * Parses each record three ways with a fresh parser:
- *   - whole, unpadded: the general path, or the AVX2 lane on a copy of the
- *     region's tail (parser/command_lane.c, smtpp__command_lane_tail());
+ *   - whole, unpadded: the general path, or the lane in its bounded form
+ *     or on a padded copy of the region's tail (parser/command_lane.h,
+ *     "What it reads");
  *   - one octet at a time: the incremental path;
  *   - when the record ends with CRLF, followed by one long NOOP line (the
  *     padding of tests/feed.h), so that the AVX2 lane can take its lines.

@@ -94,8 +94,9 @@ START_TEST(test_lane_build)
 }
 END_TEST
 
-/* The usual lines take the lane, whatever follows them; with fewer than
- * SMTPP_LANE_READ readable octets, nothing does. */
+/* The usual lines take the lane, whatever follows them, and also with
+ * fewer than SMTPP_LANE_READ readable octets, down to the line itself (or
+ * SMTPP_LANE_MIN); with fewer than SMTPP_LANE_MIN, nothing does. */
 START_TEST(test_lane_taken)
 {
     smtpp_parser p;
@@ -116,8 +117,17 @@ START_TEST(test_lane_taken)
         }
         {
             smtpp_command c;
+            size_t len;
             memcpy(buf, usual[i], n);
-            ck_assert_uint_eq(smtpp__command_lane(&p, buf, SMTPP_LANE_READ - 1, &c), 0);
+            for (len = n > SMTPP_LANE_MIN ? n : SMTPP_LANE_MIN; len < SMTPP_LANE_READ; len++) {
+#if defined(SMTPP_HAVE_LANE)
+                ck_assert_msg(smtpp__command_lane(&p, buf, len, &c) == n,
+                              "lane did not take %s with %zu octets readable", usual[i], len);
+#else
+                ck_assert_uint_eq(smtpp__command_lane(&p, buf, len, &c), 0);
+#endif
+            }
+            ck_assert_uint_eq(smtpp__command_lane(&p, buf, SMTPP_LANE_MIN - 1, &c), 0);
         }
     }
 }
