@@ -326,7 +326,8 @@ static int on_message(smtpp_conn *c, const char *buf, size_t len, smtpp_event *e
          * NORMALISE), its DONE slice the ".\r\n" mark, nothing once the
          * message is doomed.  Set before every call, so from the first. */
         if ((c->flags & SMTPP_CONN_RAW_BODY) && !bdat) s->data.flags |= SMTPP_DATA_RAW;
-        r = smtpp_session_data(s, buf + off, len - off, &out, &n);
+        /* (buf is NULL when len is 0, and NULL + 0 is undefined) */
+        r = smtpp_session_data(s, off ? buf + off : buf, len - off, &out, &n);
         if (r < 0) break;
         off += n;
         if (out.n) {

@@ -7,7 +7,7 @@
 #   --arm64     the aarch64 cross compiler, qemu-user and the arm64 build of
 #               Check (multiarch: adds the arm64 architecture to dpkg), for
 #               the cross-compiled test stage (cmake/aarch64-linux-gnu.cmake)
-#   --sanitize  the ASan and UBSan runtimes of the C compiler (scripts/sanitize.sh)
+#   --sanitize  clang and its ASan and UBSan runtimes (scripts/sanitize.sh)
 #   --valgrind  valgrind and python3 (scripts/sanitize.sh --valgrind)
 #   --coverage  gcovr (scripts/coverage.sh)
 set -euo pipefail
@@ -41,10 +41,12 @@ for arg in "$@"; do
         || want+=(libclang-rt-14-dev)
       ;;
     --sanitize)
-      # gcc's runtimes; a test link tells whether they are there
+      # clang (scripts/sanitize.sh) and its runtimes; a test link tells
+      # whether they are there
+      need clang clang
       if ! echo 'int main(void){return 0;}' |
-           cc -x c -fsanitize=address,undefined -o /dev/null - >/dev/null 2>&1; then
-        want+=(libasan8 libubsan1)
+           clang -x c -fsanitize=address,undefined -o /dev/null - >/dev/null 2>&1; then
+        want+=(libclang-rt-14-dev)
       fi
       ;;
     --afl)

@@ -3,13 +3,18 @@
 # corpus replays, which ctest runs as fuzz_replay_<target>).
 #
 # Usage:
-#   scripts/sanitize.sh              ASan + UBSan build of everything
-#                                    (SMTPP_SANITIZE=ON, -fno-sanitize-recover),
+#   scripts/sanitize.sh              ASan + UBSan build of everything with
+#                                    clang (SMTPP_SANITIZE=ON, -fno-sanitize-recover),
 #                                    then ctest.  Used by CI (scripts/test.sh).
 #   scripts/sanitize.sh --valgrind   plain -O1 -g build, then every ctest test
 #                                    under valgrind memcheck (leaks included).
 # Environment: SANITIZE_BUILD (default build-asan), MEMCHECK_BUILD (default
-# build-memcheck), CC (default cc).
+# build-memcheck), CC (default clang for the ASan + UBSan build, cc for the
+# memcheck one).  clang, because its UBSan also reports pointer arithmetic
+# on a null pointer ("applying zero offset to null pointer": buf + 0 with
+# buf NULL, which the API allows when len is 0), which gcc's does not: three
+# such bugs were found by the clang fuzz builds and its test suite run only
+# after gcc's sanitizer build had passed them.
 #
 # How the memcheck run works: ctest lists its tests as JSON (--show-only=
 # json-v1); each test's command runs under
@@ -25,6 +30,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 if [ "${1:-}" != "--valgrind" ]; then
   build=${SANITIZE_BUILD:-build-asan}
+  export CC=${CC:-clang}
   # (no -Werror here: warnings are the normal build's job, and the sanitizers
   # make gcc report spurious maybe-uninitialized ones)
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSMTPP_SANITIZE=ON \

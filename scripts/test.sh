@@ -6,7 +6,7 @@
 # oracle (SMTPP_CHECK_FAST_PATHS: every line a lane takes is parsed again by
 # the general path and compared), then everything cross-compiled for
 # aarch64 under qemu-aarch64 (the NEON lanes, with the oracle;
-# scripts/arm64.sh), then everything in an ASan + UBSan build
+# scripts/arm64.sh), then everything in an ASan + UBSan build with clang
 # (scripts/sanitize.sh).  Installs missing build dependencies first.  Prints how long each stage took.
 # Usage: scripts/test.sh     (SMTPP_TEST_ARM64=0 skips the aarch64 stage,
 #                             SMTPP_TEST_SANITIZE=0 the sanitizer stage)
