@@ -580,12 +580,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 (unsigned)chunk_max, (unsigned)seed, desc_split);
         FUZZ_FAIL("chunked feeding gives different results");
     }
-    /* The fast lane (parser/command.re) reads 320 octets from a line's
-     * start.  The input followed by a long NOOP line, whole, gives every
-     * line of it those octets in the caller's buffer; one octet at a time,
-     * a line is lexed when its LF arrives, with nothing after it: the lane
-     * on a zero-padded copy of the region's tail
-     * (smtpp__command_lane_tail(), parser/command_lane.c), or the general
+    /* The fast lane (parser/command_lane.c) reads up to 320 octets from a
+     * line's start.  The input followed by a long NOOP line, whole, gives
+     * every line of it those octets in the caller's buffer; one octet at a
+     * time, a line is lexed when its LF arrives, with nothing after it: the
+     * lane in its bounded form or on a zero-padded copy of the region's
+     * tail (parser/command_lane.h, "What it reads"), or the general
      * path.  Both must agree (and in this build every line the
      * lane claims, either way, is also re-lexed by the general path,
      * SMTPP_CHECK_FAST_PATHS). */

@@ -705,13 +705,21 @@ static SMTPP_NOINLINE size_t line_wide(const uchar *b, const uchar *end, smtpp_c
     return line_lane(b, end, c, 1, 1);
 }
 
+/* line_lane() on the plain shapes, then line_wide() when it may take the
+ * line: the lane's whole answer for the line at b, readable up to end. */
+SIMD_INLINE size_t line_any(const uchar *b, const uchar *end, smtpp_command *c, int bounded)
+{
+    size_t n = line_lane(b, end, c, 0, bounded);
+    if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(b, end, c);
+    return n;
+}
+
 /* The lane on a line with SMTPP_LANE_READ octets readable (command_lane.h),
  * inline in smtpp__parse_lane_*() and smtpp__command_lane_*(). */
 SIMD_INLINE size_t command_lane(const smtpp_parser *p, const uchar *b, size_t len,
                                 smtpp_command *cmd)
 {
-    size_t n = line_lane(b, b + SMTPP_LANE_READ, cmd, 0, 0);
-    if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(b, b + SMTPP_LANE_READ, cmd);
+    size_t n = line_any(b, b + SMTPP_LANE_READ, cmd, 0);
 #if defined(SMTPP_CHECK_FAST_PATHS)
     if (n) smtpp__command_lane_check(p, b, len, cmd, n);
 #else
@@ -733,8 +741,7 @@ static size_t command_lane_tail(const smtpp_parser *p, const uchar *b, size_t le
 static SMTPP_NOINLINE size_t command_lane_short(const smtpp_parser *p, const uchar *b,
                                                 size_t len, smtpp_command *cmd)
 {
-    size_t n = line_lane(b, b + len, cmd, 0, 1);
-    if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(b, b + len, cmd);
+    size_t n = line_any(b, b + len, cmd, 1);
     if (n) {
 #if defined(SMTPP_CHECK_FAST_PATHS)
         smtpp__command_lane_check(p, b, len, cmd, n);
@@ -804,8 +811,7 @@ static size_t command_lane_tail(const smtpp_parser *p, const uchar *b, size_t le
         memcpy(t, b, len);
     }
     cmd->nparams = 0;   /* params[0..nparams) are the lane's */
-    n = line_lane(t, t + SMTPP_LANE_READ, cmd, 0, 0);
-    if (SMTPP_UNLIKELY(n == LANE_WIDE)) n = line_wide(t, t + SMTPP_LANE_READ, cmd);
+    n = line_any(t, t + SMTPP_LANE_READ, cmd, 0);
     if (SMTPP_UNLIKELY(!n)) {
         tail_clear(cmd);
         return 0;

@@ -825,6 +825,29 @@ static void message_done(smtpp_session *s)
     reset_transaction(s);
 }
 
+/* What a positive reply to RCPT, MAIL, HELO/EHLO/LHLO changes; both paths
+ * of smtpp_session_sent() below use them. */
+static inline void rcpt_accepted(smtpp_session *s)
+{
+    s->rcpts++;
+    s->state = SMTPP_ST_RCPT;
+}
+
+static inline void mail_accepted(smtpp_session *s)
+{
+    s->rcpts = 0;
+    s->rcpt_tried = 0;
+    s->chunked = 0;
+    s->_failed = 0;
+    s->state = SMTPP_ST_MAIL;
+}
+
+static inline void hello_accepted(smtpp_session *s, smtpp_verb verb)
+{
+    s->helo = (uint8_t)verb;   /* RFC 5321 4.1.4: as if RSET */
+    reset_transaction(s);
+}
+
 int smtpp_session_sent(smtpp_session *s, smtpp_verb verb, int code)
 {
     int ok;
@@ -834,23 +857,17 @@ int smtpp_session_sent(smtpp_session *s, smtpp_verb verb, int code)
         if (verb == SMTPP_VERB_RCPT) {
             s->_await = 0;
             s->rcpt_tried = 1;
-            s->rcpts++;
-            s->state = SMTPP_ST_RCPT;
+            rcpt_accepted(s);
             return 0;
         }
         if (verb == SMTPP_VERB_MAIL) {
             s->_await = 0;
-            s->rcpts = 0;
-            s->rcpt_tried = 0;
-            s->chunked = 0;
-            s->_failed = 0;
-            s->state = SMTPP_ST_MAIL;
+            mail_accepted(s);
             return 0;
         }
         if (verb == SMTPP_VERB_EHLO || verb == SMTPP_VERB_HELO || verb == SMTPP_VERB_LHLO) {
             s->_await = 0;
-            s->helo = (uint8_t)verb;
-            reset_transaction(s);
+            hello_accepted(s, verb);
             return 0;
         }
     }
@@ -860,28 +877,18 @@ int smtpp_session_sent(smtpp_session *s, smtpp_verb verb, int code)
     s->_await = 0;
     if (verb == SMTPP_VERB_RCPT) {   /* the usual reply first */
         s->rcpt_tried = 1;
-        if (ok) {
-            s->rcpts++;
-            s->state = SMTPP_ST_RCPT;
-        }
+        if (ok) rcpt_accepted(s);
         goto done;
     }
     switch (verb) {
     case SMTPP_VERB_HELO:
     case SMTPP_VERB_EHLO:
     case SMTPP_VERB_LHLO:
-        if (ok) {   /* RFC 5321 4.1.4: as if RSET */
-            s->helo = (uint8_t)verb;
-            reset_transaction(s);
-        }
+        if (ok) hello_accepted(s, verb);
         break;
     case SMTPP_VERB_MAIL:
         if (ok) {
-            s->rcpts = 0;
-            s->rcpt_tried = 0;
-            s->chunked = 0;
-            s->_failed = 0;
-            s->state = SMTPP_ST_MAIL;
+            mail_accepted(s);
         } else {
             s->body = 0;
             s->smtputf8 = 0;

@@ -62,11 +62,11 @@ static inline void feed_cmd(unsigned flags, unsigned max_line, const char *in, s
 
 /* The line that follows a stream in the padded checks: with it every line
  * of the stream has at least FEED_PAD octets after its start in the
- * buffer, more than the parser's fast lane (parser/command.re) reads, so
- * that the lane runs on the caller's octets.  Without padding, a line
- * near the end of the region goes to the lane on a copy of the region's
- * tail (smtpp__command_lane_tail(), parser/command_lane.c): the padded
- * runs compare the two ways; the general path checks every line the lane takes in the oracle builds
+ * buffer, more than the parser's fast lane (parser/command_lane.c) reads,
+ * so that the lane reads its fixed windows from the caller's octets.
+ * Without padding, a line near the end of the region goes to the lane's
+ * bounded form or to a copy of the region's tail (parser/command_lane.h,
+ * "What it reads"): the padded runs compare the two ways; the general path checks every line the lane takes in the oracle builds
  * (SMTPP_CHECK_FAST_PATHS), and is what SMTPP_NO_SIMD builds run. */
 #define FEED_PAD 360
 
