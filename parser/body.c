@@ -2,10 +2,14 @@
  * CRLF as the only line end; the bare CR/LF and NUL policies; the raw
  * (dot-stuffed) output for forwarding; and the stuffer, its inverse.
  *
- * The hot loop looks for the next CR or LF (and NUL under REFUSE_NUL; SSE2
- * 16 bytes at a time,
- * or a word-at-a-time fallback) and only then looks at single bytes, so
- * plain text lines cost one vector scan each.  The state between calls is
+ * Clean text goes 64 octets at a time (clean_blocks(), in the builds with
+ * vector lanes: SSE2 on x86-64, NEON on aarch64): a block whose every line
+ * end is a CRLF not followed by ".", with no bare CR or LF (and no NUL
+ * under REFUSE_NUL) and no line over the limit, is content, consumed with
+ * no branch per line.  Everything else goes through the state machine of
+ * smtpp_data_parse(), which looks for the next CR or LF (and NUL under
+ * REFUSE_NUL; SSE2 16 bytes at a time, or a word-at-a-time fallback) and
+ * only then at single bytes.  The state between calls is
  * one byte (where in a line we are), so every byte is consumed at once and
  * nothing is held back (raw output excepted: a line-start "." that ends
  * the buffer waits for the byte after it).
@@ -24,6 +28,9 @@
 
 #if defined(__SSE2__) && !defined(SMTPP_NO_SIMD)
 #  include <emmintrin.h>
+#endif
+#if defined(SMTPP_HAVE_LANE)
+#  include "simd.h"
 #endif
 
 enum {
@@ -197,6 +204,109 @@ static uint8_t after_norm(const smtpp_data *d)
     return (d->flags & SMTPP_DATA_RAW) ? B_NBOL : B_MID;
 }
 
+#if defined(SMTPP_HAVE_LANE)
+/* The CR, LF and "." (and NUL) masks of the 64 octets at q. */
+typedef struct { uint64_t cr, lf, dot, nul; } blk_masks;
+
+SIMD_INLINE void blk_load(const uchar *q, const int nul, blk_masks *m)
+{
+    vu8 v[SIMD_N], c[SIMD_N], l[SIMD_N], t[SIMD_N];
+    int i;
+    v_load64(q, 0, v);
+    for (i = 0; i < SIMD_N; i++) {
+        c[i] = V_MASK(v[i] == '\r');
+        l[i] = V_MASK(v[i] == '\n');
+        t[i] = V_MASK(v[i] == '.');
+    }
+    m->cr = v_bits64(c);
+    m->lf = v_bits64(l);
+    m->dot = v_bits64(t);
+    m->nul = 0;
+    if (nul) {
+        for (i = 0; i < SIMD_N; i++) t[i] = V_MASK(v[i] == 0);
+        m->nul = v_bits64(t);
+    }
+}
+
+/* Clean text, 64 octets at a time.  From p, inside a line (B_MID: the
+ * octet before p is no CR still to be paired), a block of k <= 64 octets
+ * in which
+ *   - every CR is followed by LF in the block (a CR at its end waits for
+ *     the next block, or the state machine),
+ *   - every LF follows a CR (an LF at p is bare: the octet before p is no
+ *     CR to pair),
+ *   - no "." follows an LF (the octet after the block included),
+ *   - (nul) there is no NUL,
+ *   - (max_line) no line passes the limit,
+ * is content that needs nothing but the line count: exactly what the state
+ * machine below does with it, a CRLF-ended line at a time in B_MID and
+ * B_BOL, with no fault and no cut slice.  So it is consumed here with no
+ * branch per line: whole blocks while the octet after one is readable,
+ * then the rest of the region as the last k octets of the 64 that end it
+ * (when the region has 64; it was readable from b).  A block that is not
+ * clean is consumed up to the CRLF before its first offending octet, if
+ * any, and the state machine takes over there, in B_MID (the octet after
+ * that CRLF is no "."; d->_line is 0 as B_BOL sets it).  A clean block
+ * that ends the region in CRLF leaves B_BOL.  Returns where the state
+ * machine goes on. */
+static const uchar *clean_blocks(smtpp_data *d, const uchar *b, const uchar *p, const uchar *e,
+                                 const int nul)
+{
+    const uint64_t room = line_room(d);
+    const int lim = d->max_line != 0;
+    uint64_t line = d->_line;
+    blk_masks m;
+    if (lim && room < 64) return p;   /* lines shorter than a block: not worth it */
+    while (p < e) {
+        uint64_t lfn, dotn, bad, ok;
+        unsigned k;
+        if (e - p > 64) {           /* a whole block, and the octet after it */
+            k = 64;
+            blk_load(p, nul, &m);
+            lfn = m.lf >> 1;        /* a CR at its end waits for its LF */
+            dotn = (m.dot >> 1) | (uint64_t)(p[64] == '.') << 63;
+        } else if (e - b >= 64) {   /* the rest: the last k of 64 octets */
+            unsigned s;
+            k = (unsigned)(e - p);
+            s = 64 - k;
+            blk_load(e - 64, nul, &m);
+            m.cr >>= s;
+            m.lf >>= s;
+            m.dot >>= s;
+            m.nul >>= s;
+            lfn = m.lf >> 1;        /* nothing known after the region */
+            dotn = m.dot >> 1;
+        } else {
+            break;
+        }
+        bad = (m.cr & ~lfn) | (m.lf & ~(m.cr << 1)) | (m.lf & dotn) | m.nul;
+        /* the LFs the block may be consumed through: all, or those before
+         * its first offending octet */
+        ok = bad ? m.lf & ((1ull << __builtin_ctzll(bad)) - 1) : m.lf;
+        /* the line before the first LF (its CR at ctz - 1) within the
+         * limit; the lines after it are shorter than 64 <= room */
+        if (lim && (ok ? line + (unsigned)__builtin_ctzll(ok) - 1 : line + k) > room) break;
+        if (bad) {
+            if (ok) {   /* just after the last one (before the offending octet, so < e) */
+                p += 64 - __builtin_clzll(ok);
+                line = 0;
+            }
+            break;
+        }
+        {
+            /* past the last LF, if any (no branch: most blocks have one,
+             * not all) */
+            uint64_t after = 64 - (unsigned)__builtin_clzll(m.lf | 1);
+            line = m.lf ? k - after : line + k;
+            p += k;
+            if (p == e && (m.lf >> (k - 1)) != 0) d->_state = B_BOL;   /* ends in CRLF */
+        }
+    }
+    if (lim) d->_line = (uint32_t)line;
+    return p;
+}
+#endif
+
 /* A fault at `at`: the first one of the message sets where its content
  * ends in this call. */
 #define FAULT(e, at) do { const uchar *c_ = fault(d, (e), start + lead, (at)); if (c_) cut = c_; } while (0)
@@ -339,8 +449,13 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
             d->_state = BARE_NEXT();
             continue;
         default: { /* B_MID */
-            const uchar *q = (d->flags & SMTPP_DATA_REFUSE_NUL) ? scan_eol(p, e, 1)
-                                                                : scan_eol(p, e, 0);
+            const uchar *q;
+#if defined(SMTPP_HAVE_LANE)
+            p = (d->flags & SMTPP_DATA_REFUSE_NUL) ? clean_blocks(d, b, p, e, 1)
+                                                   : clean_blocks(d, b, p, e, 0);
+            if (p == e) break;   /* all of it clean (d->_state set) */
+#endif
+            q = (d->flags & SMTPP_DATA_REFUSE_NUL) ? scan_eol(p, e, 1) : scan_eol(p, e, 0);
             LINE(p, (size_t)(q - p));
             p = q;
             if (p == e) break;
