@@ -125,6 +125,8 @@ static int opt_nchunks = 2;
 static int opt_chunks_set = 0; /* -c given: --once reads in chunks of opt_chunks[0] */
 static double opt_profile = 0; /* profiling mode: seconds of library runs */
 static uint64_t checksum = 0x5eed;
+static int opt_padded = 0;   /* -P: the library systems promise SMTPP_INPUT_PADDING */
+#define PARSER_FLAGS ((unsigned)(opt_padded ? SMTPP_INPUT_PADDED : 0))
 
 static double now(void)
 {
@@ -162,7 +164,7 @@ static NOINLINE void bench_commands_smtpp(const char *buf, size_t len, size_t ch
     size_t start = 0, avail = chunk ? grow(0, chunk, len) : len;
     uint64_t sum = 0, n = 0, err = 0;
 
-    smtpp_parser_init(&p, 0);
+    smtpp_parser_init(&p, PARSER_FLAGS);
     for (;;) {
         size_t used;
         int r = smtpp_parse_command(&p, buf + start, avail - start, &cmd, &used);
@@ -224,7 +226,7 @@ static NOINLINE void bench_data_smtpp(const char *buf, size_t len, size_t chunk,
     uint64_t sum = 0, n = 0, err = 0;
     int body = 0;
 
-    smtpp_parser_init(&p, 0);
+    smtpp_parser_init(&p, PARSER_FLAGS);
     for (;;) {
         size_t used;
         int r;
@@ -300,7 +302,7 @@ static NOINLINE void bench_session(const char *buf, size_t len, size_t chunk, in
     size_t start = 0, avail = chunk ? grow(0, chunk, len) : len;
     uint64_t sum = 0, ncmd = 0, nmsg = 0, err = 0, rcpts = 0;
 
-    smtpp_parser_init(&p, 0);
+    smtpp_parser_init(&p, PARSER_FLAGS);
     bench_connect(&s, &sum);
     for (;;) {
         size_t used;
@@ -377,7 +379,7 @@ static NOINLINE void bench_conn(const char *buf, size_t len, size_t chunk, int r
     size_t start = 0, avail = chunk ? grow(0, chunk, len) : len;
     uint64_t sum = 0, ncmd = 0, nmsg = 0, err = 0, rcpts = 0;
 
-    smtpp_conn_init(&c, &bench_cfg, 0);
+    smtpp_conn_init(&c, &bench_cfg, opt_padded ? SMTPP_CONN_INPUT_PADDED : 0);
     smtpp_conn_greeting(&c, 220, 0, &v);
     sum += v.code;
     for (;;) {
@@ -390,7 +392,7 @@ static NOINLINE void bench_conn(const char *buf, size_t len, size_t chunk, int r
             continue;
         }
         if (r != SMTPP_DONE) {              /* closed: the next connection */
-            smtpp_conn_init(&c, &bench_cfg, 0);
+            smtpp_conn_init(&c, &bench_cfg, opt_padded ? SMTPP_CONN_INPUT_PADDED : 0);
             smtpp_conn_greeting(&c, 220, 0, &v);
             sum += v.code;
             continue;
@@ -752,13 +754,13 @@ static int load(workload *w)
         return -1;
     }
     w->len = (size_t)n;
-    w->buf = malloc(w->len + 1);
+    w->buf = malloc(w->len + 1 + SMTPP_INPUT_PADDING);   /* -P: readable, initialised */
     if (!w->buf || fread(w->buf, 1, w->len, f) != w->len) {
         fclose(f);
         return -1;
     }
     fclose(f);
-    w->buf[w->len] = '\0';
+    memset(w->buf + w->len, 0, 1 + SMTPP_INPUT_PADDING);
     if (w->kind == K_DATA) {
         /* the hand-written data parser copies each message here */
         w->outcap = w->len;
@@ -1028,7 +1030,7 @@ static void parse_chunks(const char *s)
 static void usage(void)
 {
     fprintf(stderr, "usage: smtpp_bench [-d DIR] [-p PASSES] [-t SEC] [-s BYTES] [-S BYTES] "
-                    "[-c BYTES[,BYTES...]] [--once BYTES] [--profile SEC] "
+                    "[-c BYTES[,BYTES...]] [--once BYTES] [--profile SEC] [-P] "
                     "[commands|data|replies:FILE ...]\n");
     exit(2);
 }
@@ -1042,6 +1044,10 @@ int main(int argc, char **argv)
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
+        if (!strcmp(a, "-P")) {
+            opt_padded = 1;
+            continue;
+        }
         if (a[0] == '-') {
             if (i + 1 >= argc) usage();
             if (!strcmp(a, "-d")) dir = argv[++i];

@@ -3,6 +3,8 @@
 
     python3 bench/interleave.py [-r ROUNDS] [-d DATA] [-c CHUNKS] KIND LABEL=BINARY ...
 
+A BINARY may carry options of its own after spaces, passed before the
+others ("pad=build/bench/smtpp_bench -P").
 KIND is commands, data or replies (DATA/KIND.txt, from smtpp_bench_gen;
 DATA defaults to build-bench/bench/data).  Each round runs every binary
 once, in turn, as `taskset -c 1 BINARY -p 5 -c CHUNKS KIND:FILE` (CPU 1:
@@ -26,7 +28,7 @@ bins = [b.split('=', 1) for b in a.bins]
 res = collections.defaultdict(list)
 for r in range(a.rounds):
     for label, path in bins:
-        out = subprocess.run(['taskset', '-c', '1', path, '-p', '5', '-c', a.chunks,
+        out = subprocess.run(['taskset', '-c', '1'] + path.split() + ['-p', '5', '-c', a.chunks,
                               '%s:%s/%s.txt' % (a.kind, a.data, a.kind)],
                              capture_output=True, text=True, check=True).stdout
         rows = [json.loads(l[7:]) for l in out.splitlines() if l.startswith('RESULT ')]

@@ -860,11 +860,13 @@ int LANE_FN(smtpp__parse_lane)(smtpp_parser *p, const char *buf, size_t len, smt
 {
     const uchar *b = (const uchar *)buf;
     size_t n;
-    /* SMTPP_LANE_READ <= len <= UINT32_MAX, and the hint is an LF in the
-     * region: a line ends in it, so the result is DONE whoever parses the
+    /* SMTPP_LANE_READ octets readable (len >= _lane_need: SMTPP_LANE_READ,
+     * or 1 with SMTPP_INPUT_PADDED), len <= UINT32_MAX, and the hint is an
+     * LF in the region: a line ends in it, so the result is DONE whoever parses the
      * line (the lane writes into *cmd before it knows; on AGAIN, *cmd must
      * be untouched) */
-    if (SMTPP_LIKELY(!p->_skipping && len - SMTPP_LANE_READ <= UINT32_MAX - SMTPP_LANE_READ &&
+    if (SMTPP_LIKELY(!p->_skipping &&
+                     len - p->_lane_need <= UINT32_MAX - (size_t)p->_lane_need &&
                      hint_good(p, b, len))) {
         if (SMTPP_LIKELY((n = command_lane(p, b, len, cmd)) != 0))
             return line_done(p, b, n, cmd, used, 1);

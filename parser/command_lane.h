@@ -36,6 +36,10 @@
  * SMTPP_LANE_READ, and the slices moved back to b.  So a line is refused
  * for want of octets only when len < SMTPP_LANE_MIN.  Its answer (n and
  * every field of *cmd) depends only on the octets of the line, b[0 .. n):
+ * With SMTPP_INPUT_PADDED (command.h) the caller promises
+ * SMTPP_INPUT_PADDING readable octets after the region, so every line has
+ * SMTPP_LANE_READ readable and takes the usual form: the entry points
+ * below pass len as that.  Either way,
  * octets after the line's LF are read (whole vectors, 8-octet words) but
  * never change the result, which is what makes the padded copy give the
  * same answer.  (Every field scan stops at the first octet outside its
@@ -88,6 +92,8 @@
 
 /* Octets the lane reads from the start of a line, at most. */
 #define SMTPP_LANE_READ 320
+/* With SMTPP_INPUT_PADDED, every line has them readable. */
+_Static_assert(SMTPP_LANE_READ <= SMTPP_INPUT_PADDING, "the padding covers the lane's reads");
 /* Octets it needs readable to look at a line at all: the first words it
  * reads (8 + 4), rounded up. */
 #define SMTPP_LANE_MIN 16
@@ -113,7 +119,8 @@ int smtpp__parse_lane_avx2(smtpp_parser *p, const char *buf, size_t len, smtpp_c
  * smtpp_parse_command() (command.re) hands every call to the one p->_simd
  * names.  It is the framing's usual call in one function: when the hint
  * (_lf) is an LF in the region, nothing is being skipped and the region
- * has SMTPP_LANE_READ octets, it runs the lane inline (with fewer, but at
+ * has SMTPP_LANE_READ octets (p->_lane_need: any region that holds the
+ * line, with SMTPP_INPUT_PADDED), it runs the lane inline (with fewer, but at
  * least SMTPP_LANE_MIN, its bounded form, out of line: "What it reads"
  * above) and, if the lane takes the line, consumes it with
  * line_done() (command_frame.h, the general path's one definition);
@@ -125,6 +132,7 @@ int smtpp__parse_lane_avx2(smtpp_parser *p, const char *buf, size_t len, smtpp_c
 static inline size_t smtpp__command_lane(const smtpp_parser *p, const uchar *b, size_t len,
                                          smtpp_command *cmd)
 {
+    if (p->_lane_need < SMTPP_LANE_READ) len += SMTPP_INPUT_PADDING;   /* padded: readable */
     if (len < SMTPP_LANE_MIN) return 0;
 #if defined(SMTPP_HAVE_AVX2)
     if (SMTPP_LIKELY(p->_simd == SMTPP_SIMD_AVX2)) return smtpp__command_lane_avx2(p, b, len, cmd);

@@ -41,9 +41,9 @@ static inline void feed_cmd(unsigned flags, unsigned max_line, const char *in, s
             int rc;
             if (r) memcpy(r, acc, have);
             rc = smtpp_parse_command(&p, r, have, &c, &used);
-            ck_assert_uint_le(used, have);
+            REQUIRE(used <= have, "used %zu of %zu", used, have);
             if (rc == SMTPP_DONE) {
-                ck_assert_uint_gt(used, 0);
+                REQUIRE(used > 0, "DONE with nothing used");
                 describe_command(d, &c);
             }
             free(r);
@@ -99,14 +99,14 @@ static inline void check_all_splits_cmd(unsigned flags, unsigned max_line,
     for (cut = 1; cut < n; cut++) {
         split = (dbuf){ sbuf, 0, sizeof sbuf };
         feed_cmd(flags, max_line, in, n, &cut, 1, &split);
-        ck_assert_msg(strcmp(whole.p, split.p) == 0,
+        REQUIRE(strcmp(whole.p, split.p) == 0,
                       "split at %zu differs:\nwhole: %s\nsplit: %s", cut, whole.p, split.p);
     }
     cuts = (size_t *)calloc(n + 1, sizeof *cuts);
     for (cut = 1; cut < n; cut++) cuts[cut - 1] = cut;
     split = (dbuf){ sbuf, 0, sizeof sbuf };
     feed_cmd(flags, max_line, in, n, cuts, n ? n - 1 : 0, &split);
-    ck_assert_msg(strcmp(whole.p, split.p) == 0,
+    REQUIRE(strcmp(whole.p, split.p) == 0,
                   "byte by byte differs:\nwhole: %s\nbytes: %s", whole.p, split.p);
     free(cuts);
     /* (describe.h writes the newline escaped) */
@@ -130,7 +130,7 @@ static inline void check_all_splits_cmd(unsigned flags, unsigned max_line,
         for (cut = 1; cut < pn && cut <= n + 8; cut++) {
             got = (dbuf){ pbuf, 0, sizeof pbuf };
             feed_cmd(flags, max_line, pin, pn, &cut, 1, &got);
-            ck_assert_msg(strcmp(want.p, got.p) == 0, "padded, split at %zu differs:\nwant: %s\ngot:  %s",
+            REQUIRE(strcmp(want.p, got.p) == 0, "padded, split at %zu differs:\nwant: %s\ngot:  %s",
                           cut, want.p, got.p);
         }
         free(pin);

@@ -440,11 +440,6 @@ END_TEST
 
 /* ---- Forwarding: raw output, NORMALISE, the stuffer (issue 14 item 3) ---- */
 
-/* ck_assert_msg() for the hot loops: Check's asserts record every pass
- * with a write to its pipe, which made these loops spend their time in
- * the kernel; this one costs nothing until it fails. */
-#define REQUIRE(cond, ...) do { if (!(cond)) ck_abort_msg(__VA_ARGS__); } while (0)
-
 typedef struct scan_out {
     char *p;                 /* every slice, concatenated */
     size_t n, cap;

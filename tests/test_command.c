@@ -1324,23 +1324,32 @@ static size_t cmd_numbers(const smtpp_command *c, const char *base, size_t len, 
  * searches first) or one that has just taken a "NOOP" line before it
  * (hold 1: the parser knows the last line end of the region); every field
  * of the command, by offsets, into o. */
-static size_t parse_at_end(unsigned flags, const char *in, size_t len, int hold, long long *o,
-                           size_t *used, unsigned long *lane, unsigned long *shrt,
-                           unsigned long *tail)
+/* pad: 0, or what fills the SMTPP_INPUT_PADDING octets after the region
+ * (then flags get SMTPP_INPUT_PADDED): octets of pad & 0xff (0x100:
+ * zeros), or with -1 copies of a pipelined line. */
+static size_t parse_at_end_pad(unsigned flags, const char *in, size_t len, int hold, int pad,
+                               long long *o, size_t *used, unsigned long *lane,
+                               unsigned long *shrt, unsigned long *tail)
 {
-    char *buf = (char *)malloc(len + 6);
+    size_t extra = pad ? SMTPP_INPUT_PADDING : 0;
+    char *buf = (char *)malloc(len + 6 + extra);
     const char *at = buf + (hold ? 6 : 0);
     smtpp_parser p;
     smtpp_command c;
     size_t k;
-    smtpp_parser_init(&p, flags);
+    smtpp_parser_init(&p, flags | (pad ? SMTPP_INPUT_PADDED : 0));
     memcpy(buf, "NOOP\r\n", 6);
     memcpy(buf + (hold ? 6 : 0), in, len);
+    if (pad > 0) {
+        memset(buf + (hold ? 6 : 0) + len, pad & 0xff, extra);
+    } else if (pad < 0) {
+        for (k = 0; k < extra; k++) buf[(hold ? 6 : 0) + len + k] = "RSET\r\n"[k % 6];
+    }
     if (hold) {
         memset(&c, 0, sizeof c);
-        ck_assert_int_eq(smtpp_parse_command(&p, buf, len + 6, &c, used), SMTPP_DONE);
-        ck_assert_uint_eq(*used, 6);
-        ck_assert_int_eq(c.verb, SMTPP_VERB_NOOP);
+        REQUIRE(smtpp_parse_command(&p, buf, len + 6, &c, used) == SMTPP_DONE && *used == 6 &&
+                    c.verb == SMTPP_VERB_NOOP,
+                "the NOOP before the region");
     }
     memset(&c, 0, sizeof c);
 #if defined(LANE_COUNTERS)
@@ -1348,7 +1357,8 @@ static size_t parse_at_end(unsigned flags, const char *in, size_t len, int hold,
     *shrt = smtpp__lane_short_lines;
     *tail = smtpp__lane_tail_lines;
 #endif
-    ck_assert_int_eq(smtpp_parse_command(&p, at, len, &c, used), SMTPP_DONE);
+    REQUIRE(smtpp_parse_command(&p, at, len, &c, used) == SMTPP_DONE, "no line in %zu octets",
+            len);
 #if defined(LANE_COUNTERS)
     *lane = smtpp__lane_checked - *lane;
     *shrt = smtpp__lane_short_lines - *shrt;
@@ -1361,6 +1371,13 @@ static size_t parse_at_end(unsigned flags, const char *in, size_t len, int hold,
     return k;
 }
 
+static size_t parse_at_end(unsigned flags, const char *in, size_t len, int hold, long long *o,
+                           size_t *used, unsigned long *lane, unsigned long *shrt,
+                           unsigned long *tail)
+{
+    return parse_at_end_pad(flags, in, len, hold, 0, o, used, lane, shrt, tail);
+}
+
 /* A line that ends near the end of the region (fewer octets than the fast
  * lane reads) takes the lane, in place with its scans bounded by the
  * region's end or else from a copy of the region's tail, and gives the
@@ -1371,7 +1388,9 @@ static size_t parse_at_end(unsigned flags, const char *in, size_t len, int hold,
  * pointing into the copy is outside the region and fails cmd_numbers().
  * In the oracle builds the counters show which lines the lane took, and
  * how: no copy once 144 octets follow the line (the most a bounded scan
- * wants past a line's end: an xtext value's 128-octet window). */
+ * wants past a line's end: an xtext value's 128-octet window).  With
+ * SMTPP_INPUT_PADDED the same, with four fillings of the padding, each
+ * line taken by the lane's usual form (neither bounded nor copied). */
 START_TEST(test_lane_near_region_end)
 {
     static const struct { const char *line; int lane; } lines[] = {
@@ -1413,7 +1432,7 @@ START_TEST(test_lane_near_region_end)
     long long o[NUMS], ref[NUMS];
     for (f = 0; f < sizeof flags / sizeof flags[0]; f++) {
         for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-            int hold, lane = 0;
+            int hold, lane = 0, pad;
             n = strlen(lines[i].line);
             memcpy(in, lines[i].line, n);
             for (fill = n; fill + sizeof next - 1 <= sizeof in; fill += sizeof next - 1)
@@ -1434,18 +1453,31 @@ START_TEST(test_lane_near_region_end)
             for (len = n; len <= 400; len++) {
                 for (hold = 0; hold < 2; hold++) {
                     k = parse_at_end(flags[f], in, len, hold, o, &used, &nl, &ns, &nt);
-                    ck_assert_uint_eq(used, n);
-                    ck_assert_uint_eq(k, kref);
-                    ck_assert_msg(memcmp(o, ref, k * sizeof o[0]) == 0,
+                    REQUIRE(used == n && k == kref && memcmp(o, ref, k * sizeof o[0]) == 0,
                                   "%s: region of %zu octets (hold %d) differs", lines[i].line,
                                   len, hold);
                     /* (all 0 without the counters) */
                     int on = lane && len >= 16;   /* SMTPP_LANE_MIN */
-                    ck_assert_msg(nl == (unsigned long)on &&
+                    REQUIRE(nl == (unsigned long)on &&
                                   ns + nt == (unsigned long)(on && len < 320) &&
                                   (nt == 0 || len < n + 144),
                                   "%s: region of %zu octets (hold %d): lane %lu, bounded %lu, "
                                   "tail %lu", lines[i].line, len, hold, nl, ns, nt);
+                }
+                /* SMTPP_INPUT_PADDED: the same command whatever the padding
+                 * holds, read by the usual form of the lane at every length
+                 * (an over-read past the padding is an ASan error) */
+                for (pad = 0; pad < 4; pad++) {
+                    static const int fills[] = { 0x100, 0xff, '\n', -1 };
+                    hold = (int)(len + (size_t)pad) & 1;
+                    k = parse_at_end_pad(flags[f], in, len, hold, fills[pad], o, &used, &nl, &ns,
+                                         &nt);
+                    if (used != n || k != kref || memcmp(o, ref, k * sizeof o[0]) != 0)
+                        ck_abort_msg("%s: padded region of %zu octets (fill %d) differs",
+                                     lines[i].line, len, fills[pad]);
+                    if (nl != (unsigned long)lane || ns != 0 || nt != 0)
+                        ck_abort_msg("%s: padded region of %zu octets: lane %lu, bounded %lu, "
+                                     "tail %lu", lines[i].line, len, nl, ns, nt);
                 }
             }
         }

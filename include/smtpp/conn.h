@@ -211,7 +211,12 @@ enum smtpp_conn_flag {
      * end under the default policy, too big, a line too long): the
      * MESSAGE_END verdict is then a refusal, and the next hop has part of
      * a message that must not be ended with ".": close that connection. */
-    SMTPP_CONN_RAW_BODY = 1u << 1
+    SMTPP_CONN_RAW_BODY = 1u << 1,
+    /* Every region passed to smtpp_conn_next() is followed by
+     * SMTPP_INPUT_PADDING readable, initialised octets: the parser is
+     * initialised with SMTPP_INPUT_PADDED (command.h), faster with small
+     * reads.  Only the command parser reads the padding. */
+    SMTPP_CONN_INPUT_PADDED = 1u << 2
 };
 
 typedef enum smtpp_event_type {
@@ -278,7 +283,8 @@ typedef struct smtpp_conn {
 
 /* Prepares a connection.  cfg (shared, read-only while sessions use it;
  * see session.h) must outlive it.  flags: enum smtpp_conn_flag.  The
- * parser is initialised with flags 0 (strict RFC 5321) and its MAIL and
+ * parser is initialised with flags 0 (strict RFC 5321; SMTPP_INPUT_PADDED
+ * under SMTPP_CONN_INPUT_PADDED) and its MAIL and
  * RCPT line limits set from cfg (smtpp_parser_configure(), command.h):
  * set c->parser.flags after this call for leniency; if you change
  * c->parser.max_line, call smtpp_parser_configure() again.  Never fails. */
