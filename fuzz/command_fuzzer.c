@@ -14,7 +14,8 @@
  *
  * Oracles:
  *   - the stream fed whole and fed in the chosen chunks gives the same
- *     results (describe_command, tests/describe.h) and the same finish;
+ *     results (describe_command, tests/describe.h) and the same finish,
+ *     also with SMTPP_INPUT_PADDED and the padding filled with byte 3;
  *   - an independent framing model: one result per line end (CRLF; any LF
  *     under SMTPP_LENIENT_BARE_LF), LINE_TOO_LONG exactly
  *     when the line with its LF exceeds max_line, the line slice is the
@@ -449,6 +450,11 @@ static void check_command(const smtpp_command *c, const char *r, size_t used, un
 
 /* Feeds in[0..n) in chunks of 1 .. chunk_max octets (0: whole), appending
  * every result's description to *d.  deep: run the expensive oracles. */
+/* Set for the padded run: the parser gets SMTPP_INPUT_PADDED and every
+ * region SMTPP_INPUT_PADDING octets after it, filled with this octet
+ * (ASan stops a read past them). */
+static int feed_pad = -1;
+
 static void feed(const char *in, size_t n, unsigned flags, uint32_t max_line,
                  uint32_t chunk_max, uint32_t seed, dbuf *d, int deep)
 {
@@ -460,7 +466,7 @@ static void feed(const char *in, size_t n, unsigned flags, uint32_t max_line,
     smtpp_command c, untouched;
 
     if (!acc) abort();
-    smtpp_parser_init(&p, flags);
+    smtpp_parser_init(&p, flags | (feed_pad >= 0 ? SMTPP_INPUT_PADDED : 0));
     p.max_line = max_line;
     p.max_mail_line = mail_line;
     p.max_rcpt_line = rcpt_line;
@@ -481,8 +487,16 @@ static void feed(const char *in, size_t n, unsigned flags, uint32_t max_line,
         fed += chunk;
         for (;;) {
             size_t used = (size_t)-1;
-            char *r = fuzz_dup(acc, have);
+            char *r;
             int rc;
+            if (feed_pad >= 0) {
+                r = (char *)malloc(have + SMTPP_INPUT_PADDING);
+                if (!r) abort();
+                memcpy(r, acc, have);
+                memset(r + have, feed_pad, SMTPP_INPUT_PADDING);
+            } else {
+                r = fuzz_dup(acc, have);
+            }
             memcpy(&c, &untouched, sizeof c);
             rc = smtpp_parse_command(&p, have ? r : NULL, have, &c, &used);
             FUZZ_CHECK(rc == SMTPP_DONE || rc == SMTPP_AGAIN, "result %d", rc);
@@ -579,6 +593,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fprintf(stderr, "whole:\n%s\nchunked (max %u, seed %u):\n%s\n", desc_whole,
                 (unsigned)chunk_max, (unsigned)seed, desc_split);
         FUZZ_FAIL("chunked feeding gives different results");
+    }
+    /* The same chunks with SMTPP_INPUT_PADDED, the padding filled with an
+     * octet of the header: the same results (every line the lane takes in
+     * its usual form, whatever follows the region). */
+    feed_pad = data[3];
+    split = (dbuf){ desc_split, 0, sizeof desc_split };
+    desc_split[0] = 0;
+    feed(in, n, flags, max_line, chunk_max, seed, &split, 0);
+    feed_pad = -1;
+    if (strcmp(desc_whole, desc_split) != 0) {
+        fprintf(stderr, "whole:\n%s\npadded, chunked (max %u, seed %u):\n%s\n", desc_whole,
+                (unsigned)chunk_max, (unsigned)seed, desc_split);
+        FUZZ_FAIL("padded input gives different results");
     }
     /* The fast lane (parser/command_lane.c) reads up to 320 octets from a
      * line's start.  The input followed by a long NOOP line, whole, gives
