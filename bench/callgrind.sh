@@ -12,6 +12,9 @@
 #              at a time, as the chunked runs of smtpp_bench do (default:
 #              the whole slice at once); the references always run whole
 #
+# BENCH_FLAGS in the environment is passed to smtpp_bench (BENCH_FLAGS=-P:
+# padded input, SMTPP_INPUT_PADDED).
+#
 # For each stream it runs, once:
 #
 #   valgrind --tool=callgrind --branch-sim=yes --callgrind-out-file=OUT \
@@ -58,7 +61,7 @@ for kind in commands data replies; do
         if [ "$kind" = data ]; then slice=8M; else slice=1M; fi
     fi
     valgrind --tool=callgrind --branch-sim=yes --callgrind-out-file="$TMP/$kind.out" \
-        "$BENCH" ${CHUNK:+-c "$CHUNK"} --once "$slice" "$kind:$file" >"$TMP/$kind.res" 2>"$TMP/$kind.err" ||
+        "$BENCH" ${BENCH_FLAGS:-} ${CHUNK:+-c "$CHUNK"} --once "$slice" "$kind:$file" >"$TMP/$kind.res" 2>"$TMP/$kind.err" ||
         { cat "$TMP/$kind.err" >&2; exit 1; }
     callgrind_annotate --inclusive=yes "$TMP/$kind.out" >"$TMP/$kind.ann" 2>/dev/null
     sed -n 's/^RESULT {"system": "\([^"]*\)".*"bytes": \([0-9]*\),.*"items": \([0-9]*\),.*/\1 \2 \3/p' \

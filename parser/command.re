@@ -1075,9 +1075,6 @@ void smtpp_parser_init(smtpp_parser *p, unsigned flags)
     p->max_line = SMTPP_DEFAULT_MAX_LINE;
     p->max_auth_line = SMTPP_DEFAULT_MAX_AUTH_LINE;
     p->_simd = (uint8_t)smtpp__simd_level();
-    /* the lane's usual form wants SMTPP_LANE_READ octets readable at a
-     * line; with the padding promised, a region holding the line has them */
-    p->_lane_need = (flags & SMTPP_INPUT_PADDED) ? 1 : SMTPP_LANE_READ;
 }
 
 /* What each offered extension may add to a MAIL or RCPT line: its longest

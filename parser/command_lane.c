@@ -860,22 +860,25 @@ int LANE_FN(smtpp__parse_lane)(smtpp_parser *p, const char *buf, size_t len, smt
 {
     const uchar *b = (const uchar *)buf;
     size_t n;
-    /* SMTPP_LANE_READ octets readable (len >= _lane_need: SMTPP_LANE_READ,
-     * or 1 with SMTPP_INPUT_PADDED), len <= UINT32_MAX, and the hint is an
-     * LF in the region: a line ends in it, so the result is DONE whoever parses the
+    /* SMTPP_LANE_READ <= len <= UINT32_MAX, and the hint is an LF in the
+     * region: a line ends in it, so the result is DONE whoever parses the
      * line (the lane writes into *cmd before it knows; on AGAIN, *cmd must
      * be untouched) */
-    if (SMTPP_LIKELY(!p->_skipping &&
-                     len - p->_lane_need <= UINT32_MAX - (size_t)p->_lane_need &&
+    if (SMTPP_LIKELY(!p->_skipping && len - SMTPP_LANE_READ <= UINT32_MAX - SMTPP_LANE_READ &&
                      hint_good(p, b, len))) {
         if (SMTPP_LIKELY((n = command_lane(p, b, len, cmd)) != 0))
             return line_done(p, b, n, cmd, used, 1);
         return smtpp__parse_general(p, buf, len, cmd, used, 0);
     }
-    /* the same with fewer octets, out of line (command_lane_short()) */
-    if (len < SMTPP_LANE_READ && len >= SMTPP_LANE_MIN && !p->_skipping && hint_good(p, b, len)) {
-        if ((n = command_lane_short(p, b, len, cmd)) != 0)
-            return line_done(p, b, n, cmd, used, 1);
+    /* the same with fewer octets, out of line: with SMTPP_INPUT_PADDED the
+     * usual form all the same (the padding makes SMTPP_LANE_READ
+     * readable), else command_lane_short() */
+    if (len < SMTPP_LANE_READ && !p->_skipping && hint_good(p, b, len)) {
+        if (p->flags & SMTPP_INPUT_PADDED)
+            n = LANE_FN(smtpp__command_lane)(p, b, len + SMTPP_INPUT_PADDING, cmd);
+        else
+            n = len >= SMTPP_LANE_MIN ? command_lane_short(p, b, len, cmd) : 0;
+        if (n) return line_done(p, b, n, cmd, used, 1);
         return smtpp__parse_general(p, buf, len, cmd, used, 0);
     }
     return smtpp__parse_general(p, buf, len, cmd, used, 1);

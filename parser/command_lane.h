@@ -119,8 +119,8 @@ int smtpp__parse_lane_avx2(smtpp_parser *p, const char *buf, size_t len, smtpp_c
  * smtpp_parse_command() (command.re) hands every call to the one p->_simd
  * names.  It is the framing's usual call in one function: when the hint
  * (_lf) is an LF in the region, nothing is being skipped and the region
- * has SMTPP_LANE_READ octets (p->_lane_need: any region that holds the
- * line, with SMTPP_INPUT_PADDED), it runs the lane inline (with fewer, but at
+ * has SMTPP_LANE_READ octets, it runs the lane inline (with fewer: under
+ * SMTPP_INPUT_PADDED the same form out of line, else, with at
  * least SMTPP_LANE_MIN, its bounded form, out of line: "What it reads"
  * above) and, if the lane takes the line, consumes it with
  * line_done() (command_frame.h, the general path's one definition);
@@ -132,7 +132,7 @@ int smtpp__parse_lane_avx2(smtpp_parser *p, const char *buf, size_t len, smtpp_c
 static inline size_t smtpp__command_lane(const smtpp_parser *p, const uchar *b, size_t len,
                                          smtpp_command *cmd)
 {
-    if (p->_lane_need < SMTPP_LANE_READ) len += SMTPP_INPUT_PADDING;   /* padded: readable */
+    if (p->flags & SMTPP_INPUT_PADDED) len += SMTPP_INPUT_PADDING;   /* readable */
     if (len < SMTPP_LANE_MIN) return 0;
 #if defined(SMTPP_HAVE_AVX2)
     if (SMTPP_LIKELY(p->_simd == SMTPP_SIMD_AVX2)) return smtpp__command_lane_avx2(p, b, len, cmd);

@@ -480,8 +480,6 @@ typedef struct smtpp_parser {
     uint8_t _skipping;       /* discarding the rest of an over-long line (0),
                                 or which limit it broke */
     uint8_t _simd;           /* the CPU's vector unit the lexer may use */
-    uint16_t _lane_need;     /* octets the lane's usual form needs in the
-                                region (fewer with SMTPP_INPUT_PADDED) */
 } smtpp_parser;
 
 /* Default line limit, RFC 5321 4.5.3.1.4. */
@@ -496,9 +494,7 @@ typedef struct smtpp_parser {
  * until smtpp_parser_configure() says what the extensions offered add);
  * change them before the first call (max_line below 16 counts as 16).
  * Never fails.  It also asks the CPU, once, whether the parser may use
- * its AVX2 fast lane (x86-64); the results are the same either way.
- * flags are read here: set them at init (SMTPP_INPUT_PADDED is taken from
- * here only). */
+ * its AVX2 fast lane (x86-64); the results are the same either way. */
 SMTPP_API void smtpp_parser_init(smtpp_parser *p, unsigned flags);
 
 struct smtpp_config; /* session.h */
