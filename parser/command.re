@@ -1075,6 +1075,7 @@ void smtpp_parser_init(smtpp_parser *p, unsigned flags)
     p->max_line = SMTPP_DEFAULT_MAX_LINE;
     p->max_auth_line = SMTPP_DEFAULT_MAX_AUTH_LINE;
     p->_simd = (uint8_t)smtpp__simd_level();
+    if (p->_simd && (flags & SMTPP_INPUT_PADDED)) p->_simd |= SMTPP_SIMD_PADDED;
 }
 
 /* What each offered extension may add to a MAIL or RCPT line: its longest
@@ -1291,7 +1292,7 @@ lex:
     lx.lim = b + len;
     lx.cmd = cmd;
     lx.flags = p->flags;
-    lx.simd = p->_simd;
+    lx.simd = p->_simd & SMTPP_SIMD_LANES;
     lx.utf8_value = NULL;
     lex_line(&lx);
     if (SMTPP_LIKELY(cmd->error == SMTPP_E_OK && lx.end != NULL))
@@ -1353,9 +1354,14 @@ int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
 #if defined(SMTPP_HAVE_AVX2)
     if (SMTPP_LIKELY(p->_simd == SMTPP_SIMD_AVX2))
         return smtpp__parse_lane_avx2(p, buf, len, cmd, used);
+    if (p->_simd == (SMTPP_SIMD_AVX2 | SMTPP_SIMD_PADDED))
+        return smtpp__parse_lane_padded_avx2(p, buf, len, cmd, used);
 #endif
 #if defined(SMTPP_HAVE_LANE)
-    if (SMTPP_LIKELY(p->_simd)) return smtpp__parse_lane_base(p, buf, len, cmd, used);
+    if (SMTPP_LIKELY(p->_simd == SMTPP_SIMD_BASE))
+        return smtpp__parse_lane_base(p, buf, len, cmd, used);
+    if (p->_simd == (SMTPP_SIMD_BASE | SMTPP_SIMD_PADDED))
+        return smtpp__parse_lane_padded_base(p, buf, len, cmd, used);
 #endif
     return smtpp__parse_general(p, buf, len, cmd, used, 1);
 }

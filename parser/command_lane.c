@@ -854,34 +854,47 @@ static size_t command_lane_tail(const smtpp_parser *p, const uchar *b, size_t le
 /* smtpp_parse_command() on a parser with this lane (command_lane.h): the
  * usual call is one function, the framing's checks on the hint, the lane
  * inline and line_done(); every other call goes on to the general path
- * (smtpp__parse_general(), command.re) as a tail call. */
-int LANE_FN(smtpp__parse_lane)(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
-                               size_t *used)
+ * (smtpp__parse_general(), command.re) as a tail call.  padded (a
+ * constant): the parser has SMTPP_INPUT_PADDED, and every region
+ * SMTPP_LANE_READ octets readable. */
+SIMD_INLINE int parse_lane(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
+                           size_t *used, const int padded)
 {
     const uchar *b = (const uchar *)buf;
+    const size_t need = padded ? 1 : SMTPP_LANE_READ;
     size_t n;
-    /* SMTPP_LANE_READ <= len <= UINT32_MAX, and the hint is an LF in the
-     * region: a line ends in it, so the result is DONE whoever parses the
-     * line (the lane writes into *cmd before it knows; on AGAIN, *cmd must
-     * be untouched) */
-    if (SMTPP_LIKELY(!p->_skipping && len - SMTPP_LANE_READ <= UINT32_MAX - SMTPP_LANE_READ &&
+    /* SMTPP_LANE_READ octets readable, len <= UINT32_MAX - SMTPP_LANE_READ
+     * (longer regions go to the general path), and the hint is an LF in
+     * the region: a line ends in it, so the result is DONE whoever parses
+     * the line (the lane writes into *cmd before it knows; on AGAIN, *cmd
+     * must be untouched) */
+    if (SMTPP_LIKELY(!p->_skipping && len - need <= UINT32_MAX - SMTPP_LANE_READ &&
                      hint_good(p, b, len))) {
-        if (SMTPP_LIKELY((n = command_lane(p, b, len, cmd)) != 0))
+        if (SMTPP_LIKELY((n = command_lane(p, b, padded ? len + SMTPP_INPUT_PADDING : len,
+                                           cmd)) != 0))
             return line_done(p, b, n, cmd, used, 1);
         return smtpp__parse_general(p, buf, len, cmd, used, 0);
     }
-    /* the same with fewer octets, out of line: with SMTPP_INPUT_PADDED the
-     * usual form all the same (the padding makes SMTPP_LANE_READ
-     * readable), else command_lane_short() */
-    if (len < SMTPP_LANE_READ && !p->_skipping && hint_good(p, b, len)) {
-        if (p->flags & SMTPP_INPUT_PADDED)
-            n = LANE_FN(smtpp__command_lane)(p, b, len + SMTPP_INPUT_PADDING, cmd);
-        else
-            n = len >= SMTPP_LANE_MIN ? command_lane_short(p, b, len, cmd) : 0;
-        if (n) return line_done(p, b, n, cmd, used, 1);
+    /* the same with fewer octets, out of line (command_lane_short()) */
+    if (!padded && len < SMTPP_LANE_READ && len >= SMTPP_LANE_MIN && !p->_skipping &&
+        hint_good(p, b, len)) {
+        if ((n = command_lane_short(p, b, len, cmd)) != 0)
+            return line_done(p, b, n, cmd, used, 1);
         return smtpp__parse_general(p, buf, len, cmd, used, 0);
     }
     return smtpp__parse_general(p, buf, len, cmd, used, 1);
+}
+
+int LANE_FN(smtpp__parse_lane)(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
+                               size_t *used)
+{
+    return parse_lane(p, buf, len, cmd, used, 0);
+}
+
+int LANE_FN(smtpp__parse_lane_padded)(smtpp_parser *p, const char *buf, size_t len,
+                                      smtpp_command *cmd, size_t *used)
+{
+    return parse_lane(p, buf, len, cmd, used, 1);
 }
 
 const char *LANE_FN(smtpp__lane_name)(void)

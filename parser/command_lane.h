@@ -105,6 +105,8 @@ const uchar *smtpp__mailbox_lane_base(const uchar *s, const uchar *lim, smtpp_pa
 const char *smtpp__lane_name_base(void);
 int smtpp__parse_lane_base(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
                            size_t *used);
+int smtpp__parse_lane_padded_base(smtpp_parser *p, const char *buf, size_t len,
+                                  smtpp_command *cmd, size_t *used);
 #endif
 #if defined(SMTPP_HAVE_AVX2)
 size_t smtpp__command_lane_avx2(const smtpp_parser *p, const uchar *b, size_t len,
@@ -113,20 +115,26 @@ const uchar *smtpp__mailbox_lane_avx2(const uchar *s, const uchar *lim, smtpp_pa
 const char *smtpp__lane_name_avx2(void);
 int smtpp__parse_lane_avx2(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
                            size_t *used);
+int smtpp__parse_lane_padded_avx2(smtpp_parser *p, const char *buf, size_t len,
+                                  smtpp_command *cmd, size_t *used);
 #endif
 
 /* smtpp__parse_lane_*(): smtpp_parser_init() chose a lane, and
  * smtpp_parse_command() (command.re) hands every call to the one p->_simd
  * names.  It is the framing's usual call in one function: when the hint
  * (_lf) is an LF in the region, nothing is being skipped and the region
- * has SMTPP_LANE_READ octets, it runs the lane inline (with fewer: under
- * SMTPP_INPUT_PADDED the same form out of line, else, with at
+ * has SMTPP_LANE_READ octets, it runs the lane inline (with fewer, but at
  * least SMTPP_LANE_MIN, its bounded form, out of line: "What it reads"
  * above) and, if the lane takes the line, consumes it with
  * line_done() (command_frame.h, the general path's one definition);
  * everything else goes on to smtpp__parse_general() (command.re) as a
  * tail call, with the lane's answer kept (the lane is not asked twice).
- * Its result is smtpp_parse_command()'s. */
+ * Its result is smtpp_parse_command()'s.  smtpp__parse_lane_padded_*() is
+ * the same for a parser with SMTPP_INPUT_PADDED (_simd has
+ * SMTPP_SIMD_PADDED): every line has SMTPP_LANE_READ octets readable, so
+ * every one takes the inline form, one copy of the lane's code for all of
+ * them (a second copy for the last lines of each read cost branch
+ * predictions). */
 
 /* The lane (above) of the build p->_simd names. */
 static inline size_t smtpp__command_lane(const smtpp_parser *p, const uchar *b, size_t len,
@@ -135,7 +143,8 @@ static inline size_t smtpp__command_lane(const smtpp_parser *p, const uchar *b, 
     if (p->flags & SMTPP_INPUT_PADDED) len += SMTPP_INPUT_PADDING;   /* readable */
     if (len < SMTPP_LANE_MIN) return 0;
 #if defined(SMTPP_HAVE_AVX2)
-    if (SMTPP_LIKELY(p->_simd == SMTPP_SIMD_AVX2)) return smtpp__command_lane_avx2(p, b, len, cmd);
+    if (SMTPP_LIKELY((p->_simd & SMTPP_SIMD_LANES) == SMTPP_SIMD_AVX2))
+        return smtpp__command_lane_avx2(p, b, len, cmd);
 #endif
 #if defined(SMTPP_HAVE_LANE)
     if (p->_simd) return smtpp__command_lane_base(p, b, len, cmd);

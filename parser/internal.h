@@ -51,7 +51,11 @@ int smtpp__ieq2(const uchar *a, const uchar *b, size_t n);
 enum {
     SMTPP_SIMD_NONE = 0, /* no lane: the general path only */
     SMTPP_SIMD_BASE = 1, /* the baseline build: SSE2, NEON */
-    SMTPP_SIMD_AVX2 = 2  /* the AVX2 build */
+    SMTPP_SIMD_AVX2 = 2, /* the AVX2 build */
+    SMTPP_SIMD_LANES = 3,   /* the bits above */
+    /* with one of them: the parser has SMTPP_INPUT_PADDED, and its calls go
+     * to the lane's padded entry (command_lane.h) */
+    SMTPP_SIMD_PADDED = 4
 };
 
 /* 1 when this build has the AVX2 lanes and the CPU has AVX2 and BMI. */

@@ -139,10 +139,10 @@ unsigned smtpp__simd_level(void)
 const char *smtpp__lane_name(const smtpp_parser *p)
 {
 #if defined(SMTPP_HAVE_AVX2)
-    if (p->_simd == SMTPP_SIMD_AVX2) return smtpp__lane_name_avx2();
+    if ((p->_simd & SMTPP_SIMD_LANES) == SMTPP_SIMD_AVX2) return smtpp__lane_name_avx2();
 #endif
 #if defined(SMTPP_HAVE_LANE)
-    if (p->_simd) return smtpp__lane_name_base();
+    if (p->_simd & SMTPP_SIMD_LANES) return smtpp__lane_name_base();
 #endif
     (void)p;
     return NULL;
