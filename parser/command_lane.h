@@ -36,15 +36,17 @@
  * SMTPP_LANE_READ, and the slices moved back to b.  So a line is refused
  * for want of octets only when len < SMTPP_LANE_MIN.  Its answer (n and
  * every field of *cmd) depends only on the octets of the line, b[0 .. n):
- * With SMTPP_INPUT_PADDED (command.h) the caller promises
- * SMTPP_INPUT_PADDING readable octets after the region, so every line has
- * SMTPP_LANE_READ readable and takes the usual form: the entry points
- * below pass len as that.  Either way,
  * octets after the line's LF are read (whole vectors, 8-octet words) but
  * never change the result, which is what makes the padded copy give the
  * same answer.  (Every field scan stops at the first octet outside its
  * set, and CR and LF are in none: nothing after the CRLF is looked at but
  * to find that the field ended before it.)
+ *
+ * With SMTPP_INPUT_PADDED (command.h; taken at smtpp_parser_init(), where
+ * it sets SMTPP_SIMD_PADDED in _simd) the caller promises
+ * SMTPP_INPUT_PADDING readable octets after every region, so every line
+ * has SMTPP_LANE_READ readable and takes the usual form: the entry points
+ * below count the padding in len.
  *
  * Why it may ignore the options (p->flags, enum smtpp_option in
  * include/smtpp/command.h) and the limits.  Every option only loosens the
@@ -63,7 +65,8 @@
  *   SMTPP_ACCEPT_UNKNOWN_PARAMS: the lane takes known parameters only, and
  *     those parse the same with or without it (it changes what an unknown
  *     keyword gives; duplicates of known keywords are refused either way,
- *     and the lane leaves them to the grammar).
+ *     and the lane leaves them to the grammar);
+ *   SMTPP_INPUT_PADDED: not about the grammar at all (above).
  * The line limits (max_line, max_mail_line ...) are checked by the
  * framing on the length the lane returns, as on the general path's.  The
  * parser has no other option; one that tightened the grammar (refusing a
@@ -140,7 +143,7 @@ int smtpp__parse_lane_padded_avx2(smtpp_parser *p, const char *buf, size_t len,
 static inline size_t smtpp__command_lane(const smtpp_parser *p, const uchar *b, size_t len,
                                          smtpp_command *cmd)
 {
-    if (p->flags & SMTPP_INPUT_PADDED) len += SMTPP_INPUT_PADDING;   /* readable */
+    if (p->_simd & SMTPP_SIMD_PADDED) len += SMTPP_INPUT_PADDING;   /* readable */
     if (len < SMTPP_LANE_MIN) return 0;
 #if defined(SMTPP_HAVE_AVX2)
     if (SMTPP_LIKELY((p->_simd & SMTPP_SIMD_LANES) == SMTPP_SIMD_AVX2))

@@ -281,8 +281,10 @@ enum smtpp_option {
      * windows at every line, also at the last lines of a read, which it
      * otherwise scans with bounds checks or from a copy; with 1 KiB reads
      * that is about 8% of the time per command (bench/README.md, "Padded
-     * input").  Without the flag nothing past buf + len is ever read.
-     * Risk: a buffer without the padding is read out of bounds. */
+     * input").  Taken at smtpp_parser_init() (setting or clearing it in
+     * p->flags later changes nothing).  Without it nothing past buf + len
+     * is ever read.  Risk: a buffer without the padding is read out of
+     * bounds. */
     SMTPP_INPUT_PADDED = 1u << 7
 };
 
