@@ -335,181 +335,187 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
     }
     e = b + len;
     while (p < e) {
-        switch (d->_state) {
-        case B_BOL:
-            d->_line = 0;
-            if (*p == '.') {
-                if (p > start) {
-                    /* cut the slice here; the dot is looked at next call */
-                    emit(d, start, p, cut, lead, out);
-                    *used = (size_t)(p - b);
-                    return SMTPP_MORE;
-                }
-                if (raw) {
-                    if (p + 1 == e) {   /* end mark, dropped or kept: the next byte says */
-                        *used = (size_t)(p - b);
-                        return SMTPP_AGAIN;
-                    }
-                    if (p[1] == '.') {  /* ".." stays: the canonical stuffing of "." */
-                        LINE(p, 1);
-                        lead = 1;
-                        p++;
-                        d->_state = B_MID;
-                        continue;
-                    }
-                }
-                LINE(p, 1);
-                p++;
-                start = p;
-                d->_state = B_DOT;
-                continue;
-            }
-            d->_state = B_MID;
-            continue;
-        case B_NBOL:
-            /* After a normalised line end this is the first byte of a call
-             * (the line end is handed back alone); after a bare LF or CR
-             * under PASS_BARE content of this call may come before it: the
-             * slice is cut before a "." so that the next call finds it
-             * first. */
-            if (*p == '.' && p > start && !d->error) {
-                emit(d, start, p, cut, lead, out);
-                *used = (size_t)(p - b);
-                return SMTPP_MORE;
-            }
-            d->_state = B_MID;
-            if (*p == '.' && p == start && !d->error && (!d->max_size || d->size < d->max_size) &&
-                (!d->max_line || d->_line < line_room(d))) {
-                /* the "." is content and will be handed back: stuff it,
-                 * with the dot itself as the stuffing dot (zero-copy) */
-                out->p = (const char *)p;
-                out->n = 1;
-                *used = (size_t)(p - b);
-                return SMTPP_MORE;
-            }
-            continue;
-        case B_DOT:
-            if (*p == '\r') {
-                p++;
-                start = p;
-                d->_state = B_DOT_CR;
-                continue;
-            }
-            d->_state = B_MID;
-            continue;
-        case B_DOT_CR:
-            if (*p == '\n') {
-                d->_state = B_END;
-                *used = (size_t)(p + 1 - b);
-                if (raw && !d->error) {
-                    out->p = k_end;
-                    out->n = 3;
-                }
-                return SMTPP_DONE;
-            }
-            /* ".\r" then not LF: the CR is a bare CR and content (the dot
-             * is gone, from the raw output too).  Here p == start: no
-             * content of this call comes before the CR, so neither fault
-             * can come after the size limit.  A fault drops the CR (the
-             * message's content ends before it). */
-            d->_state = B_MID;
-            /* (normalising stops once the message is doomed: nothing is
-             * handed back any more) */
-            if ((d->flags & SMTPP_DATA_NORMALISE_BARE) && !d->error) {
-                d->bare_cr++;
+        const uchar *q;
+        /* B_MID, the usual state, first: no jump through the table */
+        if (SMTPP_UNLIKELY(d->_state != B_MID)) {
+            switch (d->_state) {
+            case B_BOL:
                 d->_line = 0;
-                emit_k(d, k_crlf, 2, out);
-                d->_state = after_norm(d);
-            } else {
-                BARE(0, p);
-                LINE(p, 1);
-                if (!cut) emit_k(d, k_cr, 1, out);
-                d->_state = BARE_NEXT();
-            }
-            *used = (size_t)(p - b);
-            return SMTPP_MORE;
-        case B_CR:
-            if (*p == '\n') {
-                p++;
-                d->_state = B_BOL;
-                continue;
-            }
-            if ((d->flags & SMTPP_DATA_NORMALISE_BARE) && !d->error) {
-                /* The CR was handed back last call (B_CR is only ever the
-                 * state a call starts in): its LF now. */
-                d->bare_cr++;
-                d->_line = 0;
-                emit_k(d, k_lf, 1, out);
-                d->_state = after_norm(d);
-                *used = (size_t)(p - b);
-                return SMTPP_MORE;
-            }
-            BARE(0, p);
-            LINE(p, 1);
-            d->_state = BARE_NEXT();
-            continue;
-        default: { /* B_MID */
-            const uchar *q;
-#if defined(SMTPP_HAVE_LANE)
-            p = (d->flags & SMTPP_DATA_REFUSE_NUL) ? clean_blocks(d, b, p, e, 1)
-                                                   : clean_blocks(d, b, p, e, 0);
-            if (p == e) break;   /* all of it clean (d->_state set) */
-#endif
-            q = (d->flags & SMTPP_DATA_REFUSE_NUL) ? scan_eol(p, e, 1) : scan_eol(p, e, 0);
-            LINE(p, (size_t)(q - p));
-            p = q;
-            if (p == e) break;
-            if (*p == '\n') {
-                if ((d->flags & SMTPP_DATA_NORMALISE_BARE) && !d->error) {
-                    if (p > start) {   /* the content before it first */
+                if (*p == '.') {
+                    if (p > start) {
+                        /* cut the slice here; the dot is looked at next call */
                         emit(d, start, p, cut, lead, out);
                         *used = (size_t)(p - b);
                         return SMTPP_MORE;
                     }
-                    d->bare_lf++;
+                    if (raw) {
+                        if (p + 1 == e) {   /* end mark, dropped or kept: the next byte says */
+                            *used = (size_t)(p - b);
+                            return SMTPP_AGAIN;
+                        }
+                        if (p[1] == '.') {  /* ".." stays: the canonical stuffing of "." */
+                            LINE(p, 1);
+                            lead = 1;
+                            p++;
+                            d->_state = B_MID;
+                            continue;
+                        }
+                    }
+                    LINE(p, 1);
+                    p++;
+                    start = p;
+                    d->_state = B_DOT;
+                    continue;
+                }
+                d->_state = B_MID;
+                continue;
+            case B_NBOL:
+                /* After a normalised line end this is the first byte of a call
+                 * (the line end is handed back alone); after a bare LF or CR
+                 * under PASS_BARE content of this call may come before it: the
+                 * slice is cut before a "." so that the next call finds it
+                 * first. */
+                if (*p == '.' && p > start && !d->error) {
+                    emit(d, start, p, cut, lead, out);
+                    *used = (size_t)(p - b);
+                    return SMTPP_MORE;
+                }
+                d->_state = B_MID;
+                if (*p == '.' && p == start && !d->error && (!d->max_size || d->size < d->max_size) &&
+                    (!d->max_line || d->_line < line_room(d))) {
+                    /* the "." is content and will be handed back: stuff it,
+                     * with the dot itself as the stuffing dot (zero-copy) */
+                    out->p = (const char *)p;
+                    out->n = 1;
+                    *used = (size_t)(p - b);
+                    return SMTPP_MORE;
+                }
+                continue;
+            case B_DOT:
+                if (*p == '\r') {
+                    p++;
+                    start = p;
+                    d->_state = B_DOT_CR;
+                    continue;
+                }
+                d->_state = B_MID;
+                continue;
+            case B_DOT_CR:
+                if (*p == '\n') {
+                    d->_state = B_END;
+                    *used = (size_t)(p + 1 - b);
+                    if (raw && !d->error) {
+                        out->p = k_end;
+                        out->n = 3;
+                    }
+                    return SMTPP_DONE;
+                }
+                /* ".\r" then not LF: the CR is a bare CR and content (the dot
+                 * is gone, from the raw output too).  Here p == start: no
+                 * content of this call comes before the CR, so neither fault
+                 * can come after the size limit.  A fault drops the CR (the
+                 * message's content ends before it). */
+                d->_state = B_MID;
+                /* (normalising stops once the message is doomed: nothing is
+                 * handed back any more) */
+                if ((d->flags & SMTPP_DATA_NORMALISE_BARE) && !d->error) {
+                    d->bare_cr++;
                     d->_line = 0;
                     emit_k(d, k_crlf, 2, out);
                     d->_state = after_norm(d);
-                    *used = (size_t)(p + 1 - b);
-                    return SMTPP_MORE;
+                } else {
+                    BARE(0, p);
+                    LINE(p, 1);
+                    if (!cut) emit_k(d, k_cr, 1, out);
+                    d->_state = BARE_NEXT();
                 }
-                BARE(1, p);
-                LINE(p, 1);
-                p++;
-                d->_state = BARE_NEXT();
-                continue;
-            }
-            if (*p == 0) {   /* only found under SMTPP_DATA_REFUSE_NUL */
-                d->nul++;
-                FAULT(SMTPP_DATA_E_NUL, p);
-                LINE(p, 1);
-                p++;
-                continue;
-            }
-            /* CR */
-            p++;
-            if (p == e) {
-                d->_state = B_CR;
-                break;
-            }
-            if (*p == '\n') {
-                p++;
-                d->_state = B_BOL;
-                continue;
-            }
-            if ((d->flags & SMTPP_DATA_NORMALISE_BARE) && !d->error) {
-                /* the CR is content; its LF comes first next call */
-                emit(d, start, p, cut, lead, out);
-                d->_state = B_CR;
                 *used = (size_t)(p - b);
                 return SMTPP_MORE;
+            case B_CR:
+                if (*p == '\n') {
+                    p++;
+                    d->_state = B_BOL;
+                    continue;
+                }
+                if ((d->flags & SMTPP_DATA_NORMALISE_BARE) && !d->error) {
+                    /* The CR was handed back last call (B_CR is only ever the
+                     * state a call starts in): its LF now. */
+                    d->bare_cr++;
+                    d->_line = 0;
+                    emit_k(d, k_lf, 1, out);
+                    d->_state = after_norm(d);
+                    *used = (size_t)(p - b);
+                    return SMTPP_MORE;
+                }
+                BARE(0, p);
+                LINE(p, 1);
+                d->_state = BARE_NEXT();
+                continue;
+            default:   /* B_END: the end was returned when it was found */
+                *used = (size_t)(p - b);
+                emit(d, start, p, cut, lead, out);
+                return SMTPP_DONE;
             }
-            BARE(0, p);
+            continue;   /* (every case continues or returns) */
+        }
+#if defined(SMTPP_HAVE_LANE)
+        p = (d->flags & SMTPP_DATA_REFUSE_NUL) ? clean_blocks(d, b, p, e, 1)
+                                               : clean_blocks(d, b, p, e, 0);
+        if (p == e) break;   /* all of it clean (d->_state set) */
+#endif
+        q = (d->flags & SMTPP_DATA_REFUSE_NUL) ? scan_eol(p, e, 1) : scan_eol(p, e, 0);
+        LINE(p, (size_t)(q - p));
+        p = q;
+        if (p == e) break;
+        if (*p == '\n') {
+            if ((d->flags & SMTPP_DATA_NORMALISE_BARE) && !d->error) {
+                if (p > start) {   /* the content before it first */
+                    emit(d, start, p, cut, lead, out);
+                    *used = (size_t)(p - b);
+                    return SMTPP_MORE;
+                }
+                d->bare_lf++;
+                d->_line = 0;
+                emit_k(d, k_crlf, 2, out);
+                d->_state = after_norm(d);
+                *used = (size_t)(p + 1 - b);
+                return SMTPP_MORE;
+            }
+            BARE(1, p);
             LINE(p, 1);
+            p++;
             d->_state = BARE_NEXT();
             continue;
         }
+        if (*p == 0) {   /* only found under SMTPP_DATA_REFUSE_NUL */
+            d->nul++;
+            FAULT(SMTPP_DATA_E_NUL, p);
+            LINE(p, 1);
+            p++;
+            continue;
         }
+        /* CR */
+        p++;
+        if (p == e) {
+            d->_state = B_CR;
+            break;
+        }
+        if (*p == '\n') {
+            p++;
+            d->_state = B_BOL;
+            continue;
+        }
+        if ((d->flags & SMTPP_DATA_NORMALISE_BARE) && !d->error) {
+            /* the CR is content; its LF comes first next call */
+            emit(d, start, p, cut, lead, out);
+            d->_state = B_CR;
+            *used = (size_t)(p - b);
+            return SMTPP_MORE;
+        }
+        BARE(0, p);
+        LINE(p, 1);
+        d->_state = BARE_NEXT();
+        continue;
     }
     emit(d, start, e, cut, lead, out);
     *used = len;
