@@ -127,6 +127,7 @@ static double opt_profile = 0; /* profiling mode: seconds of library runs */
 static uint64_t checksum = 0x5eed;
 static int opt_padded = 0;   /* -P: the library systems promise SMTPP_INPUT_PADDING */
 #define PARSER_FLAGS ((unsigned)(opt_padded ? SMTPP_INPUT_PADDED : 0))
+#define CONN_FLAGS ((unsigned)(opt_padded ? SMTPP_CONN_INPUT_PADDED : 0))
 
 static double now(void)
 {
@@ -379,7 +380,7 @@ static NOINLINE void bench_conn(const char *buf, size_t len, size_t chunk, int r
     size_t start = 0, avail = chunk ? grow(0, chunk, len) : len;
     uint64_t sum = 0, ncmd = 0, nmsg = 0, err = 0, rcpts = 0;
 
-    smtpp_conn_init(&c, &bench_cfg, opt_padded ? SMTPP_CONN_INPUT_PADDED : 0);
+    smtpp_conn_init(&c, &bench_cfg, CONN_FLAGS);
     smtpp_conn_greeting(&c, 220, 0, &v);
     sum += v.code;
     for (;;) {
@@ -392,7 +393,7 @@ static NOINLINE void bench_conn(const char *buf, size_t len, size_t chunk, int r
             continue;
         }
         if (r != SMTPP_DONE) {              /* closed: the next connection */
-            smtpp_conn_init(&c, &bench_cfg, opt_padded ? SMTPP_CONN_INPUT_PADDED : 0);
+            smtpp_conn_init(&c, &bench_cfg, CONN_FLAGS);
             smtpp_conn_greeting(&c, 220, 0, &v);
             sum += v.code;
             continue;

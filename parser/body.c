@@ -451,12 +451,9 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
                 LINE(p, 1);
                 d->_state = BARE_NEXT();
                 continue;
-            default:   /* B_END: the end was returned when it was found */
-                *used = (size_t)(p - b);
-                emit(d, start, p, cut, lead, out);
-                return SMTPP_DONE;
             }
-            continue;   /* (every case continues or returns) */
+            /* every case continues or returns; only B_END would get here,
+             * and it never does (the end was returned when it was found) */
         }
 #if defined(SMTPP_HAVE_LANE)
         p = (d->flags & SMTPP_DATA_REFUSE_NUL) ? clean_blocks(d, b, p, e, 1)

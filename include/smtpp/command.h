@@ -280,8 +280,8 @@ enum smtpp_option {
      * never part of one).  The parser's vector lane then reads its fixed
      * windows at every line, also at the last lines of a read, which it
      * otherwise scans with bounds checks or from a copy; with 1 KiB reads
-     * that is about 8% of the time per command (bench/README.md, "Padded
-     * input").  Taken at smtpp_parser_init() (setting or clearing it in
+     * that is about a tenth of the time per command (bench/README.md,
+     * "Message bodies 64 octets at a time, and padded input").  Taken at smtpp_parser_init() (setting or clearing it in
      * p->flags later changes nothing).  Without it nothing past buf + len
      * is ever read.  Risk: a buffer without the padding is read out of
      * bounds. */
