@@ -22,7 +22,8 @@
  *   --once N   one run of each system, whole buffer, on a slice of N bytes
  *              (for callgrind: see callgrind.sh); with -c, the library
  *              systems read the slice in chunks of the first size instead
- *   --profile SEC  only the library, whole buffer, repeated for SEC seconds
+ *   --profile SEC  only the library, whole buffer (with -c: reads of its first
+ *              size), repeated for SEC seconds
  *              per workload: for perf record (see README.md)
  *
  * What a measurement does, per workload:
@@ -877,17 +878,19 @@ static void run_workload(workload *w)
 #endif
 
     if (opt_profile > 0) {
+        size_t chunk = opt_chunks_set ? opt_chunks[0] : 0;
         for (i = 0; i < nlib; i++) {
             double t0 = now();
             bench_out o = { 0, 0, 0 };
             unsigned runs = 0;
             while (now() - t0 < opt_profile) {
-                libs[i].fn(w, w->buf, w->len, 0, &o);
+                libs[i].fn(w, w->buf, w->len, chunk, &o);
                 runs++;
             }
             checksum = checksum * 31 + o.sum;
-            printf("%s: %u runs of %s, whole buffer, %.1f MB/s\n", kind_name[w->kind], runs,
-                   libs[i].system, (double)w->len * runs / (now() - t0) / 1e6);
+            printf("%s: %u runs of %s, %s %zu, %.1f MB/s\n", kind_name[w->kind], runs,
+                   libs[i].system, chunk ? "reads of" : "whole buffer", chunk,
+                   (double)w->len * runs / (now() - t0) / 1e6);
         }
         return;
     }

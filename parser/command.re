@@ -41,6 +41,9 @@
 #include "command_lane.h"
 #include "internal.h"
 #include "vocab.h"
+#if defined(SMTPP_HAVE_LANE)
+#  include "simd.h"
+#endif
 
 #include <stdlib.h>
 #include <string.h>
@@ -1204,6 +1207,84 @@ static const uchar *first_end(const smtpp_parser *p, const uchar *b, size_t from
     return NULL;
 }
 
+/* Sets _room (command_frame.h, lane_room()) after a search that found the
+ * hint _lf in b[from..len): the last line end with SMTPP_LANE_AFTER_LF
+ * octets of the region after its LF, searched for in b[from..len -
+ * SMTPP_LANE_AFTER_LF) (b[0..from) holds none: it was searched before),
+ * as its distance before _lf; _lf itself when there is none.  Each octet
+ * searched here is before _lf, so it is consumed before the next search:
+ * the searches stay linear in the input. */
+static void find_room(smtpp_parser *p, const uchar *b, size_t from, size_t len)
+{
+    size_t to = len > SMTPP_LANE_AFTER_LF ? len - SMTPP_LANE_AFTER_LF : 0;
+    const uchar *r;
+    if (p->_lf <= to) {             /* the hint has the room itself */
+        p->_room = 0;
+        return;
+    }
+    r = from < to ? last_end(p, b, from, to) : NULL;
+    p->_room = r ? p->_lf - ((uint32_t)(r - b) + 1) : p->_lf;
+}
+
+#if defined(SMTPP_HAVE_LANE)
+/* The line ends among the 64 octets at w, as a bit mask: their LFs, and
+ * under strict framing only those after a CR (cr0: the octet before w is
+ * a CR of the region). */
+static inline uint64_t ends64(const smtpp_parser *p, const uchar *w, int cr0)
+{
+    vu8 v[SIMD_N], lf[SIMD_N], cr[SIMD_N];
+    uint64_t l, c;
+    int i;
+    for (i = 0; i < SIMD_N; i++) {
+        v[i] = v_load(w + i * SIMD_W);
+        lf[i] = V_MASK(v[i] == '\n');
+        cr[i] = V_MASK(v[i] == '\r');
+    }
+    l = v_bits64(lf);
+    if (p->flags & SMTPP_LENIENT_BARE_LF) return l;
+    c = v_bits64(cr);
+    return l & (c << 1 | (uint64_t)cr0);
+}
+#endif
+
+/* The search of a new read: sets the hints _lf (the last line end in
+ * b[from..len)) and _room (find_room()), and returns the LF of the last
+ * line end, or NULL (hints untouched).  Both are usually in the last 128
+ * octets, which are looked at once, with vectors (the line ends in them
+ * as a 128-bit mask); else memrchr (last_end()). */
+static const uchar *search_ends(smtpp_parser *p, const uchar *b, size_t from, size_t len)
+{
+    const uchar *lf;
+#if defined(SMTPP_HAVE_LANE)
+    if (len - from >= 128 && len >= 128 + 1) {
+        /* w >= b + from, and w[-1] is in the region */
+        const uchar *w = b + len - 128;
+        uint64_t lo = ends64(p, w, w[-1] == '\r'), hi = ends64(p, w + 64, w[63] == '\r');
+        if (SMTPP_LIKELY(hi | lo)) {
+            unsigned last = hi ? 127u - (unsigned)__builtin_clzll(hi)
+                               : 63u - (unsigned)__builtin_clzll(lo);
+            /* the room's: at or before w + 64 (len - 64) */
+            const uchar *r = (hi & 1) ? w + 64
+                             : lo     ? w + 63 - __builtin_clzll(lo)
+                             : from < len - 128 ? last_end(p, b, from, len - 128) : NULL;
+            p->_lf = (uint32_t)(len - 128 + last) + 1;
+            p->_room = r ? p->_lf - ((uint32_t)(r - b) + 1) : p->_lf;
+            return w + last;
+        }
+        /* none in them: the same as below, on the octets before them */
+        len -= 128;
+        if (!(lf = last_end(p, b, from, len))) return NULL;
+        p->_lf = (uint32_t)(lf - b) + 1;
+        p->_room = 0;   /* 128 octets after it */
+        return lf;
+    }
+#endif
+    if (!(lf = last_end(p, b, from, len))) return NULL;
+    p->_lf = (uint32_t)(lf - b) + 1;
+    find_room(p, b, from, len);
+    return lf;
+}
+
 /* The octets of b[0..len) an over-long line may consume: all of them, but
  * a CR at the end, which may be the start of the CRLF that ends it. */
 static size_t skippable(const smtpp_parser *p, const uchar *b, size_t len)
@@ -1244,6 +1325,7 @@ int smtpp__parse_general(smtpp_parser *p, const char *buf, size_t len, smtpp_com
         p->_skipping = 0;
         p->_scanned = 0;
         p->_lf = 0;
+        p->_room = 0;
         line_error(cmd, SMTPP_E_LINE_TOO_LONG, (uint32_t)lim);
         return SMTPP_DONE;
     }
@@ -1252,8 +1334,9 @@ int smtpp__parse_general(smtpp_parser *p, const char *buf, size_t len, smtpp_com
      * then we search again rather than trust it. */
     if (p->_lf == 0 || p->_lf > len || b[p->_lf - 1] != '\n' ||
         !line_end_at(p, b, p->_lf - 1u)) {
-        size_t from = p->_scanned < len ? p->_scanned : 0;
-        lf = last_end(p, b, from, len);
+        /* _scanned == len: nothing new to search */
+        size_t from = p->_scanned <= len ? p->_scanned : 0;
+        lf = search_ends(p, b, from, len);
         if (!lf) {
             unsigned k = len >= lim ? limit_kind(p, b, len) : LIM_LINE;
             size_t elim = limit_of(p, k);
@@ -1264,6 +1347,7 @@ int smtpp__parse_general(smtpp_parser *p, const char *buf, size_t len, smtpp_com
              * line. */
             if (len >= elim && from > 0 && (lf = first_end(p, b, 0, from)) != NULL) {
                 p->_lf = (uint32_t)(lf - b) + 1;
+                p->_room = p->_lf;  /* none known */
                 p->_scanned = (uint32_t)len;
                 goto lex;
             }
@@ -1279,8 +1363,7 @@ int smtpp__parse_general(smtpp_parser *p, const char *buf, size_t len, smtpp_com
             *used = 0;
             return SMTPP_AGAIN;
         }
-        p->_lf = (uint32_t)(lf - b) + 1;
-        p->_scanned = (uint32_t)len;
+        p->_scanned = (uint32_t)len;   /* search_ends() set _lf and _room */
     }
 
 lex:
@@ -1370,6 +1453,7 @@ void smtpp_parser_reset(smtpp_parser *p)
 {
     p->_scanned = 0;
     p->_lf = 0;
+    p->_room = 0;
     p->_skipping = 0;
 }
 
@@ -1378,6 +1462,7 @@ int smtpp_parser_finish(smtpp_parser *p, size_t unconsumed)
     int mid = unconsumed > 0 || p->_skipping;
     p->_scanned = 0;
     p->_lf = 0;
+    p->_room = 0;
     p->_skipping = 0;
     return mid;
 }

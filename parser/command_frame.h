@@ -46,4 +46,23 @@ static inline int hint_good(const smtpp_parser *p, const uchar *b, size_t len)
     return p->_lf - 1u < len && b[p->_lf - 1] == '\n';
 }
 
+/* Octets the lane's usual form may read past the first LF of the line it
+ * looks at (command_lane.h, "What it reads"). */
+#define SMTPP_LANE_AFTER_LF 63
+
+/* 1 when a line end at or after b, before the end of the region b[0..len),
+ * has SMTPP_LANE_AFTER_LF octets of the region after its LF, so that the
+ * lane may take the line at b in its usual form: its first LF is at or
+ * before that one.  The line end is the one _room says (1 + its offset is
+ * _lf - _room); when none is known, or it has been consumed, that
+ * difference is 0 or wraps, and is not below len - SMTPP_LANE_AFTER_LF.
+ * The caller has checked SMTPP_LANE_AFTER_LF < len <= UINT32_MAX.  Like
+ * the hint, it was found as a line end and is trusted as one once its LF
+ * is still there: a line ends in the region, so the result is DONE. */
+static inline int lane_room(const smtpp_parser *p, const uchar *b, size_t len)
+{
+    uint32_t r = p->_lf - p->_room;
+    return r - 1u < len - SMTPP_LANE_AFTER_LF && b[r - 1] == '\n';
+}
+
 #endif

@@ -342,7 +342,9 @@ const uchar *LANE_FN(smtpp__mailbox_lane)(const uchar *s, const uchar *lim, smtp
 /* ---- Parameters ----------------------------------------------------------- */
 
 /* What param_one() reads from a keyword's start, the xtext values apart:
- * SIZE= and its 16 digits at most, the longest (5 + 16 = 21). */
+ * SIZE= and its 16 digits at most, the longest (5 + 16 = 21).  Each of its
+ * reads starts at or before the line's LF (after octets it has matched)
+ * and reads at most 8 octets; an xtext value's windows start so too. */
 #define PARAM_READ 24
 
 /* The octets of the 64 octets at s that cannot be in an xtext value (not
@@ -366,22 +368,32 @@ SIMD_INLINE void xtext_masks(const uchar *s, uint64_t *bad, uint64_t *plus, uint
 __extension__ typedef unsigned __int128 u128;
 
 /* The length of the xtext value at s (RFC 3461 4: printable ASCII but "+"
- * and "=", and "+HH" with upper-case hex), up to 126 octets; 128 octets
- * are read, and must be readable before end.  Returns 0 (the DFA decides)
- * when the value is empty, longer, malformed, or ends at anything but SP
- * or CR, or when fewer than 128 octets are readable. */
+ * and "=", and "+HH" with upper-case hex), up to 126 octets.  It reads the
+ * 64 octets at s, and the next 64 only when none of the first ends the
+ * value (so no LF is among them: the second window starts at or before
+ * the line's LF).  bounded: each window must be readable before end.
+ * Returns 0 (the DFA decides) when the value is empty, longer, malformed,
+ * or ends at anything but SP or CR, or when a window is not readable. */
 SIMD_INLINE unsigned xtext_len(const uchar *s, const uchar *end, int bounded)
 {
     uint64_t b0, p0, h0, b1, p1, h1;
     u128 p, h;
     unsigned n;
-    if (bounded && end - s < 128) return 0;
+    if (bounded && end - s < 64) return 0;
     xtext_masks(s, &b0, &p0, &h0);
+    if (SMTPP_LIKELY(b0 != 0)) {
+        n = (unsigned)__builtin_ctzll(b0);
+        if (n == 0 || (s[n] != ' ' && s[n] != '\r')) return 0;
+        /* each "+" of the value followed by two upper-case hex digits (the
+         * SP or CR at n is not one, so a "+" too near the end fails; n <=
+         * 63, so no bit that matters shifts out) */
+        p0 &= (1ull << n) - 1;
+        return ((p0 << 1) | (p0 << 2)) & ~h0 ? 0 : n;
+    }
+    if (bounded && end - s < 128) return 0;
     xtext_masks(s + 64, &b1, &p1, &h1);
-    n = b0 ? (unsigned)__builtin_ctzll(b0) : b1 ? 64 + (unsigned)__builtin_ctzll(b1) : 128;
-    if (n == 0 || n > 126 || (s[n] != ' ' && s[n] != '\r')) return 0;
-    /* each "+" of the value followed by two upper-case hex digits (the SP or
-     * CR at n is not one, so a "+" too near the end fails) */
+    n = b1 ? 64 + (unsigned)__builtin_ctzll(b1) : 128;
+    if (n > 126 || (s[n] != ' ' && s[n] != '\r')) return 0;
     p = ((u128)p1 << 64 | p0) & (((u128)1 << n) - 1);
     h = (u128)h1 << 64 | h0;
     if (((p << 1) | (p << 2)) & ~h) return 0;
@@ -429,12 +441,13 @@ SIMD_INLINE const uchar *param_body(const uchar *v, uint8_t *body)
 
 /* NOTIFY= at q: NEVER alone, or SUCCESS, FAILURE, DELAY each at most once,
  * into *notify; the octet after the list, or NULL. */
-SIMD_INLINE const uchar *param_notify(const uchar *q, const uchar *end, uint8_t *notify)
+SIMD_INLINE const uchar *param_notify(const uchar *q, const uchar *end, uint8_t *notify,
+                                      int bounded)
 {
     unsigned bits = 0, bit;
     for (;;) {
         uint64_t x;
-        if (q + 8 > end) return NULL;
+        if (bounded && end - q < 8) return NULL;
         x = load64(q) | FOLD8;
         if ((x & 0xffffffffffffffull) == W8('s', 'u', 'c', 'c', 'e', 's', 's', 0))
             bit = SMTPP_NOTIFY_SUCCESS, q += 7;
@@ -458,9 +471,10 @@ SIMD_INLINE const uchar *param_notify(const uchar *q, const uchar *end, uint8_t 
 /* One parameter at t (its keyword; the SP before it already read), if it
  * is one of the usual ones in a shape this lane vouches for: sets its
  * field of c->p, *id and *v (its value, NULL for SMTPUTF8), and returns
- * the octet after it; NULL otherwise.  PARAM_READ octets must be readable
- * at t (end: the end of what is readable); the xtext values, which read
- * more, check end themselves (xtext_len()).  Keywords and words are compared
+ * the octet after it; NULL otherwise.  bounded: PARAM_READ octets are
+ * readable at t (end: the end of what is readable), and NOTIFY and the
+ * xtext values, which may read more, check end themselves; else the
+ * line's LF has SMTPP_LANE_AFTER_LF readable octets after it.  Keywords and words are compared
  * with their letters folded to lower case (OR 0x20) and nothing else:
  * folding a digit, "=" or ";" would let a control character pass for it
  * ("SIZE\x1d1"). */
@@ -482,7 +496,7 @@ SIMD_INLINE const uchar *param_one(const uchar *t, const uchar *end, smtpp_param
     if (((w | 0x202020202020ull) & 0xffffffffffffffull) == W8('n', 'o', 't', 'i', 'f', 'y', '=', 0)) {
         *id = SMTPP_PARAM_NOTIFY;
         *v = t + 7;
-        return param_notify(t + 7, end, &pp->notify);
+        return param_notify(t + 7, end, &pp->notify, bounded);
     }
     if (((w | 0x2020202020ull) & 0xffffffffffffull) == W8('o', 'r', 'c', 'p', 't', '=', 0, 0)) {
         const uchar *x = t + 6;
@@ -544,11 +558,10 @@ SIMD_INLINE const uchar *params_fast(const uchar *q, const uchar *end, smtpp_com
          * octets read) */
         if (bounded && end - q < 2) return NULL;
         if (*q != ' ') break;
-        /* bounded: what param_one() reads at t, the xtext values checking
-         * their own; else SMTPP_LANE_READ octets are readable from the
-         * line's start and one parameter reads at most 14 + 128 octets
-         * from q (ORCPT) */
-        if ((bounded ? end - t < PARAM_READ : q + 144 > end) || c->nparams == SMTPP_MAX_PARAMS)
+        /* bounded: what param_one() reads at t, NOTIFY and the xtext values
+         * checking their own; else every read is within
+         * SMTPP_LANE_AFTER_LF octets after the line's LF */
+        if ((bounded && end - t < PARAM_READ) || c->nparams == SMTPP_MAX_PARAMS)
             return NULL;
         if (!(q = param_one(t, end, pp, &id, &v, bounded))) return NULL;
         /* the value must end here; a parameter on the wrong command or
@@ -586,6 +599,13 @@ SIMD_INLINE void zero_fields(smtpp_command *c)
     for (i = 0; i + SIMD_W <= ZERO_FIELDS_SIZE; i += SIMD_W) v_store(d + i, z);
     if (ZERO_FIELDS_SIZE % SIMD_W) v_store(d + ZERO_FIELDS_SIZE - SIMD_W, z);
 }
+
+/* The room the usual form tells the mailbox and domain scans they have:
+ * enough for their widest windows (a domain scanned again 64 octets from
+ * up to 64 octets into the mailbox).  It only chooses the windows: the
+ * reads themselves are within SMTPP_LANE_AFTER_LF octets after the
+ * line's LF, whatever the room says. */
+#define USUAL_ROOM 192
 
 /* What line_lane() returns for a line that line_wide() may take. */
 #define LANE_WIDE ((size_t)-1)
@@ -634,11 +654,14 @@ SIMD_INLINE size_t other_fast(const uchar *b, const uchar *end, uint64_t w, smtp
 /* MAIL FROM:<mailbox> and RCPT TO:<mailbox> with the usual parameters (or
  * another command of other_fast): the whole command, every field of *c as
  * the general path sets it, without a branch per octet.  b is the start of
- * the line and SMTPP_LANE_READ octets are readable there; no read goes
- * past them (the mailbox scan reads at most b + 11 + 128, a literal
- * included; each parameter at most 142 octets from a start that must be
- * 144 before the end).  Returns the length of the line with its CRLF, or
- * 0 when the line is anything else.
+ * the line.  Unless bounded, the line's first LF has SMTPP_LANE_AFTER_LF
+ * readable octets after it, and every read starts at or before that LF
+ * (after octets the scans have matched, none of which is an LF) and
+ * reads at most 64 octets (command_lane.h, "What it reads"); the sizes
+ * of the mailbox scans' room are then constants that only choose their
+ * windows.  bounded: every scan checks its window against end instead.
+ * Returns the length of the line with its CRLF, or 0 when the line is
+ * anything else.
  *
  * Two functions are made of it: line_fast() for plain ASCII names, which
  * returns LANE_WIDE for a mailbox or a HELO argument it saw might be one
@@ -667,7 +690,7 @@ SIMD_INLINE size_t line_lane(const uchar *b, const uchar *end, smtpp_command *c,
         verb = SMTPP_VERB_MAIL;
         p0 = 10;
     } else {
-        return other_fast(b, bounded ? end : b + SMTPP_LANE_READ, w, c, wide);
+        return other_fast(b, bounded ? end : b + USUAL_ROOM, w, c, wide);
     }
     if (b[p0] != '<') return 0;
     mb = b + p0 + 1;
@@ -682,7 +705,7 @@ SIMD_INLINE size_t line_lane(const uchar *b, const uchar *end, smtpp_command *c,
         q = mb + 1;
     } else {
         /* mb <= b + 11 */
-        e = mailbox_scan(mb, bounded ? (size_t)(end - mb) : SMTPP_LANE_READ - 11, &k, &info, wide);
+        e = mailbox_scan(mb, bounded ? (size_t)(end - mb) : USUAL_ROOM, &k, &info, wide);
         if (SMTPP_UNLIKELY(e - 1u >= MB_WIDE - 1u)) return e ? LANE_WIDE : 0;
         if (mb[e] != '>') return 0;
         c->path.kind = SMTPP_PATH_MAILBOX;
@@ -714,12 +737,13 @@ SIMD_INLINE size_t line_any(const uchar *b, const uchar *end, smtpp_command *c, 
     return n;
 }
 
-/* The lane on a line with SMTPP_LANE_READ octets readable (command_lane.h),
- * inline in smtpp__parse_lane_*() and smtpp__command_lane_*(). */
+/* The lane's usual form (command_lane.h): on a line whose first LF has
+ * SMTPP_LANE_AFTER_LF octets of the len readable at b after it, inline in
+ * smtpp__parse_lane_*() and smtpp__command_lane_*(). */
 SIMD_INLINE size_t command_lane(const smtpp_parser *p, const uchar *b, size_t len,
                                 smtpp_command *cmd)
 {
-    size_t n = line_any(b, b + SMTPP_LANE_READ, cmd, 0);
+    size_t n = line_any(b, b + len, cmd, 0);
 #if defined(SMTPP_CHECK_FAST_PATHS)
     if (n) smtpp__command_lane_check(p, b, len, cmd, n);
 #else
@@ -732,11 +756,16 @@ SIMD_INLINE size_t command_lane(const smtpp_parser *p, const uchar *b, size_t le
 static size_t command_lane_tail(const smtpp_parser *p, const uchar *b, size_t len,
                                 smtpp_command *cmd);
 
-/* The lane on a line near the end of the region: SMTPP_LANE_MIN <= len <
- * SMTPP_LANE_READ octets readable at b.  First in place, each scan checking
- * its reads against b + len (`bounded`); a line that needs more than that
- * (a short line in the last few dozen octets, an xtext value in the last
- * 128) then on a padded copy (command_lane_tail()).  Out of line, so that
+/* The octets command_lane_tail() copies, at most: its buffer, less the
+ * usual form's reads past the last of them. */
+#define TAIL_COPY (SMTPP_LANE_READ - SMTPP_LANE_AFTER_LF - 1)
+
+/* The lane on a line near the end of the region: SMTPP_LANE_MIN <= len
+ * octets readable at b, and the line's first LF (if any) has fewer than
+ * SMTPP_LANE_AFTER_LF after it.  First in place, each scan checking its
+ * reads against b + len (`bounded`); a line that needs more than that (a
+ * short line in the last few dozen octets, a long xtext value near the
+ * end) then on a padded copy (command_lane_tail()).  Out of line, so that
  * the usual line keeps the constant bounds of command_lane(). */
 static SMTPP_NOINLINE size_t command_lane_short(const smtpp_parser *p, const uchar *b,
                                                 size_t len, smtpp_command *cmd)
@@ -755,8 +784,10 @@ static SMTPP_NOINLINE size_t command_lane_short(const smtpp_parser *p, const uch
 size_t LANE_FN(smtpp__command_lane)(const smtpp_parser *p, const uchar *b, size_t len,
                                     smtpp_command *cmd)
 {
-    return len >= SMTPP_LANE_READ ? command_lane(p, b, len, cmd)
-                                  : command_lane_short(p, b, len, cmd);
+    /* the usual form when the line's first LF has the room after it */
+    return len > SMTPP_LANE_AFTER_LF && memchr(b, '\n', len - SMTPP_LANE_AFTER_LF)
+               ? command_lane(p, b, len, cmd)
+               : command_lane_short(p, b, len, cmd);
 }
 
 /* A slice the lane wrote into *c from the copy (null, or into the copy):
@@ -777,8 +808,15 @@ SIMD_INLINE void tail_clear(smtpp_command *c)
 }
 
 /* The lane on a line near the end of the region (command_lane.h): the
- * len < SMTPP_LANE_READ octets at b are copied over zeros, the lane runs on
- * the copy, and the slices of *cmd are moved from the copy to b.
+ * first TAIL_COPY of the len octets at b are copied over SMTPP_LANE_READ
+ * zeros, the lane's usual form runs on the copy, and the slices of *cmd
+ * are moved from the copy to b.  The copy's first LF, or else its first
+ * zero, is within TAIL_COPY octets, and no scan goes past either (a zero
+ * is in no field's set, and matches no word): so every read of the usual
+ * form is within the copy, the SMTPP_LANE_AFTER_LF octets after that
+ * octet included.  A line longer than the copy (near the end of the
+ * region, and then only when its bounded form failed) is left to the
+ * general path.
  *
  * A line the lane takes has exactly the fields the general path gives it,
  * so the slices to move are known by the verb: none for RSET QUIT DATA
@@ -798,12 +836,13 @@ static size_t command_lane_tail(const smtpp_parser *p, const uchar *b, size_t le
     uintptr_t delta = (uintptr_t)b - (uintptr_t)t;
     size_t i, n;
     unsigned v;
+    if (len > TAIL_COPY) len = TAIL_COPY;
     /* zeros, then the len octets over them */
     for (i = 0; i < SMTPP_LANE_READ; i += SIMD_W) v_store(t + i, z);
     if (SMTPP_LIKELY(len >= SIMD_W)) {
         /* whole vectors, the last ones again at len - SIMD_W: no branch on
          * the length */
-        for (i = 0; i < SMTPP_LANE_READ; i += SIMD_W) {
+        for (i = 0; i < TAIL_COPY; i += SIMD_W) {
             size_t at = i < len - SIMD_W ? i : len - SIMD_W;
             v_store(t + at, v_load(b + at));
         }
@@ -856,27 +895,31 @@ static size_t command_lane_tail(const smtpp_parser *p, const uchar *b, size_t le
  * inline and line_done(); every other call goes on to the general path
  * (smtpp__parse_general(), command.re) as a tail call.  padded (a
  * constant): the parser has SMTPP_INPUT_PADDED, and every region
- * SMTPP_LANE_READ octets readable. */
+ * SMTPP_INPUT_PADDING octets readable after it. */
 SIMD_INLINE int parse_lane(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
                            size_t *used, const int padded)
 {
     const uchar *b = (const uchar *)buf;
-    const size_t need = padded ? 1 : SMTPP_LANE_READ;
+    const size_t need = padded ? 1 : SMTPP_LANE_AFTER_LF + 1;
     size_t n;
-    /* SMTPP_LANE_READ octets readable, len <= UINT32_MAX - SMTPP_LANE_READ
-     * (longer regions go to the general path), and the hint is an LF in
-     * the region: a line ends in it, so the result is DONE whoever parses
-     * the line (the lane writes into *cmd before it knows; on AGAIN, *cmd
-     * must be untouched) */
+    /* need <= len <= UINT32_MAX - SMTPP_LANE_READ + need (longer regions
+     * go to the general path), and the line's first LF has
+     * SMTPP_LANE_AFTER_LF readable octets after it: with padding, every LF
+     * in the region, so the hint need only be one (hint_good()); without,
+     * the line end lane_room() knows must be.  Either is a line end in the
+     * region, so the result is DONE whoever parses the line (the lane
+     * writes into *cmd before it knows; on AGAIN, *cmd must be
+     * untouched). */
     if (SMTPP_LIKELY(!p->_skipping && len - need <= UINT32_MAX - SMTPP_LANE_READ &&
-                     hint_good(p, b, len))) {
+                     (padded ? hint_good(p, b, len) : lane_room(p, b, len)))) {
         if (SMTPP_LIKELY((n = command_lane(p, b, padded ? len + SMTPP_INPUT_PADDING : len,
                                            cmd)) != 0))
             return line_done(p, b, n, cmd, used, 1);
         return smtpp__parse_general(p, buf, len, cmd, used, 0);
     }
-    /* the same with fewer octets, out of line (command_lane_short()) */
-    if (!padded && len < SMTPP_LANE_READ && len >= SMTPP_LANE_MIN && !p->_skipping &&
+    /* the same near the end of the region, out of line
+     * (command_lane_short()) */
+    if (!padded && len >= SMTPP_LANE_MIN && len <= UINT32_MAX && !p->_skipping &&
         hint_good(p, b, len)) {
         if ((n = command_lane_short(p, b, len, cmd)) != 0)
             return line_done(p, b, n, cmd, used, 1);

@@ -24,29 +24,42 @@
  *   any case).  Anything else, including every line with an error, is 0.
  *
  * What it reads.  len is the number of octets readable from b; it needs
- * SMTPP_LANE_MIN and returns 0 with fewer.  It reads only b[0 ..
- * min(len, SMTPP_LANE_READ)).  With SMTPP_LANE_READ readable (the usual
- * line, far from the end of the region) every scan reads fixed windows
- * (the mailbox 64 or 128 octets, a parameter at most 142) with constant
- * bounds.  With fewer (a line near the end of a read), each scan checks
- * its window against b + len (`bounded` in command_lane.c: the mailbox
- * and domain scans drop to a 32-octet window, a parameter needs 24
- * octets, an xtext value 128) and gives up when it does not fit; the line
- * is then tried on a copy of the len octets padded with zeros to
- * SMTPP_LANE_READ, and the slices moved back to b.  So a line is refused
- * for want of octets only when len < SMTPP_LANE_MIN.  Its answer (n and
- * every field of *cmd) depends only on the octets of the line, b[0 .. n):
- * octets after the line's LF are read (whole vectors, 8-octet words) but
- * never change the result, which is what makes the padded copy give the
- * same answer.  (Every field scan stops at the first octet outside its
- * set, and CR and LF are in none: nothing after the CRLF is looked at but
- * to find that the field ended before it.)
+ * SMTPP_LANE_MIN and returns 0 with fewer.  Every field scan stops at the
+ * first octet outside its set, and LF (like NUL) is in none and matches
+ * no word: so each read starts at or before the line's first LF, after
+ * octets the lane has matched, and none reads more than 64 octets (the
+ * mailbox and domain windows; a long xtext value's second window is read
+ * only when the first held no octet outside the value's set, so it too
+ * starts at or before the LF).  Hence the usual form: when the line's
+ * first LF has SMTPP_LANE_AFTER_LF (63) readable octets after it
+ * (command_frame.h), every scan reads its windows with no bound to check,
+ * whatever the line's length.  Near the end of the region (the LF closer
+ * to it, or not in it at all), each scan checks its window against b +
+ * len instead (`bounded` in command_lane.c: the mailbox and domain scans
+ * drop to a 32-octet window, a parameter needs 24 octets, an xtext window
+ * 64) and gives up when it does not fit; the line is then tried on a copy
+ * of its first 256 octets followed by zeros (a zero stops every scan as
+ * an LF does), and the slices moved back to b.  So a line of the lane's
+ * shapes is refused for want of octets only when len < SMTPP_LANE_MIN,
+ * or when it is longer than the copy and its bounded form failed.  Its
+ * answer (n and every field of *cmd) depends only on the octets of the
+ * line, b[0 .. n): octets after the line's LF are read (whole vectors,
+ * 8-octet words) but never change the result, which is what makes the
+ * padded copy give the same answer.
+ *
+ * Which form runs is decided from the framing's hints, not by a search:
+ * the framing (command.re, find_room()) keeps, next to the last line end
+ * it found (_lf), the last one with SMTPP_LANE_AFTER_LF octets of the
+ * region after it (_room); every line up to that one takes the usual
+ * form (lane_room()), and only the last line or two of each read take
+ * the bounded one.  smtpp__command_lane() itself, for the general path
+ * and the tests, looks for an LF in b[0 .. len - SMTPP_LANE_AFTER_LF).
  *
  * With SMTPP_INPUT_PADDED (command.h; taken at smtpp_parser_init(), where
  * it sets SMTPP_SIMD_PADDED in _simd) the caller promises
- * SMTPP_INPUT_PADDING readable octets after every region, so every line
- * has SMTPP_LANE_READ readable and takes the usual form: the entry points
- * below count the padding in len.
+ * SMTPP_INPUT_PADDING readable octets after every region, so every LF in
+ * the region has the room after it and every line takes the usual form:
+ * the entry points below count the padding in len.
  *
  * Why it may ignore the options (p->flags, enum smtpp_option in
  * include/smtpp/command.h) and the limits.  Every option only loosens the
@@ -91,12 +104,14 @@
 #ifndef SMTPP_COMMAND_LANE_H
 #define SMTPP_COMMAND_LANE_H
 
+#include "command_frame.h"
 #include "internal.h"
 
-/* Octets the lane reads from the start of a line, at most. */
+/* The buffer of the lane's copy of a line near the end of the region: its
+ * first SMTPP_LANE_READ - SMTPP_LANE_AFTER_LF - 1 octets, then zeros. */
 #define SMTPP_LANE_READ 320
-/* With SMTPP_INPUT_PADDED, every line has them readable. */
-_Static_assert(SMTPP_LANE_READ <= SMTPP_INPUT_PADDING, "the padding covers the lane's reads");
+/* With SMTPP_INPUT_PADDED, every LF in the region has the room after it. */
+_Static_assert(SMTPP_LANE_AFTER_LF < SMTPP_INPUT_PADDING, "the padding covers the lane's reads");
 /* Octets it needs readable to look at a line at all: the first words it
  * reads (8 + 4), rounded up. */
 #define SMTPP_LANE_MIN 16
@@ -124,18 +139,19 @@ int smtpp__parse_lane_padded_avx2(smtpp_parser *p, const char *buf, size_t len,
 
 /* smtpp__parse_lane_*(): smtpp_parser_init() chose a lane, and
  * smtpp_parse_command() (command.re) hands every call to the one p->_simd
- * names.  It is the framing's usual call in one function: when the hint
- * (_lf) is an LF in the region, nothing is being skipped and the region
- * has SMTPP_LANE_READ octets, it runs the lane inline (with fewer, but at
- * least SMTPP_LANE_MIN, its bounded form, out of line: "What it reads"
- * above) and, if the lane takes the line, consumes it with
+ * names.  It is the framing's usual call in one function: when nothing is
+ * being skipped and the line end lane_room() knows is still in the
+ * region, it runs the lane's usual form inline (else, when the hint (_lf)
+ * is an LF in the region of at least SMTPP_LANE_MIN octets, its bounded
+ * form, out of line: "What it reads" above) and, if the lane takes the
+ * line, consumes it with
  * line_done() (command_frame.h, the general path's one definition);
  * everything else goes on to smtpp__parse_general() (command.re) as a
  * tail call, with the lane's answer kept (the lane is not asked twice).
  * Its result is smtpp_parse_command()'s.  smtpp__parse_lane_padded_*() is
  * the same for a parser with SMTPP_INPUT_PADDED (_simd has
- * SMTPP_SIMD_PADDED): every line has SMTPP_LANE_READ octets readable, so
- * every one takes the inline form, one copy of the lane's code for all of
+ * SMTPP_SIMD_PADDED): every line has the room, so every one takes the
+ * inline form on the hint alone, one copy of the lane's code for all of
  * them (a second copy for the last lines of each read cost branch
  * predictions). */
 
@@ -201,8 +217,9 @@ const uchar *smtpp__lex_mailbox_general(unsigned flags, const uchar *s, const uc
                                         smtpp_path *out);
 /* Lines the lane took and the oracle confirmed, since the program began. */
 extern unsigned long smtpp__lane_checked;
-/* Of those, the lines it took with fewer than SMTPP_LANE_READ octets
- * readable: in place (bounded), and from a padded copy. */
+/* Of those, the lines it took near the end of the region (the room after
+ * the line's LF short of SMTPP_LANE_AFTER_LF): in place (bounded), and
+ * from a padded copy. */
 extern unsigned long smtpp__lane_short_lines, smtpp__lane_tail_lines;
 #endif
 

@@ -278,11 +278,13 @@ enum smtpp_option {
      * buf + len (allocate the buffer that much larger than you ever read
      * into, and zero it once; their values never change a result and are
      * never part of one).  The parser's vector lane then reads its fixed
-     * windows at every line, also at the last lines of a read, which it
-     * otherwise scans with bounds checks or from a copy; with 1 KiB reads
-     * that is about a tenth of the time per command (bench/README.md,
-     * "Message bodies 64 octets at a time, and padded input").  Taken at smtpp_parser_init() (setting or clearing it in
-     * p->flags later changes nothing).  Without it nothing past buf + len
+     * windows at every line, also at the last line or two of a read,
+     * which it otherwise scans with bounds checks or from a copy
+     * (bench/README.md, "Small reads: the lane's reads counted from the
+     * line's LF", gives the figures).  The lane reads at most 63 octets
+     * past a line's LF today; the padding leaves room for more.  Taken at
+     * smtpp_parser_init() (setting or clearing it in p->flags later
+     * changes nothing).  Without it nothing past buf + len
      * is ever read.  Risk: a buffer without the padding is read out of
      * bounds. */
     SMTPP_INPUT_PADDED = 1u << 7
@@ -479,6 +481,9 @@ typedef struct smtpp_parser {
     uint32_t _scanned;       /* bytes of the region already searched for LF */
     uint32_t _lf;            /* 1 + offset of the last LF known in the region,
                                 or 0 when none is known */
+    uint32_t _room;          /* _lf minus (1 + offset of the last line end
+                                known with 63 octets of the region after
+                                it), or _lf when none is known */
     uint8_t _skipping;       /* discarding the rest of an over-long line (0),
                                 or which limit it broke */
     uint8_t _simd;           /* the CPU's vector unit the lexer may use */

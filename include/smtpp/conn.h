@@ -63,7 +63,7 @@
  * input was already buffered after a command, which the driver takes as
  * "*used < len" (the SMTPP_CHECK_MORE_INPUT flag of session.h).
  *
- * Memory: sizeof(smtpp_conn) is fixed (2112 bytes on LP64: the parser, two
+ * Memory: sizeof(smtpp_conn) is fixed (2120 bytes on LP64: the parser, two
  * sessions and a queue of SMTPP_CONN_QUEUE pipelined commands).  No
  * allocation, no I/O, no global state.  The low-level API (command.h,
  * session.h) stays available; the driver is built only on it.
