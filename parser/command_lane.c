@@ -149,8 +149,10 @@ typedef struct mb_masks {
 /* The two sets of one vector.  With a shuffle, the usual pair of nibble
  * lookups: the low nibble selects an octet whose bit h says whether
  * (h << 4 | low) is in the set, the high nibble selects bit h; octets >=
- * 0x80 select no bit.  Without one (SSE2), the sets as ranges: the local
- * part's is 0x21-0x7e but for "(),:;<>@[\]" and the double quote. */
+ * 0x80 select no bit.  Without one (SSE2), ranges, and for the local part
+ * not its whole set but the octets of nearly every real local part:
+ * letters, digits and "-./_+=" (local_exact() has the whole set, for the
+ * rare local part with another atext octet: mailbox_scan()). */
 SIMD_INLINE void mailbox_classes(vu8 v, vu8 *nl, vu8 *nd)
 {
 #if SIMD_HAS_LOOKUP
@@ -163,15 +165,52 @@ SIMD_INLINE void mailbox_classes(vu8 v, vu8 *nl, vu8 *nd)
     *nl = V_MASK((v_lookup(tl, lo) & hb) == 0);
     *nd = V_MASK((v_lookup(td, lo) & hb) == 0);
 #else
-    vu8 out = V_MASK((vu8)(v - 0x21) > 0x5d);
-    out |= V_MASK(v == '"') | V_MASK(v == ',') | V_MASK(v == '>') | V_MASK(v == '@');
-    out |= V_MASK((vu8)(v - '(') <= 1) | V_MASK((vu8)(v - ':') <= 2) |
-           V_MASK((vu8)(v - '[') <= 2);
-    *nl = out;
-    /* letters (folded), and "-" "." "0"-"9" but "/" */
-    *nd = ~(V_MASK((vu8)((v | 0x20) - 'a') <= 25) |
-            (V_MASK((vu8)(v - '-') <= 12) & V_MASK(v != '/')));
+    /* letters (folded); "-" "." "/" and the digits */
+    vu8 alpha = V_MASK((vu8)((v | 0x20) - 'a') <= 25), range = V_MASK((vu8)(v - '-') <= 12);
+    *nl = ~(alpha | range | V_MASK(v == '_') | V_MASK(v == '+') | V_MASK(v == '='));
+    *nd = ~(alpha | (range & V_MASK(v != '/')));
 #endif
+}
+
+#if !SIMD_HAS_LOOKUP
+/* The octets of the window at s (32 with half) outside the local part's
+ * whole set (atext and dot): 0x21-0x7e but for "(),:;<>@[\]" and the
+ * double quote (octets past a half window count as outside). */
+static uint64_t local_exact(const uchar *s, int half)
+{
+    vu8 v[SIMD_N], nl[SIMD_N];
+    int i;
+    v_load64(s, half, v);
+    for (i = 0; i < SIMD_N; i++) {
+        vu8 out = V_MASK((vu8)(v[i] - 0x21) > 0x5d);
+        out |= V_MASK(v[i] == '"') | V_MASK(v[i] == ',') | V_MASK(v[i] == '>') |
+               V_MASK(v[i] == '@');
+        out |= V_MASK((vu8)(v[i] - '(') <= 1) | V_MASK((vu8)(v[i] - ':') <= 2) |
+               V_MASK((vu8)(v[i] - '[') <= 2);
+        nl[i] = out;
+    }
+    return v_bits64(nl);
+}
+#endif
+
+/* The end of the local part in the window at s whose masks are *m (win
+ * octets, 32 or 64): the offset of its first octet outside the local
+ * part's set (with wide, octets >= 0x80 are in it), or 63 when there is
+ * none.  Without a shuffle the masks hold a smaller set (mailbox_classes()):
+ * when the octet that ends it is "@", which is outside the whole set too,
+ * that is the answer; else the whole set decides. */
+SIMD_INLINE unsigned local_end(const uchar *s, const mb_masks *m, unsigned win, int wide)
+{
+    uint64_t keep = wide ? ~m->hi : ~0ull;
+    unsigned k = (unsigned)__builtin_ctzll((m->nl & keep) | (1ull << 63));
+#if !SIMD_HAS_LOOKUP
+    if (SMTPP_UNLIKELY(k < win && s[k] != '@'))
+        k = (unsigned)__builtin_ctzll((local_exact(s, win == 32) & keep) | (1ull << 63));
+#else
+    (void)s;
+    (void)win;
+#endif
+    return k;
 }
 
 /* The masks of the 64 octets at s (only the first 32 read with half: the
@@ -263,7 +302,7 @@ SIMD_INLINE unsigned mailbox_scan(const uchar *s, size_t room, unsigned *at, uns
                                   int wide)
 {
     mb_masks m;
-    uint64_t nl, nd, hi, dd;
+    uint64_t nd, hi, dd;
     unsigned valid = room >= 64 ? 64 : 32, win, k, d0, e, kind = SMTPP_DOMAIN_NAME, u8 = 0;
 
     if (room < 32) return 0;
@@ -274,19 +313,15 @@ SIMD_INLINE unsigned mailbox_scan(const uchar *s, size_t room, unsigned *at, uns
      * that goes on past them is scanned from its start anyway (below). */
     win = SIMD_W < 32 || valid == 32 ? 32 : 64;   /* the octets the masks cover */
     mailbox_masks(s, win == 32, &m);
-    k = (unsigned)__builtin_ctzll((m.nl & (wide ? ~m.hi : ~0ull)) | (1ull << 63));
+    k = local_end(s, &m, win, wide);
     if (SIMD_W < 32 && valid == 64 && k >= 31) {
         mailbox_masks(s, 0, &m);
         win = 64;
+        k = local_end(s, &m, win, wide);
     }
     hi = m.hi;
-    nl = m.nl;
     nd = m.nd;
-    if (wide) {                     /* UTF-8 octets in both sets */
-        nl &= ~hi;
-        nd &= ~hi;
-    }
-    k = (unsigned)__builtin_ctzll(nl | (1ull << 63));
+    if (wide) nd &= ~hi;            /* UTF-8 octets in the domain's set */
     if (k == 0 || k + 2 > win || s[k] != '@') return mailbox_fail(wide, hi);
     dd = m.dot & ((1ull << k) - 1);   /* dots of the local part */
     if ((dd & 1) || (dd >> (k - 1)) || (dd & (dd >> 1))) return mailbox_fail(wide, hi);

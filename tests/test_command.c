@@ -1513,6 +1513,7 @@ START_TEST(test_lane_room_per_line)
         "MAIL FROM:<a@b> SIZE=1 BODY=BINARYMIME SMTPUTF8 RET=FULL ENVID=QQ314159 "
         "AUTH=e+3Dmc2@example.com\r\n",
         "RCPT TO:<a@[IPv6:2001:db8::1]>\r\n",
+        "RCPT TO:<o'brien!x#y$z%w&v*u?t^s`r{q|p}o~n@example.com>\r\n",
         "NOOP\r\n",
         "QUIT\r\n",
     };
