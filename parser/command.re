@@ -1296,7 +1296,7 @@ static size_t skippable(const smtpp_parser *p, const uchar *b, size_t len)
  * ahead: it stops at the first LF by itself (no rule matches past it).  So
  * the parser searches each new byte once, backwards from the end of the
  * data (memrchr), and remembers the last line end found (_lf) and how far
- * it has searched (_scanned), both as offsets into the region.  A burst of
+ * it has searched (_lf + _past), both as offsets into the region.  A burst of
  * pipelined commands costs one search, not one per line.
  *
  * A line ends at CRLF (RFC 5321 2.3.8).  A bare LF inside a line does not
@@ -1323,8 +1323,8 @@ int smtpp__parse_general(smtpp_parser *p, const char *buf, size_t len, smtpp_com
         *used = (size_t)(lf - b) + 1;
         lim = limit_of(p, p->_skipping);
         p->_skipping = 0;
-        p->_scanned = 0;
         p->_lf = 0;
+        p->_past = 0;
         p->_room = 0;
         line_error(cmd, SMTPP_E_LINE_TOO_LONG, (uint32_t)lim);
         return SMTPP_DONE;
@@ -1334,36 +1334,37 @@ int smtpp__parse_general(smtpp_parser *p, const char *buf, size_t len, smtpp_com
      * then we search again rather than trust it. */
     if (p->_lf == 0 || p->_lf > len || b[p->_lf - 1] != '\n' ||
         !line_end_at(p, b, p->_lf - 1u)) {
-        /* _scanned == len: nothing new to search */
-        size_t from = p->_scanned <= len ? p->_scanned : 0;
+        /* searched == len: nothing new to search */
+        size_t searched = (uint32_t)(p->_lf + p->_past), from = searched <= len ? searched : 0;
         lf = search_ends(p, b, from, len);
         if (!lf) {
             unsigned k = len >= lim ? limit_kind(p, b, len) : LIM_LINE;
             size_t elim = limit_of(p, k);
             /* Before skipping, make sure the part searched earlier holds no
              * line end: if something else consumed bytes of the region
-             * without smtpp_parser_reset(), _scanned is stale, and skipping
+             * without smtpp_parser_reset(), _past is stale, and skipping
              * would throw away whole commands.  Rare, and once per long
              * line. */
             if (len >= elim && from > 0 && (lf = first_end(p, b, 0, from)) != NULL) {
                 p->_lf = (uint32_t)(lf - b) + 1;
                 p->_room = p->_lf;  /* none known */
-                p->_scanned = (uint32_t)len;
+                p->_past = (uint32_t)len - p->_lf;
                 goto lex;
             }
             if (len >= elim) {
                 /* No end within the limit: drop what we have, skip the rest
                  * (remembering which limit it broke, for the report). */
                 p->_skipping = (uint8_t)k;
-                p->_scanned = 0;
+                p->_lf = 0;
+                p->_past = 0;
                 *used = skippable(p, b, len);
                 return SMTPP_AGAIN;
             }
-            p->_scanned = (uint32_t)len;
+            p->_past = (uint32_t)len - p->_lf;   /* (uint32_t arithmetic: _lf + _past == len) */
             *used = 0;
             return SMTPP_AGAIN;
         }
-        p->_scanned = (uint32_t)len;   /* search_ends() set _lf and _room */
+        p->_past = (uint32_t)len - p->_lf;   /* search_ends() set _lf and _room */
     }
 
 lex:
@@ -1451,7 +1452,7 @@ int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
 
 void smtpp_parser_reset(smtpp_parser *p)
 {
-    p->_scanned = 0;
+    p->_past = 0;
     p->_lf = 0;
     p->_room = 0;
     p->_skipping = 0;
@@ -1460,7 +1461,7 @@ void smtpp_parser_reset(smtpp_parser *p)
 int smtpp_parser_finish(smtpp_parser *p, size_t unconsumed)
 {
     int mid = unconsumed > 0 || p->_skipping;
-    p->_scanned = 0;
+    p->_past = 0;
     p->_lf = 0;
     p->_room = 0;
     p->_skipping = 0;

@@ -29,8 +29,8 @@ static inline int line_done(smtpp_parser *p, const uchar *b, size_t n, smtpp_com
                             size_t *used, int crlf)
 {
     *used = n;
-    p->_lf -= (uint32_t)n;   /* n <= _lf: the line ends at or before the hint */
-    p->_scanned = p->_scanned > n ? (uint32_t)(p->_scanned - n) : 0;
+    p->_lf -= (uint32_t)n;   /* n <= _lf: the line ends at or before the hint;
+                                what was searched (_lf + _past) moves with it */
     if (SMTPP_LIKELY(n <= p->max_line && (crlf || (n >= 2 && b[n - 2] == '\r'))))
         cmd->line = (smtpp_str){ (const char *)b, n - 2 };
     else

@@ -478,7 +478,8 @@ typedef struct smtpp_parser {
                                 smtpp_parser_configure() sets them from the
                                 extensions offered */
     /* private */
-    uint32_t _scanned;       /* bytes of the region already searched for LF */
+    uint32_t _past;          /* bytes of the region already searched for LF,
+                                less _lf (uint32_t arithmetic) */
     uint32_t _lf;            /* 1 + offset of the last LF known in the region,
                                 or 0 when none is known */
     uint32_t _room;          /* _lf minus (1 + offset of the last line end
