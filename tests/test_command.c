@@ -1650,6 +1650,50 @@ START_TEST(test_lane_room_per_line)
 }
 END_TEST
 
+/* The framing's search of a new read looks at its last 128 octets with
+ * vectors (command.re, search_ends()) when at least 128 are new, and
+ * with memrchr otherwise.  A pipelined burst of about 330 octets with an
+ * LF, a CR or a NUL put at each of its last 200 positions (so a bare LF,
+ * a CR before an LF at a window's edge, a CRLF split into CR CR LF),
+ * under strict and lenient framing: parsed whole (the vector search) and
+ * byte by byte (each read one octet: memrchr), it gives the same lines.
+ * The whole parse also sees the last line ends the search noted for the
+ * lane (test_lane_room_per_line checks which lines take it). */
+START_TEST(test_search_window)
+{
+    static const char base[] =
+        "MAIL FROM:<first.last@example.com> SIZE=12345\r\n"
+        "RCPT TO:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nNOOP\r\n"
+        "RCPT TO:<010001a7c2e48cde-bdb0d9ef-4af8-1950-0bc6@out.word.se>\r\n"
+        "RSET\r\nMAIL FROM:<> SIZE=0\r\nRCPT TO:<x@y.example> NOTIFY=NEVER\r\n"
+        "EHLO client.example.org\r\nRCPT TO:<e@f.example>\r\nDATA\r\n"
+        "VRFY postmaster\r\nNOOP\r\n";
+    static const unsigned flags[] = { 0, SMTPP_LENIENT_BARE_LF };
+    static const char put[] = { '\n', '\r', '\0' };
+    const size_t n = sizeof base - 1;
+    char in[sizeof base], t0[16384], t1[16384];
+    size_t *cuts = (size_t *)malloc(n * sizeof *cuts);
+    size_t i, f, c, k;
+    ck_assert_uint_ge(n, 300);
+    for (k = 0; k + 1 < n; k++) cuts[k] = k + 1;
+    for (f = 0; f < 2; f++) {
+        for (i = n - 200; i < n; i++) {
+            for (c = 0; c < sizeof put; c++) {
+                dbuf d0 = { t0, 0, sizeof t0 }, d1 = { t1, 0, sizeof t1 };
+                memcpy(in, base, n);
+                in[i] = put[c];
+                feed_cmd(flags[f], 0, in, n, NULL, 0, &d0);
+                feed_cmd(flags[f], 0, in, n, cuts, n - 1, &d1);
+                REQUIRE(d0.n == d1.n && memcmp(t0, t1, d0.n) == 0,
+                        "flags %u, octet %zu = %d: whole\n%s\nbyte by byte\n%s", flags[f], i,
+                        put[c], t0, t1);
+            }
+        }
+    }
+    free(cuts);
+}
+END_TEST
+
 /* Bytes 0x00-0xff in each position of a command: every one gives a defined
  * result, the same in one piece and split. */
 START_TEST(test_every_byte)
@@ -2145,6 +2189,7 @@ static Suite *command_suite(void)
     tcase_add_test(tc, test_fast_lane_agrees);
     tcase_add_test(tc, test_lane_near_region_end);
     tcase_add_test(tc, test_lane_room_per_line);
+    tcase_add_test(tc, test_search_window);
     tcase_add_test(tc, test_sizes);
     tcase_add_test(tc, test_auth_line_limit);
     tcase_add_test(tc, test_reset_after_other_reader);
