@@ -1368,6 +1368,8 @@ int smtpp__parse_general(smtpp_parser *p, const char *buf, size_t len, smtpp_com
     }
 
 lex:
+    if (lane == SMTPP__LANE_AGAIN && len >= SMTPP_LANE_MIN && len <= UINT32_MAX - SMTPP_LANE_READ)
+        return smtpp_parse_command(p, buf, len, cmd, used);
     if (lane && (n = smtpp__command_lane(p, b, len, cmd)) != 0)
         return line_done(p, b, n, cmd, used, 1);
     command_reset(cmd);

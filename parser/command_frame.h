@@ -20,6 +20,16 @@ void smtpp__line_unusual(const smtpp_parser *p, const uchar *b, size_t n, smtpp_
  * line when the parser has no lane. */
 int smtpp__parse_general(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
                          size_t *used, int lane);
+/* The `lane` of the lane's entry when it found no hint it could use: once
+ * the framing has found a line end (and the region is one the entry runs
+ * the lane on: SMTPP_LANE_MIN <= len <= UINT32_MAX - SMTPP_LANE_READ),
+ * smtpp__parse_general() hands the call back to smtpp_parse_command(),
+ * whose entry then takes the line with the hint set, in the same copy of
+ * the lane's code as every other line (a second copy for the first line
+ * of each read cost a few mispredicted branches per read).  It cannot
+ * come back again: with a hint, the entry's inline or bounded form always
+ * runs for such a region, and neither calls with this value. */
+#define SMTPP__LANE_AGAIN 2
 
 /* The line b[0..n) is parsed: consume it, and refuse it if it is too long
  * or ends in a bare LF.  Both paths end here; crlf (a constant) when the

@@ -960,7 +960,9 @@ SIMD_INLINE int parse_lane(smtpp_parser *p, const char *buf, size_t len, smtpp_c
             return line_done(p, b, n, cmd, used, 1);
         return smtpp__parse_general(p, buf, len, cmd, used, 0);
     }
-    return smtpp__parse_general(p, buf, len, cmd, used, 1);
+    /* no hint to use: the framing searches, and then comes back here
+     * (SMTPP__LANE_AGAIN) */
+    return smtpp__parse_general(p, buf, len, cmd, used, SMTPP__LANE_AGAIN);
 }
 
 int LANE_FN(smtpp__parse_lane)(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
