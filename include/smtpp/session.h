@@ -10,7 +10,7 @@
  *   cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_SIZE) | SMTPP_EXT_BIT(SMTPP_EXT_CHUNKING);
  *   cfg.max_size = 50u << 20;
  *
- *   smtpp_session s;  smtpp_parser p;        // per connection, 160 bytes
+ *   smtpp_session s;  smtpp_parser p;        // per connection, 164 bytes
  *   smtpp_session_init(&s, &cfg);  smtpp_parser_init(&p, 0);
  *   smtpp_parser_configure(&p, &cfg);        // MAIL/RCPT line limits from cfg
  *   smtpp_session_greeting(&s, 220, 0, &v);  // send "220 mx.example.org ..."
@@ -36,7 +36,7 @@
  *
  * The session never reads or writes a socket and never allocates.  It is a
  * plain struct of fixed size (sizeof(smtpp_session) == 128 on LP64 targets;
- * with the command parser, 160 bytes per connection).  The configuration is
+ * with the command parser, 164 bytes per connection).  The configuration is
  * referenced by pointer and must outlive every session that uses it; the
  * session never writes to it.
  *
