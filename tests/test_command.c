@@ -1309,8 +1309,8 @@ static size_t cmd_numbers(const smtpp_command *c, const char *base, size_t len, 
             continue;
         }
         REQUIRE(at >= lo && at - lo + sl[i]->n <= len,
-                "slice %zu (%p, %zu) outside the region (%p, %zu)", i, sl[i]->p, sl[i]->n,
-                (const void *)base, len);
+                "slice %zu (%p, %zu) outside the region (%p, %zu)", i,
+                (const void *)sl[i]->p, sl[i]->n, (const void *)base, len);
         o[k++] = (long long)(at - lo);
         o[k++] = (long long)sl[i]->n;
     }
@@ -1510,8 +1510,8 @@ START_TEST(test_lane_room_per_line)
         "RCPT TO:<010001a7c2e48cde-bdb0d9ef-4af8-1950-0bc6-1dae606026a7-000000@out.word.se>\r\n",
         "RCPT TO:<a@b> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bounces+2B40@do.io\r\n",
         "DATA\r\n",
-        "MAIL FROM:<a@b> SIZE=1 BODY=BINARYMIME SMTPUTF8 RET=FULL ENVID=QQ314159 "
-        "AUTH=e+3Dmc2@example.com\r\n",
+        ("MAIL FROM:<a@b> SIZE=1 BODY=BINARYMIME SMTPUTF8 RET=FULL ENVID=QQ314159 "
+         "AUTH=e+3Dmc2@example.com\r\n"),
         "RCPT TO:<a@[IPv6:2001:db8::1]>\r\n",
         "RCPT TO:<o'brien!x#y$z%w&v*u?t^s`r{q|p}o~n@example.com>\r\n",
         "NOOP\r\n",
