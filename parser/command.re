@@ -1207,6 +1207,21 @@ static const uchar *first_end(const smtpp_parser *p, const uchar *b, size_t from
     return NULL;
 }
 
+/* _room for the line end whose LF is r (NULL: none), once _lf is set. */
+static void set_room(smtpp_parser *p, const uchar *b, const uchar *r)
+{
+    p->_room = r ? p->_lf - ((uint32_t)(r - b) + 1) : p->_lf;
+}
+
+/* No hint known: the framing starts from nothing (a new region, the end of
+ * a skipped line, smtpp_parser_reset() and _finish()). */
+static void hints_clear(smtpp_parser *p)
+{
+    p->_lf = 0;
+    p->_past = 0;
+    p->_room = 0;
+}
+
 /* Sets _room (command_frame.h, lane_room()) after a search that found the
  * hint _lf in b[from..len): the last line end with SMTPP_LANE_AFTER_LF
  * octets of the region after its LF, searched for in b[from..len -
@@ -1217,13 +1232,11 @@ static const uchar *first_end(const smtpp_parser *p, const uchar *b, size_t from
 static void find_room(smtpp_parser *p, const uchar *b, size_t from, size_t len)
 {
     size_t to = len > SMTPP_LANE_AFTER_LF ? len - SMTPP_LANE_AFTER_LF : 0;
-    const uchar *r;
     if (p->_lf <= to) {             /* the hint has the room itself */
         p->_room = 0;
         return;
     }
-    r = from < to ? last_end(p, b, from, to) : NULL;
-    p->_room = r ? p->_lf - ((uint32_t)(r - b) + 1) : p->_lf;
+    set_room(p, b, from < to ? last_end(p, b, from, to) : NULL);
 }
 
 #if defined(SMTPP_HAVE_LANE)
@@ -1268,7 +1281,7 @@ static const uchar *search_ends(smtpp_parser *p, const uchar *b, size_t from, si
                              : lo     ? w + 63 - __builtin_clzll(lo)
                              : from < len - 128 ? last_end(p, b, from, len - 128) : NULL;
             p->_lf = (uint32_t)(len - 128 + last) + 1;
-            p->_room = r ? p->_lf - ((uint32_t)(r - b) + 1) : p->_lf;
+            set_room(p, b, r);
             return w + last;
         }
         /* none in them: the same as below, on the octets before them */
@@ -1323,9 +1336,7 @@ int smtpp__parse_general(smtpp_parser *p, const char *buf, size_t len, smtpp_com
         *used = (size_t)(lf - b) + 1;
         lim = limit_of(p, p->_skipping);
         p->_skipping = 0;
-        p->_lf = 0;
-        p->_past = 0;
-        p->_room = 0;
+        hints_clear(p);
         line_error(cmd, SMTPP_E_LINE_TOO_LONG, (uint32_t)lim);
         return SMTPP_DONE;
     }
@@ -1355,8 +1366,7 @@ int smtpp__parse_general(smtpp_parser *p, const char *buf, size_t len, smtpp_com
                 /* No end within the limit: drop what we have, skip the rest
                  * (remembering which limit it broke, for the report). */
                 p->_skipping = (uint8_t)k;
-                p->_lf = 0;
-                p->_past = 0;
+                hints_clear(p);
                 *used = skippable(p, b, len);
                 return SMTPP_AGAIN;
             }
@@ -1454,18 +1464,14 @@ int smtpp_parse_command(smtpp_parser *p, const char *buf, size_t len,
 
 void smtpp_parser_reset(smtpp_parser *p)
 {
-    p->_past = 0;
-    p->_lf = 0;
-    p->_room = 0;
+    hints_clear(p);
     p->_skipping = 0;
 }
 
 int smtpp_parser_finish(smtpp_parser *p, size_t unconsumed)
 {
     int mid = unconsumed > 0 || p->_skipping;
-    p->_past = 0;
-    p->_lf = 0;
-    p->_room = 0;
+    hints_clear(p);
     p->_skipping = 0;
     return mid;
 }

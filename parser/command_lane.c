@@ -509,10 +509,10 @@ SIMD_INLINE const uchar *param_notify(const uchar *q, const uchar *end, uint8_t 
  * the octet after it; NULL otherwise.  bounded: PARAM_READ octets are
  * readable at t (end: the end of what is readable), and NOTIFY and the
  * xtext values, which may read more, check end themselves; else the
- * line's LF has SMTPP_LANE_AFTER_LF readable octets after it.  Keywords and words are compared
- * with their letters folded to lower case (OR 0x20) and nothing else:
- * folding a digit, "=" or ";" would let a control character pass for it
- * ("SIZE\x1d1"). */
+ * line's LF has SMTPP_LANE_AFTER_LF readable octets after it.  Keywords
+ * and words are compared with their letters folded to lower case (OR
+ * 0x20) and nothing else: folding a digit, "=" or ";" would let a control
+ * character pass for it ("SIZE\x1d1"). */
 SIMD_INLINE const uchar *param_one(const uchar *t, const uchar *end, smtpp_params *pp,
                                    unsigned *id, const uchar **v, int bounded)
 {

@@ -1251,6 +1251,33 @@ extern unsigned long smtpp__lane_checked, smtpp__lane_short_lines, smtpp__lane_t
 #  define LANE_COUNTERS 1
 #endif
 
+/* The lane's counters around one parse: lanes_take() before it, then
+ * lanes_since() leaves what the parse added (all 0 without the counters):
+ * lines the lane took, and of those in place (bounded) and from a copy. */
+typedef struct lanes {
+    unsigned long lane, shrt, tail;
+} lanes;
+
+static void lanes_take(lanes *c)
+{
+#if defined(LANE_COUNTERS)
+    c->lane = smtpp__lane_checked;
+    c->shrt = smtpp__lane_short_lines;
+    c->tail = smtpp__lane_tail_lines;
+#else
+    c->lane = c->shrt = c->tail = 0;
+#endif
+}
+
+static void lanes_since(lanes *c)
+{
+    lanes now;
+    lanes_take(&now);
+    c->lane = now.lane - c->lane;
+    c->shrt = now.shrt - c->shrt;
+    c->tail = now.tail - c->tail;
+}
+
 /* Every field of *c as numbers, each slice as its offset from base (-1
  * when null) and its length; a slice that is not inside base[0..len)
  * fails the test.  Returns how many numbers. */
@@ -1337,6 +1364,7 @@ static size_t parse_at_end_pad(unsigned flags, const char *in, size_t len, int h
     smtpp_parser p;
     smtpp_command c;
     size_t k;
+    lanes n;
     smtpp_parser_init(&p, flags | (pad ? SMTPP_INPUT_PADDED : 0));
     memcpy(buf, "NOOP\r\n", 6);
     memcpy(buf + (hold ? 6 : 0), in, len);
@@ -1352,20 +1380,13 @@ static size_t parse_at_end_pad(unsigned flags, const char *in, size_t len, int h
                 "the NOOP before the region");
     }
     memset(&c, 0, sizeof c);
-#if defined(LANE_COUNTERS)
-    *lane = smtpp__lane_checked;
-    *shrt = smtpp__lane_short_lines;
-    *tail = smtpp__lane_tail_lines;
-#endif
+    lanes_take(&n);
     REQUIRE(smtpp_parse_command(&p, at, len, &c, used) == SMTPP_DONE, "no line in %zu octets",
             len);
-#if defined(LANE_COUNTERS)
-    *lane = smtpp__lane_checked - *lane;
-    *shrt = smtpp__lane_short_lines - *shrt;
-    *tail = smtpp__lane_tail_lines - *tail;
-#else
-    *lane = *shrt = *tail = 0;
-#endif
+    lanes_since(&n);
+    *lane = n.lane;
+    *shrt = n.shrt;
+    *tail = n.tail;
     k = cmd_numbers(&c, at, len, o);
     free(buf);
     return k;
@@ -1566,13 +1587,9 @@ START_TEST(test_lane_room_per_line)
         for (i = 0; i < NL; i++) {
             smtpp_command c;
             size_t used, k;
-            unsigned long nl = 0, ns = 0, nt = 0;
+            lanes n;
             int rc;
-#if defined(LANE_COUNTERS)
-            nl = smtpp__lane_checked;
-            ns = smtpp__lane_short_lines;
-            nt = smtpp__lane_tail_lines;
-#endif
+            lanes_take(&n);
             memset(&c, 0, sizeof c);
             rc = smtpp_parse_command(&p, r + at, len - at, &c, &used);
             if (ends[i] > len) {
@@ -1583,19 +1600,14 @@ START_TEST(test_lane_room_per_line)
             k = cmd_numbers(&c, r + at, len - at, o);
             REQUIRE(k == ref_k[i] && memcmp(o, ref[i], k * sizeof o[0]) == 0,
                     "region %zu: line %zu differs", len, i);
-#if defined(LANE_COUNTERS)
-            nl = smtpp__lane_checked - nl;
-            ns = smtpp__lane_short_lines - ns;
-            nt = smtpp__lane_tail_lines - nt;
+            lanes_since(&n);
             /* the line's LF is at ends[i] - 1; the lane looks at no line
-             * with fewer than 16 octets (SMTPP_LANE_MIN) in the region */
-            REQUIRE(nl == (unsigned long)(lane && len - at >= 16) &&
-                        ns + nt == (unsigned long)(nl && ends[i] - 1 + 63 >= len),
+             * with fewer than 16 octets (SMTPP_LANE_MIN) in the region
+             * (without the counters, lane is 0 and so are they) */
+            REQUIRE(n.lane == (unsigned long)(lane && len - at >= 16) &&
+                        n.shrt + n.tail == (unsigned long)(n.lane && ends[i] - 1 + 63 >= len),
                     "region %zu: line %zu (LF at %zu): lane %lu, bounded %lu, tail %lu", len, i,
-                    ends[i] - 1, nl, ns, nt);
-#else
-            (void)nl, (void)ns, (void)nt, (void)lane;
-#endif
+                    ends[i] - 1, n.lane, n.shrt, n.tail);
             at += used;
         }
         free(r);
@@ -1613,13 +1625,9 @@ START_TEST(test_lane_room_per_line)
                 smtpp_command c;
                 size_t used, k;
                 char *r = (char *)malloc(have - at);
-                unsigned long nl = 0, ns = 0, nt = 0;
+                lanes n;
                 memcpy(r, in + at, have - at);
-#if defined(LANE_COUNTERS)
-                nl = smtpp__lane_checked;
-                ns = smtpp__lane_short_lines;
-                nt = smtpp__lane_tail_lines;
-#endif
+                lanes_take(&n);
                 memset(&c, 0, sizeof c);
                 rc = smtpp_parse_command(&p, r, have - at, &c, &used);
                 if (rc == SMTPP_DONE) {
@@ -1627,17 +1635,11 @@ START_TEST(test_lane_room_per_line)
                     k = cmd_numbers(&c, r, have - at, o);
                     REQUIRE(k == ref_k[i] && memcmp(o, ref[i], k * sizeof o[0]) == 0,
                             "reads of %zu: line %zu differs", step, i);
-#if defined(LANE_COUNTERS)
-                    nl = smtpp__lane_checked - nl;
-                    ns = smtpp__lane_short_lines - ns;
-                    nt = smtpp__lane_tail_lines - nt;
-                    REQUIRE(nl == (unsigned long)(lane && have - at >= 16) &&
-                                (ns + nt == nl || ends[i] - 1 + 63 < have),
+                    lanes_since(&n);
+                    REQUIRE(n.lane == (unsigned long)(lane && have - at >= 16) &&
+                                (n.shrt + n.tail == n.lane || ends[i] - 1 + 63 < have),
                             "reads of %zu: line %zu: lane %lu, bounded %lu, tail %lu", step, i,
-                            nl, ns, nt);
-#else
-                    (void)nl, (void)ns, (void)nt;
-#endif
+                            n.lane, n.shrt, n.tail);
                     at += used;
                     i++;
                 } else {

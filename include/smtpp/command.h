@@ -284,9 +284,8 @@ enum smtpp_option {
      * line's LF", gives the figures).  The lane reads at most 63 octets
      * past a line's LF today; the padding leaves room for more.  Taken at
      * smtpp_parser_init() (setting or clearing it in p->flags later
-     * changes nothing).  Without it nothing past buf + len
-     * is ever read.  Risk: a buffer without the padding is read out of
-     * bounds. */
+     * changes nothing).  Without it nothing past buf + len is ever read.
+     * Risk: a buffer without the padding is read out of bounds. */
     SMTPP_INPUT_PADDED = 1u << 7
 };
 
