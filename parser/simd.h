@@ -11,6 +11,7 @@
  *   v_bits64(m)      the 64-bit mask of the SIMD_N vectors m[] (64 octets)
  *                    whose elements are 0x00 or 0xff: bit i for octet i
  *   v_bits32(m)      the same for the first 32 octets (SIMD_N / 2 vectors)
+ *   v_any(m)         nonzero when an element of m (each 0x00 or 0xff) is set
  *   v_lookup(t, i)   (SIMD_HAS_LOOKUP only) t[i & 15] in every element,
  *                    for indices 0..15; t is a V_TABLE16() of 16 entries
  *
@@ -87,6 +88,11 @@ SIMD_INLINE uint32_t v_bits32(const vu8 *m)
     return (uint32_t)_mm256_movemask_epi8((__m256i)m[0]);
 }
 
+SIMD_INLINE int v_any(vu8 m)
+{
+    return _mm256_movemask_epi8((__m256i)m);
+}
+
 SIMD_INLINE vu8 v_lookup(vu8 t, vu8 i)
 {
     return (vu8)_mm256_shuffle_epi8((__m256i)t, (__m256i)i);
@@ -105,6 +111,11 @@ SIMD_INLINE uint32_t v_bits32(const vu8 *m)
 {
     return (uint32_t)(uint16_t)_mm_movemask_epi8((__m128i)m[0]) |
            (uint32_t)(uint16_t)_mm_movemask_epi8((__m128i)m[1]) << 16;
+}
+
+SIMD_INLINE int v_any(vu8 m)
+{
+    return _mm_movemask_epi8((__m128i)m);
 }
 #else /* NEON */
 /* Each octet keeps its weight 1 << (i % 8); three rounds of pairwise
@@ -126,6 +137,11 @@ SIMD_INLINE uint32_t v_bits32(const vu8 *m)
     s = vpaddq_u8(s, s);
     s = vpaddq_u8(s, s);
     return vgetq_lane_u32(vreinterpretq_u32_u8(s), 0);
+}
+
+SIMD_INLINE int v_any(vu8 m)
+{
+    return vmaxvq_u8((uint8x16_t)m) != 0;
 }
 
 SIMD_INLINE vu8 v_lookup(vu8 t, vu8 i)

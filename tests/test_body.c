@@ -1000,15 +1000,22 @@ static size_t unstuff_ref(const char *w, size_t n, char *c)
  * insertion); and its raw output is the stuffed content. */
 START_TEST(scanner_long_against_model)
 {
-    static const unsigned lens[] = { 0, 5, 62, 63, 64, 65, 1, 130, 2, 66, 127, 33, 0, 70 };
+    /* lines around the 64-octet blocks, one longer than a 256-octet group
+     * (a group with no LF), one over the 520-octet limit, one over the
+     * 400-octet limit that fits in two groups */
+    static const unsigned lens[] = { 0, 5, 62, 63, 64, 65, 1, 130, 2, 66, 127, 33, 0, 70, 300, 4,
+                                     560, 3, 470, 6 };
     static const char *const shapes[] = {
         "", "\r", "\n", "\0", "\r\n.", "\r\n..", "\n.", "\r\r\n", ".\r", "\r\n.\r", "\r\n.\r\n",
         "\r\n\r\n", "\n\r\n",
     };
-    static const uint32_t line_limits[] = { 0, 140, 100, 66 };
-    char base[2048], in[2200], *ref = (char *)malloc(4400), *st = (char *)malloc(9000);
+    /* 520 and 1000 leave room for two groups: the group scan runs under
+     * them; 400 does not */
+    static const uint32_t line_limits[] = { 0, 140, 100, 66, 520, 1000, 400 };
+    const unsigned nlim = sizeof line_limits / sizeof line_limits[0];
+    char base[3072], in[3200], *ref = (char *)malloc(6400), *st = (char *)malloc(13000);
     size_t bn = 0, li, pos, si;
-    scan_out *o = so_new(9000), *raw = so_new(9000);
+    scan_out *o = so_new(13000), *raw = so_new(13000);
     for (li = 0; li < sizeof lens / sizeof lens[0]; li++) {
         unsigned k;
         if (li == 3) base[bn++] = '.';   /* a stuffed line */
@@ -1032,7 +1039,7 @@ START_TEST(scanner_long_against_model)
             REQUIRE(wire_end, "no end");
             mend = wire_end == 3 ? 0 : wire_end - 3;   /* the message, with its last CRLF */
             for (pol = 0; pol < 4; pol++)
-                for (lim = 0; lim < 4; lim++) {
+                for (lim = 0; lim < nlim; lim++) {
                     unsigned fl = pol == 1 ? SMTPP_DATA_PASS_BARE
                                 : pol == 2 ? SMTPP_DATA_NORMALISE_BARE
                                 : pol == 3 ? SMTPP_DATA_REFUSE_NUL : 0;
@@ -1046,13 +1053,25 @@ START_TEST(scanner_long_against_model)
                     } else {
                         wire_end = ref_content(in, n, pol == 2, ref, &cn);
                     }
-                    for (c = 0; c < 3; c++) {
+                    for (c = 0; c < 5; c++) {
                         nc = 0;
                         if (c == 1) {           /* every 64 octets, from an offset that
                                                  * turns with the insertion's */
                             static const size_t first[] = { 1, 17, 63, 64, 30 };
                             for (off = first[pos % 5]; off < n && nc < 8; off += 64)
                                 cuts[nc++] = off;
+                        } else if (c == 3) {    /* reads of 257 to 520 octets, each
+                                                 * ending at a turning offset: the
+                                                 * rest of a read after its groups */
+                            for (off = 257 + (pos * 7) % 264; off < n && nc < 8;
+                                 off += 257 + (off * 13) % 264)
+                                cuts[nc++] = off;
+                        } else if (c == 4) {    /* reads that end one or two groups
+                                                 * before the insertion: it opens the
+                                                 * rest of a read, or a group */
+                            if (pos > 512) cuts[nc++] = pos - 512;
+                            if (pos > 256) cuts[nc++] = pos - 256;
+                            if (pos + sn + 100 < n) cuts[nc++] = pos + sn + 100;
                         } else if (c == 2) {    /* around the insertion */
                             for (off = pos > 2 ? pos - 2 : 1; off < pos + sn + 2 && off < n; off++)
                                 if (nc < 8) cuts[nc++] = off;
@@ -1072,7 +1091,7 @@ START_TEST(scanner_long_against_model)
                     }
                     if (!err && ml == 0) {
                         /* raw: the stuffed content and the end mark */
-                        size_t stn = stuffed(ref, cn, 0, cn ? cn : 1, st, 9000);
+                        size_t stn = stuffed(ref, cn, 0, cn ? cn : 1, st, 13000);
                         scan_raw(in, n, fl | SMTPP_DATA_RAW, 0, 0, NULL, 0, raw);
                         if (pol != 1)
                             REQUIRE(raw->n == stn && memcmp(raw->p, st, stn) == 0,
@@ -1085,6 +1104,49 @@ START_TEST(scanner_long_against_model)
     so_free(raw);
     free(ref);
     free(st);
+}
+END_TEST
+
+/* A read that the state machine opens (a stuffed line's "."; the slice
+ * is cut before it, so the next call starts there), then hands to the
+ * clean scan with a rest of up to a group and no group before it: the
+ * line it is in goes on from the octets the state machine counted.  Long
+ * stuffed lines around the limits (one group, two, over 520 and 1000),
+ * a single read end at every offset; each against the model. */
+START_TEST(scanner_rest_after_state_machine)
+{
+    static const unsigned longs[] = { 255, 256, 257, 300, 517, 518, 519, 600, 997, 1100 };
+    static const uint32_t line_limits[] = { 0, 520, 1000 };
+    char *in = (char *)malloc(1400), *ref = (char *)malloc(1400);
+    scan_out *o = so_new(2800);
+    size_t li, k;
+    for (li = 0; li < sizeof longs / sizeof longs[0]; li++) {
+        size_t n = 0, cut, cend, cn, wire_end, refn;
+        unsigned bcr, blf, lim;
+        memcpy(in, "ab\r\n.", 5);   /* a line, then a stuffed one */
+        n = 5;
+        for (k = 0; k < longs[li]; k++) in[n++] = (char)('a' + k % 26);
+        memcpy(in + n, "\r\nxy\r\n.\r\n", 9);
+        n += 9;
+        wire_end = ref_content(in, n, 0, ref, &refn);
+        REQUIRE(wire_end == n, "no end");
+        for (lim = 0; lim < 3; lim++) {
+            uint32_t ml = line_limits[lim];
+            int err = ref_fault(in, n - 3, 1, 0, ml, &cend, &bcr, &blf);
+            cn = err ? unstuff_ref(in, cend, ref) : refn;
+            if (!err) ref_content(in, n, 0, ref, &cn);
+            for (cut = 1; cut < n; cut++) {
+                scan_raw(in, n, 0, 0, ml, &cut, 1, o);
+                REQUIRE(o->r == SMTPP_DONE && o->consumed == n && o->d.error == err &&
+                            o->n == cn && memcmp(o->p, ref, cn) == 0,
+                        "line %u, limit %u, read end %zu: error %d (model %d), content %zu "
+                        "octets (model %zu)", longs[li], ml, cut, o->d.error, err, o->n, cn);
+            }
+        }
+    }
+    so_free(o);
+    free(in);
+    free(ref);
 }
 END_TEST
 
@@ -1177,6 +1239,7 @@ int main(void)
     tcase_add_test(t, scanner_first_fault_any_split);
     tcase_add_test(t, scanner_faults_near_limits_any_split);
     tcase_add_test(t, scanner_long_against_model);
+    tcase_add_test(t, scanner_rest_after_state_machine);
     suite_add_tcase(s, t);
     r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);
