@@ -234,6 +234,18 @@ SIMD_INLINE void blk_load(const uchar *q, const int nul, blk_masks *m)
     }
 }
 
+#define CLEAN_GROUP 256
+
+/* Of the pairs (v[i], w[i]) of an octet and the octet after it, those that
+ * are not clean text: a CR not followed by LF, an LF at w[i] not after a
+ * CR, a "." after an LF, (nul) a NUL at v[i]. */
+SIMD_INLINE vu8 pair_faults(vu8 v, vu8 w, const int nul)
+{
+    vu8 x = (V_MASK(v == '\r') ^ V_MASK(w == '\n')) | (V_MASK(v == '\n') & V_MASK(w == '.'));
+    if (nul) x |= V_MASK(v == 0);
+    return x;
+}
+
 /* Clean text, CLEAN_GROUP (256) octets at a time, the usual case: from p,
  * inside a line, whole groups while the octet after the group is readable
  * (e - p > CLEAN_GROUP) and every one of them is clean:
@@ -253,7 +265,6 @@ SIMD_INLINE void blk_load(const uchar *q, const int nul, blk_masks *m)
  * ends: with one 64-octet block and five branches per iteration, reads of
  * 2 KiB or more cost some 25 ns more each than reads of 1 KiB did).
  * Returns the end of the last clean group (p if none). */
-#define CLEAN_GROUP 256
 SIMD_INLINE const uchar *clean_groups(const uchar *p, const uchar *e, const int nul)
 {
     while (e - p > CLEAN_GROUP) {
@@ -261,30 +272,14 @@ SIMD_INLINE const uchar *clean_groups(const uchar *p, const uchar *e, const int 
         unsigned i;
         _Pragma("GCC unroll 16")
         for (i = 0; i < CLEAN_GROUP; i += SIMD_W) {
-            const vu8 v = v_load(p + i), w = v_load(p + i + 1), isl = V_MASK(v == '\n');
-            bad |= (V_MASK(v == '\r') ^ V_MASK(w == '\n')) | (isl & V_MASK(w == '.'));
-            if (nul) bad |= V_MASK(v == 0);
-            lf |= isl;
+            const vu8 v = v_load(p + i);
+            bad |= pair_faults(v, v_load(p + i + 1), nul);
+            lf |= V_MASK(v == '\n');
         }
         if (v_any(bad) | !v_any(lf)) break;
         p += CLEAN_GROUP;
     }
     return p;
-}
-
-/* The last LF in the CLEAN_GROUP octets at g, which hold one. */
-SIMD_INLINE const uchar *group_last_lf(const uchar *g)
-{
-    const uchar *q = g + CLEAN_GROUP;
-    for (;;) {
-        vu8 m[SIMD_N];
-        uint64_t bits;
-        int i;
-        q -= 64;
-        for (i = 0; i < SIMD_N; i++) m[i] = V_MASK(v_load(q + i * SIMD_W) == '\n');
-        bits = v_bits64(m);
-        if (bits) return q + 63 - __builtin_clzll(bits);
-    }
 }
 
 /* The rest of a region after the last whole group, from p: 2 <= e - p <=
@@ -313,17 +308,14 @@ SIMD_INLINE int clean_rest(const uchar *p, const uchar *e, const int nul)
     unsigned i;
     _Pragma("GCC unroll 16")
     for (i = 0; i < CLEAN_GROUP; i += SIMD_W) {
-        const vu8 v = v_load(t + i), w = v_load(t + i + 1);
-        vu8 x = (V_MASK(v == '\r') ^ V_MASK(w == '\n')) | (V_MASK(v == '\n') & V_MASK(w == '.'));
-        if (nul) x |= V_MASK(v == 0);
-        bad |= x & v_load(keep + i);
+        bad |= pair_faults(v_load(t + i), v_load(t + i + 1), nul) & v_load(keep + i);
     }
     return !v_any(bad) & (e[-1] != '\r') & (!nul || e[-1] != 0);
 }
 
 /* The last LF in [lo, e), or lo - 1 when none; [e - CLEAN_GROUP, e) is
- * readable, lo >= e - CLEAN_GROUP. */
-SIMD_INLINE const uchar *rest_last_lf(const uchar *lo, const uchar *e)
+ * readable, lo >= e - CLEAN_GROUP (the rest of a region, or a group). */
+SIMD_INLINE const uchar *last_lf(const uchar *lo, const uchar *e)
 {
     const uchar *q = e;
     do {
@@ -369,15 +361,15 @@ SIMD_INLINE const uchar *clean_fast(smtpp_data *d, const uchar *b, const uchar *
     if (e - b > CLEAN_GROUP && e - p <= CLEAN_GROUP && e - p >= 2 && *p != '\n' &&
         (!lim || g || (uint64_t)d->_line + (uint64_t)(e - p) <= room) && clean_rest(p, e, nul)) {
         if (lim) {
-            const uchar *l = rest_last_lf(p, e);
+            const uchar *l = last_lf(p, e);
             if (l >= p) d->_line = (uint32_t)(e - l - 1);
-            else if (g) d->_line = (uint32_t)(e - group_last_lf(g) - 1);
+            else if (g) d->_line = (uint32_t)(e - last_lf(g, g + CLEAN_GROUP) - 1);
             else d->_line += (uint32_t)(e - p);
         }
         if (e[-1] == '\n') d->_state = B_BOL;
         return e;
     }
-    if (g && lim) d->_line = (uint32_t)(p - group_last_lf(g) - 1);
+    if (g && lim) d->_line = (uint32_t)(p - last_lf(g, g + CLEAN_GROUP) - 1);
     return p;
 }
 
