@@ -25,7 +25,9 @@
  * octets, a token shaped like an enhanced code that is not a valid one of
  * the reply's class) to the general path above.  Sanitizer and fuzzing
  * builds lex every claimed line again (parser/lane_check.c) and abort on
- * any difference.
+ * any difference.  The usual call, a reply of one line that the lane
+ * takes, is one short function (rp_parse_first()) that fills the result
+ * straight from the lane's answer; the rest goes on to rp_parse_lines().
  */
 #include "internal.h"
 #include "reply_lane.h"
@@ -548,10 +550,13 @@ static SMTPP_INLINE int rp_finish_many(smtpp_reply_parser *p, const char *buf, s
 /* Frames and lexes lines (the lane first, else memchr and rp_lex_line),
  * checks each against the reply so far, and ends at the reply's last
  * line, at an error, or at the end of the region (SMTPP_AGAIN, with how
- * far LF was looked for kept in p->_scanned). */
-int smtpp_parse_reply(smtpp_reply_parser *p, const char *buf, size_t len,
-                      smtpp_reply *out, size_t *used)
+ * far LF was looked for kept in p->_scanned).  first, when not NULL, is
+ * what the lane made of the line at p->_line already. */
+static SMTPP_NOINLINE int rp_parse_lines(smtpp_reply_parser *p, const char *buf, size_t len,
+                                         smtpp_reply *out, size_t *used, const rp_line *first)
 {
+    rp_line line_l, *l = &line_l;
+    size_t n = 0;
     size_t max_line = p->max_line < 16 ? 16 : p->max_line;
     size_t max_lines = p->max_lines < 1 ? 1 : p->max_lines;
     size_t pos;
@@ -572,11 +577,17 @@ int smtpp_parse_reply(smtpp_reply_parser *p, const char *buf, size_t len,
         return r;
     }
 
+    if (first) {                /* the lane's lines end in CRLF */
+        line_l = *first;
+        n = first->text_end + 2;
+    }
     for (pos = p->_scanned;; pos = p->_line) {
         size_t line = p->_line;
         size_t end;
-        rp_line l;
-        if (!rp_try_lane(p, buf, len, line, pos, max_line, &l, &end)) {
+        if (n) {
+            end = line + n;
+            n = 0;
+        } else if (!rp_try_lane(p, buf, len, line, pos, max_line, l, &end)) {
             if (!rp_frame_line(buf, len, pos, line + max_line, &end)) {
                 if (len >= line + max_line)
                     return rp_too_long(p, buf, line, max_line, out, used);
@@ -584,17 +595,48 @@ int smtpp_parse_reply(smtpp_reply_parser *p, const char *buf, size_t len,
                 return SMTPP_AGAIN;
             }
             rp_lex_line((const rp_uchar *)buf, (const rp_uchar *)buf + len,
-                        (const rp_uchar *)buf + line, end - line, p->flags, &l);
+                        (const rp_uchar *)buf + line, end - line, p->flags, l);
         }
-        if (rp_check_line(p, &l, end - line, max_lines))
-            return rp_fail_line(p, buf, line, end, &l, out, used);
-        if (p->_nlines == 0 && l.sep != '-')
-            return rp_finish_one(p, buf, line, end, &l, out, used);
-        rp_add_line(p, &l);
-        if (l.sep != '-')
-            return rp_finish_many(p, buf, line, end, &l, out, used);
+        if (rp_check_line(p, l, end - line, max_lines))
+            return rp_fail_line(p, buf, line, end, l, out, used);
+        if (p->_nlines == 0 && l->sep != '-')
+            return rp_finish_one(p, buf, line, end, l, out, used);
+        rp_add_line(p, l);
+        if (l->sep != '-')
+            return rp_finish_many(p, buf, line, end, l, out, used);
         p->_line = end;
     }
+}
+
+/* A new reply (nothing of it looked at yet, so no line of it counted
+ * either) with the octets the lane reads: when the lane takes its first
+ * line, within the line limit, and that line is its last, rp_check_line()
+ * has nothing to check (the lane's lines end in CRLF, and only a line
+ * that announces another can be one too many) and the reply is out at
+ * once.  Everything else goes on to rp_parse_lines(), with the lane's
+ * answer when it took the line. */
+static SMTPP_NOINLINE int rp_parse_first(smtpp_reply_parser *p, const char *buf, size_t len,
+                                         smtpp_reply *out, size_t *used)
+{
+    rp_line l;
+    size_t n = smtpp__reply_lane(p, (const uchar *)buf, len, &l);
+    if (SMTPP_LIKELY(n != 0) && n <= (p->max_line < 16 ? 16 : p->max_line)) {
+        if (SMTPP_LIKELY(l.sep != '-'))
+            return rp_finish_one(p, buf, 0, n, &l, out, used);
+        return rp_parse_lines(p, buf, len, out, used, &l);
+    }
+    return rp_parse_lines(p, buf, len, out, used, NULL);
+}
+
+/* The usual call first (rp_parse_first()); the rest, the last line or two
+ * of a read among them, straight to rp_parse_lines(). */
+int smtpp_parse_reply(smtpp_reply_parser *p, const char *buf, size_t len,
+                      smtpp_reply *out, size_t *used)
+{
+    if (SMTPP_LIKELY((p->_line | p->_scanned) == 0 && !p->_skipping &&
+                     len >= SMTPP_REPLY_LANE_READ && p->_simd && buf != NULL))
+        return rp_parse_first(p, buf, len, out, used);
+    return rp_parse_lines(p, buf, len, out, used, NULL);
 }
 
 int smtpp_reply_parser_finish(smtpp_reply_parser *p, size_t unconsumed)

@@ -67,13 +67,22 @@ SIMD_INLINE unsigned rp_first_ctl(const uchar *b, size_t avail, uint64_t *nd)
 
 /* The enhanced code at b + 4 of a line whose first control character is
  * at `first` (nd: the non-digits of its first 64 octets): [245] "."
- * digits "." digits, then SP or the line end, of the reply's class; fills
- * l->enh and l->text_off.  0 when the token is not a valid code of the
- * class (the general path decides what it is). */
-SIMD_INLINE int rp_enh(const uchar *b, unsigned first, uint64_t nd, unsigned code, rp_line *l)
+ * digits "." digits, then SP or the line end, of the reply's class (its
+ * first digit is the code's); fills l->enh and l->text_off.  0 when the
+ * token is not a valid code of the class (the general path decides what
+ * it is).  The usual code has one digit in each field ("2.1.5"): one test
+ * of the mask for it, no count of digits. */
+SIMD_INLINE int rp_enh(const uchar *b, unsigned first, uint64_t nd, rp_line *l)
 {
     unsigned j, k;
     int subject, detail;
+    if (((nd >> 6) & 7) == 2 && b[7] == '.' && (b[9] == ' ' || first == 9) && b[4] == b[0]) {
+        l->enh.cls = (uint16_t)(b[4] - '0');
+        l->enh.subject = (uint16_t)(b[6] - '0');
+        l->enh.detail = (uint16_t)(b[8] - '0');
+        l->text_off = first == 9 ? 9 : 10;
+        return 1;
+    }
     /* the masks of the first 64 octets are enough for any code that is
      * valid */
     j = 6 + (unsigned)__builtin_ctzll(nd >> 6 | 1ull << 57);
@@ -81,7 +90,7 @@ SIMD_INLINE int rp_enh(const uchar *b, unsigned first, uint64_t nd, unsigned cod
     k = j + 1 + (unsigned)__builtin_ctzll(nd >> (j + 1) | 1ull << (62 - j));
     if (k > j + 4) return 0;
     if ((b[k] != ' ' && k != first) || (subject = rp_small(b + 6, j - 6)) < 0 ||
-        (detail = rp_small(b + j + 1, k - j - 1)) < 0 || (unsigned)(b[4] - '0') != code / 100)
+        (detail = rp_small(b + j + 1, k - j - 1)) < 0 || b[4] != b[0])
         return 0;
     l->enh.cls = (uint16_t)(b[4] - '0');
     l->enh.subject = (uint16_t)subject;
@@ -112,7 +121,7 @@ SIMD_INLINE size_t rp_line_fast(const uchar *b, size_t avail, rp_line *l)
     l->sep = b[3];
     l->text_off = 4;
     if (code / 100 != 3 && b[5] == '.' && (b[4] == '2' || b[4] == '4' || b[4] == '5') &&
-        !rp_enh(b, first, nd, code, l))
+        !rp_enh(b, first, nd, l))
         return 0;
     return first + 2;
 }
