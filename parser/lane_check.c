@@ -14,6 +14,7 @@
 #if defined(SMTPP_CHECK_FAST_PATHS)
 
 unsigned long smtpp__lane_checked, smtpp__lane_short_lines, smtpp__lane_tail_lines;
+unsigned long smtpp__reply_lane_lines;
 
 static int same_str(smtpp_str a, smtpp_str b)
 {
@@ -94,6 +95,7 @@ void smtpp__reply_lane_check(const smtpp_reply_parser *p, const uchar *b, size_t
         l2.enh.cls != l->enh.cls || l2.enh.subject != l->enh.subject ||
         l2.enh.detail != l->enh.detail || memchr(b, '\n', n) != b + n - 1)
         abort();
+    smtpp__reply_lane_lines++;
 }
 
 #else

@@ -591,7 +591,11 @@ static SMTPP_NOINLINE int rp_parse_lines(smtpp_reply_parser *p, const char *buf,
             if (!rp_frame_line(buf, len, pos, line + max_line, &end)) {
                 if (len >= line + max_line)
                     return rp_too_long(p, buf, line, max_line, out, used);
-                p->_scanned = len;
+                /* A reply's first line cut short by a read that left the
+                 * lane too few octets: looked at again from the start
+                 * (fewer than SMTPP_REPLY_LANE_READ octets), so that the
+                 * next call can hand it to rp_parse_first() */
+                p->_scanned = line == 0 && len < SMTPP_REPLY_LANE_READ && p->_simd ? 0 : len;
                 return SMTPP_AGAIN;
             }
             rp_lex_line((const rp_uchar *)buf, (const rp_uchar *)buf + len,

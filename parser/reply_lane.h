@@ -98,6 +98,8 @@ void smtpp__reply_lane_check(const smtpp_reply_parser *p, const uchar *b, size_t
 /* rp_lex_line() of reply.re: the line base[0..n), readable lo..hi. */
 void smtpp__reply_lex_general(const uchar *lo, const uchar *hi, const uchar *base, size_t n,
                               unsigned flags, rp_line *l);
+/* Lines the lane took and the oracle confirmed, since the program began. */
+extern unsigned long smtpp__reply_lane_lines;
 #endif
 
 #endif

@@ -1,8 +1,10 @@
 /* The command fast lane's contract (parser/command_lane.h), tested through
  * its entry: which build this CPU runs, that the usual lines take it, and
  * that its answer depends only on the octets up to the line's LF (the
- * framing may hand it a copy of a short line padded with zeros). */
+ * framing may hand it a copy of a short line padded with zeros).  And
+ * which reply lines the reply parser hands its lane (reply_lane.h). */
 #include "command_lane.h"
+#include "reply_lane.h"
 #include "describe.h"
 
 #include <check.h>
@@ -198,6 +200,50 @@ START_TEST(test_lane_taken_by_parser)
 END_TEST
 #endif
 
+/* A reply's first line cut short by the end of a read, with fewer
+ * octets than the lane reads: the lane takes it once the next read brings
+ * them (reply.re looks at it again from its start), and the replies come
+ * out right.  A cut after SMTPP_REPLY_LANE_READ octets or more leaves the
+ * line to the general path, which the replies show too. */
+#if defined(SMTPP_CHECK_FAST_PATHS)
+START_TEST(test_reply_lane_after_short_read)
+{
+    static const char in[] = "250 2.1.5 OK\r\n"
+                             "250 2.0.0 OK: queued as 4Xq1Lz0Xb7z9tB, the second reply\r\n";
+    const size_t n = sizeof in - 1;
+    size_t cut;
+    for (cut = 1; cut < 14; cut++) {
+        smtpp_reply_parser p;
+        smtpp_reply r;
+        size_t used;
+        char *region;
+        unsigned long before = smtpp__reply_lane_lines;
+        smtpp_reply_parser_init(&p, 0);
+        region = malloc(cut);
+        ck_assert_ptr_nonnull(region);
+        memcpy(region, in, cut);
+        ck_assert_int_eq(smtpp_parse_reply(&p, region, cut, &r, &used), SMTPP_AGAIN);
+        ck_assert_uint_eq(used, 0);
+        free(region);
+        region = malloc(n);
+        ck_assert_ptr_nonnull(region);
+        memcpy(region, in, n);
+        ck_assert_int_eq(smtpp_parse_reply(&p, region, n, &r, &used), SMTPP_DONE);
+        ck_assert_msg(r.error == 0 && r.code == 250 && r.enhanced.cls == 2 &&
+                          r.enhanced.subject == 1 && r.enhanced.detail == 5 && used == 14 &&
+                          r.first.n == 2 && memcmp(r.first.p, "OK", 2) == 0,
+                      "cut %zu: error %d, code %u, used %zu", cut, r.error, r.code, used);
+#  if defined(SMTPP_HAVE_LANE)
+        ck_assert_msg(smtpp__reply_lane_lines == before + 1, "cut %zu: not the lane", cut);
+#  else
+        ck_assert_uint_eq(smtpp__reply_lane_lines, before);
+#  endif
+        free(region);
+    }
+}
+END_TEST
+#endif
+
 static Suite *lane_suite(void)
 {
     Suite *s = suite_create("lane");
@@ -207,6 +253,7 @@ static Suite *lane_suite(void)
     tcase_add_test(tc, test_lane_ignores_what_follows);
 #if defined(SMTPP_CHECK_FAST_PATHS)
     tcase_add_test(tc, test_lane_taken_by_parser);
+    tcase_add_test(tc, test_reply_lane_after_short_read);
 #endif
     suite_add_tcase(s, tc);
     return s;
