@@ -591,11 +591,12 @@ static SMTPP_NOINLINE int rp_parse_lines(smtpp_reply_parser *p, const char *buf,
             if (!rp_frame_line(buf, len, pos, line + max_line, &end)) {
                 if (len >= line + max_line)
                     return rp_too_long(p, buf, line, max_line, out, used);
-                /* A reply's first line cut short by a read that left the
-                 * lane too few octets: looked at again from the start
-                 * (fewer than SMTPP_REPLY_LANE_READ octets), so that the
-                 * next call can hand it to rp_parse_first() */
-                p->_scanned = line == 0 && len < SMTPP_REPLY_LANE_READ && p->_simd ? 0 : len;
+                /* A line cut short within the lane's first 64 octets is
+                 * looked at again from its start with the next read (fewer
+                 * than SMTPP_REPLY_LANE_READ octets), so that the lane can
+                 * take it then (rp_parse_first() for a reply's first
+                 * line); a longer one is not: framing goes on from here */
+                p->_scanned = len - line < SMTPP_REPLY_LANE_READ && p->_simd ? line : len;
                 return SMTPP_AGAIN;
             }
             rp_lex_line((const rp_uchar *)buf, (const rp_uchar *)buf + len,
@@ -638,7 +639,7 @@ int smtpp_parse_reply(smtpp_reply_parser *p, const char *buf, size_t len,
                       smtpp_reply *out, size_t *used)
 {
     if (SMTPP_LIKELY((p->_line | p->_scanned) == 0 && !p->_skipping &&
-                     len >= SMTPP_REPLY_LANE_READ && p->_simd && buf != NULL))
+                     len >= SMTPP_REPLY_LANE_MIN && p->_simd && buf != NULL))
         return rp_parse_first(p, buf, len, out, used);
     return rp_parse_lines(p, buf, len, out, used, NULL);
 }

@@ -65,6 +65,28 @@ SIMD_INLINE unsigned rp_first_ctl(const uchar *b, size_t avail, uint64_t *nd)
     return first >= 127 ? 0 : first;
 }
 
+/* The same for a line with fewer octets left in the region than the
+ * first 64 (32 <= avail < 64): one window of 32 from the line's start and
+ * one ending at the region's end, overlapping, so that nothing past
+ * b[avail - 1] is read.  The octets past the region count as control
+ * characters (they end the line's scan) and as non-digits; 0 when the
+ * line's CRLF is not within the region. */
+SIMD_INLINE unsigned rp_first_ctl_short(const uchar *b, size_t avail, uint64_t *nd)
+{
+    uint32_t c0, d0, c1, d1;
+    unsigned sh = (unsigned)avail - 32, first;
+    uint64_t ctl;
+    rp_block(b, &c0, &d0);
+    rp_block(b + sh, &c1, &d1);
+    ctl = ((uint64_t)c1 << sh | c0) | ~0ull << avail;
+    /* a valid enhanced code ends by octet 13: the first window's digits
+     * are enough (a run of digits into the second is no code either way) */
+    *nd = ~(uint64_t)d0;
+    (void)d1;
+    first = (unsigned)__builtin_ctzll(ctl);
+    return first + 1 < avail ? first : 0;
+}
+
 /* The enhanced code at b + 4 of a line whose first control character is
  * at `first` (nd: the non-digits of its first 64 octets): [245] "."
  * digits "." digits, then SP or the line end, of the reply's class (its
@@ -100,11 +122,13 @@ SIMD_INLINE int rp_enh(const uchar *b, unsigned first, uint64_t nd, rp_line *l)
 }
 
 /* One reply line at b, in the usual shape (reply_lane.h): fills *l as
- * rp_lex_line() would and returns the line's length, or 0. */
-SIMD_INLINE size_t rp_line_fast(const uchar *b, size_t avail, rp_line *l)
+ * rp_lex_line() would and returns the line's length, or 0.  first: the
+ * offset of its first control character, 0 when there is none the lane
+ * may use; nd: the non-digits of its first 64 octets.  Every octet it
+ * reads is at or before b[first + 1], the LF. */
+SIMD_INLINE size_t rp_line_fast(const uchar *b, unsigned first, uint64_t nd, rp_line *l)
 {
-    uint64_t nd;
-    unsigned first = rp_first_ctl(b, avail, &nd), code;
+    unsigned code;
     /* the first control character is the CR of the line's CRLF */
     if (first < 3 || b[first] != '\r' || b[first + 1] != '\n' || (nd & 7) || b[0] < '2' ||
         b[0] > '5' || b[1] > '5')
@@ -129,7 +153,10 @@ SIMD_INLINE size_t rp_line_fast(const uchar *b, size_t avail, rp_line *l)
 size_t LANE_FN(smtpp__reply_lane)(const smtpp_reply_parser *p, const uchar *b, size_t avail,
                                   rp_line *l)
 {
-    size_t n = rp_line_fast(b, avail, l);
+    uint64_t nd;
+    unsigned first = avail >= SMTPP_REPLY_LANE_READ ? rp_first_ctl(b, avail, &nd)
+                                                    : rp_first_ctl_short(b, avail, &nd);
+    size_t n = rp_line_fast(b, first, nd, l);
 #if defined(SMTPP_CHECK_FAST_PATHS)
     if (n) smtpp__reply_lane_check(p, b, avail, l, n);
 #else

@@ -17,12 +17,16 @@
  * token shaped like an enhanced code that is not a valid one of the
  * reply's class are 0.
  *
- * What it reads.  avail octets are readable at b; it needs 64 and returns
- * 0 with fewer.  It reads b[0 .. 64), and b[64 .. 128) when the first 64
- * hold no control character and avail >= 128.  Its answer depends only on
- * the octets of the line, b[0 .. n): the first control character (the
- * line's CR) ends every scan, and the octets after it only fill the
- * vector masks (a caller may pass a copy padded with anything).
+ * What it reads.  avail octets are readable at b; it needs 32 and returns
+ * 0 with fewer.  With 64 or more it reads b[0 .. 64), and b[64 .. 128)
+ * when the first 64 hold no control character and avail >= 128.  With
+ * fewer (the last line or two of a read) it reads b[0 .. 32) and the 32
+ * octets that end at b[avail - 1], and counts the octets past them as
+ * control characters: a line whose CRLF is not within avail is 0.  Its
+ * answer depends only on the octets of the line, b[0 .. n): the first
+ * control character (the line's CR) ends every scan, and the octets after
+ * it only fill the vector masks (a caller may pass a copy padded with
+ * anything).
  *
  * Why it may ignore the options (enum smtpp_reply_option in
  * include/smtpp/reply.h): it takes only lines that every option parses
@@ -61,8 +65,11 @@ typedef struct rp_line {
                             reply's class: left in the text */
 } rp_line;
 
-/* Octets the lane needs readable from the start of a line. */
+/* Octets the lane reads from the start of a line at the least when that
+ * many are readable; with fewer, it reads only those (at least
+ * SMTPP_REPLY_LANE_MIN). */
 #define SMTPP_REPLY_LANE_READ 64
+#define SMTPP_REPLY_LANE_MIN 32
 
 #if defined(SMTPP_HAVE_LANE)
 size_t smtpp__reply_lane_base(const smtpp_reply_parser *p, const uchar *b, size_t avail,
@@ -77,7 +84,7 @@ size_t smtpp__reply_lane_avx2(const smtpp_reply_parser *p, const uchar *b, size_
 static inline size_t smtpp__reply_lane(const smtpp_reply_parser *p, const uchar *b, size_t avail,
                                        rp_line *l)
 {
-    if (avail < SMTPP_REPLY_LANE_READ) return 0;
+    if (avail < SMTPP_REPLY_LANE_MIN) return 0;
 #if defined(SMTPP_HAVE_AVX2)
     if (SMTPP_LIKELY(p->_simd == SMTPP_SIMD_AVX2)) return smtpp__reply_lane_avx2(p, b, avail, l);
 #endif

@@ -203,8 +203,7 @@ END_TEST
 /* A reply's first line cut short by the end of a read, with fewer
  * octets than the lane reads: the lane takes it once the next read brings
  * them (reply.re looks at it again from its start), and the replies come
- * out right.  A cut after SMTPP_REPLY_LANE_READ octets or more leaves the
- * line to the general path, which the replies show too. */
+ * out right. */
 #if defined(SMTPP_CHECK_FAST_PATHS)
 START_TEST(test_reply_lane_after_short_read)
 {
@@ -242,6 +241,53 @@ START_TEST(test_reply_lane_after_short_read)
     }
 }
 END_TEST
+
+/* Replies as servers send them, whole in a region of their exact size:
+ * the lane takes every line with 32 octets or more from its start to the
+ * region's end (the last lines read only up to it: the guard-page runs of
+ * test_reply check that), the general path the rest, and the replies come
+ * out right. */
+START_TEST(test_reply_lane_to_region_end)
+{
+    static const char in[] =
+        "220 mx.example.com ESMTP ready\r\n"
+        "250-mx.example.com at your service, [192.0.2.1]\r\n"
+        "250-SIZE 157286400\r\n250-8BITMIME\r\n250-PIPELINING\r\n250 SMTPUTF8\r\n"
+        "250 2.1.0 OK\r\n250 2.1.5 OK\r\n354 Go ahead\r\n"
+        "250 2.0.0 OK: queued as 4Xq1Lz0Xb7z9tB\r\n"
+        "550-5.1.1 The email account that you tried to reach does not exist.\r\n"
+        "550 5.1.1 Please try again.\r\n221 2.0.0 Bye\r\n250 2.1.5 OK\r\n250\r\n";
+    static const unsigned codes[] = { 220, 250, 250, 250, 354, 250, 550, 221, 250, 250 };
+    const size_t n = sizeof in - 1;
+    size_t i, want = 0, off = 0, k = 0;
+    unsigned long before = smtpp__reply_lane_lines;
+    smtpp_reply_parser p;
+    char *region = malloc(n);
+    ck_assert_ptr_nonnull(region);
+    memcpy(region, in, n);
+    for (i = 0; i < n; i++)
+        if (i == 0 || in[i - 1] == '\n') want += n - i >= SMTPP_REPLY_LANE_MIN;
+    ck_assert_uint_lt(want, 15);   /* the last lines are short of it */
+    smtpp_reply_parser_init(&p, 0);
+    while (off < n) {
+        smtpp_reply r;
+        size_t used;
+        ck_assert_int_eq(smtpp_parse_reply(&p, region + off, n - off, &r, &used), SMTPP_DONE);
+        ck_assert_uint_lt(k, sizeof codes / sizeof codes[0]);
+        ck_assert_msg(r.error == 0 && r.code == codes[k], "reply %zu: error %d, code %u", k,
+                      r.error, r.code);
+        k++;
+        off += used;
+    }
+    ck_assert_uint_eq(k, sizeof codes / sizeof codes[0]);
+#  if defined(SMTPP_HAVE_LANE)
+    ck_assert_uint_eq(smtpp__reply_lane_lines - before, want);
+#  else
+    ck_assert_uint_eq(smtpp__reply_lane_lines, before);
+#  endif
+    free(region);
+}
+END_TEST
 #endif
 
 static Suite *lane_suite(void)
@@ -254,6 +300,7 @@ static Suite *lane_suite(void)
 #if defined(SMTPP_CHECK_FAST_PATHS)
     tcase_add_test(tc, test_lane_taken_by_parser);
     tcase_add_test(tc, test_reply_lane_after_short_read);
+    tcase_add_test(tc, test_reply_lane_to_region_end);
 #endif
     suite_add_tcase(s, tc);
     return s;
