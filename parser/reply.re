@@ -2,8 +2,9 @@
  * iterator.
  *
  * Framing looks for the LF that ends a line with memchr, once per octet
- * (the parser remembers how far it looked), and never further than the
- * line limit.  A complete line is then lexed by a small re2c block (code
+ * (the parser remembers how far it looked; only a line cut short within
+ * its first 64 octets is looked at again from its start, for the fast
+ * lane below), and never further than the line limit.  A complete line is then lexed by a small re2c block (code
  * and separator) with the LF as sentinel: no rule matches past it (re2c -W
  * -Werror checks this), so it needs no bounds checks and cannot read
  * beyond the line.  The enhanced code is read by hand, each test stopping
@@ -17,8 +18,9 @@
  *
  * The fast lane (parser/reply_lane.c; its contract in reply_lane.h),
  * written once with generic vectors for SSE2, NEON and AVX2 (chosen at
- * parser init): a line not looked at yet with at least 64 octets readable
- * from its start goes to it first.  One pass finds the first control
+ * parser init): a line not looked at yet with at least 32 octets readable
+ * from its start goes to it first (with fewer than 64 it reads two
+ * overlapping windows that end at the region's end).  One pass finds the first control
  * character of the line, which must be the CR of its CRLF, and so frames
  * the line and checks its text at once.  It claims only well-formed lines
  * and leaves everything else (every error, a bare LF, a line over 126
