@@ -4,10 +4,10 @@
  * Framing looks for the LF that ends a line with memchr, once per octet
  * (the parser remembers how far it looked; only a line cut short within
  * its first 64 octets is looked at again from its start, for the fast
- * lane below), and never further than the line limit.  A complete line is then lexed by a small re2c block (code
- * and separator) with the LF as sentinel: no rule matches past it (re2c -W
- * -Werror checks this), so it needs no bounds checks and cannot read
- * beyond the line.  The enhanced code is read by hand, each test stopping
+ * lane below), and never further than the line limit.  A complete line
+ * is then lexed by a small re2c block (code and separator) with the LF as
+ * sentinel: no rule matches past it (re2c -W -Werror checks this), so it
+ * needs no bounds checks and cannot read beyond the line.  The enhanced code is read by hand, each test stopping
  * at the first octet that does not fit.  The text is checked for
  * control characters 16 octets at a time (SSE2, else one at a time): the
  * first one must be the CRLF or LF that ends the line.
@@ -20,9 +20,9 @@
  * written once with generic vectors for SSE2, NEON and AVX2 (chosen at
  * parser init): a line not looked at yet with at least 32 octets readable
  * from its start goes to it first (with fewer than 64 it reads two
- * overlapping windows that end at the region's end).  One pass finds the first control
- * character of the line, which must be the CR of its CRLF, and so frames
- * the line and checks its text at once.  It claims only well-formed lines
+ * overlapping windows that end at the region's end).  One pass finds the
+ * first control character of the line, which must be the CR of its CRLF,
+ * and so frames the line and checks its text at once.  It claims only well-formed lines
  * and leaves everything else (every error, a bare LF, a line over 126
  * octets, a token shaped like an enhanced code that is not a valid one of
  * the reply's class) to the general path above.  Sanitizer and fuzzing
@@ -549,6 +549,12 @@ static SMTPP_INLINE int rp_finish_many(smtpp_reply_parser *p, const char *buf, s
     return SMTPP_DONE;
 }
 
+/* The line limit in force: max_line, raised to 16 if lower. */
+static SMTPP_INLINE size_t rp_max_line(const smtpp_reply_parser *p)
+{
+    return p->max_line < 16 ? 16 : p->max_line;
+}
+
 /* Frames and lexes lines (the lane first, else memchr and rp_lex_line),
  * checks each against the reply so far, and ends at the reply's last
  * line, at an error, or at the end of the region (SMTPP_AGAIN, with how
@@ -559,7 +565,7 @@ static SMTPP_NOINLINE int rp_parse_lines(smtpp_reply_parser *p, const char *buf,
 {
     rp_line line_l, *l = &line_l;
     size_t n = 0;
-    size_t max_line = p->max_line < 16 ? 16 : p->max_line;
+    size_t max_line = rp_max_line(p);
     size_t max_lines = p->max_lines < 1 ? 1 : p->max_lines;
     size_t pos;
 
@@ -627,7 +633,7 @@ static SMTPP_NOINLINE int rp_parse_first(smtpp_reply_parser *p, const char *buf,
 {
     rp_line l;
     size_t n = smtpp__reply_lane(p, (const uchar *)buf, len, &l);
-    if (SMTPP_LIKELY(n != 0) && n <= (p->max_line < 16 ? 16 : p->max_line)) {
+    if (SMTPP_LIKELY(n != 0) && n <= rp_max_line(p)) {
         if (SMTPP_LIKELY(l.sep != '-'))
             return rp_finish_one(p, buf, 0, n, &l, out, used);
         return rp_parse_lines(p, buf, len, out, used, &l);

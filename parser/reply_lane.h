@@ -65,9 +65,9 @@ typedef struct rp_line {
                             reply's class: left in the text */
 } rp_line;
 
-/* Octets the lane reads from the start of a line at the least when that
- * many are readable; with fewer, it reads only those (at least
- * SMTPP_REPLY_LANE_MIN). */
+/* The lane's window from the start of a line: with this many octets
+ * readable it reads its fixed windows; with fewer it reads only those,
+ * and needs SMTPP_REPLY_LANE_MIN ("What it reads" above). */
 #define SMTPP_REPLY_LANE_READ 64
 #define SMTPP_REPLY_LANE_MIN 32
 

@@ -162,6 +162,9 @@ static const vec vecs[] = {
     { "bad enhanced lenient is the default", "550 5.01.1 x\r\n", 0, F(SMTPP_REPLY_LENIENT_ENHANCED),
       "OK 550 n=1 enh=- mixed=0 ignored=1 first=[5.01.1 x] last=[5.01.1 x] lines=-![5.01.1 x] "
       "raw=[550 5.01.1 x\\x0d\\x0a];\nFIN=0" },
+    /* RFC 2034, section 4: "All status codes returned by the server must
+     * agree with the primary response code, that is, a 2xx response must
+     * incorporate a 2.X.X code" (and 4xx 4.X.X, 5xx 5.X.X). */
     { "enhanced class", "250 5.0.0 x\r\n", 0, D,
       "OK 250 n=1 enh=- mixed=0 ignored=1 first=[5.0.0 x] last=[5.0.0 x] lines=-![5.0.0 x] "
       "raw=[250 5.0.0 x\\x0d\\x0a];\nFIN=0" },
