@@ -6,8 +6,10 @@
 # Configures and builds a Release tree if needed, generates the streams
 # (seed 1, default sizes) unless they exist, then writes the source state
 # (commit, files changed since), the machine's load, the output of
-# smtpp_bench and of callgrind.sh into bench/results-YYYY-MM-DD.txt and
-# prints it.
+# smtpp_bench, smtpp_bench_edges and callgrind.sh into
+# bench/results-YYYY-MM-DD.txt and prints it.  The timed programs run
+# pinned to CPU 1 (taskset, when there is one: on the 2-core machines
+# this project is measured on, CPU 0 has slow phases).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,7 +20,11 @@ OUT=$ROOT/bench/results-$(date +%Y-%m-%d).txt
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
     cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DSMTPP_BUILD_TESTS=OFF >/dev/null
 fi
-cmake --build "$BUILD" -j2 --target smtpp_bench smtpp_bench_gen >/dev/null
+cmake --build "$BUILD" -j2 --target smtpp_bench smtpp_bench_gen smtpp_bench_edges >/dev/null
+PIN=
+if command -v taskset >/dev/null 2>&1 && taskset -c 1 true 2>/dev/null; then
+    PIN="taskset -c 1"
+fi
 if [ ! -f "$DATA/replies.txt" ]; then
     mkdir -p "$DATA"
     "$BUILD/bench/smtpp_bench_gen" -o "$DATA"
@@ -31,8 +37,12 @@ fi
     echo "# build: $(grep -E '^CMAKE_BUILD_TYPE' "$BUILD/CMakeCache.txt"), $(grep -E '^CMAKE_C_COMPILER:' "$BUILD/CMakeCache.txt")"
     echo "# load before the run: $(cat /proc/loadavg 2>/dev/null || uptime)"
     echo "# streams: $(cd "$DATA" && ls -l commands.txt data.txt replies.txt | awk '{printf "%s %s B; ", $NF, $5}')"
+    echo "# pinned: ${PIN:-no (no taskset, or no CPU 1)}"
     echo
-    "$BUILD/bench/smtpp_bench" -d "$DATA"
+    $PIN "$BUILD/bench/smtpp_bench" -d "$DATA"
+    echo
+    echo "# the edges of a read, call by call (smtpp_bench_edges)"
+    $PIN "$BUILD/bench/smtpp_bench_edges"
     echo
     echo "# load after the run: $(cat /proc/loadavg 2>/dev/null || uptime)"
     echo
