@@ -359,7 +359,7 @@ typedef struct smtpp_path {
  * (re2c reads no C macros, so both rules stay written out; the vocabulary
  * test fails until they agree with the row); if it has a typed value, add
  * the field to smtpp_params below, clear it in params_clear() and compare
- * it in the fast-path oracle (fast_lane_check() in command.re); if it
+ * it in the fast lane's oracle (same_params() in parser/lane_check.c); if it
  * lengthens the longest MAIL/RCPT line, add what it adds to
  * smtpp_parser_configure(); add its tests to tests/test_command.c, and its
  * entry to PARAMS in tests/oracle/limits.mjs (with its ABNF rule in
