@@ -167,5 +167,5 @@ int main(int argc, char **argv)
     }
     for (k = 0; k < NCASES; k++)
         printf("%-8s %10.2f %8.2f\n", cases[k].name, med[k], med[k] / med[0]);
-    return (int)(sink & 0);
+    return 0;
 }

@@ -7,8 +7,9 @@
  * lane below), and never further than the line limit.  A complete line
  * is then lexed by a small re2c block (code and separator) with the LF as
  * sentinel: no rule matches past it (re2c -W -Werror checks this), so it
- * needs no bounds checks and cannot read beyond the line.  The enhanced code is read by hand, each test stopping
- * at the first octet that does not fit.  The text is checked for
+ * needs no bounds checks and cannot read beyond the line.  The enhanced
+ * code is read by hand, each test stopping at the first octet that does
+ * not fit.  The text is checked for
  * control characters 16 octets at a time (SSE2, else one at a time): the
  * first one must be the CRLF or LF that ends the line.
  *
@@ -22,14 +23,15 @@
  * from its start goes to it first (with fewer than 64 it reads two
  * overlapping windows that end at the region's end).  One pass finds the
  * first control character of the line, which must be the CR of its CRLF,
- * and so frames the line and checks its text at once.  It claims only well-formed lines
- * and leaves everything else (every error, a bare LF, a line over 126
- * octets, a token shaped like an enhanced code that is not a valid one of
- * the reply's class) to the general path above.  Sanitizer and fuzzing
- * builds lex every claimed line again (parser/lane_check.c) and abort on
- * any difference.  The usual call, a reply of one line that the lane
- * takes, is one short function (rp_parse_first()) that fills the result
- * straight from the lane's answer; the rest goes on to rp_parse_lines().
+ * and so frames the line and checks its text at once.  It claims only
+ * well-formed lines and leaves everything else (every error, a bare LF, a
+ * line over 126 octets, a token shaped like an enhanced code that is not
+ * a valid one of the reply's class) to the general path above.
+ * Sanitizer and fuzzing builds lex every claimed line again
+ * (parser/lane_check.c) and abort on any difference.  The usual call, a
+ * reply of one line that the lane takes, is one short function
+ * (rp_parse_first()) that fills the result straight from the lane's
+ * answer; the rest goes on to rp_parse_lines().
  */
 #include "internal.h"
 #include "reply_lane.h"
