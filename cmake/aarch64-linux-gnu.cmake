@@ -6,8 +6,9 @@
 #   CK_FORK=no ctest --test-dir build-arm64
 #
 # What it needs (scripts/deps.sh --arm64 installs it): Debian's
-# gcc-aarch64-linux-gnu (the compiler, with the arm64 C library under
-# /usr/aarch64-linux-gnu), qemu-user (qemu-aarch64), and the arm64 build of
+# gcc-aarch64-linux-gnu (the compiler) and libc6-dev-arm64-cross (the arm64
+# C library's headers and start files under /usr/aarch64-linux-gnu; only
+# recommended by the compiler), qemu-user (qemu-aarch64), and the arm64 build of
 # Check from the multiarch archive (dpkg --add-architecture arm64;
 # apt-get install check:arm64 libsubunit-dev:arm64).  re2c, python3 and the
 # other tools run on the host.

@@ -60,6 +60,10 @@ for arg in "$@"; do
     --arm64)
       need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
       need qemu-aarch64 qemu-user
+      # the C library's start files and headers for the target: only
+      # recommended by the cross compiler, so --no-install-recommends
+      # leaves them out
+      [ -f /usr/aarch64-linux-gnu/lib/crti.o ] || want+=(libc6-dev-arm64-cross)
       # Check and what its .pc file names (libsubunit), for arm64
       if [ ! -f /usr/lib/aarch64-linux-gnu/pkgconfig/check.pc ] ||
          [ ! -f /usr/lib/aarch64-linux-gnu/pkgconfig/libsubunit.pc ]; then
