@@ -749,7 +749,6 @@ static const uchar *lex_hello(lexer *lx, const uchar *s)
 {
     smtpp_command *c = lx->cmd;
     const uchar *d;
-    path_clear(&c->path);
     if (*s != ' ')
         return fail(lx, s, at_eol(lx, s) ? SMTPP_E_MISSING_ARG : SMTPP_E_SYNTAX, 0);
     d = lex_domain(lx, s + 1, 0, &c->path);
@@ -970,7 +969,6 @@ static const uchar *lex_query(lexer *lx, const uchar *s, int required)
     smtpp_command *c = lx->cmd;
     const uchar *e;
     int utf8 = 0;
-    path_clear(&c->path);
     params_clear(&c->p);
     if (at_eol(lx, s)) {
         if (required) return fail(lx, s, SMTPP_E_MISSING_ARG, 0);

@@ -46,8 +46,11 @@ static inline void params_clear(smtpp_params *x)
     x->orcpt = none;
 }
 
-/* Resets what every command defines.  path and p are reset by the blocks
- * that fill them, so a command that has neither costs no more. */
+/* Resets what every command defines, the path included: a command
+ * without one leaves it empty, never as an earlier command left it (the
+ * caller's struct is usually reused, and an old slice may point into
+ * octets it has dropped).  p is reset by the blocks that fill it; with
+ * p.present 0 none of its fields is meaningful (command.h). */
 static inline void command_reset(smtpp_command *c)
 {
     c->verb = 0;
@@ -62,7 +65,7 @@ static inline void command_reset(smtpp_command *c)
     c->line = (smtpp_str){ NULL, 0 };
     c->arg = (smtpp_str){ NULL, 0 };
     c->auth_initial = (smtpp_str){ NULL, 0 };
-    c->path.kind = SMTPP_PATH_NONE;
+    path_clear(&c->path);
     c->p.present = 0;
 }
 

@@ -660,7 +660,7 @@ SIMD_INLINE size_t other_fast(const uchar *b, const uchar *end, uint64_t w, smtp
     else if (x == W8('n', 'o', 'o', 'p', '\r', '\n', 0, 0)) verb = SMTPP_VERB_NOOP;
     else verb = 0;
     if (verb) {
-        command_reset(c);
+        zero_fields(c);   /* command_reset(), the path included, in vector stores */
         c->verb = (uint8_t)verb;
         return 6;
     }
@@ -676,9 +676,8 @@ SIMD_INLINE size_t other_fast(const uchar *b, const uchar *end, uint64_t w, smtp
         kind = SMTPP_DOMAIN_NAME;
     }
     if (!e || b[5 + e] != '\r' || b[6 + e] != '\n') return 0;
-    command_reset(c);
+    zero_fields(c);
     c->verb = (uint8_t)verb;
-    path_clear(&c->path);
     c->path.domain = SL(b + 5, b + 5 + e);
     c->arg = SL(b + 5, b + 5 + e);
     c->path.domain_kind = (uint8_t)kind;

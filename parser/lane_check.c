@@ -67,8 +67,8 @@ void smtpp__command_lane_check(const smtpp_parser *p, const uchar *b, size_t len
         if (!same_path(&c->path, &c2.path) || c->p.present != c2.p.present) abort();
         break;
     default:
-        /* no path or parameters: those fields are not touched */
-        if (c->path.kind != c2.path.kind || c->p.present != c2.p.present) abort();
+        /* no path (both leave it empty) and no parameters */
+        if (!same_path(&c->path, &c2.path) || c->p.present != c2.p.present) abort();
         break;
     }
     smtpp__lane_checked++;

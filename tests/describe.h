@@ -51,7 +51,20 @@ static inline void dslice(dbuf *d, const char *k, smtpp_str s)
     dputs(d, "]");
 }
 
-/* Appends one command's description and a newline. */
+/* 1 when a command without a path left it empty (command.h: kind NONE and
+ * every slice absent), but for a HELO/EHLO/LHLO argument's domain, literal
+ * and domain kind. */
+static inline int path_left_empty(const smtpp_path *x, int hello)
+{
+    return !x->raw.p && !x->raw.n && !x->route.p && !x->route.n && !x->mailbox.p &&
+           !x->mailbox.n && !x->local.p && !x->local.n && !x->quoted && !x->utf8 &&
+           (hello || (!x->domain.p && !x->domain.n && !x->literal.p && !x->literal.n &&
+                      !x->domain_kind));
+}
+
+/* Appends one command's description and a newline.  A command with no
+ * path that did not leave the path empty is marked " PATH-NOT-EMPTY" (its
+ * slices are not read: they may point anywhere). */
 static inline void describe_command(dbuf *d, const smtpp_command *c)
 {
     unsigned i;
@@ -84,6 +97,10 @@ static inline void describe_command(dbuf *d, const smtpp_command *c)
         dslice(d, "lit", c->path.literal);
         dnum(d, "dk", c->path.domain_kind);
     }
+    if (!c->path.kind &&
+        !path_left_empty(&c->path, c->verb == SMTPP_VERB_HELO || c->verb == SMTPP_VERB_EHLO ||
+                                       c->verb == SMTPP_VERB_LHLO))
+        dputs(d, " PATH-NOT-EMPTY");
     if (c->verb == SMTPP_VERB_BDAT) {
         dnum(d, "bdat", (long long)c->bdat_size);
         dnum(d, "last", c->bdat_last);

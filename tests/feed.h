@@ -18,7 +18,9 @@ static const smtpp_config *feed_config;
 /* Parses in[0..n) delivered in chunks: the chunk boundaries are
  * cuts[0..ncuts) (increasing).  Each call sees the unconsumed region in a
  * heap buffer of exactly its size, so ASan flags any over-read, and the
- * region moves between calls, as the contract allows.  Appends the
+ * region moves between calls, as the contract allows.  The command struct
+ * is filled with 0xa5 before every call, so a field the parser should set
+ * and does not shows in the description (describe_command()).  Appends the
  * description of every result and of the final state to *d. */
 static inline void feed_cmd(unsigned flags, unsigned max_line, const char *in, size_t n,
                             const size_t *cuts, size_t ncuts, dbuf *d)
@@ -40,6 +42,7 @@ static inline void feed_cmd(unsigned flags, unsigned max_line, const char *in, s
             char *r = have ? (char *)malloc(have) : NULL;
             int rc;
             if (r) memcpy(r, acc, have);
+            memset(&c, 0xa5, sizeof c);
             rc = smtpp_parse_command(&p, r, have, &c, &used);
             REQUIRE(used <= have, "used %zu of %zu", used, have);
             if (rc == SMTPP_DONE) {

@@ -1067,6 +1067,80 @@ START_TEST(test_pipelined_stream)
 }
 END_TEST
 
+/* A command without a path leaves cmd->path empty (command.h), also when
+ * the caller's struct still holds the previous command's path, which is
+ * how a server loop reuses it: every verb after a MAIL or RCPT, whole,
+ * split at every point and with a long region after it (so the fast lane
+ * takes each line in its usual form, its bounded form near the end, or
+ * from a copy).  The lane used to leave the RCPT's path in a RSET, QUIT,
+ * DATA or NOOP that followed, in whole buffers only, so the slices of one
+ * stream differed with its splitting, and pointed into the octets of a
+ * line the caller had dropped. */
+static void path_after_path(const char *in, size_t n, const size_t *cuts, size_t ncuts,
+                            unsigned *ncmds)
+{
+    smtpp_parser p;
+    smtpp_command c;
+    size_t have = 0, prev = 0, k;
+    char *acc = (char *)malloc(n + 1);
+    smtpp_parser_init(&p, 0);
+    memset(&c, 0, sizeof c);
+    for (k = 0; k <= ncuts; k++) {
+        size_t end = k < ncuts ? cuts[k] : n, used;
+        memcpy(acc + have, in + prev, end - prev);
+        have += end - prev;
+        prev = end;
+        while (smtpp_parse_command(&p, acc, have, &c, &used) == SMTPP_DONE) {
+            int hello = c.verb == SMTPP_VERB_HELO || c.verb == SMTPP_VERB_EHLO;
+            REQUIRE(c.error == 0, "line %u refused (%d)", *ncmds, c.error);
+            if (c.verb == SMTPP_VERB_MAIL || c.verb == SMTPP_VERB_RCPT)
+                REQUIRE(c.path.kind != SMTPP_PATH_NONE && c.path.mailbox.n > 0,
+                        "line %u (%s): no path", *ncmds, smtpp_verb_name((smtpp_verb)c.verb));
+            else
+                REQUIRE(c.path.kind == SMTPP_PATH_NONE && path_left_empty(&c.path, hello),
+                        "line %u (%s), %zu cuts: the path is not empty (mailbox %zu octets)",
+                        *ncmds, smtpp_verb_name((smtpp_verb)c.verb), ncuts, c.path.mailbox.n);
+            if (hello) REQUIRE(c.path.domain.n > 0, "line %u: no HELO domain", *ncmds);
+            (*ncmds)++;
+            memmove(acc, acc + used, have - used);
+            have -= used;
+        }
+        memmove(acc, acc + used, have - used);
+        have -= used;
+    }
+    free(acc);
+}
+
+START_TEST(test_path_empty_without_one)
+{
+    static const char *const others[] = {
+        "RSET", "QUIT", "DATA", "NOOP", "NOOP x", "HELP", "VRFY postmaster", "EXPN list",
+        "STARTTLS", "AUTH PLAIN", "BDAT 10 LAST", "ETRN example.org", "TURN",
+        "EHLO client.example.org", "HELO [192.0.2.1]",
+    };
+    char in[4096];
+    size_t n = 0, i, cut, pad;
+    for (i = 0; i < sizeof others / sizeof others[0]; i++)
+        n += (size_t)snprintf(in + n, sizeof in - n,
+                              "RCPT TO:<recipient.%zu@mail.example.org>\r\n%s\r\n", i, others[i]);
+    for (pad = 0; pad < 2; pad++) {
+        size_t len = n;
+        unsigned want = 2 * (unsigned)(sizeof others / sizeof others[0]), got = 0;
+        if (pad) {   /* a long line after it: the lane takes every line in place */
+            len += (size_t)snprintf(in + n, sizeof in - n, "NOOP %0400d\r\n", 0);
+            want++;
+        }
+        path_after_path(in, len, NULL, 0, &got);
+        ck_assert_uint_eq(got, want);
+        for (cut = 1; cut < len; cut++) {
+            got = 0;
+            path_after_path(in, len, &cut, 1, &got);
+            REQUIRE(got == want, "split at %zu: %u commands", cut, got);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_again_and_finish)
 {
     smtpp_parser p;
@@ -2186,6 +2260,7 @@ static Suite *command_suite(void)
     tcase_add_test(tc, test_line_limit);
     tcase_add_test(tc, test_overlong_not_buffered);
     tcase_add_test(tc, test_pipelined_stream);
+    tcase_add_test(tc, test_path_empty_without_one);
     tcase_add_test(tc, test_again_and_finish);
     tcase_add_test(tc, test_every_byte);
     tcase_add_test(tc, test_fast_lane_agrees);

@@ -460,7 +460,9 @@ typedef struct smtpp_command {
                                 when not given */
     smtpp_path path;         /* MAIL and RCPT.  For HELO/EHLO/LHLO, domain,
                                 literal and domain_kind describe the argument
-                                (kind stays SMTPP_PATH_NONE) */
+                                (kind stays SMTPP_PATH_NONE).  Every other
+                                command leaves it empty: kind NONE, every
+                                slice absent */
     smtpp_params p;          /* typed MAIL/RCPT parameters */
     smtpp_param params[SMTPP_MAX_PARAMS]; /* every parameter in order;
                                 XCLIENT/XFORWARD attributes too */
