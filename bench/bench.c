@@ -13,6 +13,11 @@
  *   -p N       passes per measurement (default 7); median, min, max
  *   -t SEC     shortest time of one pass (default 0.05): short workloads
  *              are repeated inside a pass and the time divided
+ *   -w SEC     settling time before each timed pass (default 0.03): the
+ *              measurement runs, untimed, for at least SEC first, so that
+ *              no pass is timed right after another one (a byte-at-a-time
+ *              run over megabytes left whole-buffer runs after it up to 3
+ *              times slower for 15-20 ms on one machine: bench/README.md)
  *   -s BYTES   small slice for the byte-at-a-time runs (default 256 KiB,
  *              2 MiB for data, whose messages reach 4 MB)
  *   -S BYTES   large slice for the byte-at-a-time runs (default 2 MiB,
@@ -118,6 +123,7 @@ void *realloc(void *p, size_t n)
 
 static int opt_passes = 7;
 static double opt_min_time = 0.05;
+static double opt_settle = 0.03;
 static size_t opt_slice_small = 0, opt_slice_large = 0; /* 0: by workload */
 static size_t opt_once = 0;   /* callgrind mode: slice size */
 static int results_differ = 0; /* a system's results changed with the read size */
@@ -636,6 +642,13 @@ static void run_jobs(void)
             double t;
             if (pass >= j->passes) continue;
             t = now();
+            if (opt_settle > 0) {
+                do   /* settle: untimed runs of the same measurement */
+                    j->fn(j->w, j->buf, j->len, j->chunk, &o);
+                while (now() - t < opt_settle);
+                o.sum = 0;
+            }
+            t = now();
             counting = 1;
             for (k = 0; k < j->reps; k++)
                 j->fn(j->w, j->buf, j->len, j->chunk, &o);
@@ -1060,7 +1073,7 @@ static void parse_chunks(const char *s)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: smtpp_bench [-d DIR] [-p PASSES] [-t SEC] [-s BYTES] [-S BYTES] "
+    fprintf(stderr, "usage: smtpp_bench [-d DIR] [-p PASSES] [-t SEC] [-w SEC] [-s BYTES] [-S BYTES] "
                     "[-c BYTES[,BYTES...]] [--once BYTES] [--profile SEC] [-P] "
                     "[commands|data|replies:FILE ...]\n");
     exit(2);
@@ -1084,6 +1097,7 @@ int main(int argc, char **argv)
             if (!strcmp(a, "-d")) dir = argv[++i];
             else if (!strcmp(a, "-p")) opt_passes = atoi(argv[++i]);
             else if (!strcmp(a, "-t")) opt_min_time = atof(argv[++i]);
+            else if (!strcmp(a, "-w")) opt_settle = atof(argv[++i]);
             else if (!strcmp(a, "-s")) opt_slice_small = parse_size(argv[++i]);
             else if (!strcmp(a, "-S")) opt_slice_large = parse_size(argv[++i]);
             else if (!strcmp(a, "-c")) parse_chunks(argv[++i]);
