@@ -39,6 +39,7 @@
 # the data (one per field of a command) costs a mispredicted branch, some
 # 15-20 cycles, each time it ends.
 set -eu
+. "$(dirname "$0")/measured.sh"
 
 BUILD=${1:-build-bench}
 DATA=${2:-$BUILD/bench/data}
@@ -64,16 +65,8 @@ for kind in commands data replies; do
         "$BENCH" ${BENCH_FLAGS:-} ${CHUNK:+-c "$CHUNK"} --once "$slice" "$kind:$file" >"$TMP/$kind.res" 2>"$TMP/$kind.err" ||
         { cat "$TMP/$kind.err" >&2; exit 1; }
     callgrind_annotate --inclusive=yes "$TMP/$kind.out" >"$TMP/$kind.ann" 2>/dev/null
-    sed -n 's/^RESULT {"system": "\([^"]*\)".*"bytes": \([0-9]*\),.*"items": \([0-9]*\),.*/\1 \2 \3/p' \
-        "$TMP/$kind.res" |
-    while read -r system bytes items; do
-        case $system in
-            memchr) fn=ref_memchr_lines ;;
-            handwritten) fn=ref_${kind}_handwritten ;;
-            smtpp+session) fn=bench_session ;;
-            smtpp+conn) fn=bench_conn ;;
-            *) fn=bench_${kind}_smtpp ;;
-        esac
+    measured_rows "$kind" "$TMP/$kind.res" |
+    while read -r kind system bytes items fn; do
         # the row's columns: Ir Bc Bcm Bi Bim, each "N (P%)" or "."
         row=$(grep -E "[:]$fn( |\$)" "$TMP/$kind.ann" | head -n 1 |
               sed 's/([^)]*)//g; s/,//g' | awk '{for (i = 1; i <= 5; i++) if ($i == ".") $i = 0;

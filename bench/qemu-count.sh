@@ -33,6 +33,7 @@
 # Needs qemu-user and the cross compiler (scripts/deps.sh --arm64).  The
 # log goes through a pipe, never to disk (some 90 bytes per instruction).
 set -eu
+. "$(dirname "$0")/measured.sh"
 
 BUILD=${1:?usage: bench/qemu-count.sh BUILD_DIR [DATA_DIR [SLICE [CHUNK]]]}
 DATA=${2:-$BUILD/bench/data}
@@ -74,16 +75,8 @@ for kind in commands data replies; do
         >"$TMP/$kind.res" 2>"$TMP/$kind.err" || { cat "$TMP/$kind.err" >&2; exit 1; }
     wait "$reader"
     rm -f "$TMP/log"
-    sed -n 's/^RESULT {"system": "\([^"]*\)".*"bytes": \([0-9]*\),.*"items": \([0-9]*\),.*/\1 \2 \3/p' \
-        "$TMP/$kind.res" |
-    while read -r system bytes items; do
-        case $system in
-            memchr) fn=ref_memchr_lines ;;
-            handwritten) fn=ref_${kind}_handwritten ;;
-            smtpp+session) fn=bench_session ;;
-            smtpp+conn) fn=bench_conn ;;
-            *) fn=bench_${kind}_smtpp ;;
-        esac
+    measured_rows "$kind" "$TMP/$kind.res" |
+    while read -r kind system bytes items fn; do
         ir=$(awk -v f="$fn" '$1 == f { print $3 - $2 + 1 }' "$TMP/$kind.spans")
         [ -n "$ir" ] || { echo "qemu-count.sh: $fn not in the log" >&2; exit 1; }
         awk -v k="$kind" -v s="$system" -v b="$bytes" -v n="$items" -v ir="$ir" 'BEGIN {
