@@ -64,7 +64,8 @@ static inline int path_left_empty(const smtpp_path *x, int hello)
 
 /* Appends one command's description and a newline.  A command with no
  * path that did not leave the path empty is marked " PATH-NOT-EMPTY" (its
- * slices are not read: they may point anywhere). */
+ * slices are not read: they may point anywhere), and one that left a
+ * field of another verb set " FIELD-NOT-CLEARED". */
 static inline void describe_command(dbuf *d, const smtpp_command *c)
 {
     unsigned i;
@@ -101,6 +102,11 @@ static inline void describe_command(dbuf *d, const smtpp_command *c)
         !path_left_empty(&c->path, c->verb == SMTPP_VERB_HELO || c->verb == SMTPP_VERB_EHLO ||
                                        c->verb == SMTPP_VERB_LHLO))
         dputs(d, " PATH-NOT-EMPTY");
+    /* the fields of other verbs, and the error offset, are cleared */
+    if (c->error_offset ||
+        (c->verb != SMTPP_VERB_BDAT && (c->bdat_size || c->bdat_last || c->bdat_sized)) ||
+        (c->verb != SMTPP_VERB_AUTH && (c->auth_initial.p || c->auth_initial.n || c->auth_empty)))
+        dputs(d, " FIELD-NOT-CLEARED");
     if (c->verb == SMTPP_VERB_BDAT) {
         dnum(d, "bdat", (long long)c->bdat_size);
         dnum(d, "last", c->bdat_last);

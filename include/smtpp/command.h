@@ -40,7 +40,10 @@
  *   long as those bytes stay where they are.  Copy what you keep.
  * - The result sequence (commands and errors, with every slice's contents,
  *   every number and every error offset) is the same for every way of
- *   splitting one stream into chunks.
+ *   splitting one stream into chunks, for every field a result defines:
+ *   a refused line defines verb, error, error_offset and line; a command
+ *   every field of *cmd but the typed parameters whose bit is not in
+ *   p.present and params[] from nparams on.
  *
  * Errors are per line, never sticky: after an error the next call parses the
  * next line.  An error reports the reply the command deserves
