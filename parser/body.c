@@ -8,17 +8,19 @@
  * lanes: SSE2 on x86-64, NEON on aarch64).  First 256 octets at a time
  * (clean_groups(): one compare of the octets with the octets one later, no
  * mask, one branch per group), the rest of a read as the last 256 pairs of
- * octets with those already consumed masked out (clean_rest()); where a
- * group is not clean, 64 octets at a time with masks (clean_blocks()), to
- * consume up to the CRLF before the first offending octet.  The usual call
- * runs the groups and the rest in smtpp_data_parse() itself, a small
- * function; everything else goes through the state machine of
- * parse_from(), which looks for the next CR or LF (and NUL under
- * REFUSE_NUL; SSE2 16 bytes at a time, or a word-at-a-time fallback) and
- * only then at single bytes.  The state between calls is
+ * octets (clean_tail(); with no group before it, clean_rest() masks out
+ * those already consumed); where a group is not clean, 64 octets at a time
+ * with masks (clean_blocks()), to consume up to the CRLF before the first
+ * offending octet.  The usual call (inside a line, or at the start of one
+ * that opens with no ".") runs the groups and the rest in
+ * smtpp_data_parse() itself; everything else goes through the state
+ * machine of parse_from(), which looks for the next CR or LF (and NUL
+ * under REFUSE_NUL; SSE2 16 bytes at a time, or a word-at-a-time
+ * fallback) and only then at single bytes.  The state between calls is
  * one byte (where in a line we are), so every byte is consumed at once and
  * nothing is held back (raw output excepted: a line-start "." that ends
- * the buffer waits for the byte after it).
+ * the buffer waits for the byte after it); a CR that ends a read is
+ * content, its LF looked at next call (B_CR).
  *
  * Normalising a bare line end costs a cut: the slice ends before a bare LF
  * (or after a bare CR), the next call hands back the static line end.
@@ -283,13 +285,14 @@ SIMD_INLINE const uchar *clean_groups(const uchar *p, const uchar *e, const int 
 }
 
 /* The rest of a region after the last whole group, from p: 2 <= e - p <=
- * CLEAN_GROUP octets, e - b > CLEAN_GROUP (b: the region's start).  The
- * same tests as clean_groups(), on the pairs of octets at i, i + 1 for p
- * <= i < e - 1, read as the last CLEAN_GROUP pairs of the region with
- * those before p masked out (keep_tab: CLEAN_GROUP zeros, then as many
- * 0xff); the last octet is tested alone: a CR there waits for its LF (and
- * a NUL is refused).  Nothing is known of the octet after the region, so
- * an LF may end it.  Nonzero when the rest is clean. */
+ * CLEAN_GROUP octets, e - b > CLEAN_GROUP (b: the region's start), when
+ * no group came before it.  The same tests as clean_groups(), on the
+ * pairs of octets at i, i + 1 for p <= i < e - 1, read as the last
+ * CLEAN_GROUP pairs of the region with those before p masked out
+ * (keep_tab: CLEAN_GROUP zeros, then as many 0xff); the last octet is
+ * tested alone: a NUL is refused, a CR is kept (the caller leaves B_CR:
+ * its LF comes next call).  Nothing is known of the octet after the
+ * region, so an LF may end it.  Nonzero when the rest is clean. */
 static const uint8_t keep_tab[2 * CLEAN_GROUP] = {
 #define KEEP16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
 #define KEEP256(x) KEEP16(x), KEEP16(x), KEEP16(x), KEEP16(x), KEEP16(x), KEEP16(x), \
@@ -310,7 +313,26 @@ SIMD_INLINE int clean_rest(const uchar *p, const uchar *e, const int nul)
     for (i = 0; i < CLEAN_GROUP; i += SIMD_W) {
         bad |= pair_faults(v_load(t + i), v_load(t + i + 1), nul) & v_load(keep + i);
     }
-    return !v_any(bad) & (e[-1] != '\r') & (!nul || e[-1] != 0);
+    return !v_any(bad) & (!nul || e[-1] != 0);
+}
+
+/* The rest after whole groups: the last CLEAN_GROUP pairs of the region,
+ * with no mask.  After a group that ends at p, 1 <= e - p <= CLEAN_GROUP,
+ * the pairs that start before p start in that group (at e - 1 -
+ * CLEAN_GROUP >= p - CLEAN_GROUP), and the group found them clean (its
+ * last pair is its last octet and the octet after it): testing them again
+ * changes nothing, and saves clean_rest()'s mask.  The last octet as in
+ * clean_rest(). */
+SIMD_INLINE int clean_tail(const uchar *e, const int nul)
+{
+    const uchar *t = e - 1 - CLEAN_GROUP;
+    vu8 bad = { 0 };
+    unsigned i;
+    _Pragma("GCC unroll 16")
+    for (i = 0; i < CLEAN_GROUP; i += SIMD_W) {
+        bad |= pair_faults(v_load(t + i), v_load(t + i + 1), nul);
+    }
+    return !v_any(bad) & (!nul || e[-1] != 0);
 }
 
 /* The last LF in [lo, e), or lo - 1 when none; [e - CLEAN_GROUP, e) is
@@ -334,42 +356,52 @@ SIMD_INLINE const uchar *last_lf(const uchar *lo, const uchar *e)
 }
 
 /* The usual case: whole groups, then the rest of the region
- * (clean_groups(), clean_rest()), from p inside a line (B_MID).  Keeps
- * d->_line (under a line limit) and sets B_BOL when the region ends in
- * CRLF.  A line ends in every group, so a line that ends after them began
- * in the last one: shorter than a group, with the rest under two; the
- * limit is checked before the first group and before a rest that follows
- * no group.  Where a line begins is looked for only when it is needed:
- * in the rest, or, when the rest is not clean or holds no LF, in the
- * last group.  Returns where the per-block scan goes on (e when all of
- * it was clean). */
+ * (clean_groups(), then clean_tail() after a group or clean_rest()
+ * without one), from p inside a line (B_MID).  Keeps d->_line (under a
+ * line limit) and leaves B_BOL when the region ends in CRLF, B_CR when it
+ * ends in a CR (content, as the state machine hands it back: its LF is
+ * looked at next call).  A line ends in every group, so a line that ends
+ * after them began in the last one: shorter than a group, with the rest
+ * no longer than one; the limit is checked before the first group and
+ * before a rest that follows no group.  A group may end between a CR and
+ * its LF: the group checked that pair, so the rest starts at the LF.
+ * Where a line begins is looked for only when it is needed: in the rest,
+ * or, when the rest is not clean or holds no LF, in the last group.
+ * Returns where the per-block scan goes on (e when all of it was clean;
+ * else inside a line, never between a CR and its LF). */
 SIMD_INLINE const uchar *clean_fast(smtpp_data *d, const uchar *b, const uchar *p, const uchar *e,
                                     const int nul)
 {
-    const uint32_t room = line_room(d);
     const int lim = d->max_line != 0;
+    const uint32_t room = lim ? line_room(d) : 0;
     const uchar *g = NULL;   /* the last clean group */
     if (e - p > CLEAN_GROUP && *p != '\n' &&
         (!lim || (room >= 2 * CLEAN_GROUP && (uint64_t)d->_line + CLEAN_GROUP <= room))) {
         const uchar *q = clean_groups(p, e, nul);
         if (q != p) {
             g = q - CLEAN_GROUP;
-            if (q[-1] == '\r') q--;   /* not between a CR and its LF */
             p = q;
         }
     }
-    if (e - b > CLEAN_GROUP && e - p <= CLEAN_GROUP && e - p >= 2 && *p != '\n' &&
-        (!lim || g || (uint64_t)d->_line + (uint64_t)(e - p) <= room) && clean_rest(p, e, nul)) {
+    if (e - p <= CLEAN_GROUP &&
+        (g ? clean_tail(e, nul)
+           : e - b > CLEAN_GROUP && e - p >= 2 && *p != '\n' &&
+                 (!lim || (uint64_t)d->_line + (uint64_t)(e - p) <= room) && clean_rest(p, e, nul))) {
+        const uint32_t cr = e[-1] == '\r';   /* not on the line yet: the state machine's count */
         if (lim) {
             const uchar *l = last_lf(p, e);
-            if (l >= p) d->_line = (uint32_t)(e - l - 1);
-            else if (g) d->_line = (uint32_t)(e - last_lf(g, g + CLEAN_GROUP) - 1);
-            else d->_line += (uint32_t)(e - p);
+            if (l >= p) d->_line = (uint32_t)(e - l - 1) - cr;
+            else if (g) d->_line = (uint32_t)(e - last_lf(g, g + CLEAN_GROUP) - 1) - cr;
+            else d->_line += (uint32_t)(e - p) - cr;
         }
         if (e[-1] == '\n') d->_state = B_BOL;
+        else if (cr) d->_state = B_CR;
         return e;
     }
-    if (g && lim) d->_line = (uint32_t)(p - last_lf(g, g + CLEAN_GROUP) - 1);
+    if (g) {
+        if (p[-1] == '\r') p--;   /* not between a CR and its LF */
+        if (lim) d->_line = (uint32_t)(p - last_lf(g, g + CLEAN_GROUP) - 1);
+    }
     return p;
 }
 
@@ -483,9 +515,9 @@ static const uchar *clean_blocks(smtpp_data *d, const uchar *b, const uchar *p, 
 #define BARE_NEXT() (raw && !d->error ? B_NBOL : B_MID)
 #define LINE(at, n) do { const uchar *l_ = line_add(d, (at), (n)); if (l_) FAULT(SMTPP_DATA_E_LINE, l_); } while (0)
 
-/* The state machine, from p0 (b, or where the clean scan of the entry
- * stopped: inside a line, B_MID, with [b, p0) content not yet handed
- * back). */
+/* The state machine, from p0 (b, or where the entry stopped: where its
+ * clean scan did, inside a line, B_MID, or after the LF of a CR, B_BOL;
+ * [b, p0) is content not yet handed back). */
 static int parse_from(smtpp_data *d, const char *buf, size_t len, smtpp_str *out, size_t *used,
                       const uchar *p0)
 {
@@ -700,13 +732,23 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
 {
     const uchar *b = (const uchar *)buf;
 #if defined(SMTPP_HAVE_LANE)
-    /* The usual call, inside a line with a region of some groups: the clean
-     * scan first, in a function small enough to save few registers; the
-     * state machine only when it stops before the end. */
-    if (SMTPP_LIKELY(d->_state == B_MID) && len > CLEAN_GROUP) {
-        const uchar *e = b + len;
-        const uchar *p = (d->flags & SMTPP_DATA_REFUSE_NUL) ? clean_fast(d, b, b, e, 1)
-                                                             : clean_fast(d, b, b, e, 0);
+    /* The usual call, with a region of more than a group: the clean scan
+     * first, in a function small enough to save few registers; the state
+     * machine only when it stops before the end.  Inside a line (B_MID),
+     * or at the start of one that does not open with "." (B_BOL, or B_CR
+     * and the LF of its CR): the state machine would go on in B_MID. */
+    if (len > CLEAN_GROUP) {
+        const uchar *e = b + len, *p = b;
+        if (SMTPP_UNLIKELY(d->_state != B_MID)) {
+            if (d->_state == B_CR && *p == '\n') {
+                p++;
+                d->_state = B_BOL;
+            }
+            if (d->_state != B_BOL || *p == '.') return parse_from(d, buf, len, out, used, p);
+            d->_line = 0;
+            d->_state = B_MID;
+        }
+        p = (d->flags & SMTPP_DATA_REFUSE_NUL) ? clean_fast(d, b, p, e, 1) : clean_fast(d, b, p, e, 0);
         if (p != e) return parse_from(d, buf, len, out, used, p);
         out->p = buf;
         out->n = 0;

@@ -968,9 +968,14 @@ static int ref_fault(const char *msg, size_t n, int refuse_bare, int refuse_nul,
         if (msg[i] == '\n' && i > 0 && msg[i - 1] == '\r') {
             /* a CRLF ends the line: its length is i - 1 - ls */
             if (max_line && i - 1 - ls > room && ls + room < rank) {
-                rank = ls + room;
+                size_t o = ls + room;   /* the first octet past the limit */
+                rank = o;
                 err = SMTPP_DATA_E_LINE;
-                *end = ls + room;
+                /* a bare CR there goes with the content, as under the
+                 * refusing policy (known to be bare only at the octet
+                 * after it); not after a line-start "." */
+                *end = msg[o] == '\r' && msg[o + 1] != '\n' && !(o == ls + 1 && msg[ls] == '.')
+                           ? o + 1 : o;
             }
             ls = i + 1;
         }
@@ -1046,7 +1051,7 @@ START_TEST(scanner_long_against_model)
                     uint32_t ml = line_limits[lim];
                     int err, c;
                     size_t cuts[8], nc, off;
-                    if (ml && pol != 0) continue;   /* limits: the refusing policy alone */
+                    if (ml && pol >= 2) continue;   /* limits: refusing and passing bare line ends */
                     err = ref_fault(in, mend, pol == 0 || pol == 3, pol == 3, ml, &cend, &bcr, &blf);
                     if (err) {
                         cn = unstuff_ref(in, cend, ref);
@@ -1068,9 +1073,11 @@ START_TEST(scanner_long_against_model)
                                 cuts[nc++] = off;
                         } else if (c == 4) {    /* reads that end one or two groups
                                                  * before the insertion: it opens the
-                                                 * rest of a read, or a group */
+                                                 * rest of a read, or a group; then a
+                                                 * read that ends with it */
                             if (pos > 512) cuts[nc++] = pos - 512;
                             if (pos > 256) cuts[nc++] = pos - 256;
+                            if (pos + sn < n) cuts[nc++] = pos + sn;
                             if (pos + sn + 100 < n) cuts[nc++] = pos + sn + 100;
                         } else if (c == 2) {    /* around the insertion */
                             for (off = pos > 2 ? pos - 2 : 1; off < pos + sn + 2 && off < n; off++)

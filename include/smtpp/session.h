@@ -437,7 +437,9 @@ SMTPP_API void smtpp_config_init(smtpp_config *cfg, const char *hostname);
  * however the stream is split: up to a bare LF (excluded), a bare CR
  * (included: it is known to be bare only at the byte after it; a bare CR
  * right after a line-start "." is excluded), a NUL (excluded), the first
- * max_size octets, or the last octet that fits in max_line.  `size`
+ * max_size octets, or the last octet that fits in max_line (under
+ * PASS_BARE, a bare CR that is the first octet past it is included, for
+ * the same reason).  `size`
  * counts the content handed back.  The error recorded is that of the
  * first fault in the stream: the one whose content ends first (size:
  * after max_size octets), whatever the split.  A fault that ends the
