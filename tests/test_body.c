@@ -1157,6 +1157,84 @@ START_TEST(scanner_rest_after_state_machine)
 }
 END_TEST
 
+/* Random long messages against the model: lines of random lengths (most
+ * short, some over a 256-octet group or a line limit), each with a chance
+ * of one of the shapes that make text not clean, read in random sizes
+ * (single octets, around a group, whole groups, 1 KiB and 4 KiB), under
+ * every policy and line limit.  Where, with what content, error, bare
+ * line end counts and size it ends comes from ref_content() and
+ * ref_fault(), never from the scanner. */
+START_TEST(scanner_random_against_model)
+{
+    static const char *const shapes[] = { "\r", "\n", "\0", ".", "..", ".\r", "\r\r\n", "\n.",
+                                          "\r\n.", "\r\n.\r", "x\r" };
+    static const uint32_t line_limits[] = { 0, 100, 520, 1000 };
+    static const size_t reads[] = { 1, 7, 63, 255, 256, 257, 300, 511, 1024, 4096 };
+    enum { CAP = 12000 };
+    char *in = (char *)malloc(CAP + 16), *ref = (char *)malloc(2 * CAP);
+    scan_out *o = so_new(2 * CAP);
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    unsigned iter;
+#define RND() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+    for (iter = 0; iter < 1500; iter++) {
+        size_t n = 0, mend, wire_end, cend, cn, refn;
+        unsigned pol, lim;
+        while (n < CAP - 800 && RND() % 40) {   /* the lines */
+            size_t len = RND() % 8 ? RND() % 90 : RND() % 700, k;
+            for (k = 0; k < len; k++) in[n++] = (char)('a' + RND() % 26);
+            if (RND() % 6 == 0) {   /* a shape somewhere in the line */
+                const char *sh = shapes[RND() % (sizeof shapes / sizeof shapes[0])];
+                size_t sn = sh[0] ? strlen(sh) : 1, at = n - (len ? RND() % (len + 1) : 0);
+                memmove(in + at + sn, in + at, n - at);
+                memcpy(in + at, sh, sn);
+                n += sn;
+            }
+            in[n++] = '\r';
+            in[n++] = '\n';
+        }
+        memcpy(in + n, "\r\n.\r\nQUIT\r\n", 11);
+        n += 11;
+        wire_end = ref_content(in, n, 0, ref, &refn);
+        REQUIRE(wire_end, "no end");
+        mend = wire_end == 3 ? 0 : wire_end - 3;
+        for (pol = 0; pol < 4; pol++)
+            for (lim = 0; lim < sizeof line_limits / sizeof line_limits[0]; lim++) {
+                unsigned fl = pol == 1 ? SMTPP_DATA_PASS_BARE
+                            : pol == 2 ? SMTPP_DATA_NORMALISE_BARE
+                            : pol == 3 ? SMTPP_DATA_REFUSE_NUL : 0;
+                uint32_t ml = line_limits[lim];
+                unsigned bcr, blf;
+                size_t cuts[64], nc = 0, off = 0;
+                int err;
+                if (ml && pol >= 2) continue;   /* as in scanner_long_against_model */
+                err = ref_fault(in, mend, pol == 0 || pol == 3, pol == 3, ml, &cend, &bcr, &blf);
+                if (err) cn = unstuff_ref(in, cend, ref);
+                else wire_end = ref_content(in, n, pol == 2, ref, &cn);
+                while (nc < 64) {   /* reads of random sizes, up to the end */
+                    off += reads[RND() % (sizeof reads / sizeof reads[0])];
+                    if (off >= n) break;
+                    cuts[nc++] = off;
+                }
+                scan_raw(in, n, fl, 0, ml, cuts, nc, o);
+                REQUIRE(o->r == SMTPP_DONE && o->consumed == wire_end,
+                        "message %u, flags %u, line %u: end %zu, model %zu", iter, fl, ml,
+                        o->consumed, wire_end);
+                REQUIRE(o->d.error == err && o->n == cn && memcmp(o->p, ref, cn) == 0 &&
+                            o->d.size == cn,
+                        "message %u, flags %u, line %u: error %d (model %d), content %zu octets "
+                        "(model %zu)", iter, fl, ml, o->d.error, err, o->n, cn);
+                REQUIRE(o->d.bare_cr == bcr && o->d.bare_lf == blf,
+                        "message %u, flags %u: bare CR %u LF %u, model %u %u", iter, fl,
+                        o->d.bare_cr, o->d.bare_lf, bcr, blf);
+            }
+    }
+#undef RND
+    so_free(o);
+    free(in);
+    free(ref);
+}
+END_TEST
+
 /* The stuffer alone: vectors, the cap contract, state across calls. */
 START_TEST(stuffer)
 {
@@ -1247,6 +1325,7 @@ int main(void)
     tcase_add_test(t, scanner_faults_near_limits_any_split);
     tcase_add_test(t, scanner_long_against_model);
     tcase_add_test(t, scanner_rest_after_state_machine);
+    tcase_add_test(t, scanner_random_against_model);
     suite_add_tcase(s, t);
     r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);
