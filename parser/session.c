@@ -263,10 +263,14 @@ void smtpp_session_init(smtpp_session *s, const smtpp_config *cfg)
     s->state = (uint8_t)((cfg->flags & SMTPP_CFG_PROXY) ? SMTPP_ST_PROXY : SMTPP_ST_GREETING);
 }
 
-/* smtpp_session_next() for every state but the usual ones. */
-static SMTPP_NOINLINE smtpp_next next_other(const smtpp_session *s)
+/* smtpp_session_next() for every state but the usual ones (session.h
+ * has the usual ones inline). */
+smtpp_next smtpp__session_next_other(const smtpp_session *s)
 {
     if (!s->_await && s->state == SMTPP_ST_CHUNKING) return SMTPP_NEXT_COMMAND;
+    if (!s->_await && (unsigned)(s->state - SMTPP_ST_REFUSED) <=
+                          (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_REFUSED))
+        return SMTPP_NEXT_COMMAND;
     switch (s->state) {
     case SMTPP_ST_PROXY:    return SMTPP_NEXT_PROXY;
     case SMTPP_ST_GREETING: return SMTPP_NEXT_GREETING;
@@ -280,15 +284,20 @@ static SMTPP_NOINLINE smtpp_next next_other(const smtpp_session *s)
     return s->state == SMTPP_ST_AUTH ? SMTPP_NEXT_SASL : SMTPP_NEXT_NOTHING;
 }
 
-smtpp_next smtpp_session_next(const smtpp_session *s)
+/* 0.1 exported smtpp_session_next() itself, which the header now has
+ * inline: a program linked against 0.1's shared library still finds the
+ * symbol.  (It calls the out-of-line part, which answers every state: a
+ * call to the inline one here could leave a local copy of that name.) */
+#if defined(__GNUC__) && !defined(_WIN32)
+#  define SMTPP_SYM2(x) #x
+#  define SMTPP_SYM(x) SMTPP_SYM2(x)
+SMTPP_API smtpp_next smtpp__session_next_0_1(const smtpp_session *s)
+    __asm__(SMTPP_SYM(__USER_LABEL_PREFIX__) "smtpp_session_next");
+smtpp_next smtpp__session_next_0_1(const smtpp_session *s)
 {
-    /* the usual answer first: between commands (COMMAND_STATES but
-     * CHUNKING are REFUSED to RCPT) */
-    if (SMTPP_LIKELY(!s->_await && (unsigned)(s->state - SMTPP_ST_REFUSED) <=
-                                       (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_REFUSED)))
-        return SMTPP_NEXT_COMMAND;
-    return next_other(s);
+    return smtpp__session_next_other(s);
 }
+#endif
 
 int smtpp_session_proxy(smtpp_session *s, const char *buf, size_t len,
                         smtpp_proxy *out, size_t *used, smtpp_verdict *v)

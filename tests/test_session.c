@@ -29,6 +29,44 @@ static void setup_cfg(void)
 #define MAIL_ "MAIL FROM:<a@b.test>\r\n" W
 #define RCPT_ "RCPT TO:<c@d.test>\r\n" W
 
+/* smtpp_session_next() is inline in session.h since 0.2; the library
+ * still exports the symbol of 0.1's function for programs linked against
+ * it.  Both give the same answer in every state, awaited reply and body
+ * state, and the inline one reads a command exactly in the states between
+ * commands with nothing awaited. */
+#if defined(__GNUC__) && !defined(_WIN32)
+#  define SYM2(x) #x
+#  define SYM(x) SYM2(x)
+smtpp_next next_0_1(const smtpp_session *s) __asm__(SYM(__USER_LABEL_PREFIX__) "smtpp_session_next");
+#endif
+
+START_TEST(next_inline_and_exported)
+{
+    smtpp_session s;
+    unsigned st, aw, done;
+    setup_cfg();
+    smtpp_session_init(&s, &cfg);
+    for (st = SMTPP_ST_PROXY; st <= SMTPP_ST_CLOSED; st++)
+        for (aw = 0; aw < 2; aw++)
+            for (done = 0; done < 2; done++) {
+                smtpp_next n;
+                int cmd_state = (st >= SMTPP_ST_REFUSED && st <= SMTPP_ST_RCPT) ||
+                                st == SMTPP_ST_CHUNKING;
+                s.state = (uint8_t)st;
+                s._await = (uint8_t)(aw ? SMTPP_VERB_RCPT : 0);
+                s._body_done = (uint8_t)done;
+                n = smtpp_session_next(&s);
+                ck_assert_msg((n == SMTPP_NEXT_COMMAND) == (cmd_state && !aw),
+                              "state %u, await %u: next %d", st, aw, n);
+                if (cmd_state && aw) ck_assert_int_eq(n, SMTPP_NEXT_REPLY);
+#if defined(__GNUC__) && !defined(_WIN32)
+                ck_assert_msg(next_0_1(&s) == n, "state %u, await %u, body done %u: %d, 0.1's %d",
+                              st, aw, done, n, next_0_1(&s));
+#endif
+            }
+}
+END_TEST
+
 START_TEST(basic_transaction)
 {
     setup_cfg();
@@ -699,6 +737,7 @@ int main(void)
     tcase_add_test(t, verdict_table);
     tcase_add_test(t, sizes);
     tcase_add_test(t, ehlo_reply);
+    tcase_add_test(t, next_inline_and_exported);
     suite_add_tcase(s, t);
     r = srunner_create(s);
     srunner_run_all(r, CK_NORMAL);
