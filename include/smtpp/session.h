@@ -705,10 +705,9 @@ SMTPP_API void smtpp_session_init(smtpp_session *s, const smtpp_config *cfg);
 
 /* What the client's next bytes are, or what the server must do first.
  * Inline since 0.2 for the usual answer (between commands, nothing
- * awaited: a command), since a server asks once per command (the call
- * cost 14 of the 398 instructions of a command with the session:
- * bench/README.md); the rest in smtpp__session_next_other().  The library
- * still exports 0.1's smtpp_session_next symbol. */
+ * awaited: a command), since a server asks once per command; the rest in
+ * smtpp__session_next_other().  The library still exports 0.1's
+ * smtpp_session_next symbol. */
 SMTPP_API smtpp_next smtpp__session_next_other(const smtpp_session *s);
 
 static inline smtpp_next smtpp_session_next(const smtpp_session *s)
