@@ -267,10 +267,13 @@ void smtpp_session_init(smtpp_session *s, const smtpp_config *cfg)
  * has the usual ones inline). */
 smtpp_next smtpp__session_next_other(const smtpp_session *s)
 {
-    if (!s->_await && s->state == SMTPP_ST_CHUNKING) return SMTPP_NEXT_COMMAND;
-    if (!s->_await && (unsigned)(s->state - SMTPP_ST_REFUSED) <=
-                          (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_REFUSED))
-        return SMTPP_NEXT_COMMAND;
+    if (!s->_await) {   /* the usual answers first: a command, a message */
+        if ((unsigned)(s->state - SMTPP_ST_REFUSED) <= (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_REFUSED) ||
+            s->state == SMTPP_ST_CHUNKING)
+            return SMTPP_NEXT_COMMAND;
+        if (s->state == SMTPP_ST_DATA || s->state == SMTPP_ST_BDAT)
+            return s->_body_done ? SMTPP_NEXT_REPLY : SMTPP_NEXT_MESSAGE;
+    }
     switch (s->state) {
     case SMTPP_ST_PROXY:    return SMTPP_NEXT_PROXY;
     case SMTPP_ST_GREETING: return SMTPP_NEXT_GREETING;
