@@ -11,7 +11,8 @@ once, in turn, as `taskset -c 1 BINARY -p 5 -c CHUNKS KIND:FILE` (CPU 1:
 on the 2-core machines CPU 0 has slow phases), so that a slow phase of
 the machine falls on all of them alike.  For each binary and library
 system it prints the median over the rounds of that run's own ratios:
-memchr time / system time on the whole buffer ("x memchr"), and the
+memchr time / system time on the whole buffer ("x memchr"), the same
+for the hand-written parser ("x handwritten": above 1, faster than it), and the
 time with reads of each size / the whole-buffer time ("1024/whole").
 Every ratio is between rows of one run; no time is compared across runs.
 """
@@ -35,12 +36,15 @@ for r in range(a.rounds):
         full = max(x['bytes'] for x in rows)
         rows = [x for x in rows if x['bytes'] == full]
         mem = [x['median_s'] for x in rows if x['system'] == 'memchr'][0]
+        hand = [x['median_s'] for x in rows if x['system'] == 'handwritten']
         whole = {x['system']: x['median_s'] for x in rows if x['chunk'] == 0}
         for x in rows:
             if x['system'] in ('memchr', 'handwritten'):
                 continue
             if x['chunk'] == 0:
                 res[(label, x['system'], 'x memchr')].append(mem / x['median_s'])
+                if hand:
+                    res[(label, x['system'], 'x handwritten')].append(hand[0] / x['median_s'])
             else:
                 res[(label, x['system'], '%d/whole' % x['chunk'])].append(
                     x['median_s'] / whole[x['system']])
