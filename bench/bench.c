@@ -183,9 +183,9 @@ typedef struct workload {
  * prefetched, when a line parser reads it (`lines`: commands, replies);
  * message bodies are read in order, and there the prefetches only cost
  * (reads of 4 KiB of the data stream, 1.040 × whole without them, 1.064 ×
- * with, in one run).  (Not the whole read: 64 prefetches at once for a read of 4 KiB
- * fill the CPU's miss buffers, and cost the session runs 5-8%.)  -C
- * (opt_cold) turns it off. */
+ * with, in one run).  (Not the whole read: 64 prefetches at once for a
+ * read of 4 KiB fill the CPU's miss buffers, and cost the session runs
+ * 5-8%.)  -C (opt_cold) turns it off. */
 static int opt_cold = 0;
 
 static size_t grow(const char *buf, size_t avail, size_t chunk, size_t len, int lines)

@@ -12,8 +12,9 @@ on the 2-core machines CPU 0 has slow phases), so that a slow phase of
 the machine falls on all of them alike.  For each binary and library
 system it prints the median over the rounds of that run's own ratios:
 memchr time / system time on the whole buffer ("x memchr"), the same
-for the hand-written parser ("x handwritten": above 1, faster than it), and the
-time with reads of each size / the whole-buffer time ("1024/whole").
+for the hand-written parser ("x handwritten": above 1, faster than it),
+and the time with reads of each size / the whole-buffer time
+("1024/whole").
 Every ratio is between rows of one run; no time is compared across runs.
 """
 import argparse, collections, json, statistics, subprocess, sys

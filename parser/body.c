@@ -8,8 +8,8 @@
  * lanes: SSE2 on x86-64, NEON on aarch64).  First 256 octets at a time
  * (clean_groups(): one compare of the octets with the octets one later, no
  * mask, one branch per group), the rest of a read as the last 256 pairs of
- * octets (clean_tail(); with no group before it, clean_rest() masks out
- * those already consumed); where a group is not clean, 64 octets at a time
+ * octets (clean_rest(); with no group before it, those already consumed
+ * masked out); where a group is not clean, 64 octets at a time
  * with masks (clean_blocks()), to consume up to the CRLF before the first
  * offending octet.  The usual call (inside a line, or at the start of one
  * that opens with no ".") runs the groups and the rest in
@@ -284,15 +284,20 @@ SIMD_INLINE const uchar *clean_groups(const uchar *p, const uchar *e, const int 
     return p;
 }
 
-/* The rest of a region after the last whole group, from p: 2 <= e - p <=
- * CLEAN_GROUP octets, e - b > CLEAN_GROUP (b: the region's start), when
- * no group came before it.  The same tests as clean_groups(), on the
- * pairs of octets at i, i + 1 for p <= i < e - 1, read as the last
- * CLEAN_GROUP pairs of the region with those before p masked out
- * (keep_tab: CLEAN_GROUP zeros, then as many 0xff); the last octet is
- * tested alone: a NUL is refused, a CR is kept (the caller leaves B_CR:
- * its LF comes next call).  Nothing is known of the octet after the
- * region, so an LF may end it.  Nonzero when the rest is clean. */
+/* The rest of a region after the last whole group, from p, 1 <= e - p <=
+ * CLEAN_GROUP, e - b > CLEAN_GROUP (b: the region's start).  The same
+ * tests as clean_groups(), on the pairs of octets at i, i + 1 for p <= i <
+ * e - 1, read as the last CLEAN_GROUP pairs of the region; the last octet
+ * is tested alone: a NUL is refused, a CR is kept (the caller leaves
+ * B_CR: its LF comes next call).  Nothing is known of the octet after the
+ * region, so an LF may end it.  The pairs before p:
+ *   - masked (no group came before the rest; then e - p >= 2): masked out
+ *     (keep_tab: CLEAN_GROUP zeros, then as many 0xff);
+ *   - not masked (a clean group ends at p): they start in that group (at
+ *     e - 1 - CLEAN_GROUP >= p - CLEAN_GROUP), which found them clean (its
+ *     last pair is its last octet and the octet after it), so testing
+ *     them again changes nothing and saves the mask.
+ * Nonzero when the rest is clean. */
 static const uint8_t keep_tab[2 * CLEAN_GROUP] = {
 #define KEEP16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
 #define KEEP256(x) KEEP16(x), KEEP16(x), KEEP16(x), KEEP16(x), KEEP16(x), KEEP16(x), \
@@ -303,34 +308,17 @@ static const uint8_t keep_tab[2 * CLEAN_GROUP] = {
 #undef KEEP16
 };
 
-SIMD_INLINE int clean_rest(const uchar *p, const uchar *e, const int nul)
+SIMD_INLINE int clean_rest(const uchar *p, const uchar *e, const int nul, const int masked)
 {
     const uchar *t = e - 1 - CLEAN_GROUP;               /* the first pair's first octet */
-    const uint8_t *keep = keep_tab + (t + CLEAN_GROUP - p);   /* 0xff from pair p - t */
+    const uint8_t *keep = keep_tab + (e - 1 - p);       /* 0xff from pair p - t */
     vu8 bad = { 0 };
     unsigned i;
     _Pragma("GCC unroll 16")
     for (i = 0; i < CLEAN_GROUP; i += SIMD_W) {
-        bad |= pair_faults(v_load(t + i), v_load(t + i + 1), nul) & v_load(keep + i);
-    }
-    return !v_any(bad) & (!nul || e[-1] != 0);
-}
-
-/* The rest after whole groups: the last CLEAN_GROUP pairs of the region,
- * with no mask.  After a group that ends at p, 1 <= e - p <= CLEAN_GROUP,
- * the pairs that start before p start in that group (at e - 1 -
- * CLEAN_GROUP >= p - CLEAN_GROUP), and the group found them clean (its
- * last pair is its last octet and the octet after it): testing them again
- * changes nothing, and saves clean_rest()'s mask.  The last octet as in
- * clean_rest(). */
-SIMD_INLINE int clean_tail(const uchar *e, const int nul)
-{
-    const uchar *t = e - 1 - CLEAN_GROUP;
-    vu8 bad = { 0 };
-    unsigned i;
-    _Pragma("GCC unroll 16")
-    for (i = 0; i < CLEAN_GROUP; i += SIMD_W) {
-        bad |= pair_faults(v_load(t + i), v_load(t + i + 1), nul);
+        vu8 f = pair_faults(v_load(t + i), v_load(t + i + 1), nul);
+        if (masked) f &= v_load(keep + i);
+        bad |= f;
     }
     return !v_any(bad) & (!nul || e[-1] != 0);
 }
@@ -356,8 +344,8 @@ SIMD_INLINE const uchar *last_lf(const uchar *lo, const uchar *e)
 }
 
 /* The usual case: whole groups, then the rest of the region
- * (clean_groups(), then clean_tail() after a group or clean_rest()
- * without one), from p inside a line (B_MID).  Keeps d->_line (under a
+ * (clean_groups(), then clean_rest(), masked when no group came before
+ * it), from p inside a line (B_MID).  Keeps d->_line (under a
  * line limit) and leaves B_BOL when the region ends in CRLF, B_CR when it
  * ends in a CR (content, as the state machine hands it back: its LF is
  * looked at next call).  A line ends in every group, so a line that ends
@@ -384,9 +372,10 @@ SIMD_INLINE const uchar *clean_fast(smtpp_data *d, const uchar *b, const uchar *
         }
     }
     if (e - p <= CLEAN_GROUP &&
-        (g ? clean_tail(e, nul)
+        (g ? clean_rest(p, e, nul, 0)
            : e - b > CLEAN_GROUP && e - p >= 2 && *p != '\n' &&
-                 (!lim || (uint64_t)d->_line + (uint64_t)(e - p) <= room) && clean_rest(p, e, nul))) {
+                 (!lim || (uint64_t)d->_line + (uint64_t)(e - p) <= room) &&
+                 clean_rest(p, e, nul, 1))) {
         const uint32_t cr = e[-1] == '\r';   /* not on the line yet: the state machine's count */
         if (lim) {
             const uchar *l = last_lf(p, e);
@@ -748,7 +737,8 @@ int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out,
             d->_line = 0;
             d->_state = B_MID;
         }
-        p = (d->flags & SMTPP_DATA_REFUSE_NUL) ? clean_fast(d, b, p, e, 1) : clean_fast(d, b, p, e, 0);
+        p = (d->flags & SMTPP_DATA_REFUSE_NUL) ? clean_fast(d, b, p, e, 1)
+                                               : clean_fast(d, b, p, e, 0);
         if (p != e) return parse_from(d, buf, len, out, used, p);
         out->p = buf;
         out->n = 0;

@@ -263,12 +263,14 @@ void smtpp_session_init(smtpp_session *s, const smtpp_config *cfg)
     s->state = (uint8_t)((cfg->flags & SMTPP_CFG_PROXY) ? SMTPP_ST_PROXY : SMTPP_ST_GREETING);
 }
 
-/* smtpp_session_next() for every state but the usual ones (session.h
- * has the usual ones inline). */
+/* smtpp_session_next() past its inline part (session.h), for every state:
+ * the usual ones too, since it is also 0.1's exported function (below).
+ * The states with nothing awaited first: a command, a message. */
 smtpp_next smtpp__session_next_other(const smtpp_session *s)
 {
-    if (!s->_await) {   /* the usual answers first: a command, a message */
-        if ((unsigned)(s->state - SMTPP_ST_REFUSED) <= (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_REFUSED) ||
+    if (!s->_await) {
+        if ((unsigned)(s->state - SMTPP_ST_REFUSED) <=
+                (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_REFUSED) ||
             s->state == SMTPP_ST_CHUNKING)
             return SMTPP_NEXT_COMMAND;
         if (s->state == SMTPP_ST_DATA || s->state == SMTPP_ST_BDAT)

@@ -935,8 +935,11 @@ END_TEST
  * refused where it is (the content ends before it); a bare CR (a CR not
  * before an LF) after it, but for a line-start "." followed by a bare CR,
  * where both go; a NUL (refuse_nul) before it; a line whose wire length,
- * stuffing "." included and CRLF not, passes max_line - 2, at the first
- * octet past that.  The earliest fault octet wins (a bare line end or a
+ * stuffing "." included and CRLF not, passes max_line - 2 (max_line
+ * counts the CRLF, as the 1000 octets of RFC 5321 4.5.3.1.6 do), at the
+ * first octet past that, or after it when that octet is a bare CR (known
+ * to be bare only at the octet after it, as under the refusing policy;
+ * session.h).  The earliest fault octet wins (a bare line end or a
  * NUL before the line limit on the same octet).  Returns its error (0:
  * none) and in *end where the wire content ends; counts the bare CRs and
  * LFs (all of them: counting goes on after a fault). */
