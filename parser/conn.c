@@ -40,7 +40,7 @@ void smtpp_conn_init(smtpp_conn *c, const smtpp_config *cfg, unsigned flags)
     /* All but the queue, four fifths of the struct: an entry is written
      * (digest()) before it is read, and only the _qcount entries from
      * _qhead are ever read. */
-    memset(c, 0, offsetof(smtpp_conn, _q));
+    smtpp__zero(c, offsetof(smtpp_conn, _q));
     smtpp_session_init(&c->session, cfg);
     smtpp_parser_init(&c->parser, (flags & SMTPP_CONN_INPUT_PADDED) ? SMTPP_INPUT_PADDED : 0);
     smtpp_parser_configure(&c->parser, cfg);   /* MAIL/RCPT/AUTH line limits */

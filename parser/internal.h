@@ -21,6 +21,30 @@
 
 typedef unsigned char uchar;
 
+/* memset(p, 0, n) for a struct (n a constant, 16 or more), in 16-octet
+ * stores: for n of 128 octets and more GCC expands memset() inline as
+ * `rep stos`, whose start-up (some 25 cycles) was 2% of the benchmark's
+ * session time, a dozen commands to a connection (smtpp_session_init(),
+ * smtpp_conn_init()). */
+#if defined(__GNUC__)
+static SMTPP_INLINE void smtpp__zero(void *p, size_t n)
+{
+    typedef unsigned char v16 __attribute__((vector_size(16), aligned(1), may_alias));
+    unsigned char *d = (unsigned char *)p;
+    size_t i;
+#  if defined(__clang__)
+#    pragma clang loop unroll(full)
+#  else
+#    pragma GCC unroll 32
+#  endif
+    for (i = 0; i + 16 <= n; i += 16) *(v16 *)(void *)(d + i) = (v16){ 0 };
+    if (n % 16) *(v16 *)(void *)(d + n - 16) = (v16){ 0 };
+}
+#else
+#  include <string.h>
+#  define smtpp__zero(p, n) memset((p), 0, (n))
+#endif
+
 /* 1 when s[0..n) is a dotted quad of decimal numbers 0-255 (RFC 5321
  * IPv4-address-literal, 1 to 3 digits each). */
 int smtpp__ipv4_ok(const uchar *s, size_t n);

@@ -258,7 +258,7 @@ static smtpp_verdict_id need_recipients(const smtpp_session *s)
 
 void smtpp_session_init(smtpp_session *s, const smtpp_config *cfg)
 {
-    memset(s, 0, sizeof *s);
+    smtpp__zero(s, sizeof *s);
     s->cfg = cfg;
     s->state = (uint8_t)((cfg->flags & SMTPP_CFG_PROXY) ? SMTPP_ST_PROXY : SMTPP_ST_GREETING);
 }
