@@ -424,6 +424,7 @@ static NOINLINE void bench_conn(const char *buf, size_t len, size_t chunk, int r
     smtpp_verdict v;
     size_t start = 0, avail = chunk ? grow(buf, 0, chunk, len, 1) : len;
     uint64_t sum = 0, ncmd = 0, nmsg = 0, err = 0, rcpts = 0;
+    int body = 0;   /* the last event was a body's content: the next read is of it too */
 
     smtpp_conn_init(&c, &bench_cfg, CONN_FLAGS);
     smtpp_conn_greeting(&c, 220, 0, &v);
@@ -434,8 +435,7 @@ static NOINLINE void bench_conn(const char *buf, size_t len, size_t chunk, int r
         start += used;
         if (r == SMTPP_AGAIN) {
             if (avail == len) break;
-            avail = grow(buf, avail, chunk, len,
-                         smtpp_session_next(&c.session) != SMTPP_NEXT_MESSAGE);
+            avail = grow(buf, avail, chunk, len, !body);
             continue;
         }
         if (r != SMTPP_DONE) {              /* closed: the next connection */
@@ -444,6 +444,7 @@ static NOINLINE void bench_conn(const char *buf, size_t len, size_t chunk, int r
             sum += v.code;
             continue;
         }
+        body = ev.type == SMTPP_EV_BODY;
         switch (ev.type) {
         case SMTPP_EV_COMMAND:
             ncmd++;
