@@ -383,13 +383,10 @@ int smtpp_conn_next(smtpp_conn *c, const char *buf, size_t len, smtpp_event *ev,
         return on_command(c, buf, len, ev, used);
     }
 
-    /* smtpp_session_next(), its answer for a message being read first and
-     * without a call: each read of a body comes here twice, for its content
-     * and for the call that finds it all taken */
-    switch ((s->state == SMTPP_ST_DATA || s->state == SMTPP_ST_BDAT) && !s->_await &&
-                    !s->_body_done
-                ? SMTPP_NEXT_MESSAGE
-                : smtpp_session_next(s)) {
+    /* (inline for a command and for a message being read: each read of a
+     * body comes here twice, for its content and for the call that finds it
+     * all taken) */
+    switch (smtpp_session_next(s)) {
     case SMTPP_NEXT_COMMAND:
         return on_command(c, buf, len, ev, used);
     case SMTPP_NEXT_MESSAGE: {

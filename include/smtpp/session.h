@@ -704,19 +704,25 @@ typedef struct smtpp_session {
 SMTPP_API void smtpp_session_init(smtpp_session *s, const smtpp_config *cfg);
 
 /* What the client's next bytes are, or what the server must do first.
- * Inline since 0.2 for the usual answer (between commands, nothing
- * awaited: a command), since a server asks once per command; the rest in
+ * Inline since 0.2 for the usual answers, with nothing awaited: a command
+ * between commands, since a server asks once per command, and the message
+ * while a body is read, since it asks once per read; the rest in
  * smtpp__session_next_other().  The library still exports 0.1's
  * smtpp_session_next symbol. */
 SMTPP_API smtpp_next smtpp__session_next_other(const smtpp_session *s);
 
 static inline smtpp_next smtpp_session_next(const smtpp_session *s)
 {
-    /* the states in which a command is read: SMTPP_ST_REFUSED to
-     * SMTPP_ST_RCPT (CHUNKING, in between BDATs, is another) */
-    if (!s->_await &&
-        (unsigned)(s->state - SMTPP_ST_REFUSED) <= (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_REFUSED))
-        return SMTPP_NEXT_COMMAND;
+    if (!s->_await) {
+        /* the states in which a command is read: SMTPP_ST_REFUSED to
+         * SMTPP_ST_RCPT (CHUNKING, in between BDATs, is another) */
+        if ((unsigned)(s->state - SMTPP_ST_REFUSED) <= (unsigned)(SMTPP_ST_RCPT - SMTPP_ST_REFUSED))
+            return SMTPP_NEXT_COMMAND;
+        /* a message or a BDAT chunk not yet read to its end */
+        if ((unsigned)(s->state - SMTPP_ST_DATA) <= (unsigned)(SMTPP_ST_BDAT - SMTPP_ST_DATA) &&
+            !s->_body_done)
+            return SMTPP_NEXT_MESSAGE;
+    }
     return smtpp__session_next_other(s);
 }
 
