@@ -720,12 +720,6 @@ static int parse_from(smtpp_data *d, const char *buf, size_t len, smtpp_str *out
 int smtpp_data_parse(smtpp_data *d, const char *buf, size_t len, smtpp_str *out, size_t *used)
 {
     const uchar *b = (const uchar *)buf;
-    if (len == 0 && d->_state != B_END) {   /* parse_from()'s answer, without its frame */
-        out->p = buf;
-        out->n = 0;
-        *used = 0;
-        return SMTPP_AGAIN;
-    }
 #if defined(SMTPP_HAVE_LANE)
     /* The usual call, with a region of more than a group: the clean scan
      * first, in a function small enough to save few registers; the state
