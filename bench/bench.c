@@ -379,7 +379,6 @@ static NOINLINE void bench_session(const char *buf, size_t len, size_t chunk, in
         case SMTPP_NEXT_MESSAGE:
             r = smtpp_session_data(&s, buf + start, avail - start, &sl, &used);
             start += used;
-            smtpp_parser_reset(&p);         /* another reader took bytes */
             sum += sl.n;
             if (sl.n) sum += (unsigned char)sl.p[sl.n - 1];
             if (r == SMTPP_AGAIN) {
@@ -388,6 +387,7 @@ static NOINLINE void bench_session(const char *buf, size_t len, size_t chunk, in
             } else if (r == SMTPP_DONE) {
                 uint32_t k;
                 nmsg++;
+                smtpp_parser_reset(&p);     /* another reader took bytes */
                 smtpp_session_data_end(&s, &v);
                 sum += v.code + s.data.size;
                 if (v.action == SMTPP_ACT_DECIDE) {
@@ -408,6 +408,7 @@ static NOINLINE void bench_session(const char *buf, size_t len, size_t chunk, in
         }
     }
 out:
+    if (smtpp_session_next(&s) == SMTPP_NEXT_MESSAGE) smtpp_parser_reset(&p);   /* as above */
     sum += (uint64_t)smtpp_parser_finish(&p, avail - start) + s.sync_errors;
     o->sum += sum;
     o->items += refuse ? ncmd : nmsg;
