@@ -35,6 +35,15 @@ const char *smtpp_event_name(smtpp_event_type t)
     return (unsigned)t < sizeof event_names / sizeof event_names[0] ? event_names[t] : "";
 }
 
+/* The bits of c->_other. */
+enum {
+    OTHER_READER = 1,   /* another reader consumed bytes: reset the parser */
+    /* the last call handed out content of a body that took all of its
+     * region, and the body goes on: a call with nothing more gets
+     * SMTPP_AGAIN at once (smtpp_conn_next()) */
+    OTHER_DRAINED = 2
+};
+
 void smtpp_conn_init(smtpp_conn *c, const smtpp_config *cfg, unsigned flags)
 {
     /* All but the queue, four fifths of the struct: an entry is written
@@ -288,7 +297,7 @@ static int on_command(smtpp_conn *c, const char *buf, size_t len, smtpp_event *e
         if (held) {
             /* Taken again once the queue is empty; the parser forgets it. */
             *used = 0;
-            c->_other = 1;
+            c->_other = OTHER_READER;
             ev->type = SMTPP_EV_NONE;
             return SMTPP_CONN_WAIT;
         }
@@ -315,7 +324,7 @@ static int on_message(smtpp_conn *c, const char *buf, size_t len, smtpp_event *e
     smtpp_session *s = &c->session;
     int bdat = s->state == SMTPP_ST_BDAT;
     size_t off = 0;
-    c->_other = 1;
+    c->_other = OTHER_READER;
     for (;;) {
         smtpp_str out;
         size_t n = 0;
@@ -334,6 +343,7 @@ static int on_message(smtpp_conn *c, const char *buf, size_t len, smtpp_event *e
             ev_start(ev, SMTPP_EV_BODY, bdat ? SMTPP_VERB_BDAT : SMTPP_VERB_DATA, c->_bodyseq);
             ev->data = out;
             *used = off;
+            if (r == SMTPP_AGAIN && off == len) c->_other |= OTHER_DRAINED;
             return SMTPP_DONE;
         }
         if (r == SMTPP_MORE) continue;
@@ -367,6 +377,14 @@ int smtpp_conn_next(smtpp_conn *c, const char *buf, size_t len, smtpp_event *ev,
     *used = 0;
     ev->type = SMTPP_EV_NONE;
     if (c->_closed) return SMTPP_CONN_CLOSED;
+    /* the call after a body's content that took all of the last region
+     * (the second call of every read of a body), with nothing more: what
+     * the message's scanner would answer.  (Nothing is queued while a body
+     * is read: with a queue, only commands are.) */
+    if (c->_other & OTHER_DRAINED) {
+        c->_other &= (uint8_t)~OTHER_DRAINED;
+        if (len == 0) return SMTPP_AGAIN;
+    }
 
     /* library replies of a pipelined group, in their turn */
     if (c->_qcount) {
@@ -401,7 +419,7 @@ int smtpp_conn_next(smtpp_conn *c, const char *buf, size_t len, smtpp_event *ev,
         smtpp_str resp;
         smtpp_verdict v;
         int r;
-        c->_other = 1;
+        c->_other = OTHER_READER;
         r = smtpp_session_auth_line(s, buf, len, used, c->_sasl, c->_sasl_cap, &resp, &v);
         if (r == SMTPP_AGAIN) return SMTPP_AGAIN;
         ev_start(ev, SMTPP_EV_AUTH, SMTPP_VERB_AUTH, c->_bodyseq);
@@ -414,7 +432,7 @@ int smtpp_conn_next(smtpp_conn *c, const char *buf, size_t len, smtpp_event *ev,
     case SMTPP_NEXT_PROXY: {
         smtpp_verdict v;
         int r;
-        c->_other = 1;
+        c->_other = OTHER_READER;
         r = smtpp_session_proxy(s, buf, len, &ev->proxy, used, &v);
         if (r == SMTPP_AGAIN) return SMTPP_AGAIN;
         ev_start(ev, SMTPP_EV_PROXY, 0, c->seq);

@@ -764,6 +764,11 @@ START_TEST(lockstep_api)
     ck_assert_int_eq(ev.type, SMTPP_EV_BODY);
     ck_assert_uint_eq(used, ev.data.n);
     ck_assert_int_eq(ev.data.p == msg, 1);
+    ck_assert_uint_eq(used, 3);
+    /* the read all taken: a call with nothing more waits for more */
+    ck_assert_int_eq(smtpp_conn_next(&c, NULL, 0, &ev, &used), SMTPP_AGAIN);
+    ck_assert_int_eq(ev.type, SMTPP_EV_NONE);
+    ck_assert_uint_eq(used, 0);
     ck_assert_int_eq(smtpp_conn_finish(&c, 0), 2);           /* mid-message */
     smtpp_conn_init(&c, &cfg, SMTPP_CONN_RAW_BODY);
     smtpp_conn_greeting(&c, 220, 0, &v);
@@ -794,6 +799,38 @@ START_TEST(lockstep_api)
     }
     smtpp_conn_answer(&c, 250, NULL);
     ck_assert_int_eq(smtpp_conn_finish(&c, 0), 0);
+
+    /* a read of a body all taken, and then more: the body goes on whether
+     * the next call brings nothing or the next octets */
+    smtpp_conn_init(&c, &cfg, 0);
+    smtpp_conn_greeting(&c, 220, 0, &v);
+    smtpp_conn_next(&c, "EHLO c.test\r\n", 13, &ev, &used);
+    smtpp_conn_answer(&c, 250, NULL);
+    smtpp_conn_next(&c, "MAIL FROM:<a@b.test>\r\n", 22, &ev, &used);
+    smtpp_conn_answer(&c, 250, NULL);
+    smtpp_conn_next(&c, "RCPT TO:<c@d.test>\r\n", 20, &ev, &used);
+    smtpp_conn_answer(&c, 250, NULL);
+    smtpp_conn_next(&c, "DATA\r\n", 6, &ev, &used);
+    smtpp_conn_answer(&c, 354, NULL);
+    {
+        static const char b1[] = "Hello", b2[] = " world\r\n.\r\n";
+        ck_assert_int_eq(smtpp_conn_next(&c, b1, 5, &ev, &used), SMTPP_DONE);
+        ck_assert_int_eq(ev.type, SMTPP_EV_BODY);
+        ck_assert_uint_eq(used, 5);
+        ck_assert_int_eq(ev.data.p == b1 && ev.data.n == 5, 1);
+        /* no call with nothing in between: the next octets at once */
+        ck_assert_int_eq(smtpp_conn_next(&c, b2, 13, &ev, &used), SMTPP_DONE);
+        ck_assert_int_eq(ev.type, SMTPP_EV_BODY);
+        ck_assert_int_eq(ev.data.p == b2 && ev.data.n == 8, 1);   /* " world\r\n" */
+        ck_assert_int_eq(smtpp_conn_next(&c, b2 + used, 13 - used, &ev, &used), SMTPP_DONE);
+        ck_assert_int_eq(ev.type, SMTPP_EV_MESSAGE_END);
+        ck_assert_uint_eq(c.session.data.size, 13);
+        /* the message's reply is awaited: nothing more, even with nothing */
+        ck_assert_int_eq(smtpp_conn_next(&c, NULL, 0, &ev, &used), SMTPP_CONN_WAIT);
+        smtpp_conn_answer(&c, 250, NULL);
+        ck_assert_int_eq(smtpp_conn_next(&c, NULL, 0, &ev, &used), SMTPP_AGAIN);
+        ck_assert_int_eq(smtpp_conn_finish(&c, 0), 0);
+    }
 
     /* without a SASL buffer only "=" decodes */
     smtpp_conn_init(&c, &cfg, 0);
