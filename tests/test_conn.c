@@ -724,6 +724,26 @@ START_TEST(pipelined_api)
 }
 END_TEST
 
+/* A lockstep connection with those flags, greeted, EHLO, MAIL and RCPT
+ * accepted and DATA answered 354: the next octets are a message body. */
+static void conn_to_body(smtpp_conn *c, unsigned conn_flags)
+{
+    smtpp_event ev;
+    smtpp_verdict v;
+    size_t used;
+    smtpp_conn_init(c, &cfg, conn_flags);
+    smtpp_conn_greeting(c, 220, 0, &v);
+    smtpp_conn_next(c, "EHLO c.test\r\n", 13, &ev, &used);
+    smtpp_conn_answer(c, 250, NULL);
+    smtpp_conn_next(c, "MAIL FROM:<a@b.test>\r\n", 22, &ev, &used);
+    smtpp_conn_answer(c, 250, NULL);
+    smtpp_conn_next(c, "RCPT TO:<c@d.test>\r\n", 20, &ev, &used);
+    smtpp_conn_answer(c, 250, NULL);
+    smtpp_conn_next(c, "DATA\r\n", 6, &ev, &used);
+    smtpp_conn_answer(c, 354, NULL);
+    ck_assert_int_eq(smtpp_session_next(&c->session), SMTPP_NEXT_MESSAGE);
+}
+
 START_TEST(lockstep_api)
 {
     smtpp_conn c;
@@ -770,16 +790,7 @@ START_TEST(lockstep_api)
     ck_assert_int_eq(ev.type, SMTPP_EV_NONE);
     ck_assert_uint_eq(used, 0);
     ck_assert_int_eq(smtpp_conn_finish(&c, 0), 2);           /* mid-message */
-    smtpp_conn_init(&c, &cfg, SMTPP_CONN_RAW_BODY);
-    smtpp_conn_greeting(&c, 220, 0, &v);
-    smtpp_conn_next(&c, "EHLO c.test\r\n", 13, &ev, &used);
-    smtpp_conn_answer(&c, 250, NULL);
-    smtpp_conn_next(&c, "MAIL FROM:<a@b.test>\r\n", 22, &ev, &used);
-    smtpp_conn_answer(&c, 250, NULL);
-    smtpp_conn_next(&c, "RCPT TO:<c@d.test>\r\n", 20, &ev, &used);
-    smtpp_conn_answer(&c, 250, NULL);
-    smtpp_conn_next(&c, "DATA\r\n", 6, &ev, &used);
-    smtpp_conn_answer(&c, 354, NULL);
+    conn_to_body(&c, SMTPP_CONN_RAW_BODY);
     {
         char wire[64];
         size_t nw = 0, off = 0;
@@ -802,16 +813,7 @@ START_TEST(lockstep_api)
 
     /* a read of a body all taken, and then more: the body goes on whether
      * the next call brings nothing or the next octets */
-    smtpp_conn_init(&c, &cfg, 0);
-    smtpp_conn_greeting(&c, 220, 0, &v);
-    smtpp_conn_next(&c, "EHLO c.test\r\n", 13, &ev, &used);
-    smtpp_conn_answer(&c, 250, NULL);
-    smtpp_conn_next(&c, "MAIL FROM:<a@b.test>\r\n", 22, &ev, &used);
-    smtpp_conn_answer(&c, 250, NULL);
-    smtpp_conn_next(&c, "RCPT TO:<c@d.test>\r\n", 20, &ev, &used);
-    smtpp_conn_answer(&c, 250, NULL);
-    smtpp_conn_next(&c, "DATA\r\n", 6, &ev, &used);
-    smtpp_conn_answer(&c, 354, NULL);
+    conn_to_body(&c, 0);
     {
         static const char b1[] = "Hello", b2[] = " world\r\n.\r\n";
         ck_assert_int_eq(smtpp_conn_next(&c, b1, 5, &ev, &used), SMTPP_DONE);
@@ -902,18 +904,8 @@ START_TEST(verdict_resets)
     {
         smtpp_conn c;
         smtpp_event ev;
-        smtpp_verdict v;
         size_t used;
-        smtpp_conn_init(&c, &cfg, 0);
-        smtpp_conn_greeting(&c, 220, 0, &v);
-        smtpp_conn_next(&c, "EHLO c.test\r\n", 13, &ev, &used);
-        smtpp_conn_answer(&c, 250, NULL);
-        smtpp_conn_next(&c, "MAIL FROM:<a@b.test>\r\n", 22, &ev, &used);
-        smtpp_conn_answer(&c, 250, NULL);
-        smtpp_conn_next(&c, "RCPT TO:<c@d.test>\r\n", 20, &ev, &used);
-        smtpp_conn_answer(&c, 250, NULL);
-        smtpp_conn_next(&c, "DATA\r\n", 6, &ev, &used);
-        smtpp_conn_answer(&c, 354, NULL);
+        conn_to_body(&c, 0);
         ck_assert_int_eq(smtpp_conn_next(&c, "a\nb\r\n.\r\n", 8, &ev, &used), SMTPP_DONE);
         ck_assert_int_eq(ev.type, SMTPP_EV_BODY);
         ck_assert_int_eq(smtpp_conn_next(&c, "a\nb\r\n.\r\n" + used, 8 - used, &ev, &used),
