@@ -402,8 +402,7 @@ int smtpp_conn_next(smtpp_conn *c, const char *buf, size_t len, smtpp_event *ev,
     }
 
     /* (inline for a command and for a message being read: each read of a
-     * body comes here twice, for its content and for the call that finds it
-     * all taken) */
+     * body comes here for its content) */
     switch (smtpp_session_next(s)) {
     case SMTPP_NEXT_COMMAND:
         return on_command(c, buf, len, ev, used);

@@ -283,8 +283,6 @@ smtpp_next smtpp__session_next_other(const smtpp_session *s)
     default: break;
     }
     if (s->_await) return SMTPP_NEXT_REPLY;
-    if (s->state == SMTPP_ST_DATA || s->state == SMTPP_ST_BDAT)
-        return s->_body_done ? SMTPP_NEXT_REPLY : SMTPP_NEXT_MESSAGE;
     /* AUTH; any other value is not a state: nothing can be done */
     return s->state == SMTPP_ST_AUTH ? SMTPP_NEXT_SASL : SMTPP_NEXT_NOTHING;
 }
