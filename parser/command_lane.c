@@ -946,6 +946,7 @@ SIMD_INLINE int parse_lane(smtpp_parser *p, const char *buf, size_t len, smtpp_c
      * untouched). */
     if (SMTPP_LIKELY(!p->_skipping && len - need <= UINT32_MAX - SMTPP_LANE_READ &&
                      (padded ? hint_good(p, b, len) : lane_room(p, b, len)))) {
+        prefetch_page_ahead(b);
         if (SMTPP_LIKELY((n = command_lane(p, b, padded ? len + SMTPP_INPUT_PADDING : len,
                                            cmd)) != 0))
             return line_done(p, b, n, cmd, used, 1);

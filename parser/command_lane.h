@@ -45,7 +45,9 @@
  * answer (n and every field of *cmd) depends only on the octets of the
  * line, b[0 .. n): octets after the line's LF are read (whole vectors,
  * 8-octet words) but never change the result, which is what makes the
- * padded copy give the same answer.
+ * padded copy give the same answer.  (The entry also prefetches the
+ * octet 4096 after each line's start, inside the region or not: a hint
+ * to the cache, not a read, which cannot fault and changes nothing.)
  *
  * Which form runs is decided from the framing's hints, not by a search:
  * the framing (command.re, find_room()) keeps, next to the last line end

@@ -26,7 +26,8 @@
  * answer depends only on the octets of the line, b[0 .. n): the first
  * control character (the line's CR) ends every scan, and the octets after
  * it only fill the vector masks (a caller may pass a copy padded with
- * anything).
+ * anything).  (It also prefetches the octet 4096 after b, inside avail or
+ * not: a hint to the cache, not a read, which cannot fault; simd.h.)
  *
  * Why it may ignore the options (enum smtpp_reply_option in
  * include/smtpp/reply.h): it takes only lines that every option parses

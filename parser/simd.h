@@ -15,6 +15,8 @@
  *   v_lookup(t, i)   (SIMD_HAS_LOOKUP only) t[i & 15] in every element,
  *                    for indices 0..15; t is a V_TABLE16() of 16 entries
  *
+ * and, not a vector operation, prefetch_page_ahead(p) (below).
+ *
  * Which set is used follows the target of the translation unit that
  * includes this file: AVX2 (32-octet vectors; vpmovmskb, vpshufb) in a
  * unit compiled with -mavx2, SSE2 (16 octets; pmovmskb; no shuffle: the
@@ -150,6 +152,22 @@ SIMD_INLINE vu8 v_lookup(vu8 t, vu8 i)
 }
 #  define V_TABLE16(...) ((vu8){ __VA_ARGS__ })
 #endif
+
+/* A hint to the cache for the octet one page (4096 octets) after p, which
+ * may be past the caller's region, or mapped by nobody: a prefetch is no
+ * access (it cannot fault, and no memory tool counts it), and the address
+ * is computed as an integer (no pointer past its object).  The lanes give
+ * it once per line: the hardware's prefetchers follow a stream only
+ * within a page, so a long region that comes from memory (a large buffer,
+ * not a read the kernel has just written) waited at every page a lane
+ * entered, and longer while other processes kept the memory busy.  A
+ * read just written by recv() is in the cache, and the hint then only
+ * costs its two instructions (bench/README.md, "A page ahead",
+ * 2026-12-07). */
+SIMD_INLINE void prefetch_page_ahead(const unsigned char *p)
+{
+    __builtin_prefetch((const void *)((uintptr_t)p + 4096));
+}
 
 /* The 64 octets at s as SIMD_N vectors; with half, only the first 32 are
  * read and the others are 0. */
