@@ -619,7 +619,9 @@ SIMD_INLINE const uchar *params_fast(const uchar *q, const uchar *end, smtpp_com
 
 /* Zeroes *c up to params[]: the fields command_reset(), path_clear() and
  * params_clear() define, as they leave them (a null pointer is all zero
- * bits on every target of this lane), with vector stores. */
+ * bits on every target of this lane), with vector stores of the lane's
+ * width (smtpp__zero() of internal.h, for code outside the lanes, stores
+ * 16 octets at a time). */
 #define ZERO_FIELDS_SIZE offsetof(smtpp_command, params)
 SIMD_INLINE void zero_fields(smtpp_command *c)
 {

@@ -254,7 +254,7 @@ static int on_command(smtpp_conn *c, const char *buf, size_t len, smtpp_event *e
 {
     int r, pipelined = c->_qcount > 0;
     unsigned flags;
-    if (c->_other) smtpp_parser_reset(&c->parser);
+    if (c->_other & OTHER_READER) smtpp_parser_reset(&c->parser);
     c->_other = 0;
     r = smtpp_parse_command(&c->parser, buf, len, &ev->cmd, used);
     if (r == SMTPP_AGAIN) return SMTPP_AGAIN;
@@ -458,7 +458,7 @@ int smtpp_conn_finish(smtpp_conn *c, size_t unconsumed)
         else if (s->state == SMTPP_ST_AUTH && !s->_await)
             r = unconsumed > 0 || s->_skipping;
         else {
-            if (c->_other) smtpp_parser_reset(&c->parser);
+            if (c->_other & OTHER_READER) smtpp_parser_reset(&c->parser);
             r = smtpp_parser_finish(&c->parser, unconsumed);
         }
     }

@@ -155,10 +155,11 @@ size_t LANE_FN(smtpp__reply_lane)(const smtpp_reply_parser *p, const uchar *b, s
 {
     uint64_t nd;
     unsigned first;
+    size_t n;
     prefetch_page_ahead(b);
     first = avail >= SMTPP_REPLY_LANE_READ ? rp_first_ctl(b, avail, &nd)
-                                                    : rp_first_ctl_short(b, avail, &nd);
-    size_t n = rp_line_fast(b, first, nd, l);
+                                           : rp_first_ctl_short(b, avail, &nd);
+    n = rp_line_fast(b, first, nd, l);
 #if defined(SMTPP_CHECK_FAST_PATHS)
     if (n) smtpp__reply_lane_check(p, b, avail, l, n);
 #else
