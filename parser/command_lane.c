@@ -214,8 +214,9 @@ SIMD_INLINE unsigned local_end(const uchar *s, const mb_masks *m, unsigned win, 
 }
 
 /* The masks of the 64 octets at s (only the first 32 read with half: the
- * others then count as 0x00, in no set). */
-SIMD_INLINE void mailbox_masks(const uchar *s, int half, mb_masks *m)
+ * others then count as 0x00, in no set); hi only with need_hi (a
+ * constant: the plain scans need no such mask, mailbox_fail()), else 0. */
+SIMD_INLINE void mailbox_masks(const uchar *s, int half, mb_masks *m, int need_hi)
 {
     vu8 v[SIMD_N], nl[SIMD_N], nd[SIMD_N], hi[SIMD_N], dot[SIMD_N], hy[SIMD_N];
     int i;
@@ -228,7 +229,7 @@ SIMD_INLINE void mailbox_masks(const uchar *s, int half, mb_masks *m)
     }
     m->nl = v_bits64(nl);
     m->nd = v_bits64(nd);
-    m->hi = v_bits64(hi);
+    m->hi = need_hi ? v_bits64(hi) : 0;
     m->dot = v_bits64(dot);
     m->hy = v_bits64(hy);
 }
@@ -240,6 +241,27 @@ SIMD_INLINE int labels_ok(uint64_t dot, uint64_t hy, unsigned d0, unsigned e)
 {
     uint64_t range = ((1ull << (e - d0)) - 1) << d0, dd = dot & range;
     return (((dd << 1) | (1ull << d0) | (dd >> 1) | (1ull << (e - 1))) & (dd | (hy & range))) == 0;
+}
+
+/* The dots of a local part at offsets [0, k) of a window (k >= 1): none
+ * first, none last, no two together (a Dot-string). */
+SIMD_INLINE int local_dots_ok(uint64_t dot, unsigned k)
+{
+    uint64_t dd = dot & ((1ull << k) - 1);
+    return ((dd & 1) | (dd >> (k - 1)) | (dd & (dd >> 1))) == 0;
+}
+
+/* local_dots_ok() and labels_ok() of a whole mailbox in one test: the
+ * local part at [0, k) (k >= 1), "@" at k, a domain name at [k + 1, e)
+ * (e <= 62).  Its separators, the dots before e, the "@" and the octet at
+ * e, are never two together (no empty atom or label, no dot next to the
+ * "@", no empty domain); none is first; no hyphen of the domain is next to
+ * one (no label starts or ends with a hyphen). */
+SIMD_INLINE int mailbox_dots_ok(uint64_t dot, uint64_t hy, unsigned k, unsigned e)
+{
+    uint64_t end = 1ull << e, at = 1ull << k;
+    uint64_t x = (dot & (end - 1)) | at | end, h = hy & (end - 1) & (0 - (at << 1));
+    return ((x & 1) | (x & (x << 1)) | (h & ((x << 1) | (x >> 1)))) == 0;
 }
 
 /* A Domain at s, room octets readable there: the offset of the octet after
@@ -255,11 +277,11 @@ SIMD_INLINE unsigned domain_scan(const uchar *s, size_t room, int utf8, unsigned
     unsigned e;
     const int half = SIMD_W < 32 || room < 64;
     if (room < 32) return 0;
-    mailbox_masks(s, half, &m);
+    mailbox_masks(s, half, &m, utf8);
     e = (unsigned)__builtin_ctzll((m.nd & (utf8 ? ~m.hi : ~0ull)) | (1ull << 63));
     if (half && e >= 31) {
         if (room < 64) return 0;
-        mailbox_masks(s, 0, &m);
+        mailbox_masks(s, 0, &m, utf8);
         e = (unsigned)__builtin_ctzll((m.nd & (utf8 ? ~m.hi : ~0ull)) | (1ull << 63));
     }
     if (e == 0 || e >= 63 || s[e] >= 0x80 || !labels_ok(m.dot, m.hy, 0, e)) return 0;
@@ -274,11 +296,18 @@ SIMD_INLINE unsigned domain_scan(const uchar *s, size_t room, int utf8, unsigned
 /* mailbox_scan() without `wide`: the mailbox may be one of the wide shapes */
 #define MB_WIDE (~0u)
 
-/* How the plain scan (not wide) fails: MB_WIDE when a wide scan might not
- * (an octet >= 0x80 was seen), else 0. */
-SIMD_INLINE unsigned mailbox_fail(int wide, uint64_t hi)
+/* How a scan of the win octets at s fails: the wide scan with 0 (the DFA
+ * decides); the plain one with MB_WIDE when a wide scan might not (an
+ * octet >= 0x80 among them), else 0.  The plain scan has no mask of those
+ * octets (mailbox_masks()): they are looked for here, once it failed. */
+SIMD_INLINE unsigned mailbox_fail(int wide, const uchar *s, unsigned win)
 {
-    return (!wide && hi) ? MB_WIDE : 0;
+    vu8 v[SIMD_N], hi[SIMD_N];
+    int i;
+    if (wide) return 0;
+    v_load64(s, win == 32, v);
+    for (i = 0; i < SIMD_N; i++) hi[i] = V_MASK(v[i] >= 0x80);
+    return v_bits64(hi) ? MB_WIDE : 0;
 }
 
 /* The mailbox at s; room octets are readable there (0 with fewer than
@@ -302,7 +331,7 @@ SIMD_INLINE unsigned mailbox_scan(const uchar *s, size_t room, unsigned *at, uns
                                   int wide)
 {
     mb_masks m;
-    uint64_t nd, hi, dd;
+    uint64_t nd, hi;
     unsigned valid = room >= 64 ? 64 : 32, win, k, d0, e, kind = SMTPP_DOMAIN_NAME, u8 = 0;
 
     if (room < 32) return 0;
@@ -312,34 +341,36 @@ SIMD_INLINE unsigned mailbox_scan(const uchar *s, size_t room, unsigned *at, uns
      * the first 32 octets first: most local parts end there, and a domain
      * that goes on past them is scanned from its start anyway (below). */
     win = SIMD_W < 32 || valid == 32 ? 32 : 64;   /* the octets the masks cover */
-    mailbox_masks(s, win == 32, &m);
+    mailbox_masks(s, win == 32, &m, wide);
     k = local_end(s, &m, win, wide);
     if (SIMD_W < 32 && valid == 64 && k >= 31) {
-        mailbox_masks(s, 0, &m);
+        mailbox_masks(s, 0, &m, wide);
         win = 64;
         k = local_end(s, &m, win, wide);
     }
-    hi = m.hi;
-    nd = m.nd;
-    if (wide) nd &= ~hi;            /* UTF-8 octets in the domain's set */
-    if (k == 0 || k + 2 > win || s[k] != '@') return mailbox_fail(wide, hi);
-    dd = m.dot & ((1ull << k) - 1);   /* dots of the local part */
-    if ((dd & 1) || (dd >> (k - 1)) || (dd & (dd >> 1))) return mailbox_fail(wide, hi);
+    hi = m.hi;                      /* 0 without wide */
+    nd = m.nd & ~hi;                /* with wide, UTF-8 octets in the domain's set */
+    if (k == 0 || k + 2 > win || s[k] != '@') return mailbox_fail(wide, s, win);
     d0 = k + 1;
     e = d0 + (unsigned)__builtin_ctzll((nd >> d0) | (1ull << (63 - d0)));
-    if (SMTPP_UNLIKELY(e == d0 && s[d0] == '[')) {
+    if (SMTPP_LIKELY(e > d0 && e < win - 1)) {
+        /* the usual mailbox: the local part's dots and the domain's labels
+         * in one test */
+        if ((!wide && s[e] >= 0x80) || !mailbox_dots_ok(m.dot, m.hy, k, e))
+            return mailbox_fail(wide, s, win);
+        hi &= (1ull << e) - 1;
+    } else if (!local_dots_ok(m.dot, k)) {
+        return mailbox_fail(wide, s, win);
+    } else if (e == d0) {           /* an address literal, or no domain */
         unsigned n;
+        if (s[d0] != '[') return mailbox_fail(wide, s, win);
         if (!wide) return MB_WIDE;
         if (!(n = literal_scan(s + d0, &kind))) return 0;
         e = d0 + n;
         hi &= (1ull << k) - 1;      /* a literal is ASCII */
-    } else if (e < win - 1) {
-        if (e == d0 || (!wide && s[e] >= 0x80) || !labels_ok(m.dot, m.hy, d0, e))
-            return mailbox_fail(wide, hi);
-        hi &= (1ull << e) - 1;
     } else {                        /* the domain goes on past the window */
         if (room < d0 + 64 || !(e = domain_scan(s + d0, room - d0, wide, &u8)))
-            return mailbox_fail(wide, hi);
+            return mailbox_fail(wide, s, win);
         e += d0;
         hi &= (1ull << k) - 1;
     }
