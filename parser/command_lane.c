@@ -166,9 +166,11 @@ SIMD_INLINE void mailbox_classes(vu8 v, vu8 *nl, vu8 *nd)
     *nd = V_MASK((v_lookup(td, lo) & hb) == 0);
 #else
     /* letters (folded); "-" "." "/" and the digits */
-    vu8 alpha = V_MASK((vu8)((v | 0x20) - 'a') <= 25), range = V_MASK((vu8)(v - '-') <= 12);
+    typedef int8_t vs8 __attribute__((vector_size(SIMD_W)));
+    vu8 alpha = V_MASK((vs8)((v | 0x20) + (uint8_t)(0x80 - 'a')) < (int8_t)(-128 + 26)),
+        range = V_MASK((vs8)(v + (uint8_t)(0x80 - '-')) < (int8_t)(-128 + 13));
     *nl = ~(alpha | range | V_MASK(v == '_') | V_MASK(v == '+') | V_MASK(v == '='));
-    *nd = ~(alpha | (range & V_MASK(v != '/')));
+    *nd = ~(alpha | (range & ~V_MASK(v == '/')));
 #endif
 }
 
@@ -232,6 +234,29 @@ SIMD_INLINE void mailbox_masks(const uchar *s, int half, mb_masks *m, int need_h
     m->hi = need_hi ? v_bits64(hi) : 0;
     m->dot = v_bits64(dot);
     m->hy = v_bits64(hy);
+}
+
+/* With 16-octet vectors: the masks of the octets 32..63 at s into the
+ * upper halves of *m, whose lower halves are those of the first 32
+ * (mailbox_masks() with half).  The window grows from 32 octets to 64
+ * without its first half again. */
+SIMD_INLINE void mailbox_masks_upper(const uchar *s, mb_masks *m, int need_hi)
+{
+    vu8 v[SIMD_N / 2], nl[SIMD_N / 2], nd[SIMD_N / 2], hi[SIMD_N / 2], dot[SIMD_N / 2],
+        hy[SIMD_N / 2];
+    int i;
+    for (i = 0; i < SIMD_N / 2; i++) {
+        v[i] = v_load(s + 32 + i * SIMD_W);
+        mailbox_classes(v[i], &nl[i], &nd[i]);
+        hi[i] = V_MASK(v[i] >= 0x80);
+        dot[i] = V_MASK(v[i] == '.');
+        hy[i] = V_MASK(v[i] == '-');
+    }
+    m->nl = (uint32_t)m->nl | (uint64_t)v_bits32(nl) << 32;
+    m->nd = (uint32_t)m->nd | (uint64_t)v_bits32(nd) << 32;
+    m->hi = need_hi ? (uint32_t)m->hi | (uint64_t)v_bits32(hi) << 32 : 0;
+    m->dot = (uint32_t)m->dot | (uint64_t)v_bits32(dot) << 32;
+    m->hy = (uint32_t)m->hy | (uint64_t)v_bits32(hy) << 32;
 }
 
 /* The LDH labels of a domain at offsets [d0, e) of a window, from its dot
@@ -338,13 +363,14 @@ SIMD_INLINE unsigned mailbox_scan(const uchar *s, size_t room, unsigned *at, uns
 
     /* octets past the window count as "not in the set": an end found there
      * means the field is longer than the window.  With 16-octet vectors,
-     * the first 32 octets first: most local parts end there, and a domain
-     * that goes on past them is scanned from its start anyway (below). */
+     * the first 32 octets first: most local parts end there, and many
+     * domains; when either goes on past them, the other 32 are added
+     * (mailbox_masks_upper()). */
     win = SIMD_W < 32 || valid == 32 ? 32 : 64;   /* the octets the masks cover */
     mailbox_masks(s, win == 32, &m, wide);
     k = local_end(s, &m, win, wide);
     if (SIMD_W < 32 && valid == 64 && k >= 31) {
-        mailbox_masks(s, 0, &m, wide);
+        mailbox_masks_upper(s, &m, wide);
         win = 64;
         k = local_end(s, &m, win, wide);
     }
@@ -353,6 +379,14 @@ SIMD_INLINE unsigned mailbox_scan(const uchar *s, size_t room, unsigned *at, uns
     if (k == 0 || k + 2 > win || s[k] != '@') return mailbox_fail(wide, s, win);
     d0 = k + 1;
     e = d0 + (unsigned)__builtin_ctzll((nd >> d0) | (1ull << (63 - d0)));
+    if (SIMD_W < 32 && valid == 64 && win == 32 && e >= win - 1) {
+        /* the domain goes on past the first 32 octets: the whole window */
+        mailbox_masks_upper(s, &m, wide);
+        win = 64;
+        hi = m.hi;
+        nd = m.nd & ~hi;
+        e = d0 + (unsigned)__builtin_ctzll((nd >> d0) | (1ull << (63 - d0)));
+    }
     if (SMTPP_LIKELY(e > d0 && e < win - 1)) {
         /* the usual mailbox: the local part's dots and the domain's labels
          * in one test */

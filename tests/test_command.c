@@ -609,6 +609,53 @@ START_TEST(test_mailbox_fields)
 }
 END_TEST
 
+/* Mailboxes of every length around the lanes' windows (32 and 64 octets
+ * from the local part's start: where the 16-octet vector builds extend
+ * their first window, and where every build scans a long domain again),
+ * each valid, and broken at its end in each of four ways.  The expected
+ * answers are RFC 5321's rules, not the parser's: a Dot-string local part
+ * (no dot first, last or doubled) and LDH labels (none empty, none
+ * starting or ending with a hyphen). */
+START_TEST(test_mailbox_windows)
+{
+    char line[256], mb[160];
+    unsigned L, D, bad;
+    for (L = 1; L <= 40; L++) {
+        for (D = 1; D <= 60; D++) {
+            for (bad = 0; bad < 5; bad++) {
+                size_t n = 0, i;
+                const smtpp_command *c;
+                for (i = 0; i < L; i++) mb[n++] = (i % 5 == 3 && i + 1 < L) ? '.' : 'l';
+                if (bad == 1) mb[n - 1] = '.';              /* "l." before "@" */
+                mb[n++] = '@';
+                /* labels "ddd-dd", the last one cut short */
+                for (i = 0; i < D; i++) mb[n++] = (i % 7 == 6 && i + 1 < D) ? '.' : i % 7 == 3 ? '-' : 'd';
+                if (mb[n - 1] == '-') mb[n - 1] = 'd';
+                if (bad == 2) mb[n - 1] = '-';              /* a label ends with "-" */
+                if (bad == 3 && D >= 2) mb[n - 2] = '.', mb[n - 1] = '.';   /* ".." or "@." */
+                if (bad == 4 && D >= 2) mb[n - 1] = '.';    /* the domain ends with "." */
+                if ((bad == 3 || bad == 4) && D < 2) continue;
+                mb[n] = 0;
+                snprintf(line, sizeof line, "RCPT TO:<%s>\r\n", mb);
+                c = P(0, line);
+                ck_assert_int_eq(c->verb, SMTPP_VERB_RCPT);
+                if (bad == 0) {
+                    ck_assert_msg(c->error == 0, "%s: error %d", line, c->error);
+                    ck_assert_uint_eq(c->path.local.n, L);
+                    ck_assert(c->path.local.p == line + 9);
+                    ck_assert_uint_eq(c->path.domain.n, D);
+                    ck_assert(c->path.domain.p == line + 9 + L + 1);
+                    ck_assert_uint_eq(c->path.mailbox.n, L + 1 + D);
+                } else {
+                    ck_assert_msg(c->error == (bad == 1 ? SMTPP_E_LOCAL_SYNTAX : SMTPP_E_DOMAIN_SYNTAX),
+                                  "%s: error %d", line, c->error);
+                }
+            }
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_params_typed)
 {
     const smtpp_command *c = P(0, "MAIL FROM:<a@b.example> SIZE=18446744073709551615 "
@@ -2256,6 +2303,7 @@ static Suite *command_suite(void)
     tcase_add_test(tc, test_hello_fields);
     tcase_add_test(tc, test_null_path_vs_postmaster);
     tcase_add_test(tc, test_mailbox_fields);
+    tcase_add_test(tc, test_mailbox_windows);
     tcase_add_test(tc, test_params_typed);
     tcase_add_test(tc, test_error_reply_mapping);
     tcase_add_test(tc, test_vocabulary_verbs);
