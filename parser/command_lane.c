@@ -215,6 +215,15 @@ SIMD_INLINE unsigned local_end(const uchar *s, const mb_masks *m, unsigned win, 
     return k;
 }
 
+/* The five classes of mb_masks for one vector, as element masks. */
+SIMD_INLINE void mailbox_vector(vu8 v, vu8 *nl, vu8 *nd, vu8 *hi, vu8 *dot, vu8 *hy)
+{
+    mailbox_classes(v, nl, nd);
+    *hi = V_MASK(v >= 0x80);
+    *dot = V_MASK(v == '.');
+    *hy = V_MASK(v == '-');
+}
+
 /* The masks of the 64 octets at s (only the first 32 read with half: the
  * others then count as 0x00, in no set); hi only with need_hi (a
  * constant: the plain scans need no such mask, mailbox_fail()), else 0. */
@@ -223,12 +232,7 @@ SIMD_INLINE void mailbox_masks(const uchar *s, int half, mb_masks *m, int need_h
     vu8 v[SIMD_N], nl[SIMD_N], nd[SIMD_N], hi[SIMD_N], dot[SIMD_N], hy[SIMD_N];
     int i;
     v_load64(s, half, v);
-    for (i = 0; i < SIMD_N; i++) {
-        mailbox_classes(v[i], &nl[i], &nd[i]);
-        hi[i] = V_MASK(v[i] >= 0x80);
-        dot[i] = V_MASK(v[i] == '.');
-        hy[i] = V_MASK(v[i] == '-');
-    }
+    for (i = 0; i < SIMD_N; i++) mailbox_vector(v[i], &nl[i], &nd[i], &hi[i], &dot[i], &hy[i]);
     m->nl = v_bits64(nl);
     m->nd = v_bits64(nd);
     m->hi = need_hi ? v_bits64(hi) : 0;
@@ -242,16 +246,10 @@ SIMD_INLINE void mailbox_masks(const uchar *s, int half, mb_masks *m, int need_h
  * without its first half again. */
 SIMD_INLINE void mailbox_masks_upper(const uchar *s, mb_masks *m, int need_hi)
 {
-    vu8 v[SIMD_N / 2], nl[SIMD_N / 2], nd[SIMD_N / 2], hi[SIMD_N / 2], dot[SIMD_N / 2],
-        hy[SIMD_N / 2];
+    vu8 nl[SIMD_N / 2], nd[SIMD_N / 2], hi[SIMD_N / 2], dot[SIMD_N / 2], hy[SIMD_N / 2];
     int i;
-    for (i = 0; i < SIMD_N / 2; i++) {
-        v[i] = v_load(s + 32 + i * SIMD_W);
-        mailbox_classes(v[i], &nl[i], &nd[i]);
-        hi[i] = V_MASK(v[i] >= 0x80);
-        dot[i] = V_MASK(v[i] == '.');
-        hy[i] = V_MASK(v[i] == '-');
-    }
+    for (i = 0; i < SIMD_N / 2; i++)
+        mailbox_vector(v_load(s + 32 + i * SIMD_W), &nl[i], &nd[i], &hi[i], &dot[i], &hy[i]);
     m->nl = (uint32_t)m->nl | (uint64_t)v_bits32(nl) << 32;
     m->nd = (uint32_t)m->nd | (uint64_t)v_bits32(nd) << 32;
     m->hi = need_hi ? (uint32_t)m->hi | (uint64_t)v_bits32(hi) << 32 : 0;
