@@ -1315,11 +1315,16 @@ static size_t skippable(const smtpp_parser *p, const uchar *b, size_t len)
  * and nothing after the bare LF is taken as a command, so the parser sees
  * the same lines as every CRLF-framing peer.  Under SMTPP_LENIENT_BARE_LF
  * every LF ends a line. */
-int smtpp__frame(smtpp_parser *p, const uchar *b, size_t len, smtpp_command *cmd, size_t *used)
+int smtpp__parse_general(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
+                         size_t *used, int lane)
 {
-    const uchar *lf;
-    size_t lim = p->max_line < 16 ? 16 : p->max_line;
+    const uchar *b = (const uchar *)buf, *lf;
+    size_t lim = p->max_line < 16 ? 16 : p->max_line, n;
+    lexer lx;
 
+
+    if (SMTPP_UNLIKELY(len > UINT32_MAX))
+        len = UINT32_MAX; /* offsets are 32-bit; the rest waits for the next call */
     if (SMTPP_UNLIKELY(p->_skipping)) {
         lf = first_end(p, b, 0, len);
         if (!lf) {
@@ -1353,7 +1358,7 @@ int smtpp__frame(smtpp_parser *p, const uchar *b, size_t len, smtpp_command *cmd
                 p->_lf = (uint32_t)(lf - b) + 1;
                 p->_room = p->_lf;  /* none known */
                 p->_past = (uint32_t)len - p->_lf;
-                return SMTPP__FRAMED;
+                goto lex;
             }
             if (len >= elim) {
                 /* No end within the limit: drop what we have, skip the rest
@@ -1369,20 +1374,10 @@ int smtpp__frame(smtpp_parser *p, const uchar *b, size_t len, smtpp_command *cmd
         }
         p->_past = (uint32_t)len - p->_lf;   /* search_ends() set _lf and _room */
     }
-    return SMTPP__FRAMED;
-}
 
-int smtpp__parse_general(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
-                         size_t *used, int lane)
-{
-    const uchar *b = (const uchar *)buf;
-    size_t n;
-    lexer lx;
-    int r;
-
-    if (SMTPP_UNLIKELY(len > UINT32_MAX))
-        len = UINT32_MAX; /* offsets are 32-bit; the rest waits for the next call */
-    if ((r = smtpp__frame(p, b, len, cmd, used)) != SMTPP__FRAMED) return r;
+lex:
+    if (lane == SMTPP__LANE_AGAIN && len >= SMTPP_LANE_MIN && len <= UINT32_MAX - SMTPP_LANE_READ)
+        return smtpp_parse_command(p, buf, len, cmd, used);
     if (lane && (n = smtpp__command_lane(p, b, len, cmd)) != 0)
         return line_done(p, b, n, cmd, used, 1);
     command_reset(cmd);

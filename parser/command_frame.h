@@ -13,22 +13,23 @@
  * CRLF only). */
 void smtpp__line_unusual(const smtpp_parser *p, const uchar *b, size_t n, smtpp_command *cmd);
 
-/* The framing of a call (command.re): the end of a line being skipped,
- * and the hint (_lf) checked, or searched for in what the region has that
- * was not searched before.  Returns SMTPP__FRAMED when the hint is a line
- * end in the region b[0..len) (len <= UINT32_MAX), so that the call's
- * result is DONE whoever parses the line; else the call's result, with
- * *used set (and *cmd, for the end of a skipped line). */
-int smtpp__frame(smtpp_parser *p, const uchar *b, size_t len, smtpp_command *cmd, size_t *used);
-#define SMTPP__FRAMED 2
-
 /* smtpp_parse_command() without the lane's first try (command.re): the
- * framing (smtpp__frame()), then the lane (when `lane` is set: the caller
- * has not offered it the line yet) or the grammar.  The lane's entry calls
- * it for every line it does not take, and smtpp_parse_command() for every
+ * framing from the start, then the lane (when `lane` is set: the caller has
+ * not offered it the line yet) or the grammar.  The lane's entry calls it
+ * for every line it does not take, and smtpp_parse_command() for every
  * line when the parser has no lane. */
 int smtpp__parse_general(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
                          size_t *used, int lane);
+/* The `lane` of the lane's entry when it found no hint it could use: once
+ * the framing has found a line end (and the region is one the entry runs
+ * the lane on: SMTPP_LANE_MIN <= len <= UINT32_MAX - SMTPP_LANE_READ),
+ * smtpp__parse_general() hands the call back to smtpp_parse_command(),
+ * whose entry then takes the line with the hint set, in the same copy of
+ * the lane's code as every other line (a second copy for the first line
+ * of each read cost a few mispredicted branches per read).  It cannot
+ * come back again: with a hint, the entry's inline or bounded form always
+ * runs for such a region, and neither calls with this value. */
+#define SMTPP__LANE_AGAIN 2
 
 /* The line b[0..n) is parsed: consume it, and refuse it if it is too long
  * or ends in a bare LF.  Both paths end here; crlf (a constant) when the

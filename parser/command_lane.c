@@ -991,22 +991,16 @@ static size_t command_lane_tail(const smtpp_parser *p, const uchar *b, size_t le
 
 /* smtpp_parse_command() on a parser with this lane (command_lane.h): the
  * usual call is one function, the framing's checks on the hint, the lane
- * inline and line_done(); a line the lane does not take goes on to the
- * general path (smtpp__parse_general(), command.re) as a tail call.  When
- * there is no hint to use (the first and the last call on each new read),
- * the framing (smtpp__frame()) searches for one, and once it has found a
- * line end the same code runs again: the first line of each read takes
- * this copy of the lane too.  padded (a constant): the parser has
- * SMTPP_INPUT_PADDED, and every region SMTPP_INPUT_PADDING octets
- * readable after it. */
+ * inline and line_done(); every other call goes on to the general path
+ * (smtpp__parse_general(), command.re) as a tail call.  padded (a
+ * constant): the parser has SMTPP_INPUT_PADDED, and every region
+ * SMTPP_INPUT_PADDING octets readable after it. */
 SIMD_INLINE int parse_lane(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
                            size_t *used, const int padded)
 {
     const uchar *b = (const uchar *)buf;
     const size_t need = padded ? 1 : SMTPP_LANE_AFTER_LF + 1;
     size_t n;
-    int framed = 0, r;
-again:
     /* need <= len <= UINT32_MAX - SMTPP_LANE_READ + need (longer regions
      * go to the general path), and the line's first LF has
      * SMTPP_LANE_AFTER_LF readable octets after it: with padding, every LF
@@ -1031,15 +1025,9 @@ again:
             return line_done(p, b, n, cmd, used, 1);
         return smtpp__parse_general(p, buf, len, cmd, used, 0);
     }
-    /* a line end known, but not one for the lane (a region too short or
-     * too long, or a line being skipped): the general path */
-    if (framed) return smtpp__parse_general(p, buf, len, cmd, used, 0);
-    /* no hint to use: the framing searches (regions over UINT32_MAX octets
-     * are framed as their first UINT32_MAX, like the general path's) */
-    if (SMTPP_UNLIKELY(len > UINT32_MAX)) len = UINT32_MAX;
-    if ((r = smtpp__frame(p, b, len, cmd, used)) != SMTPP__FRAMED) return r;
-    framed = 1;
-    goto again;
+    /* no hint to use: the framing searches, and then comes back here
+     * (SMTPP__LANE_AGAIN) */
+    return smtpp__parse_general(p, buf, len, cmd, used, SMTPP__LANE_AGAIN);
 }
 
 int LANE_FN(smtpp__parse_lane)(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
