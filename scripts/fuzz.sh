@@ -13,6 +13,8 @@
 #                                             comparison logging (scripts/afl.sh
 #                                             --merge, one target at a time)
 # Environment: FUZZ_MAX_LEN (default 4096), FUZZ_BUILD (default build-fuzz),
+# FUZZ_CMAKE_ARGS (extra CMake options of that build: -DSMTPP_NO_AVX2=ON
+# fuzzes the portable lanes, which a CPU with AVX2 does not otherwise run),
 # FUZZ_ARGS (extra libFuzzer arguments), FUZZ_STRICT=1 (also stop on the
 # known, not yet fixed library issues listed in the harnesses; by default a
 # campaign steps over them, SMTPP_FUZZ_TOLERATE_KNOWN=1, while the ctest
@@ -57,8 +59,10 @@ if [ "$mode" = afl ]; then
   exit $status
 fi
 
+# shellcheck disable=SC2086 # FUZZ_CMAKE_ARGS: options, split on spaces
 CC=clang cmake -S . -B "$build" -DSMTPP_FUZZ=ON -DSMTPP_BUILD_TESTS=OFF \
-  -DSMTPP_BUILD_BENCH=OFF -DSMTPP_BUILD_TOOLS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  -DSMTPP_BUILD_BENCH=OFF -DSMTPP_BUILD_TOOLS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  ${FUZZ_CMAKE_ARGS:-} >/dev/null
 cmake --build "$build" -j2 >/dev/null
 
 # shrink TARGET BIN DIR: rewrites DIR as the smallest set of inputs with the
