@@ -257,13 +257,13 @@ SIMD_INLINE void mailbox_masks_upper(const uchar *s, mb_masks *m, int need_hi)
     m->hy = (uint32_t)m->hy | (uint64_t)v_bits32(hy) << 32;
 }
 
-/* The LDH labels of a domain at offsets [d0, e) of a window, from its dot
+/* The LDH labels of a domain at offsets [0, e) of a window, from its dot
  * and hyphen masks: none empty, none starting or ending with a hyphen
- * (e - d0 <= 63, so no label is too long). */
-SIMD_INLINE int labels_ok(uint64_t dot, uint64_t hy, unsigned d0, unsigned e)
+ * (e <= 63, so no label is too long). */
+SIMD_INLINE int labels_ok(uint64_t dot, uint64_t hy, unsigned e)
 {
-    uint64_t range = ((1ull << (e - d0)) - 1) << d0, dd = dot & range;
-    return (((dd << 1) | (1ull << d0) | (dd >> 1) | (1ull << (e - 1))) & (dd | (hy & range))) == 0;
+    uint64_t range = (1ull << e) - 1, dd = dot & range;
+    return (((dd << 1) | 1 | (dd >> 1) | (1ull << (e - 1))) & (dd | (hy & range))) == 0;
 }
 
 /* The dots of a local part at offsets [0, k) of a window (k >= 1): none
@@ -307,7 +307,7 @@ SIMD_INLINE unsigned domain_scan(const uchar *s, size_t room, int utf8, unsigned
         mailbox_masks(s, 0, &m, utf8);
         e = (unsigned)__builtin_ctzll((m.nd & (utf8 ? ~m.hi : ~0ull)) | (1ull << 63));
     }
-    if (e == 0 || e >= 63 || s[e] >= 0x80 || !labels_ok(m.dot, m.hy, 0, e)) return 0;
+    if (e == 0 || e >= 63 || s[e] >= 0x80 || !labels_ok(m.dot, m.hy, e)) return 0;
     if (utf8) *wide = (m.hi & ((1ull << e) - 1)) != 0;
     return e;
 }

@@ -613,8 +613,10 @@ END_TEST
  * from the local part's start: where the 16-octet vector builds extend
  * their first window, and where every build scans a long domain again),
  * each valid, and broken at its end in each of four ways.  The expected
- * answers are RFC 5321's rules, not the parser's: a Dot-string local part
- * (no dot first, last or doubled) and LDH labels (none empty, none
+ * answers are RFC 5321's rules (4.1.2), not the parser's: the local part
+ * a Dot-string, `Atom *("." Atom)` (no dot first, last or doubled); the
+ * domain `sub-domain *("." sub-domain)`, each `Let-dig [Ldh-str]` with
+ * `Ldh-str = *( ALPHA / DIGIT / "-" ) Let-dig` (no label empty, none
  * starting or ending with a hyphen). */
 START_TEST(test_mailbox_windows)
 {
@@ -629,7 +631,8 @@ START_TEST(test_mailbox_windows)
                 if (bad == 1) mb[n - 1] = '.';              /* "l." before "@" */
                 mb[n++] = '@';
                 /* labels "ddd-dd", the last one cut short */
-                for (i = 0; i < D; i++) mb[n++] = (i % 7 == 6 && i + 1 < D) ? '.' : i % 7 == 3 ? '-' : 'd';
+                for (i = 0; i < D; i++)
+                    mb[n++] = (i % 7 == 6 && i + 1 < D) ? '.' : i % 7 == 3 ? '-' : 'd';
                 if (mb[n - 1] == '-') mb[n - 1] = 'd';
                 if (bad == 2) mb[n - 1] = '-';              /* a label ends with "-" */
                 if (bad == 3 && D >= 2) mb[n - 2] = '.', mb[n - 1] = '.';   /* ".." or "@." */
@@ -647,8 +650,8 @@ START_TEST(test_mailbox_windows)
                     ck_assert(c->path.domain.p == line + 9 + L + 1);
                     ck_assert_uint_eq(c->path.mailbox.n, L + 1 + D);
                 } else {
-                    ck_assert_msg(c->error == (bad == 1 ? SMTPP_E_LOCAL_SYNTAX : SMTPP_E_DOMAIN_SYNTAX),
-                                  "%s: error %d", line, c->error);
+                    int want = bad == 1 ? SMTPP_E_LOCAL_SYNTAX : SMTPP_E_DOMAIN_SYNTAX;
+                    ck_assert_msg(c->error == want, "%s: error %d", line, c->error);
                 }
             }
         }
