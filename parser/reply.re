@@ -19,14 +19,16 @@
  *
  * The fast lane (parser/reply_lane.c; its contract in reply_lane.h),
  * written once with generic vectors for SSE2, NEON and AVX2 (chosen at
- * parser init): a line not looked at yet with at least 32 octets readable
+ * parser init): a line not looked at yet with at least 16 octets readable
  * from its start goes to it first (with fewer than 64 it reads two
- * overlapping windows that end at the region's end).  One pass finds the
- * first control character of the line, which must be the CR of its CRLF,
- * and so frames the line and checks its text at once.  It claims only
- * well-formed lines and leaves everything else (every error, a bare LF, a
- * line over 126 octets, a token shaped like an enhanced code that is not
- * a valid one of the reply's class) to the general path above.
+ * overlapping windows, the second ending at the region's end).  One pass
+ * finds the first control character of the line, which must be the CR of
+ * its CRLF, and so frames the line and checks its text at once (and, near
+ * the region's end, tells the framing when there is no LF to look for).
+ * It claims only well-formed lines and leaves everything else (every
+ * error, a bare LF, a line over 126 octets, a token shaped like an
+ * enhanced code that is not a valid one of the reply's class) to the
+ * general path above.
  * Sanitizer and fuzzing builds lex every claimed line again
  * (parser/lane_check.c) and abort on any difference.  The usual call, a
  * reply of one line that the lane takes, is one short function
@@ -378,7 +380,8 @@ static int rp_skip_broken(smtpp_reply_parser *p, const char *buf, size_t len, si
 /* The fast lane's attempt at the line that starts at buf[line] (pos: how
  * far LF was looked for already): 1 when the lane claims the line, with *l
  * filled and *end just past the line; 0 to leave the line to framing and
- * rp_lex_line(). */
+ * rp_lex_line(); -1 when the lane saw that the region holds no LF after
+ * buf[line] (SMTPP_REPLY_LANE_NO_END), so framing would find none. */
 static SMTPP_INLINE int rp_try_lane(smtpp_reply_parser *p, const char *buf, size_t len,
                                     size_t line, size_t pos, size_t max_line, rp_line *l,
                                     size_t *end)
@@ -387,6 +390,8 @@ static SMTPP_INLINE int rp_try_lane(smtpp_reply_parser *p, const char *buf, size
      * on an empty rest: buf may be NULL then, and NULL + 0 is undefined */
     if (pos == line && line < len) {
         size_t n = smtpp__reply_lane(p, (const uchar *)buf + line, len - line, l);
+        if (n == SMTPP_REPLY_LANE_NO_END)
+            return -1;
         if (n && n <= max_line) {
             *end = line + n;
             return 1;
@@ -570,6 +575,7 @@ static SMTPP_NOINLINE int rp_parse_lines(smtpp_reply_parser *p, const char *buf,
     size_t max_line = rp_max_line(p);
     size_t max_lines = p->max_lines < 1 ? 1 : p->max_lines;
     size_t pos;
+    int lane;
 
     *used = 0;
     if (buf == NULL)
@@ -597,8 +603,8 @@ static SMTPP_NOINLINE int rp_parse_lines(smtpp_reply_parser *p, const char *buf,
         if (n) {
             end = line + n;
             n = 0;
-        } else if (!rp_try_lane(p, buf, len, line, pos, max_line, l, &end)) {
-            if (!rp_frame_line(buf, len, pos, line + max_line, &end)) {
+        } else if ((lane = rp_try_lane(p, buf, len, line, pos, max_line, l, &end)) <= 0) {
+            if (lane < 0 || !rp_frame_line(buf, len, pos, line + max_line, &end)) {
                 if (len >= line + max_line)
                     return rp_too_long(p, buf, line, max_line, out, used);
                 /* A line cut short within the lane's first 64 octets is
@@ -635,11 +641,16 @@ static SMTPP_NOINLINE int rp_parse_first(smtpp_reply_parser *p, const char *buf,
 {
     rp_line l;
     size_t n = smtpp__reply_lane(p, (const uchar *)buf, len, &l);
-    if (SMTPP_LIKELY(n != 0) && n <= rp_max_line(p)) {
+    if (SMTPP_LIKELY(n - 1 < SMTPP_REPLY_LANE_NO_END - 1) && n <= rp_max_line(p)) {
         if (SMTPP_LIKELY(l.sep != '-'))
             return rp_finish_one(p, buf, 0, n, &l, out, used);
         return rp_parse_lines(p, buf, len, out, used, &l);
     }
+    /* no LF in the region (SMTPP_REPLY_LANE_NO_END): what was looked at is
+     * all of it, so rp_parse_lines() neither asks the lane again nor
+     * searches */
+    if (n == SMTPP_REPLY_LANE_NO_END)
+        p->_scanned = len;
     return rp_parse_lines(p, buf, len, out, used, NULL);
 }
 

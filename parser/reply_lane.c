@@ -15,19 +15,27 @@
 
 #include <string.h>
 
-/* The control characters (but HT) and the digits of the 32 octets at s,
- * as bit masks. */
-SIMD_INLINE void rp_block(const uchar *s, uint32_t *ctl, uint32_t *dig)
+/* The control characters (but HT) and the digits of the 32 octets of the
+ * vectors x[], as bit masks. */
+SIMD_INLINE void rp_classes(const vu8 *x, uint32_t *ctl, uint32_t *dig)
 {
     vu8 c[SIMD_N / 2], d[SIMD_N / 2];
     int i;
     for (i = 0; i < SIMD_N / 2; i++) {
-        vu8 x = v_load(s + i * SIMD_W);
-        c[i] = (V_MASK(x < 0x20) & V_MASK(x != '\t')) | V_MASK(x == 0x7f);
-        d[i] = V_MASK((vu8)(x - '0') <= 9);
+        c[i] = (V_MASK(x[i] < 0x20) & V_MASK(x[i] != '\t')) | V_MASK(x[i] == 0x7f);
+        d[i] = V_MASK((vu8)(x[i] - '0') <= 9);
     }
     *ctl = v_bits32(c);
     *dig = v_bits32(d);
+}
+
+/* The same for the 32 octets at s. */
+SIMD_INLINE void rp_block(const uchar *s, uint32_t *ctl, uint32_t *dig)
+{
+    vu8 x[SIMD_N / 2];
+    int i;
+    for (i = 0; i < SIMD_N / 2; i++) x[i] = v_load(s + i * SIMD_W);
+    rp_classes(x, ctl, dig);
 }
 
 /* 1 to 3 digits at s, n of them, without a leading zero: their value, or
@@ -45,15 +53,18 @@ SIMD_INLINE int rp_small(const uchar *s, unsigned n)
  * 64 octets; 0 when the line is longer than the lane reads. */
 SIMD_INLINE unsigned rp_first_ctl(const uchar *b, size_t avail, uint64_t *nd)
 {
-    uint32_t c0, d0, c1 = 0, d1 = 0, c2, d2, c3, d3;
+    uint32_t c0, d0, c1, d1, c2, d2, c3, d3;
     uint64_t ctl;
     unsigned first;
     rp_block(b, &c0, &d0);
-    if (!c0) rp_block(b + 32, &c1, &d1);   /* most lines end in the first 32 */
-    ctl = (uint64_t)c1 << 32 | c0;
+    if (c0) {                       /* most lines end in the first 32 */
+        *nd = ~(uint64_t)d0;
+        return (unsigned)__builtin_ctz(c0);
+    }
+    rp_block(b + 32, &c1, &d1);
     *nd = ~((uint64_t)d1 << 32 | d0);
-    if (ctl) {
-        first = (unsigned)__builtin_ctzll(ctl);
+    if (c1) {
+        first = 32 + (unsigned)__builtin_ctz(c1);
         return first == 63 ? 0 : first;
     }
     /* a longer line: the next 64 */
@@ -69,12 +80,13 @@ SIMD_INLINE unsigned rp_first_ctl(const uchar *b, size_t avail, uint64_t *nd)
  * first 64 (32 <= avail < 64): one window of 32 from the line's start and
  * one ending at the region's end, overlapping, so that nothing past
  * b[avail - 1] is read.  The octets past the region count as control
- * characters (they end the line's scan) and as non-digits; 0 when the
- * line's CRLF is not within the region. */
+ * characters (they end the line's scan) and as non-digits: the offset is
+ * avail or more when the region holds no control character after b (see
+ * rp_first_ctl_near()). */
 SIMD_INLINE unsigned rp_first_ctl_short(const uchar *b, size_t avail, uint64_t *nd)
 {
     uint32_t c0, d0, c1, d1;
-    unsigned sh = (unsigned)avail - 32, first;
+    unsigned sh = (unsigned)avail - 32;
     uint64_t ctl;
     rp_block(b, &c0, &d0);
     rp_block(b + sh, &c1, &d1);
@@ -83,7 +95,38 @@ SIMD_INLINE unsigned rp_first_ctl_short(const uchar *b, size_t avail, uint64_t *
      * are enough (a run of digits into the second is no code either way) */
     *nd = ~(uint64_t)d0;
     (void)d1;
-    first = (unsigned)__builtin_ctzll(ctl);
+    return (unsigned)__builtin_ctzll(ctl);
+}
+
+/* The same for a line with fewer than 32 octets left in the region (16 <=
+ * avail < 32), which a reply of a line or two at the end of a read often
+ * is: 16 octets from the line's start and the 16 that end at b[avail - 1],
+ * overlapping, in one pass.  The octets past the region count as control
+ * characters and non-digits, as in rp_first_ctl_short(); an enhanced code
+ * that is valid ends by octet 13, within the first 16. */
+SIMD_INLINE unsigned rp_first_ctl_tiny(const uchar *b, size_t avail, uint64_t *nd)
+{
+    vu8 x[SIMD_N / 2];
+    uint32_t c, d;
+    unsigned sh = (unsigned)avail - 16;
+    uint64_t ctl;
+    v_load32_halves(b, b + sh, x);
+    rp_classes(x, &c, &d);
+    ctl = ((uint64_t)(c >> 16) << sh | (c & 0xffffu)) | ~0ull << avail;
+    *nd = ~(uint64_t)(d & 0xffffu);
+    return (unsigned)__builtin_ctzll(ctl);
+}
+
+/* The first control character of a line with fewer than 64 octets left in
+ * the region, or 0 when its CRLF is not within the region; *none set when
+ * the region holds no control character after b, so no LF: the line goes
+ * on in the next read (a read's last line is more often cut in the middle
+ * than not). */
+SIMD_INLINE unsigned rp_first_ctl_near(const uchar *b, size_t avail, uint64_t *nd, int *none)
+{
+    unsigned first = avail >= 32 ? rp_first_ctl_short(b, avail, nd)
+                                 : rp_first_ctl_tiny(b, avail, nd);
+    *none = first >= avail;
     return first + 1 < avail ? first : 0;
 }
 
@@ -150,6 +193,25 @@ SIMD_INLINE size_t rp_line_fast(const uchar *b, unsigned first, uint64_t nd, rp_
     return first + 2;
 }
 
+/* The lane's answer for a line at b with fewer octets readable than its
+ * usual windows (the last line or two of a read), out of line: the usual
+ * call keeps a small function with few registers to save. */
+static SMTPP_NOINLINE size_t rp_lane_near(const smtpp_reply_parser *p, const uchar *b,
+                                          size_t avail, rp_line *l)
+{
+    uint64_t nd;
+    int none;
+    unsigned first = rp_first_ctl_near(b, avail, &nd, &none);
+    size_t n = rp_line_fast(b, first, nd, l);
+    if (!n && none) return SMTPP_REPLY_LANE_NO_END;
+#if defined(SMTPP_CHECK_FAST_PATHS)
+    if (n) smtpp__reply_lane_check(p, b, avail, l, n);
+#else
+    (void)p;
+#endif
+    return n;
+}
+
 size_t LANE_FN(smtpp__reply_lane)(const smtpp_reply_parser *p, const uchar *b, size_t avail,
                                   rp_line *l)
 {
@@ -157,8 +219,8 @@ size_t LANE_FN(smtpp__reply_lane)(const smtpp_reply_parser *p, const uchar *b, s
     unsigned first;
     size_t n;
     prefetch_page_ahead(b);
-    first = avail >= SMTPP_REPLY_LANE_READ ? rp_first_ctl(b, avail, &nd)
-                                           : rp_first_ctl_short(b, avail, &nd);
+    if (SMTPP_UNLIKELY(avail < SMTPP_REPLY_LANE_READ)) return rp_lane_near(p, b, avail, l);
+    first = rp_first_ctl(b, avail, &nd);
     n = rp_line_fast(b, first, nd, l);
 #if defined(SMTPP_CHECK_FAST_PATHS)
     if (n) smtpp__reply_lane_check(p, b, avail, l, n);

@@ -8,7 +8,9 @@
  * starts at b and either returns 0 (it does not vouch for the line; *l
  * means nothing) or returns n, the length of the line with its CRLF, and
  * has filled *l exactly as the general path's rp_lex_line() fills it for
- * b[0 .. n), with no error.  The lines it takes: a code in range (2-5,
+ * b[0 .. n), with no error.  With fewer than SMTPP_REPLY_LANE_READ octets
+ * readable it may also return SMTPP_REPLY_LANE_NO_END: b[0 .. avail) holds
+ * no control character, so no LF (the framing need not look for one).  The lines it takes: a code in range (2-5,
  * 0-5, digit), then "-", SP or the CRLF; a well-formed enhanced code of
  * the reply's class (RFC 3463: [245] "." 1-3 digits "." 1-3 digits, no
  * leading zero) or none (a text that does not start with "2." "4." "5."
@@ -17,11 +19,12 @@
  * token shaped like an enhanced code that is not a valid one of the
  * reply's class are 0.
  *
- * What it reads.  avail octets are readable at b; it needs 32 and returns
+ * What it reads.  avail octets are readable at b; it needs 16 and returns
  * 0 with fewer.  With 64 or more it reads b[0 .. 64), and b[64 .. 128)
  * when the first 64 hold no control character and avail >= 128.  With
  * fewer (the last line or two of a read) it reads b[0 .. 32) and the 32
- * octets that end at b[avail - 1], and counts the octets past them as
+ * octets that end at b[avail - 1]; with fewer than 32, b[0 .. 16) and the
+ * 16 that end at b[avail - 1].  It counts the octets past the region as
  * control characters: a line whose CRLF is not within avail is 0.  Its
  * answer depends only on the octets of the line, b[0 .. n): the first
  * control character (the line's CR) ends every scan, and the octets after
@@ -70,7 +73,12 @@ typedef struct rp_line {
  * readable it reads its fixed windows; with fewer it reads only those,
  * and needs SMTPP_REPLY_LANE_MIN ("What it reads" above). */
 #define SMTPP_REPLY_LANE_READ 64
-#define SMTPP_REPLY_LANE_MIN 32
+#define SMTPP_REPLY_LANE_MIN 16
+
+/* The lane's answer when fewer than SMTPP_REPLY_LANE_READ octets are
+ * readable and none of them is a control character: the region holds no
+ * LF after b ("What it claims" above). */
+#define SMTPP_REPLY_LANE_NO_END ((size_t)-1)
 
 #if defined(SMTPP_HAVE_LANE)
 size_t smtpp__reply_lane_base(const smtpp_reply_parser *p, const uchar *b, size_t avail,

@@ -14,6 +14,9 @@
  *   v_any(m)         nonzero when an element of m (each 0x00 or 0xff) is set
  *   v_lookup(t, i)   (SIMD_HAS_LOOKUP only) t[i & 15] in every element,
  *                    for indices 0..15; t is a V_TABLE16() of 16 entries
+ *   v_load32_halves(lo, hi, v)
+ *                    32 octets as the SIMD_N / 2 vectors v[]: the 16 at lo,
+ *                    then the 16 at hi
  *
  * and, not a vector operation, prefetch_page_ahead(p) (below).
  *
@@ -152,6 +155,17 @@ SIMD_INLINE vu8 v_lookup(vu8 t, vu8 i)
 }
 #  define V_TABLE16(...) ((vu8){ __VA_ARGS__ })
 #endif
+
+SIMD_INLINE void v_load32_halves(const unsigned char *lo, const unsigned char *hi, vu8 *v)
+{
+#if defined(__AVX2__)
+    v[0] = (vu8)_mm256_loadu2_m128i((const __m128i_u *)(const void *)hi,
+                                    (const __m128i_u *)(const void *)lo);
+#else
+    v[0] = v_load(lo);
+    v[1] = v_load(hi);
+#endif
+}
 
 /* A hint to the cache for the octet one page (4096 octets) after p, which
  * may be past the caller's region, or mapped by nobody: a prefetch is no

@@ -243,8 +243,8 @@ START_TEST(test_reply_lane_after_short_read)
 END_TEST
 
 /* Replies as servers send them, whole in a region of their exact size:
- * the lane takes every line with 32 octets or more from its start to the
- * region's end (the last lines read only up to it: the guard-page runs of
+ * the lane takes every line with SMTPP_REPLY_LANE_MIN (16) octets or more
+ * from its start to the region's end (the last lines read only up to it: the guard-page runs of
  * test_reply check that), the general path the rest, and the replies come
  * out right. */
 START_TEST(test_reply_lane_to_region_end)
@@ -290,6 +290,109 @@ START_TEST(test_reply_lane_to_region_end)
 END_TEST
 #endif
 
+/* The reply lane near the end of a region (fewer than
+ * SMTPP_REPLY_LANE_READ octets readable, each region an exact-size heap
+ * copy, so that the sanitizer build sees any read past it): a reply line
+ * whose CRLF is in the region is taken whole, down to SMTPP_REPLY_LANE_MIN
+ * readable octets; a region with no control character in it is
+ * SMTPP_REPLY_LANE_NO_END; one with a control character but no CRLF
+ * (a CR at its end, a NUL) is 0, and left to the framing. */
+START_TEST(test_reply_lane_near_region_end)
+{
+    smtpp_reply_parser p;
+    size_t avail, n;
+    smtpp_reply_parser_init(&p, 0);
+    for (avail = SMTPP_REPLY_LANE_MIN; avail < SMTPP_REPLY_LANE_READ; avail++) {
+        uchar *b = malloc(avail);
+        rp_line l;
+        ck_assert_ptr_nonnull(b);
+        /* "250 xx..x\r\n" of n octets, then the start of the next line */
+        for (n = 6; n <= avail; n++) {
+            memset(b, 'x', avail);
+            memcpy(b, "250 ", 4);
+            memcpy(b + n - 2, "\r\n", 2);
+            if (n < avail) b[n] = '2';
+#if defined(SMTPP_HAVE_LANE)
+            ck_assert_msg(smtpp__reply_lane(&p, b, avail, &l) == n,
+                          "a line of %zu octets, %zu readable", n, avail);
+            ck_assert_int_eq(l.code, 250);
+            ck_assert_uint_eq(l.text_off, 4);
+            ck_assert_uint_eq(l.text_end, n - 2);
+#else
+            ck_assert_uint_eq(smtpp__reply_lane(&p, b, avail, &l), 0);
+#endif
+        }
+        /* no line end in the region */
+        memset(b, 'x', avail);
+        memcpy(b, "250 ", 4);
+        n = smtpp__reply_lane(&p, b, avail, &l);
+#if defined(SMTPP_HAVE_LANE)
+        ck_assert_msg(n == SMTPP_REPLY_LANE_NO_END, "%zu readable: %zu", avail, n);
+#else
+        ck_assert_uint_eq(n, 0);
+#endif
+        /* a control character, but no CRLF: for the framing to decide */
+        b[avail - 1] = '\r';
+        ck_assert_uint_eq(smtpp__reply_lane(&p, b, avail, &l), 0);
+        b[avail - 1] = 'x';
+        b[avail / 2] = '\0';
+        ck_assert_uint_eq(smtpp__reply_lane(&p, b, avail, &l), 0);
+        free(b);
+    }
+    {
+        uchar b[SMTPP_REPLY_LANE_MIN - 1];
+        rp_line l;
+        memcpy(b, "250 2.0.0 Ok\r\n", 14);
+        ck_assert_uint_eq(smtpp__reply_lane(&p, b, sizeof b, &l), 0);
+    }
+}
+END_TEST
+
+/* A reply line with no LF yet, read by read, near and at the line limit:
+ * the parser waits (AGAIN, nothing consumed) while the line is shorter
+ * than max_line octets, reports SMTPP_RE_LINE_TOO_LONG once max_line
+ * octets have come without an LF (reply.h, "Limits"), and parses the line
+ * when its CRLF comes within the limit. */
+START_TEST(test_reply_no_lf_near_limit)
+{
+    static const size_t limits[] = { 16, 17, 24, 31, 32, 33, 48, 63, 64, 65, 512 };
+    size_t k, len;
+    for (k = 0; k < sizeof limits / sizeof limits[0]; k++)
+        for (len = 1; len <= 80; len++) {
+            smtpp_reply_parser p;
+            smtpp_reply r;
+            size_t used, max = limits[k];
+            char *b = malloc(len + 2);
+            int res;
+            ck_assert_ptr_nonnull(b);
+            memset(b, 'y', len + 2);
+            memcpy(b, "250 ", len < 4 ? len : 4);
+            smtpp_reply_parser_init(&p, 0);
+            p.max_line = max;
+            res = smtpp_parse_reply(&p, b, len, &r, &used);
+            if (len >= max) {
+                ck_assert_msg(res == SMTPP_DONE && r.error == SMTPP_RE_LINE_TOO_LONG,
+                              "limit %zu, %zu octets: %d, error %d", max, len, res, r.error);
+            } else {
+                ck_assert_msg(res == SMTPP_AGAIN && used == 0, "limit %zu, %zu octets: %d",
+                              max, len, res);
+                memcpy(b + len, "\r\n", 2);
+                res = smtpp_parse_reply(&p, b, len + 2, &r, &used);
+                if (len + 2 > max || len < 3) {
+                    ck_assert_msg(res == SMTPP_DONE && r.error != 0,
+                                  "limit %zu, %zu + CRLF: %d, error %d", max, len, res, r.error);
+                } else {
+                    ck_assert_msg(res == SMTPP_DONE && r.error == 0 && r.code == 250 &&
+                                      used == len + 2,
+                                  "limit %zu, %zu + CRLF: %d, error %d", max, len, res,
+                                  r.error);
+                }
+            }
+            free(b);
+        }
+}
+END_TEST
+
 static Suite *lane_suite(void)
 {
     Suite *s = suite_create("lane");
@@ -297,6 +400,8 @@ static Suite *lane_suite(void)
     tcase_add_test(tc, test_lane_build);
     tcase_add_test(tc, test_lane_taken);
     tcase_add_test(tc, test_lane_ignores_what_follows);
+    tcase_add_test(tc, test_reply_lane_near_region_end);
+    tcase_add_test(tc, test_reply_no_lf_near_limit);
 #if defined(SMTPP_CHECK_FAST_PATHS)
     tcase_add_test(tc, test_lane_taken_by_parser);
     tcase_add_test(tc, test_reply_lane_after_short_read);
