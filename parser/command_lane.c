@@ -856,8 +856,14 @@ static size_t command_lane_tail(const smtpp_parser *p, const uchar *b, size_t le
                                 smtpp_command *cmd);
 
 /* The octets command_lane_tail() copies, at most: its buffer, less the
- * usual form's reads past the last of them. */
+ * usual form's reads past the last of them.  A short rest (the usual case:
+ * the bounded form takes every line with a few dozen octets after its
+ * mailbox) is copied into the first TAIL_SHORT_ROOM octets only. */
 #define TAIL_COPY (SMTPP_LANE_READ - SMTPP_LANE_AFTER_LF - 1)
+#define TAIL_SHORT_ROOM 128
+#define TAIL_SHORT (TAIL_SHORT_ROOM - SMTPP_LANE_AFTER_LF - 1)
+_Static_assert(TAIL_SHORT_ROOM % 32 == 0 && TAIL_SHORT >= 32 && TAIL_SHORT_ROOM < SMTPP_LANE_READ,
+               "whole vectors, and room for a rest of 32");
 
 /* The lane on a line near the end of the region: SMTPP_LANE_MIN <= len
  * octets readable at b, and the line's first LF (if any) has fewer than
@@ -908,12 +914,13 @@ SIMD_INLINE void tail_clear(smtpp_command *c)
 
 /* The lane on a line near the end of the region (command_lane.h): the
  * first TAIL_COPY of the len octets at b are copied over SMTPP_LANE_READ
- * zeros, the lane's usual form runs on the copy, and the slices of *cmd
- * are moved from the copy to b.  The copy's first LF, or else its first
- * zero, is within TAIL_COPY octets, and no scan goes past either (a zero
- * is in no field's set, and matches no word): so every read of the usual
- * form is within the copy, the SMTPP_LANE_AFTER_LF octets after that
- * octet included.  A line longer than the copy (near the end of the
+ * zeros (all of them, when there are at most TAIL_SHORT, over the first
+ * TAIL_SHORT_ROOM zeros), the lane's usual form runs on the copy, and the
+ * slices of *cmd are moved from the copy to b.  The copy's first LF, or
+ * else its first zero, is within the octets copied, and no scan goes past
+ * either (a zero is in no field's set, and matches no word): so every read
+ * of the usual form is within the zeros written, the SMTPP_LANE_AFTER_LF
+ * octets after that octet included.  A line longer than the copy (near the end of the
  * region, and then only when its bounded form failed) is left to the
  * general path.
  *
@@ -933,15 +940,20 @@ static size_t command_lane_tail(const smtpp_parser *p, const uchar *b, size_t le
     uchar t[SMTPP_LANE_READ] __attribute__((aligned(SIMD_W)));
     const vu8 z = { 0 };
     uintptr_t delta = (uintptr_t)b - (uintptr_t)t;
-    size_t i, n;
+    size_t i, n, cap = TAIL_COPY, room = SMTPP_LANE_READ;
     unsigned v;
-    if (len > TAIL_COPY) len = TAIL_COPY;
+    if (SMTPP_LIKELY(len <= TAIL_SHORT)) {
+        cap = TAIL_SHORT;
+        room = TAIL_SHORT_ROOM;
+    } else if (len > TAIL_COPY) {
+        len = TAIL_COPY;
+    }
     /* zeros, then the len octets over them */
-    for (i = 0; i < SMTPP_LANE_READ; i += SIMD_W) v_store(t + i, z);
+    for (i = 0; i < room; i += SIMD_W) v_store(t + i, z);
     if (SMTPP_LIKELY(len >= SIMD_W)) {
         /* whole vectors, the last ones again at len - SIMD_W: no branch on
          * the length */
-        for (i = 0; i < TAIL_COPY; i += SIMD_W) {
+        for (i = 0; i < cap; i += SIMD_W) {
             size_t at = i < len - SIMD_W ? i : len - SIMD_W;
             v_store(t + at, v_load(b + at));
         }
@@ -949,7 +961,7 @@ static size_t command_lane_tail(const smtpp_parser *p, const uchar *b, size_t le
         memcpy(t, b, len);
     }
     cmd->nparams = 0;   /* params[0..nparams) are the lane's */
-    n = line_any(t, t + SMTPP_LANE_READ, cmd, 0);
+    n = line_any(t, t + room, cmd, 0);
     if (SMTPP_UNLIKELY(!n)) {
         tail_clear(cmd);
         return 0;
