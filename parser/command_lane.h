@@ -39,7 +39,8 @@
  * drop to a 32-octet window, a parameter needs 24 octets, an xtext window
  * 64) and gives up when it does not fit; the line is then tried on a copy
  * of its first 256 octets followed by zeros (a zero stops every scan as
- * an LF does), and the slices moved back to b.  So a line of the lane's
+ * an LF does; a rest of 64 octets or fewer, the usual one, is copied over
+ * 128 zeros only), and the slices moved back to b.  So a line of the lane's
  * shapes is refused for want of octets only when len < SMTPP_LANE_MIN,
  * or when it is longer than the copy and its bounded form failed.  Its
  * answer (n and every field of *cmd) depends only on the octets of the
