@@ -193,6 +193,22 @@ SIMD_INLINE size_t rp_line_fast(const uchar *b, unsigned first, uint64_t nd, rp_
     return first + 2;
 }
 
+/* n, the lane's answer for the line at b, after the oracle has checked it
+ * (SMTPP_CHECK_FAST_PATHS builds). */
+SIMD_INLINE size_t rp_checked(const smtpp_reply_parser *p, const uchar *b, size_t avail,
+                              const rp_line *l, size_t n)
+{
+#if defined(SMTPP_CHECK_FAST_PATHS)
+    if (n) smtpp__reply_lane_check(p, b, avail, l, n);
+#else
+    (void)p;
+    (void)b;
+    (void)avail;
+    (void)l;
+#endif
+    return n;
+}
+
 /* The lane's answer for a line at b with fewer octets readable than its
  * usual windows (the last line or two of a read), out of line: the usual
  * call keeps a small function with few registers to save. */
@@ -204,12 +220,7 @@ static SMTPP_NOINLINE size_t rp_lane_near(const smtpp_reply_parser *p, const uch
     unsigned first = rp_first_ctl_near(b, avail, &nd, &none);
     size_t n = rp_line_fast(b, first, nd, l);
     if (!n && none) return SMTPP_REPLY_LANE_NO_END;
-#if defined(SMTPP_CHECK_FAST_PATHS)
-    if (n) smtpp__reply_lane_check(p, b, avail, l, n);
-#else
-    (void)p;
-#endif
-    return n;
+    return rp_checked(p, b, avail, l, n);
 }
 
 size_t LANE_FN(smtpp__reply_lane)(const smtpp_reply_parser *p, const uchar *b, size_t avail,
@@ -217,17 +228,10 @@ size_t LANE_FN(smtpp__reply_lane)(const smtpp_reply_parser *p, const uchar *b, s
 {
     uint64_t nd;
     unsigned first;
-    size_t n;
     prefetch_page_ahead(b);
     if (SMTPP_UNLIKELY(avail < SMTPP_REPLY_LANE_READ)) return rp_lane_near(p, b, avail, l);
     first = rp_first_ctl(b, avail, &nd);
-    n = rp_line_fast(b, first, nd, l);
-#if defined(SMTPP_CHECK_FAST_PATHS)
-    if (n) smtpp__reply_lane_check(p, b, avail, l, n);
-#else
-    (void)p;
-#endif
-    return n;
+    return rp_checked(p, b, avail, l, rp_line_fast(b, first, nd, l));
 }
 
 #else
