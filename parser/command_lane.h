@@ -151,12 +151,10 @@ int smtpp__parse_lane_padded_avx2(smtpp_parser *p, const char *buf, size_t len,
  * line_done() (command_frame.h, the general path's one definition);
  * everything else goes on to smtpp__parse_general() (command.re) as a
  * tail call, with the lane's answer kept (the lane is not asked twice).
- * When there was no hint to use at all, the rest of a line with nothing
- * new since the framing looked last (the last call of a read) is AGAIN at
- * once, the general path's answer (lane_no_hint()); otherwise (the first
- * call on each new read) the general path searches for a hint and hands
- * the call back (SMTPP__LANE_AGAIN, command_frame.h), so that the first
- * line of each read too takes this copy of the lane's code.  Its result is
+ * When there was no hint to use at all (the first call on each new read),
+ * the general path searches for one and hands the call back
+ * (SMTPP__LANE_AGAIN, command_frame.h), so that the first line of each
+ * read too takes this copy of the lane's code.  Its result is
  * smtpp_parse_command()'s.  smtpp__parse_lane_padded_*() is
  * the same for a parser with SMTPP_INPUT_PADDED (_simd has
  * SMTPP_SIMD_PADDED): every line has the room, so every one takes the
