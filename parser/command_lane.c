@@ -1001,25 +1001,6 @@ static size_t command_lane_tail(const smtpp_parser *p, const uchar *b, size_t le
     return n;
 }
 
-/* parse_lane() with no hint it can use, out of line.  The rest of a line
- * with nothing new since the framing looked last (no hint, and what it
- * searched, _past, is the whole region), below the line limit: AGAIN,
- * nothing consumed and nothing changed, as smtpp__parse_general() would
- * answer; that is the last call of nearly every read.  (The tests of _lf
- * and the limit only keep the shortcut where that answer is plain: while
- * the caller keeps the contract, the general path answers AGAIN in those
- * cases too.)  Else the framing searches, and then comes back to the
- * entry (SMTPP__LANE_AGAIN). */
-static SMTPP_NOINLINE int lane_no_hint(smtpp_parser *p, const char *buf, size_t len,
-                                       smtpp_command *cmd, size_t *used)
-{
-    if (p->_lf == 0 && p->_past == len && len < p->max_line && !p->_skipping) {
-        *used = 0;
-        return SMTPP_AGAIN;
-    }
-    return smtpp__parse_general(p, buf, len, cmd, used, SMTPP__LANE_AGAIN);
-}
-
 /* smtpp_parse_command() on a parser with this lane (command_lane.h): the
  * usual call is one function, the framing's checks on the hint, the lane
  * inline and line_done(); every other call goes on to the general path
@@ -1056,7 +1037,9 @@ SIMD_INLINE int parse_lane(smtpp_parser *p, const char *buf, size_t len, smtpp_c
             return line_done(p, b, n, cmd, used, 1);
         return smtpp__parse_general(p, buf, len, cmd, used, 0);
     }
-    return lane_no_hint(p, buf, len, cmd, used);
+    /* no hint to use: the framing searches, and then comes back here
+     * (SMTPP__LANE_AGAIN) */
+    return smtpp__parse_general(p, buf, len, cmd, used, SMTPP__LANE_AGAIN);
 }
 
 int LANE_FN(smtpp__parse_lane)(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
