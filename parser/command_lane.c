@@ -920,9 +920,9 @@ SIMD_INLINE void tail_clear(smtpp_command *c)
  * else its first zero, is within the octets copied, and no scan goes past
  * either (a zero is in no field's set, and matches no word): so every read
  * of the usual form is within the zeros written, the SMTPP_LANE_AFTER_LF
- * octets after that octet included.  A line longer than the copy (near the end of the
- * region, and then only when its bounded form failed) is left to the
- * general path.
+ * octets after that octet included.  A line longer than the copy (near
+ * the end of the region, and then only when its bounded form failed) is
+ * left to the general path.
  *
  * A line the lane takes has exactly the fields the general path gives it,
  * so the slices to move are known by the verb: none for RSET QUIT DATA

@@ -641,7 +641,7 @@ static SMTPP_NOINLINE int rp_parse_first(smtpp_reply_parser *p, const char *buf,
 {
     rp_line l;
     size_t n = smtpp__reply_lane(p, (const uchar *)buf, len, &l);
-    if (SMTPP_LIKELY(n - 1 < SMTPP_REPLY_LANE_NO_END - 1) && n <= rp_max_line(p)) {
+    if (SMTPP_LIKELY(n != 0 && n != SMTPP_REPLY_LANE_NO_END) && n <= rp_max_line(p)) {
         if (SMTPP_LIKELY(l.sep != '-'))
             return rp_finish_one(p, buf, 0, n, &l, out, used);
         return rp_parse_lines(p, buf, len, out, used, &l);

@@ -82,7 +82,7 @@ SIMD_INLINE unsigned rp_first_ctl(const uchar *b, size_t avail, uint64_t *nd)
  * b[avail - 1] is read.  The octets past the region count as control
  * characters (they end the line's scan) and as non-digits: the offset is
  * avail or more when the region holds no control character after b (see
- * rp_first_ctl_near()). */
+ * rp_lane_near()). */
 SIMD_INLINE unsigned rp_first_ctl_short(const uchar *b, size_t avail, uint64_t *nd)
 {
     uint32_t c0, d0, c1, d1;
@@ -115,19 +115,6 @@ SIMD_INLINE unsigned rp_first_ctl_tiny(const uchar *b, size_t avail, uint64_t *n
     ctl = ((uint64_t)(c >> 16) << sh | (c & 0xffffu)) | ~0ull << avail;
     *nd = ~(uint64_t)(d & 0xffffu);
     return (unsigned)__builtin_ctzll(ctl);
-}
-
-/* The first control character of a line with fewer than 64 octets left in
- * the region, or 0 when its CRLF is not within the region; *none set when
- * the region holds no control character after b, so no LF: the line goes
- * on in the next read (a read's last line is more often cut in the middle
- * than not). */
-SIMD_INLINE unsigned rp_first_ctl_near(const uchar *b, size_t avail, uint64_t *nd, int *none)
-{
-    unsigned first = avail >= 32 ? rp_first_ctl_short(b, avail, nd)
-                                 : rp_first_ctl_tiny(b, avail, nd);
-    *none = first >= avail;
-    return first + 1 < avail ? first : 0;
 }
 
 /* The enhanced code at b + 4 of a line whose first control character is
@@ -211,16 +198,20 @@ SIMD_INLINE size_t rp_checked(const smtpp_reply_parser *p, const uchar *b, size_
 
 /* The lane's answer for a line at b with fewer octets readable than its
  * usual windows (the last line or two of a read), out of line: the usual
- * call keeps a small function with few registers to save. */
+ * call keeps a small function with few registers to save.  A region with
+ * no control character after b has no LF: SMTPP_REPLY_LANE_NO_END, the
+ * line goes on in the next read (a read's last line is more often cut in
+ * the middle than not). */
 static SMTPP_NOINLINE size_t rp_lane_near(const smtpp_reply_parser *p, const uchar *b,
                                           size_t avail, rp_line *l)
 {
     uint64_t nd;
-    int none;
-    unsigned first = rp_first_ctl_near(b, avail, &nd, &none);
-    size_t n = rp_line_fast(b, first, nd, l);
-    if (!n && none) return SMTPP_REPLY_LANE_NO_END;
-    return rp_checked(p, b, avail, l, n);
+    unsigned first = avail >= 32 ? rp_first_ctl_short(b, avail, &nd)
+                                 : rp_first_ctl_tiny(b, avail, &nd);
+    if (first >= avail) return SMTPP_REPLY_LANE_NO_END;
+    /* 0: the CRLF is not all within the region */
+    first = first + 1 < avail ? first : 0;
+    return rp_checked(p, b, avail, l, rp_line_fast(b, first, nd, l));
 }
 
 size_t LANE_FN(smtpp__reply_lane)(const smtpp_reply_parser *p, const uchar *b, size_t avail,

@@ -10,14 +10,14 @@
  * has filled *l exactly as the general path's rp_lex_line() fills it for
  * b[0 .. n), with no error.  With fewer than SMTPP_REPLY_LANE_READ octets
  * readable it may also return SMTPP_REPLY_LANE_NO_END: b[0 .. avail) holds
- * no control character, so no LF (the framing need not look for one).  The lines it takes: a code in range (2-5,
- * 0-5, digit), then "-", SP or the CRLF; a well-formed enhanced code of
- * the reply's class (RFC 3463: [245] "." 1-3 digits "." 1-3 digits, no
- * leading zero) or none (a text that does not start with "2." "4." "5."
- * where a code may be); text without control characters but HT; CRLF;
- * at most 126 octets in all.  Every error, a bare LF, a longer line and a
- * token shaped like an enhanced code that is not a valid one of the
- * reply's class are 0.
+ * no control character, so no LF (the framing need not look for one).
+ * The lines it takes: a code in range (2-5, 0-5, digit), then "-", SP or
+ * the CRLF; a well-formed enhanced code of the reply's class (RFC 3463:
+ * [245] "." 1-3 digits "." 1-3 digits, no leading zero) or none (a text
+ * that does not start with "2." "4." "5." where a code may be); text
+ * without control characters but HT; CRLF; at most 126 octets in all.
+ * Every error, a bare LF, a longer line and a token shaped like an
+ * enhanced code that is not a valid one of the reply's class are 0.
  *
  * What it reads.  avail octets are readable at b; it needs 16 and returns
  * 0 with fewer.  With 64 or more it reads b[0 .. 64), and b[64 .. 128)
