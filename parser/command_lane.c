@@ -146,13 +146,22 @@ typedef struct mb_masks {
     uint64_t nl, nd, hi, dot, hy;
 } mb_masks;
 
-/* The two sets of one vector.  With a shuffle, the usual pair of nibble
- * lookups: the low nibble selects an octet whose bit h says whether
+/* The two sets of one vector, as element masks whose bits, XORed with
+ * CLASS_FLIP, are those of mb_masks' nl and nd.  With a shuffle, the
+ * usual pair of nibble lookups (the octets outside each set: CLASS_FLIP
+ * is 0): the low nibble selects an octet whose bit h says whether
  * (h << 4 | low) is in the set, the high nibble selects bit h; octets >=
- * 0x80 select no bit.  Without one (SSE2), ranges, and for the local part
- * not its whole set but the octets of nearly every real local part:
- * letters, digits and "-./_+=" (local_exact() has the whole set, for the
- * rare local part with another atext octet: mailbox_scan()). */
+ * 0x80 select no bit.  Without one (SSE2), ranges (the octets inside each
+ * set: CLASS_FLIP is all ones, one NOT per 64-bit mask instead of one per
+ * vector), and for the local part not its whole set but the octets of
+ * nearly every real local part: letters, digits and "-./_+=" (local_exact()
+ * has the whole set, for the rare local part with another atext octet:
+ * mailbox_scan()). */
+#if SIMD_HAS_LOOKUP
+#  define CLASS_FLIP 0ull
+#else
+#  define CLASS_FLIP (~0ull)
+#endif
 SIMD_INLINE void mailbox_classes(vu8 v, vu8 *nl, vu8 *nd)
 {
 #if SIMD_HAS_LOOKUP
@@ -169,8 +178,8 @@ SIMD_INLINE void mailbox_classes(vu8 v, vu8 *nl, vu8 *nd)
     typedef int8_t vs8 __attribute__((vector_size(SIMD_W)));
     vu8 alpha = V_MASK((vs8)((v | 0x20) + (uint8_t)(0x80 - 'a')) < (int8_t)(-128 + 26)),
         range = V_MASK((vs8)(v + (uint8_t)(0x80 - '-')) < (int8_t)(-128 + 13));
-    *nl = ~(alpha | range | V_MASK(v == '_') | V_MASK(v == '+') | V_MASK(v == '='));
-    *nd = ~(alpha | (range & ~V_MASK(v == '/')));
+    *nl = alpha | range | V_MASK(v == '_') | V_MASK(v == '+') | V_MASK(v == '=');
+    *nd = alpha | (range & ~V_MASK(v == '/'));
 #endif
 }
 
@@ -233,8 +242,8 @@ SIMD_INLINE void mailbox_masks(const uchar *s, int half, mb_masks *m, int need_h
     int i;
     v_load64(s, half, v);
     for (i = 0; i < SIMD_N; i++) mailbox_vector(v[i], &nl[i], &nd[i], &hi[i], &dot[i], &hy[i]);
-    m->nl = v_bits64(nl);
-    m->nd = v_bits64(nd);
+    m->nl = v_bits64(nl) ^ CLASS_FLIP;
+    m->nd = v_bits64(nd) ^ CLASS_FLIP;
     m->hi = need_hi ? v_bits64(hi) : 0;
     m->dot = v_bits64(dot);
     m->hy = v_bits64(hy);
@@ -250,8 +259,8 @@ SIMD_INLINE void mailbox_masks_upper(const uchar *s, mb_masks *m, int need_hi)
     int i;
     for (i = 0; i < SIMD_N / 2; i++)
         mailbox_vector(v_load(s + 32 + i * SIMD_W), &nl[i], &nd[i], &hi[i], &dot[i], &hy[i]);
-    m->nl = (uint32_t)m->nl | (uint64_t)v_bits32(nl) << 32;
-    m->nd = (uint32_t)m->nd | (uint64_t)v_bits32(nd) << 32;
+    m->nl = (uint32_t)m->nl | (uint64_t)(v_bits32(nl) ^ (uint32_t)CLASS_FLIP) << 32;
+    m->nd = (uint32_t)m->nd | (uint64_t)(v_bits32(nd) ^ (uint32_t)CLASS_FLIP) << 32;
     m->hi = need_hi ? (uint32_t)m->hi | (uint64_t)v_bits32(hi) << 32 : 0;
     m->dot = (uint32_t)m->dot | (uint64_t)v_bits32(dot) << 32;
     m->hy = (uint32_t)m->hy | (uint64_t)v_bits32(hy) << 32;

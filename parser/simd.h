@@ -104,18 +104,20 @@ SIMD_INLINE vu8 v_lookup(vu8 t, vu8 i)
 }
 #  define V_TABLE16(...) ((vu8){ __VA_ARGS__, __VA_ARGS__ })
 #elif defined(__SSE2__)
+/* pmovmskb leaves bits 16..31 zero: a cast to uint16_t would only add a
+ * movzx after each one. */
 SIMD_INLINE uint64_t v_bits64(const vu8 *m)
 {
-    return (uint64_t)(uint16_t)_mm_movemask_epi8((__m128i)m[0]) |
-           (uint64_t)(uint16_t)_mm_movemask_epi8((__m128i)m[1]) << 16 |
-           (uint64_t)(uint16_t)_mm_movemask_epi8((__m128i)m[2]) << 32 |
-           (uint64_t)(uint16_t)_mm_movemask_epi8((__m128i)m[3]) << 48;
+    return (uint64_t)(uint32_t)_mm_movemask_epi8((__m128i)m[0]) |
+           (uint64_t)(uint32_t)_mm_movemask_epi8((__m128i)m[1]) << 16 |
+           (uint64_t)(uint32_t)_mm_movemask_epi8((__m128i)m[2]) << 32 |
+           (uint64_t)(uint32_t)_mm_movemask_epi8((__m128i)m[3]) << 48;
 }
 
 SIMD_INLINE uint32_t v_bits32(const vu8 *m)
 {
-    return (uint32_t)(uint16_t)_mm_movemask_epi8((__m128i)m[0]) |
-           (uint32_t)(uint16_t)_mm_movemask_epi8((__m128i)m[1]) << 16;
+    return (uint32_t)_mm_movemask_epi8((__m128i)m[0]) |
+           (uint32_t)_mm_movemask_epi8((__m128i)m[1]) << 16;
 }
 
 SIMD_INLINE int v_any(vu8 m)
