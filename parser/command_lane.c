@@ -224,7 +224,8 @@ SIMD_INLINE unsigned local_end(const uchar *s, const mb_masks *m, unsigned win, 
     return k;
 }
 
-/* The five classes of mb_masks for one vector, as element masks. */
+/* The five classes of mb_masks for one vector, as element masks (nl and nd
+ * flipped by CLASS_FLIP: mailbox_classes()). */
 SIMD_INLINE void mailbox_vector(vu8 v, vu8 *nl, vu8 *nd, vu8 *hi, vu8 *dot, vu8 *hy)
 {
     mailbox_classes(v, nl, nd);
