@@ -16,13 +16,14 @@
 #include <string.h>
 
 /* The control characters (but HT) and the digits of the 32 octets of the
- * vectors x[], as bit masks. */
+ * vectors x[], as bit masks.  HT is one of the octets below 0x20, so an
+ * XOR takes it out (one operation less than "and not HT"). */
 SIMD_INLINE void rp_classes(const vu8 *x, uint32_t *ctl, uint32_t *dig)
 {
     vu8 c[SIMD_N / 2], d[SIMD_N / 2];
     int i;
     for (i = 0; i < SIMD_N / 2; i++) {
-        c[i] = (V_MASK(x[i] < 0x20) & V_MASK(x[i] != '\t')) | V_MASK(x[i] == 0x7f);
+        c[i] = (V_MASK(x[i] < 0x20) ^ V_MASK(x[i] == '\t')) | V_MASK(x[i] == 0x7f);
         d[i] = V_MASK((vu8)(x[i] - '0') <= 9);
     }
     *ctl = v_bits32(c);
