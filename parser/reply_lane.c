@@ -17,7 +17,7 @@
 
 /* The control characters (but HT) and the digits of the 32 octets of the
  * vectors x[], as bit masks.  HT is one of the octets below 0x20, so an
- * XOR takes it out (one operation less than "and not HT"). */
+ * XOR takes it out (on x86, one operation less than "and not HT"). */
 SIMD_INLINE void rp_classes(const vu8 *x, uint32_t *ctl, uint32_t *dig)
 {
     vu8 c[SIMD_N / 2], d[SIMD_N / 2];
