@@ -25,7 +25,8 @@
  * fewer (the last line or two of a read) it reads b[0 .. 32) and the 32
  * octets that end at b[avail - 1]; with fewer than 32, b[0 .. 16) and the
  * 16 that end at b[avail - 1].  It counts the octets past the region as
- * control characters: a line whose CRLF is not within avail is 0.  Its
+ * control characters: a line whose CRLF is not within avail is 0, or
+ * SMTPP_REPLY_LANE_NO_END when the region has no control character.  Its
  * answer depends only on the octets of the line, b[0 .. n): the first
  * control character (the line's CR) ends every scan, and the octets after
  * it only fill the vector masks (a caller may pass a copy padded with

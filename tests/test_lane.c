@@ -244,9 +244,9 @@ END_TEST
 
 /* Replies as servers send them, whole in a region of their exact size:
  * the lane takes every line with SMTPP_REPLY_LANE_MIN (16) octets or more
- * from its start to the region's end (the last lines read only up to it: the guard-page runs of
- * test_reply check that), the general path the rest, and the replies come
- * out right. */
+ * from its start to the region's end (the last lines read only up to it:
+ * the guard-page runs of test_reply check that), the general path the
+ * rest, and the replies come out right. */
 START_TEST(test_reply_lane_to_region_end)
 {
     static const char in[] =

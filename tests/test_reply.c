@@ -65,6 +65,8 @@ static const vec vecs[] = {
       "OK 250 n=1 enh=- mixed=0 first=[a] last=[a] lines=-[a] raw=[250 a\\x0d\\x0a];\n"
       "OK 250 n=1 enh=- mixed=0 first=[b] last=[b] lines=-[b] raw=[250 b\\x0d\\x0a];\n"
       "OK 354 n=1 enh=- mixed=0 first=[go] last=[go] lines=-[go] raw=[354 go\\x0d\\x0a];\nFIN=0" },
+    /* RFC 5321 4.2: textstring = 1*(%d09 / %d32-126): HT is text, the
+     * other controls and DEL are not ("control char", "DEL char" below) */
     { "tab and 8-bit text", "250 a\tb \xc3\xa9\r\n", 0, D,
       "OK 250 n=1 enh=- mixed=0 first=[a\\x09b \\xc3\\xa9] last=[a\\x09b \\xc3\\xa9] "
       "lines=-[a\\x09b \\xc3\\xa9] raw=[250 a\\x09b \\xc3\\xa9\\x0d\\x0a];\nFIN=0" },
