@@ -26,7 +26,7 @@
  * its CRLF, and so frames the line and checks its text at once (and, near
  * the region's end, tells the framing when there is no LF to look for).
  * It claims only well-formed lines and leaves everything else (every
- * error, a bare LF, a line over 126 octets, a token shaped like an
+ * error, a bare LF, a line over 128 octets, a token shaped like an
  * enhanced code that is not a valid one of the reply's class) to the
  * general path above.
  * Sanitizer and fuzzing builds lex every claimed line again
@@ -562,11 +562,17 @@ static SMTPP_INLINE size_t rp_max_line(const smtpp_reply_parser *p)
     return p->max_line < 16 ? 16 : p->max_line;
 }
 
+/* rp_parse_lines()'s `first` for a line the lane looked at and did not
+ * take: it is not asked again. */
+static const rp_line rp_lane_refused;
+
 /* Frames and lexes lines (the lane first, else memchr and rp_lex_line),
  * checks each against the reply so far, and ends at the reply's last
  * line, at an error, or at the end of the region (SMTPP_AGAIN, with how
  * far LF was looked for kept in p->_scanned).  first, when not NULL, is
- * what the lane made of the line at p->_line already. */
+ * what the lane made of the line at p->_line already (&rp_lane_refused:
+ * nothing).  Six arguments: a seventh would go on the stack, and the
+ * callers' tail calls would need a frame. */
 static SMTPP_NOINLINE int rp_parse_lines(smtpp_reply_parser *p, const char *buf, size_t len,
                                          smtpp_reply *out, size_t *used, const rp_line *first)
 {
@@ -575,7 +581,7 @@ static SMTPP_NOINLINE int rp_parse_lines(smtpp_reply_parser *p, const char *buf,
     size_t max_line = rp_max_line(p);
     size_t max_lines = p->max_lines < 1 ? 1 : p->max_lines;
     size_t pos;
-    int lane;
+    int lane, tried = 0;
 
     *used = 0;
     if (buf == NULL)
@@ -593,7 +599,9 @@ static SMTPP_NOINLINE int rp_parse_lines(smtpp_reply_parser *p, const char *buf,
         return r;
     }
 
-    if (first) {                /* the lane's lines end in CRLF */
+    if (first == &rp_lane_refused) {
+        tried = 1;
+    } else if (first) {         /* the lane's lines end in CRLF */
         line_l = *first;
         n = first->text_end + 2;
     }
@@ -603,7 +611,8 @@ static SMTPP_NOINLINE int rp_parse_lines(smtpp_reply_parser *p, const char *buf,
         if (n) {
             end = line + n;
             n = 0;
-        } else if ((lane = rp_try_lane(p, buf, len, line, pos, max_line, l, &end)) <= 0) {
+        } else if ((lane = tried ? 0 : rp_try_lane(p, buf, len, line, pos, max_line, l, &end)) <=
+                   0) {
             if (lane < 0 || !rp_frame_line(buf, len, pos, line + max_line, &end)) {
                 if (len >= line + max_line)
                     return rp_too_long(p, buf, line, max_line, out, used);
@@ -611,7 +620,10 @@ static SMTPP_NOINLINE int rp_parse_lines(smtpp_reply_parser *p, const char *buf,
                  * looked at again from its start with the next read (fewer
                  * than SMTPP_REPLY_LANE_READ octets), so that the lane can
                  * take it then (rp_parse_first() for a reply's first
-                 * line); a longer one is not: framing goes on from here */
+                 * line); a longer one is not: framing goes on from here
+                 * (looking again from the start at each octet of a slow
+                 * client's long line would cost the lane's windows and a
+                 * search of the whole line every time) */
                 p->_scanned = len - line < SMTPP_REPLY_LANE_READ && p->_simd ? line : len;
                 return SMTPP_AGAIN;
             }
@@ -626,6 +638,7 @@ static SMTPP_NOINLINE int rp_parse_lines(smtpp_reply_parser *p, const char *buf,
         if (l->sep != '-')
             return rp_finish_many(p, buf, line, end, l, out, used);
         p->_line = end;
+        tried = 0;
     }
 }
 
@@ -648,10 +661,10 @@ static SMTPP_NOINLINE int rp_parse_first(smtpp_reply_parser *p, const char *buf,
     }
     /* no LF in the region (SMTPP_REPLY_LANE_NO_END): what was looked at is
      * all of it, so rp_parse_lines() neither asks the lane again nor
-     * searches */
+     * searches; else the lane has had its look at the line */
     if (n == SMTPP_REPLY_LANE_NO_END)
         p->_scanned = len;
-    return rp_parse_lines(p, buf, len, out, used, NULL);
+    return rp_parse_lines(p, buf, len, out, used, &rp_lane_refused);
 }
 
 /* The usual call first (rp_parse_first()); the rest, the last line or two

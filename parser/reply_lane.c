@@ -65,11 +65,23 @@ SIMD_INLINE unsigned rp_first_ctl(const uchar *b, size_t avail, uint64_t *nd)
     rp_block(b + 32, &c1, &d1);
     *nd = ~((uint64_t)d1 << 32 | d0);
     if (c1) {
+        /* a CR at 63: its LF is the octet after the window */
         first = 32 + (unsigned)__builtin_ctz(c1);
-        return first == 63 ? 0 : first;
+        return first + 1 < avail ? first : 0;
     }
-    /* a longer line: the next 64 */
-    if (avail < 128) return 0;
+    /* a longer line: the next 64, or with fewer than 128 octets readable
+     * the 64 that end at b[avail - 1], overlapping the first (the octets
+     * past the region count as control characters) */
+    if (SMTPP_UNLIKELY(avail < SMTPP_REPLY_LANE_SPAN)) {
+        unsigned sh = (unsigned)avail - 64;
+        if (sh == 0) return 0;
+        rp_block(b + sh, &c2, &d2);
+        rp_block(b + sh + 32, &c3, &d3);
+        /* octet 64 + i of the line is bit 64 - sh + i of the window */
+        ctl = ((uint64_t)c3 << 32 | c2) >> (64 - sh) | ~0ull << sh;
+        first = 64 + (unsigned)__builtin_ctzll(ctl);
+        return first + 1 < avail ? first : 0;
+    }
     rp_block(b + 64, &c2, &d2);
     rp_block(b + 96, &c3, &d3);
     ctl = (uint64_t)c3 << 32 | c2;

@@ -15,16 +15,18 @@
  * the CRLF; a well-formed enhanced code of the reply's class (RFC 3463:
  * [245] "." 1-3 digits "." 1-3 digits, no leading zero) or none (a text
  * that does not start with "2." "4." "5." where a code may be); text
- * without control characters but HT; CRLF; at most 126 octets in all.
+ * without control characters but HT; CRLF; at most SMTPP_REPLY_LANE_SPAN
+ * (128) octets in all.
  * Every error, a bare LF, a longer line and a token shaped like an
  * enhanced code that is not a valid one of the reply's class are 0.
  *
  * What it reads.  avail octets are readable at b; it needs 16 and returns
- * 0 with fewer.  With 64 or more it reads b[0 .. 64), and b[64 .. 128)
- * when the first 64 hold no control character and avail >= 128.  With
- * fewer (the last line or two of a read) it reads b[0 .. 32) and the 32
- * octets that end at b[avail - 1]; with fewer than 32, b[0 .. 16) and the
- * 16 that end at b[avail - 1].  It counts the octets past the region as
+ * 0 with fewer.  With 64 or more it reads b[0 .. 64), and when those hold
+ * no control character b[64 .. 128), or with fewer than 128 readable the
+ * 64 octets that end at b[avail - 1] (SMTPP_REPLY_LANE_SPAN: no line it
+ * takes is longer).  With fewer than 64 (the last line or two of a read)
+ * it reads b[0 .. 32) and the 32 octets that end at b[avail - 1]; with
+ * fewer than 32, b[0 .. 16) and the 16 that end at b[avail - 1].  It counts the octets past the region as
  * control characters: a line whose CRLF is not within avail is 0, or
  * SMTPP_REPLY_LANE_NO_END when the region has no control character.  Its
  * answer depends only on the octets of the line, b[0 .. n): the first
@@ -75,6 +77,9 @@ typedef struct rp_line {
  * and needs SMTPP_REPLY_LANE_MIN ("What it reads" above). */
 #define SMTPP_REPLY_LANE_READ 64
 #define SMTPP_REPLY_LANE_MIN 16
+/* The octets its windows cover from a line's start: the longest line it
+ * takes, CRLF included. */
+#define SMTPP_REPLY_LANE_SPAN 128
 
 /* The lane's answer when fewer than SMTPP_REPLY_LANE_READ octets are
  * readable and none of them is a control character: the region holds no

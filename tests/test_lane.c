@@ -242,6 +242,59 @@ START_TEST(test_reply_lane_after_short_read)
 }
 END_TEST
 
+/* The same with a first line longer than the lane's first window (100
+ * octets), cut at every octet: when the cut left fewer than
+ * SMTPP_REPLY_LANE_READ octets, the lane takes the line once the next read
+ * brings its end, whether that read ends with the line (fewer than
+ * SMTPP_REPLY_LANE_SPAN octets readable: the second window ends at the
+ * region's end) or goes on (a second reply after it); after a longer cut
+ * the framing goes on from where it stopped, and the general path lexes
+ * the line.  The reply comes out the same either way. */
+START_TEST(test_reply_lane_long_line_after_short_read)
+{
+    static const char in[] = "550 5.1.1 <someone@example.com>: Recipient address rejected: "
+                             "User unknown in local recipient table\r\n"
+                             "221 2.0.0 Bye\r\n";
+    const size_t line = sizeof in - 1 - 15;
+    size_t cut, whole;
+    ck_assert_uint_eq(line, 100);
+    for (whole = line; whole <= sizeof in - 1; whole += sizeof in - 1 - line) {
+        for (cut = 1; cut < line; cut++) {
+            smtpp_reply_parser p;
+            smtpp_reply r;
+            size_t used;
+            char *region;
+            unsigned long before = smtpp__reply_lane_lines;
+            smtpp_reply_parser_init(&p, 0);
+            region = malloc(cut);
+            ck_assert_ptr_nonnull(region);
+            memcpy(region, in, cut);
+            ck_assert_int_eq(smtpp_parse_reply(&p, region, cut, &r, &used), SMTPP_AGAIN);
+            ck_assert_uint_eq(used, 0);
+            free(region);
+            region = malloc(whole);
+            ck_assert_ptr_nonnull(region);
+            memcpy(region, in, whole);
+            ck_assert_int_eq(smtpp_parse_reply(&p, region, whole, &r, &used), SMTPP_DONE);
+            ck_assert_msg(r.error == 0 && r.code == 550 && r.enhanced.cls == 5 &&
+                              r.enhanced.subject == 1 && r.enhanced.detail == 1 &&
+                              used == line && r.first.n == line - 12 &&
+                              memcmp(r.first.p, "<someone@", 9) == 0,
+                          "cut %zu of %zu: error %d, code %u, used %zu", cut, whole, r.error,
+                          r.code, used);
+#  if defined(SMTPP_HAVE_LANE)
+            ck_assert_msg(smtpp__reply_lane_lines == before + (cut < SMTPP_REPLY_LANE_READ),
+                          "cut %zu of %zu: %lu lines by the lane", cut, whole,
+                          smtpp__reply_lane_lines - before);
+#  else
+            ck_assert_uint_eq(smtpp__reply_lane_lines, before);
+#  endif
+            free(region);
+        }
+    }
+}
+END_TEST
+
 /* Replies as servers send them, whole in a region of their exact size:
  * the lane takes every line with SMTPP_REPLY_LANE_MIN (16) octets or more
  * from its start to the region's end (the last lines read only up to it:
@@ -291,18 +344,21 @@ END_TEST
 #endif
 
 /* The reply lane near the end of a region (fewer than
- * SMTPP_REPLY_LANE_READ octets readable, each region an exact-size heap
+ * SMTPP_REPLY_LANE_SPAN octets readable, each region an exact-size heap
  * copy, so that the sanitizer build sees any read past it): a reply line
  * whose CRLF is in the region is taken whole, down to SMTPP_REPLY_LANE_MIN
- * readable octets; a region with no control character in it is
- * SMTPP_REPLY_LANE_NO_END; one with a control character but no CRLF
- * (a CR at its end, a NUL) is 0, and left to the framing. */
+ * readable octets, and up to the region's end when 64 or more are (the
+ * second window then ends at the region's end, overlapping the first); a
+ * region with no control character in it is SMTPP_REPLY_LANE_NO_END with
+ * fewer than SMTPP_REPLY_LANE_READ readable, else 0; one with a control
+ * character but no CRLF (a CR at its end, a NUL) is 0, and left to the
+ * framing. */
 START_TEST(test_reply_lane_near_region_end)
 {
     smtpp_reply_parser p;
     size_t avail, n;
     smtpp_reply_parser_init(&p, 0);
-    for (avail = SMTPP_REPLY_LANE_MIN; avail < SMTPP_REPLY_LANE_READ; avail++) {
+    for (avail = SMTPP_REPLY_LANE_MIN; avail < SMTPP_REPLY_LANE_SPAN; avail++) {
         uchar *b = malloc(avail);
         rp_line l;
         ck_assert_ptr_nonnull(b);
@@ -327,7 +383,8 @@ START_TEST(test_reply_lane_near_region_end)
         memcpy(b, "250 ", 4);
         n = smtpp__reply_lane(&p, b, avail, &l);
 #if defined(SMTPP_HAVE_LANE)
-        ck_assert_msg(n == SMTPP_REPLY_LANE_NO_END, "%zu readable: %zu", avail, n);
+        ck_assert_msg(n == (avail < SMTPP_REPLY_LANE_READ ? SMTPP_REPLY_LANE_NO_END : 0),
+                      "%zu readable: %zu", avail, n);
 #else
         ck_assert_uint_eq(n, 0);
 #endif
@@ -344,6 +401,23 @@ START_TEST(test_reply_lane_near_region_end)
         rp_line l;
         memcpy(b, "250 2.0.0 Ok\r\n", 14);
         ck_assert_uint_eq(smtpp__reply_lane(&p, b, sizeof b, &l), 0);
+    }
+    /* the longest line it takes, with room to spare: SMTPP_REPLY_LANE_SPAN
+     * octets, CRLF included */
+    for (n = SMTPP_REPLY_LANE_SPAN - 2; n <= SMTPP_REPLY_LANE_SPAN + 2; n++) {
+        const size_t room = 2 * SMTPP_REPLY_LANE_SPAN;
+        uchar *b = malloc(room);
+        rp_line l;
+        size_t want = 0;
+        ck_assert_ptr_nonnull(b);
+        memset(b, 'x', room);
+        memcpy(b, "250 ", 4);
+        memcpy(b + n - 2, "\r\n", 2);
+#if defined(SMTPP_HAVE_LANE)
+        want = n <= SMTPP_REPLY_LANE_SPAN ? n : 0;
+#endif
+        ck_assert_msg(smtpp__reply_lane(&p, b, room, &l) == want, "a line of %zu octets", n);
+        free(b);
     }
 }
 END_TEST
@@ -405,6 +479,7 @@ static Suite *lane_suite(void)
 #if defined(SMTPP_CHECK_FAST_PATHS)
     tcase_add_test(tc, test_lane_taken_by_parser);
     tcase_add_test(tc, test_reply_lane_after_short_read);
+    tcase_add_test(tc, test_reply_lane_long_line_after_short_read);
     tcase_add_test(tc, test_reply_lane_to_region_end);
 #endif
     suite_add_tcase(s, tc);
