@@ -20,21 +20,22 @@
  * Every error, a bare LF, a longer line and a token shaped like an
  * enhanced code that is not a valid one of the reply's class are 0.
  *
- * What it reads.  avail octets are readable at b; it needs 16 and returns
- * 0 with fewer.  With 64 or more it reads b[0 .. 64) (and b[64], the LF
- * of a CR at b[63], when it is readable), and when those hold no control
+ * What it reads.  avail octets are readable at b; it needs 16 and returns 0
+ * with fewer.  With 64 or more it reads b[0 .. 64) (and b[64], the LF of a
+ * CR at b[63], when it is readable), and when those hold no control
  * character b[64 .. 128), or with fewer than 128 readable the 64 octets
  * that end at b[avail - 1] (SMTPP_REPLY_LANE_SPAN: no line it takes is
- * longer).  With fewer than 64 (the last line or two of a read)
- * it reads b[0 .. 32) and the 32 octets that end at b[avail - 1]; with
- * fewer than 32, b[0 .. 16) and the 16 that end at b[avail - 1].  It counts the octets past the region as
- * control characters: a line whose CRLF is not within avail is 0, or
- * SMTPP_REPLY_LANE_NO_END when the region has no control character.  Its
- * answer depends only on the octets of the line, b[0 .. n): the first
- * control character (the line's CR) ends every scan, and the octets after
- * it only fill the vector masks (a caller may pass a copy padded with
- * anything).  (It also prefetches the octet 4096 after b, inside avail or
- * not: a hint to the cache, not a read, which cannot fault; simd.h.)
+ * longer).  With fewer than 64 (the last line or two of a read) it reads
+ * b[0 .. 32) and the 32 octets that end at b[avail - 1]; with fewer than
+ * 32, b[0 .. 16) and the 16 that end at b[avail - 1].  It counts the octets
+ * past the region as control characters: a line whose CRLF is not within
+ * avail is 0, or SMTPP_REPLY_LANE_NO_END when the region has no control
+ * character.  Its answer depends only on the octets of the line, b[0 .. n):
+ * the first control character (the line's CR) ends every scan, and the
+ * octets after it only fill the vector masks (a caller may pass a copy
+ * padded with anything).  (It also prefetches the octet 4096 after b,
+ * inside avail or not: a hint to the cache, not a read, which cannot fault;
+ * simd.h.)
  *
  * Why it may ignore the options (enum smtpp_reply_option in
  * include/smtpp/reply.h): it takes only lines that every option parses
