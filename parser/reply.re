@@ -581,7 +581,7 @@ static SMTPP_NOINLINE int rp_parse_lines(smtpp_reply_parser *p, const char *buf,
     size_t max_line = rp_max_line(p);
     size_t max_lines = p->max_lines < 1 ? 1 : p->max_lines;
     size_t pos;
-    int lane, tried = 0;
+    int lane = 0, tried = 0;
 
     *used = 0;
     if (buf == NULL)
@@ -611,8 +611,7 @@ static SMTPP_NOINLINE int rp_parse_lines(smtpp_reply_parser *p, const char *buf,
         if (n) {
             end = line + n;
             n = 0;
-        } else if ((lane = tried ? 0 : rp_try_lane(p, buf, len, line, pos, max_line, l, &end)) <=
-                   0) {
+        } else if (tried || (lane = rp_try_lane(p, buf, len, line, pos, max_line, l, &end)) <= 0) {
             if (lane < 0 || !rp_frame_line(buf, len, pos, line + max_line, &end)) {
                 if (len >= line + max_line)
                     return rp_too_long(p, buf, line, max_line, out, used);
