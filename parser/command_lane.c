@@ -403,7 +403,11 @@ SIMD_INLINE unsigned mailbox_scan(const uchar *s, size_t room, unsigned *at, uns
         hi &= (1ull << e) - 1;
     } else if (!local_dots_ok(m.dot, k)) {
         return mailbox_fail(wide, s, win);
-    } else if (e == d0) {           /* an address literal, or no domain */
+    } else if (e == d0 && (d0 < 63 || s[d0] == '[')) {
+        /* an address literal, or no domain (a local part of 62 octets
+         * leaves the domain's first octet at 63, the window's last: its
+         * end, forced there, says nothing, and domain_scan() below reads
+         * the name) */
         unsigned n;
         if (s[d0] != '[') return mailbox_fail(wide, s, win);
         if (!wide) return MB_WIDE;

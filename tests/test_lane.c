@@ -170,6 +170,112 @@ START_TEST(test_lane_ignores_what_follows)
 }
 END_TEST
 
+/* A mailbox of a local part of L octets and a domain of D octets (each
+ * at most 70), into out (NUL-terminated): a Dot-string of letters, digits
+ * and "-./_+=" (never a dot first, last or next to another) "@" LDH labels
+ * (never a hyphen first or last in a label). */
+static void make_mailbox(char *out, size_t L, size_t D)
+{
+    static const char lp[] = "ab.cd-ef_gh+ij=kl/mn", dp[] = "a1-b2.c3";
+    size_t i;
+    for (i = 0; i < L; i++) out[i] = lp[i % (sizeof lp - 1)];
+    if (out[L - 1] == '.') out[L - 1] = 'x';
+    out[L] = '@';
+    for (i = 0; i < D; i++) out[L + 1 + i] = dp[i % (sizeof dp - 1)];
+    if (out[L + D] == '.' || out[L + D] == '-') out[L + D] = 'z';
+    out[L + 1 + D] = 0;
+}
+
+/* The lane on "RCPT TO:<mb>\r\n", the line alone in a heap region of len
+ * octets (len >= its length), or followed by zeros: its answer, the
+ * command into *c. */
+static size_t lane_on_mailbox(const smtpp_parser *p, const char *mb, size_t len,
+                              smtpp_command *c, size_t *n)
+{
+    uchar *buf;
+    size_t r;
+    char line[200];
+    *n = (size_t)snprintf(line, sizeof line, "RCPT TO:<%s>\r\n", mb);
+    ck_assert_uint_ge(len, *n);
+    buf = calloc(1, len);
+    ck_assert_ptr_nonnull(buf);
+    memcpy(buf, line, *n);
+    r = smtpp__command_lane(p, buf, len, c);
+    if (r) {
+        ck_assert_ptr_eq(c->path.local.p, (const char *)buf + 9);
+        ck_assert_ptr_eq(c->path.domain.p, c->path.local.p + c->path.local.n + 1);
+    }
+    free(buf);
+    return r;
+}
+
+/* Every local part length from 1 to 66 with every domain length from 1 to
+ * 66: the edges of the lane's windows (16-octet vectors, 32- and 64-octet
+ * windows) among them.  A valid mailbox of at most 62 + 62 octets is
+ * taken, with its local part and domain as long as they are, whatever the
+ * room after the line (down to none: the framing's copy); a longer one may
+ * be left to the general path, but is never taken wrong.  Broken at each
+ * of the rules of RFC 5321 4.1.2 (a Dot-string: no dot first, last or
+ * next to another; a Domain: LDH labels, none empty, none starting or
+ * ending with a hyphen; "_" in no label), it is never taken. */
+START_TEST(test_lane_mailbox_lengths)
+{
+    static const size_t after[] = { 0, 1, 7, 16, 33, 63, 64, 200 };
+    smtpp_parser p;
+    smtpp_command c;
+    char mb[160], bad[160];
+    size_t L, D, i, j, n;
+    smtpp_parser_init(&p, 0);
+    for (L = 1; L <= 66; L++) {
+        for (D = 1; D <= 66; D++) {
+            make_mailbox(mb, L, D);
+            for (i = 0; i < sizeof after / sizeof after[0]; i++) {
+                size_t len = 9 + L + 1 + D + 3 + after[i];
+                size_t r;
+                if (len < SMTPP_LANE_MIN) len = SMTPP_LANE_MIN;   /* the least it looks at */
+                r = lane_on_mailbox(&p, mb, len, &c, &n);
+#if defined(SMTPP_HAVE_LANE)
+                if (L <= 62 && D <= 62)
+                    ck_assert_msg(r == n, "%s not taken with %zu octets after it", mb, after[i]);
+#endif
+                if (r) {
+                    ck_assert_uint_eq(r, n);
+                    ck_assert_uint_eq(c.path.local.n, L);
+                    ck_assert_uint_eq(c.path.domain.n, D);
+                    ck_assert_int_eq(c.path.kind, SMTPP_PATH_MAILBOX);
+                    ck_assert_int_eq(c.path.domain_kind, SMTPP_DOMAIN_NAME);
+                }
+            }
+            /* broken: each must be refused, with room after it or none */
+            for (j = 0; j < L + 1 + D; j++) {
+                if (j == L) continue;   /* the "@" */
+                memcpy(bad, mb, L + D + 2);
+                if (j == 0 || j == L - 1) {
+                    bad[j] = '.';                   /* a dot first or last */
+                } else if (j < L) {
+                    bad[j] = bad[j + 1] = '.';      /* two dots together */
+                } else {
+                    bad[j] = '_';                   /* not in a domain */
+                }
+                for (i = 0; i < 2; i++) {
+                    size_t len = 9 + L + 1 + D + 3 + (i ? 200 : 0);
+                    if (len < SMTPP_LANE_MIN) len = SMTPP_LANE_MIN;
+                    ck_assert_msg(lane_on_mailbox(&p, bad, len, &c, &n) == 0, "%s taken", bad);
+                }
+                if (j == L + 1 || j == L + D) {   /* a dot or hyphen first or last */
+                    bad[j] = '.';
+                    ck_assert_msg(lane_on_mailbox(&p, bad, 9 + L + D + 4 + 200, &c, &n) == 0,
+                                  "%s taken", bad);
+                    bad[j] = '-';
+                    ck_assert_msg(lane_on_mailbox(&p, bad, 9 + L + D + 4 + 200, &c, &n) == 0,
+                                  "%s taken", bad);
+                }
+            }
+        }
+    }
+}
+END_TEST
+
 #if defined(SMTPP_CHECK_FAST_PATHS)
 /* Through smtpp_parse_command: the oracle confirms each line the lane took
  * (parser/lane_check.c counts them), so every usual line in a buffer with
@@ -469,6 +575,7 @@ static Suite *lane_suite(void)
     tcase_add_test(tc, test_lane_build);
     tcase_add_test(tc, test_lane_taken);
     tcase_add_test(tc, test_lane_ignores_what_follows);
+    tcase_add_test(tc, test_lane_mailbox_lengths);
     tcase_add_test(tc, test_reply_lane_near_region_end);
     tcase_add_test(tc, test_reply_no_lf_near_limit);
 #if defined(SMTPP_CHECK_FAST_PATHS)
