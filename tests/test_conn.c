@@ -905,11 +905,11 @@ START_TEST(verdict_resets)
         smtpp_conn c;
         smtpp_event ev;
         size_t used;
+        static const char body[] = "a\nb\r\n.\r\n";
         conn_to_body(&c, 0);
-        ck_assert_int_eq(smtpp_conn_next(&c, "a\nb\r\n.\r\n", 8, &ev, &used), SMTPP_DONE);
+        ck_assert_int_eq(smtpp_conn_next(&c, body, 8, &ev, &used), SMTPP_DONE);
         ck_assert_int_eq(ev.type, SMTPP_EV_BODY);
-        ck_assert_int_eq(smtpp_conn_next(&c, "a\nb\r\n.\r\n" + used, 8 - used, &ev, &used),
-                         SMTPP_DONE);
+        ck_assert_int_eq(smtpp_conn_next(&c, body + used, 8 - used, &ev, &used), SMTPP_DONE);
         ck_assert_int_eq(ev.type, SMTPP_EV_MESSAGE_END);
         ck_assert_int_eq(ev.v.action, SMTPP_ACT_REPLY);
         ck_assert_int_eq(ev.v.resets, SMTPP_RESET_DONE);
