@@ -17,7 +17,9 @@
  *              measurement runs, untimed, for at least SEC first, so that
  *              no pass is timed right after another one (a byte-at-a-time
  *              run over megabytes left whole-buffer runs after it up to 3
- *              times slower for 15-20 ms on one machine: bench/README.md)
+ *              times slower for 15-20 ms on one machine, 100-250 ms on
+ *              another: bench/README.md); after a byte-at-a-time pass, at
+ *              least SETTLE_AFTER_BYTES (0.3 s); -w 0: no settling at all
  *   -s BYTES   small slice for the byte-at-a-time runs (default 256 KiB,
  *              2 MiB for data, whose messages reach 4 MB)
  *   -S BYTES   large slice for the byte-at-a-time runs (default 2 MiB,
@@ -662,11 +664,20 @@ static meas *measure(const char *system, runner fn, const workload *w, char *buf
     return &j->m;
 }
 
+/* The least settling time of a pass that follows a byte-at-a-time pass.
+ * After a byte-at-a-time run over the 16 MiB data slice (190 ms), a memchr
+ * line scan of the 36 MB data stream took 9-10 ms, then 7-8 ms, and came
+ * back to 4.2 ms only after 100 to 250 ms of such scans (2026-12-07, the
+ * Intel machine; bench/README.md, "Settling after byte-at-a-time runs"). */
+#define SETTLE_AFTER_BYTES 0.3
+
 /* Runs the passes of every planned measurement, interleaved, and fills in
  * their figures. */
 static void run_jobs(void)
 {
     int pass, i, most = 0;
+    size_t prev_chunk = 1;   /* chunk of the run before: the planning's
+                                warm-ups end with byte-at-a-time runs */
     for (i = 0; i < njobs; i++)
         if (jobs[i].passes > most) most = jobs[i].passes;
     for (pass = 0; pass < most; pass++) {
@@ -674,13 +685,16 @@ static void run_jobs(void)
             job *j = &jobs[i];
             bench_out o = { 0, 0, 0 };
             unsigned k;
-            double t;
+            double t, settle = opt_settle;
             if (pass >= j->passes) continue;
+            if (prev_chunk == 1 && settle > 0 && settle < SETTLE_AFTER_BYTES)
+                settle = SETTLE_AFTER_BYTES;
+            prev_chunk = j->chunk;
             t = now();
-            if (opt_settle > 0) {
+            if (settle > 0) {
                 do   /* settle: untimed runs of the same measurement */
                     j->fn(j->w, j->buf, j->len, j->chunk, &o);
-                while (now() - t < opt_settle);
+                while (now() - t < settle);
                 o.sum = 0;
             }
             t = now();
