@@ -371,20 +371,11 @@ static int close_event(smtpp_conn *c, smtpp_event *ev)
     return SMTPP_DONE;
 }
 
-int smtpp_conn_next(smtpp_conn *c, const char *buf, size_t len, smtpp_event *ev, size_t *used)
+/* smtpp_conn_next() past its first tests (below). */
+static SMTPP_NOINLINE int conn_next_event(smtpp_conn *c, const char *buf, size_t len,
+                                          smtpp_event *ev, size_t *used)
 {
     smtpp_session *s = &c->session;
-    *used = 0;
-    ev->type = SMTPP_EV_NONE;
-    if (c->_closed) return SMTPP_CONN_CLOSED;
-    /* the call after a body's content that took all of the last region
-     * (the second call of every read of a body), with nothing more: what
-     * the message's scanner would answer.  (Nothing is queued while a body
-     * is read: with a queue, only commands are.) */
-    if (c->_other & OTHER_DRAINED) {
-        c->_other &= (uint8_t)~OTHER_DRAINED;
-        if (len == 0) return SMTPP_AGAIN;
-    }
 
     /* library replies of a pipelined group, in their turn */
     if (c->_qcount) {
@@ -445,6 +436,23 @@ int smtpp_conn_next(smtpp_conn *c, const char *buf, size_t len, smtpp_event *ev,
     default:   /* SMTPP_NEXT_NOTHING: closed */
         return close_event(c, ev);
     }
+}
+
+int smtpp_conn_next(smtpp_conn *c, const char *buf, size_t len, smtpp_event *ev, size_t *used)
+{
+    *used = 0;
+    ev->type = SMTPP_EV_NONE;
+    if (c->_closed) return SMTPP_CONN_CLOSED;
+    /* the call after a body's content that took all of the last region
+     * (the second call of every read of a body), with nothing more: what
+     * the message's scanner would answer.  (Nothing is queued while a body
+     * is read: with a queue, only commands are.)  Here, before any
+     * register is saved: conn_next_event() has the rest. */
+    if (c->_other & OTHER_DRAINED) {
+        c->_other &= (uint8_t)~OTHER_DRAINED;
+        if (len == 0) return SMTPP_AGAIN;
+    }
+    return conn_next_event(c, buf, len, ev, used);
 }
 
 int smtpp_conn_finish(smtpp_conn *c, size_t unconsumed)
