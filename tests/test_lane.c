@@ -200,6 +200,7 @@ static size_t lane_on_mailbox(const smtpp_parser *p, const char *mb, size_t len,
     buf = calloc(1, len);
     ck_assert_ptr_nonnull(buf);
     memcpy(buf, line, *n);
+    memset(c, 0xa5, sizeof *c);
     r = smtpp__command_lane(p, buf, len, c);
     if (r) {
         ck_assert_ptr_eq(c->path.local.p, (const char *)buf + 9);
