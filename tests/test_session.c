@@ -290,6 +290,17 @@ START_TEST(tls_and_auth_requirements)
     TX(&cfg, EHLO_ MAIL_ "AUTH PLAIN\r\n" W "STARTTLS\r\n" W EHLO_ MAIL_, "",
        G "EHLO ?250\nMAIL 530 5.7.0 TLS_REQUIRED\nAUTH 530 5.7.0 TLS_REQUIRED\nSTARTTLS ?220\n"
        "EHLO ?250\nMAIL ?250\nEND MAIL\n");
+    /* once the requirement is met, RCPT goes through every rule of its
+     * own: the limit, the parameters offered */
+    cfg.max_rcpts = 1;
+    TX(&cfg, EHLO_ "STARTTLS\r\n" W EHLO_ MAIL_ RCPT_ RCPT_ "RCPT TO:<c@d.test> NOTIFY=NEVER\r\n" W, "",
+       G "EHLO ?250\nSTARTTLS ?220\nEHLO ?250\nMAIL ?250\nRCPT ?250\nRCPT 452 4.5.3 TOO_MANY_RCPTS\n"
+       "RCPT 452 4.5.3 TOO_MANY_RCPTS\nEND RCPT\n");
+    cfg.max_rcpts = 0;
+    cfg.exts &= ~SMTPP_EXT_BIT(SMTPP_EXT_DSN);
+    TX(&cfg, EHLO_ "STARTTLS\r\n" W EHLO_ MAIL_ "RCPT TO:<c@d.test> NOTIFY=NEVER\r\n" W RCPT_, "",
+       G "EHLO ?250\nSTARTTLS ?220\nEHLO ?250\nMAIL ?250\nRCPT 555 5.5.4 PARAM_NOT_OFFERED\nRCPT ?250\n"
+       "END RCPT\n");
     setup_cfg();
     cfg.flags |= SMTPP_CFG_REQUIRE_AUTH | SMTPP_CFG_AUTH_NEEDS_TLS;
     TX(&cfg, EHLO_ MAIL_ "VRFY x\r\n" W "AUTH PLAIN AGEAYg==\r\n" W "STARTTLS\r\n" W EHLO_
@@ -297,6 +308,26 @@ START_TEST(tls_and_auth_requirements)
        "= = = 235",
        G "EHLO ?250\nMAIL 530 5.7.0 AUTH_REQUIRED\nVRFY 530 5.7.0 AUTH_REQUIRED\n"
        "AUTH 538 5.7.11 AUTH_NEEDS_TLS\nSTARTTLS ?220\nEHLO ?250\nAUTH ?235\nMAIL ?250\nEND MAIL\n");
+    TX(&cfg, EHLO_ "STARTTLS\r\n" W EHLO_ "AUTH PLAIN AGEAYg==\r\n" W MAIL_ RCPT_, "= = = 235",
+       G "EHLO ?250\nSTARTTLS ?220\nEHLO ?250\nAUTH ?235\nMAIL ?250\nRCPT ?250\nEND RCPT\n");
+}
+END_TEST
+
+/* ATRN (RFC 2645): offered only when enabled, only to an authenticated
+ * client, never inside a transaction; once accepted, the roles turn and
+ * the SMTP session as a server is over. */
+START_TEST(atrn_rules)
+{
+    setup_cfg();
+    cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_ATRN);
+    TX(&cfg, EHLO_ "ATRN\r\n" W "AUTH PLAIN AGEAYg==\r\n" W MAIL_ "ATRN\r\n" W "RSET\r\n" W
+             "ATRN example.org\r\n" W "NOOP\r\n" W,
+       "= 235",
+       G "EHLO ?250\nATRN 530 5.7.0 AUTH_REQUIRED\nAUTH ?235\nMAIL ?250\n"
+       "ATRN 503 5.5.1 IN_TRANSACTION\nRSET 250 2.0.0 OK\nATRN ?250\nCLOSE\nEND CLOSED\n");
+    /* refused by the server: the session goes on */
+    TX(&cfg, EHLO_ "AUTH PLAIN AGEAYg==\r\n" W "ATRN\r\n" W "NOOP\r\n" W, "= 235 450",
+       G "EHLO ?250\nAUTH ?235\nATRN ?450\nNOOP 250 2.0.0 OK\nEND READY\n");
 }
 END_TEST
 
@@ -408,10 +439,36 @@ START_TEST(api_misuse_and_after_quit)
     smtpp_session_init(&s, &cfg);
     smtpp_parser_init(&p, 0);
     ck_assert_int_eq(smtpp_session_next(&s), SMTPP_NEXT_GREETING);
+    /* the readers of other states: nothing read, a misuse verdict */
+    {
+        smtpp_proxy px;
+        smtpp_str resp;
+        char sasl[16];
+        memset(&v, 0xa5, sizeof v);
+        used = 99;
+        ck_assert_int_eq(smtpp_session_proxy(&s, "PROXY UNKNOWN\r\n", 15, &px, &used, &v),
+                         SMTPP_DONE);
+        ck_assert_int_eq(v.id, SMTPP_V_MISUSE);
+        ck_assert_uint_eq(used, 0);
+        memset(&v, 0xa5, sizeof v);
+        used = 99;
+        ck_assert_int_eq(smtpp_session_auth_line(&s, "dXNlcg==\r\n", 10, &used, sasl, sizeof sasl,
+                                                 &resp, &v),
+                         SMTPP_DONE);
+        ck_assert_int_eq(v.id, SMTPP_V_MISUSE);
+        ck_assert_uint_eq(used, 0);
+        ck_assert_uint_eq(resp.n, 0);
+        ck_assert_int_eq(s.state, SMTPP_ST_GREETING);
+    }
     ck_assert_int_eq(smtpp_parse_command(&p, "EHLO x.test\r\n", 13, &cmd, &used), SMTPP_DONE);
     ck_assert_int_eq(smtpp_session_check(&s, &cmd, 0, &v), SMTPP_ACT_REPLY);
     ck_assert_int_eq(v.id, SMTPP_V_MISUSE);
     smtpp_session_greeting(&s, 220, 0, &v);
+    /* a second greeting */
+    memset(&v, 0, sizeof v);
+    smtpp_session_greeting(&s, 554, 0, &v);
+    ck_assert_int_eq(v.id, SMTPP_V_MISUSE);
+    ck_assert_int_eq(s.state, SMTPP_ST_CONNECTED);
     ck_assert_int_eq(smtpp_session_check(&s, &cmd, 0, &v), SMTPP_ACT_DECIDE);
     ck_assert_int_eq(smtpp_session_next(&s), SMTPP_NEXT_REPLY);
     /* checking again before the reply is reported */
@@ -489,6 +546,17 @@ START_TEST(ehlo_reply)
     ck_assert_str_eq(buf, "250-mx.test\r\n250-SIZE 1000\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
                           "250-BINARYMIME\r\n250-CHUNKING\r\n250-DSN\r\n250-SMTPUTF8\r\n"
                           "250-ENHANCEDSTATUSCODES\r\n250-AUTH PLAIN LOGIN\r\n250 ETRN\r\n");
+    /* the numbers some keywords carry (RFC 2852 3, RFC 4865 3) */
+    cfg.exts |= SMTPP_EXT_BIT(SMTPP_EXT_DELIVERBY) | SMTPP_EXT_BIT(SMTPP_EXT_FUTURERELEASE);
+    cfg.deliverby_min = 240;
+    cfg.hold_max = 604800;
+    cfg.hold_until_max = "2027-01-01T00:00:00Z";
+    n = smtpp_session_ehlo(&s, buf, sizeof buf, NULL);
+    buf[n] = 0;
+    ck_assert_msg(strstr(buf, "\r\n250-FUTURERELEASE 604800 2027-01-01T00:00:00Z\r\n") &&
+                      strstr(buf, "\r\n250-DELIVERBY 240\r\n"),
+                  "%s", buf);
+    cfg.exts &= ~(SMTPP_EXT_BIT(SMTPP_EXT_DELIVERBY) | SMTPP_EXT_BIT(SMTPP_EXT_FUTURERELEASE));
     /* the formatted verdict carries the enhanced code only when offered */
     v.id = SMTPP_V_NEED_MAIL; v.code = 503; v.enhanced = "5.5.1"; v.text = "Need MAIL command";
     n = smtpp_session_format(&s, &v, buf, sizeof buf);
@@ -733,6 +801,7 @@ int main(void)
     tcase_add_test(t, bare_lf_hides_no_command);
     tcase_add_test(t, starttls_rules);
     tcase_add_test(t, tls_and_auth_requirements);
+    tcase_add_test(t, atrn_rules);
     tcase_add_test(t, lmtp_mode);
     tcase_add_test(t, recipient_limit);
     tcase_add_test(t, error_and_junk_limits);
