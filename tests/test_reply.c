@@ -34,6 +34,14 @@ static const vec vecs[] = {
     { "enhanced big fields", "452 4.123.999 x\r\n", 0, D,
       "OK 452 n=1 enh=4.123.999 mixed=0 first=[x] last=[x] lines=4.123.999[x] "
       "raw=[452 4.123.999 x\\x0d\\x0a];\nFIN=0" },
+    /* two-digit fields, as deployed servers send them (RFC 7372: 5.7.26
+     * DMARC failure, 4.7.25 reverse DNS) */
+    { "enhanced two-digit detail", "550 5.7.26 Unauthenticated email\r\n", 0, D,
+      "OK 550 n=1 enh=5.7.26 mixed=0 first=[Unauthenticated email] last=[Unauthenticated email] "
+      "lines=5.7.26[Unauthenticated email] raw=[550 5.7.26 Unauthenticated email\\x0d\\x0a];\nFIN=0" },
+    { "enhanced two-digit subject", "250-2.10.25 a\r\n250 2.10.25\r\n", 0, D,
+      "OK 250 n=2 enh=2.10.25 mixed=0 first=[a] last=[] lines=2.10.25[a]|2.10.25[] "
+      "raw=[250-2.10.25 a\\x0d\\x0a250 2.10.25\\x0d\\x0a];\nFIN=0" },
     { "enhanced every line", "550-5.7.1 a\r\n550 5.7.1 b\r\n", 0, D,
       "OK 550 n=2 enh=5.7.1 mixed=0 first=[a] last=[b] lines=5.7.1[a]|5.7.1[b] "
       "raw=[550-5.7.1 a\\x0d\\x0a550 5.7.1 b\\x0d\\x0a];\nFIN=0" },
