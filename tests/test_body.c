@@ -389,6 +389,44 @@ END_TEST
  * read and discarded, 501 5.5.4 follows, and the session goes on; the
  * transaction is failed (RFC 3030 2) until RSET.  Only a size that cannot
  * be read, or a line with a bare CR, still closes. */
+/* smtpp_data_doomed(): 0 while the message is good, 1 from the fault on,
+ * and from then no content is handed out, up to the end mark. */
+static size_t feed_all(smtpp_data *d, const char *in, size_t n, size_t *content, int *r)
+{
+    size_t off = 0;
+    for (;;) {
+        smtpp_str o;
+        size_t used;
+        *r = smtpp_data_parse(d, in + off, n - off, &o, &used);
+        off += used;
+        *content += o.n;
+        if (*r != SMTPP_MORE) return off;
+    }
+}
+
+START_TEST(doomed_from_the_fault_on)
+{
+    static const char good[] = "Subject: x\r\n\r\nline\r\n", bad[] = "a\rb\r\n", rest[] = "more\r\n.\r\nNOOP";
+    smtpp_data d;
+    size_t content = 0;
+    int r;
+    smtpp_data_init(&d, 0, 0, 0);
+    ck_assert_uint_eq(feed_all(&d, good, sizeof good - 1, &content, &r), sizeof good - 1);
+    ck_assert_int_eq(r, SMTPP_AGAIN);
+    ck_assert_int_eq(smtpp_data_doomed(&d), 0);
+    ck_assert_uint_eq(content, sizeof good - 1);
+    content = 0;
+    feed_all(&d, bad, sizeof bad - 1, &content, &r);
+    ck_assert_int_eq(smtpp_data_doomed(&d), 1);
+    ck_assert_int_eq(d.error, SMTPP_DATA_E_BARE_CR);
+    content = 0;
+    ck_assert_uint_eq(feed_all(&d, rest, sizeof rest - 1, &content, &r), sizeof rest - 1 - 4);
+    ck_assert_int_eq(r, SMTPP_DONE);
+    ck_assert_uint_eq(content, 0);
+    ck_assert_int_eq(smtpp_data_doomed(&d), 1);
+}
+END_TEST
+
 START_TEST(bdat_bad_args_keeps_stream)
 {
     static const char *const tails[] = {
@@ -1310,6 +1348,7 @@ int main(void)
     tcase_set_timeout(t, 300);
     tcase_add_test(t, dot_stuffing);
     tcase_add_test(t, smuggling_rejected);
+    tcase_add_test(t, doomed_from_the_fault_on);
     tcase_add_test(t, smuggling_pass_policy);
     tcase_add_test(t, size_and_line_limits);
     tcase_add_test(t, bdat_chunks);

@@ -765,6 +765,21 @@ START_TEST(lockstep_api)
     ck_assert_int_eq(smtpp_conn_answer(&c, 250, NULL), 0);
     ck_assert_int_eq(smtpp_conn_next(&c, "MAIL", 4, &ev, &used), SMTPP_AGAIN);
     ck_assert_int_eq(smtpp_conn_finish(&c, 4), 1);          /* mid-line */
+    /* inside an AUTH exchange: a partial response line is mid-line, none
+     * is not */
+    {
+        int k;
+        for (k = 0; k < 2; k++) {
+            smtpp_conn_init(&c, &cfg, 0);
+            smtpp_conn_greeting(&c, 220, 0, &v);
+            smtpp_conn_next(&c, "EHLO c.test\r\n", 13, &ev, &used);
+            smtpp_conn_answer(&c, 250, NULL);
+            ck_assert_int_eq(smtpp_conn_next(&c, "AUTH LOGIN\r\n", 12, &ev, &used), SMTPP_DONE);
+            ck_assert_int_eq(smtpp_conn_answer(&c, 334, NULL), 0);
+            ck_assert_int_eq(smtpp_conn_next(&c, "dXNl", k ? 4 : 0, &ev, &used), SMTPP_AGAIN);
+            ck_assert_int_eq(smtpp_conn_finish(&c, k ? 4 - used : 0), k);
+        }
+    }
     ck_assert_int_eq(smtpp_conn_next(&c, "", 0, &ev, &used), SMTPP_CONN_CLOSED);
 
     /* raw body: the wire bytes, dot-stuffing and the end line included */

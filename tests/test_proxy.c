@@ -94,6 +94,10 @@ START_TEST(parser_alone)
     ck_assert_int_eq(smtpp_proxy_parse("PROXY TCP4 1.2.3.4 5.6.7.8 1 2 \r\n", 33, &px, &used), -1);
     ck_assert_int_eq(smtpp_proxy_parse("PROXY TCP5 1.2.3.4 5.6.7.8 1 2\r\n", 32, &px, &used), -1);
     ck_assert_int_eq(smtpp_proxy_parse("PROXY TCP6 1::2::3 ::1 1 2\r\n", 28, &px, &used), -1);
+    /* a single ":" at the end (RFC 4291 2.2: "::" or a group must follow) */
+    ck_assert_int_eq(smtpp_proxy_parse("PROXY TCP6 1:2:3:4:5:6:7: ::1 1 2\r\n", 35, &px, &used), -1);
+    ck_assert_int_eq(smtpp_proxy_parse("PROXY TCP6 ::1 1:: 1 2\r\n", 24, &px, &used), SMTPP_DONE);
+    ck_assert_int_eq(smtpp_proxy_parse("PROXY TCP6 ::1 1:2: 1 2\r\n", 25, &px, &used), -1);
     ck_assert_int_eq(smtpp_proxy_parse("PROXY TCP6 1:2:3:4:5:6:7:8 ::1 1 2\r\n", 36, &px, &used), SMTPP_DONE);
     ck_assert_int_eq(px.src[15], 8);
     ck_assert_int_eq(px.dst[15], 1);
