@@ -342,6 +342,7 @@ START_TEST(test_wrap_never_makes_enhanced_code)
     static const char *const shapes[] = {
         "2.0.0 x", "5.1.1 y z", "4.4.7", "5.01.0 leading zero", "4.0.0 class of another code",
         "2.123.456 q", "2.0.0\t tab", "2.0.0.1 four parts", "2.0 two parts", "2.0.0 2.0.0 4.4.4 5.5.5",
+        "2..0 empty field", "5.x.0 letter", "4.0. trailing dot",
     };
     static const int codes[] = { 550, 250, 354 };
     char text[1400];
@@ -382,6 +383,64 @@ START_TEST(test_wrap_never_makes_enhanced_code)
             check_no_code(text, t.n, 250, smtpp_format_reply(out, sizeof out, 250, NULL, &t, 1, 0));
         for (t.n = 1005; t.n < 1025; t.n++)
             check_no_code(text, t.n, 250, smtpp_format_reply(out, sizeof out, 250, NULL, &t, 1, 0));
+    }
+    /* a word longer than a line whose cut would start the next line with
+     * a code, after UTF-8 sequences (the cut moves back to a character's
+     * start) and after more continuation octets than a sequence has (it
+     * moves back one octet only) */
+    {
+        static const char *const runs[] = { "\xc3\xa9", "\xe2\x82\xac", "\x80" };
+        size_t ri, pre;
+        for (ri = 0; ri < sizeof runs / sizeof runs[0]; ri++)
+            for (pre = 0; pre < 4; pre++) {
+                size_t tn = 0, rl = strlen(runs[ri]);
+                smtpp_str t;
+                memcpy(text, "x ", 2);
+                tn = 2;
+                memset(text + tn, 'a', pre);
+                tn += pre;
+                while (tn + rl <= 2 + 506) {
+                    memcpy(text + tn, runs[ri], rl);
+                    tn += rl;
+                }
+                memcpy(text + tn, "2.0.0 tail", 10);
+                tn += 10;
+                t.p = text;
+                t.n = tn;
+                {
+                    smtpp_reply_parser rp;
+                    smtpp_reply r;
+                    smtpp_reply_line l;
+                    size_t pos = 0, used;
+                    long n = smtpp_format_reply(out, sizeof out, 250, NULL, &t, 1, 0);
+                    check_no_code(text, tn, 250, n);
+                    smtpp_reply_parser_init(&rp, 0);
+                    ck_assert_int_eq(smtpp_parse_reply(&rp, out, (size_t)n, &r, &used), SMTPP_DONE);
+                    while (smtpp_reply_next_line(&r, &pos, &l))   /* no line starts mid-character */
+                        if (ri < 2 && l.text.n)
+                            ck_assert_int_ne((unsigned char)l.text.p[0] & 0xc0, 0x80);
+                }
+                /* and the run alone, over two lines (one alignment of
+                 * each parity): every cut at a character's start, or at
+                 * the width when no start is within three octets */
+                if (pre < 2) {
+                    smtpp_reply_parser rp;
+                    smtpp_reply r;
+                    smtpp_reply_line l;
+                    size_t pos = 0, nl = 0, used;
+                    long n;
+                    for (tn = 2 + pre; tn + rl <= 1200; tn += rl) memcpy(text + tn, runs[ri], rl);
+                    t.n = tn;
+                    n = smtpp_format_reply(out, sizeof out, 250, NULL, &t, 1, 0);
+                    check_no_code(text, tn, 250, n);
+                    smtpp_reply_parser_init(&rp, 0);
+                    ck_assert_int_eq(smtpp_parse_reply(&rp, out, (size_t)n, &r, &used), SMTPP_DONE);
+                    while (smtpp_reply_next_line(&r, &pos, &l))
+                        if (nl++ > 1 && ri < 2)   /* after "x" and the line the run starts in */
+                            ck_assert_int_eq((unsigned char)l.text.p[0], (unsigned char)runs[ri][0]);
+                    ck_assert_uint_eq(nl, 4);
+                }
+            }
     }
     /* the caller's own line start is sent as is: it is that line's code */
     {
