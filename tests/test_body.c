@@ -384,13 +384,9 @@ START_TEST(scanner_faults_near_limits_any_split)
 }
 END_TEST
 
-/* Issue 13 item 5: a BDAT whose size parsed but whose rest of line is
- * wrong is framed by its size: the chunk (here shaped like commands) is
- * read and discarded, 501 5.5.4 follows, and the session goes on; the
- * transaction is failed (RFC 3030 2) until RSET.  Only a size that cannot
- * be read, or a line with a bare CR, still closes. */
-/* smtpp_data_doomed(): 0 while the message is good, 1 from the fault on,
- * and from then no content is handed out, up to the end mark. */
+/* smtpp_data_doomed(): 0 while the message is good, 1 from the fault on
+ * (here a bare CR: "CR and LF MUST only occur together as CRLF", RFC 5321
+ * 2.3.8), and from then no content is handed out, up to the end mark. */
 static size_t feed_all(smtpp_data *d, const char *in, size_t n, size_t *content, int *r)
 {
     size_t off = 0;
@@ -427,6 +423,11 @@ START_TEST(doomed_from_the_fault_on)
 }
 END_TEST
 
+/* Issue 13 item 5: a BDAT whose size parsed but whose rest of line is
+ * wrong is framed by its size: the chunk (here shaped like commands) is
+ * read and discarded, 501 5.5.4 follows, and the session goes on; the
+ * transaction is failed (RFC 3030 2) until RSET.  Only a size that cannot
+ * be read, or a line with a bare CR, still closes. */
 START_TEST(bdat_bad_args_keeps_stream)
 {
     static const char *const tails[] = {

@@ -291,7 +291,8 @@ START_TEST(tls_and_auth_requirements)
        G "EHLO ?250\nMAIL 530 5.7.0 TLS_REQUIRED\nAUTH 530 5.7.0 TLS_REQUIRED\nSTARTTLS ?220\n"
        "EHLO ?250\nMAIL ?250\nEND MAIL\n");
     /* once the requirement is met, RCPT goes through every rule of its
-     * own: the limit, the parameters offered */
+     * own: the limit (452, RFC 5321 4.5.3.1.10; 4.5.3, RFC 3463), the
+     * parameters offered (555, RFC 5321 4.1.1.11) */
     cfg.max_rcpts = 1;
     TX(&cfg, EHLO_ "STARTTLS\r\n" W EHLO_ MAIL_ RCPT_ RCPT_ "RCPT TO:<c@d.test> NOTIFY=NEVER\r\n" W, "",
        G "EHLO ?250\nSTARTTLS ?220\nEHLO ?250\nMAIL ?250\nRCPT ?250\nRCPT 452 4.5.3 TOO_MANY_RCPTS\n"
