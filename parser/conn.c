@@ -41,7 +41,14 @@ enum {
     /* the last call handed out content of a body that took all of its
      * region, and the body goes on: a call with nothing more gets
      * SMTPP_AGAIN at once (smtpp_conn_next()) */
-    OTHER_DRAINED = 2
+    OTHER_DRAINED = 2,
+    /* a DATA body is being read, nothing queued or awaited (what
+     * smtpp_session_next() would say: SMTPP_NEXT_MESSAGE, state DATA):
+     * smtpp_conn_next() goes to the message's scanner at once (body_next()).
+     * Set on the first read of the body, with SMTPP_DATA_RAW when the
+     * driver has SMTPP_CONN_RAW_BODY; cleared when the end mark is taken.
+     * Nothing else changes the session while a body is read. */
+    OTHER_BODY = 4
 };
 
 void smtpp_conn_init(smtpp_conn *c, const smtpp_config *cfg, unsigned flags)
@@ -317,40 +324,56 @@ static int on_command(smtpp_conn *c, const char *buf, size_t len, smtpp_event *e
     return SMTPP_DONE;
 }
 
-/* Message bytes: a DATA body or a BDAT chunk.  Returns SMTPP_DONE with a
- * BODY event, or SMTPP_AGAIN. */
-static int on_message(smtpp_conn *c, const char *buf, size_t len, smtpp_event *ev, size_t *used)
+/* One call of the message's reader on buf[off..len): the body scanner
+ * itself for a DATA body (OTHER_BODY; smtpp_session_data() for the state
+ * it knows), else smtpp_session_data().  *out: the content; *n: octets
+ * consumed. */
+static int message_read(smtpp_conn *c, const char *buf, size_t len, size_t off, smtpp_str *out,
+                        size_t *n)
 {
-    smtpp_session *s = &c->session;
-    int bdat = s->state == SMTPP_ST_BDAT;
-    size_t off = 0;
-    c->_other = OTHER_READER;
-    for (;;) {
-        smtpp_str out;
-        size_t n = 0;
-        int r;
-        /* SMTPP_CONN_RAW_BODY: the DATA reader hands out the message
-         * dot-stuffed, as the next hop must receive it (the bytes the
-         * client sent while they conform; bare line ends rewritten under
-         * NORMALISE), its DONE slice the ".\r\n" mark, nothing once the
-         * message is doomed.  Set before every call, so from the first. */
-        if ((c->flags & SMTPP_CONN_RAW_BODY) && !bdat) s->data.flags |= SMTPP_DATA_RAW;
-        /* (buf is NULL when len is 0, and NULL + 0 is undefined) */
-        r = smtpp_session_data(s, off ? buf + off : buf, len - off, &out, &n);
-        if (r < 0) break;
-        off += n;
-        if (out.n) {
-            ev_start(ev, SMTPP_EV_BODY, bdat ? SMTPP_VERB_BDAT : SMTPP_VERB_DATA, c->_bodyseq);
-            ev->data = out;
+    /* (buf is NULL when len is 0, and NULL + 0 is undefined) */
+    const char *at = off ? buf + off : buf;
+    *n = 0;
+    if (c->_other & OTHER_BODY) {
+        int r = smtpp_data_parse(&c->session.data, at, len - off, out, n);
+        if (r == SMTPP_DONE) {
+            c->session._body_done = 1;
+            c->_other = OTHER_READER;
+        }
+        return r;
+    }
+    return smtpp_session_data(&c->session, at, len - off, out, n);
+}
+
+/* A BODY event of verb (DATA or BDAT) for the content in ev->data. */
+static void body_event(const smtpp_conn *c, smtpp_event *ev, int verb)
+{
+    smtpp_str data = ev->data;
+    ev_start(ev, SMTPP_EV_BODY, verb, c->_bodyseq);
+    ev->data = data;
+}
+
+/* Message bytes: a DATA body or a BDAT chunk, after a call of the reader
+ * that consumed off octets and gave r and ev->data.  Returns SMTPP_DONE
+ * with a BODY event, SMTPP_AGAIN, or -2 (the end mark was consumed: the
+ * MESSAGE_END event is next). */
+static int message_from(smtpp_conn *c, const char *buf, size_t len, smtpp_event *ev,
+                        size_t *used, size_t off, int r)
+{
+    while (r >= 0) {
+        size_t n;
+        if (ev->data.n) {
+            body_event(c, ev, c->session.state == SMTPP_ST_BDAT ? SMTPP_VERB_BDAT : SMTPP_VERB_DATA);
             *used = off;
             if (r == SMTPP_AGAIN && off == len) c->_other |= OTHER_DRAINED;
             return SMTPP_DONE;
         }
-        if (r == SMTPP_MORE) continue;
-        break;   /* SMTPP_AGAIN: all consumed; SMTPP_DONE: the end follows */
+        if (r != SMTPP_MORE) break;   /* SMTPP_AGAIN: all consumed; SMTPP_DONE: the end follows */
+        r = message_read(c, buf, len, off, &ev->data, &n);
+        off += n;
     }
     *used = off;
-    return s->_body_done ? -2 : SMTPP_AGAIN;
+    return c->session._body_done ? -2 : SMTPP_AGAIN;
 }
 
 static int message_end(smtpp_conn *c, smtpp_event *ev)
@@ -369,6 +392,31 @@ static int close_event(smtpp_conn *c, smtpp_event *ev)
     ev_start(ev, SMTPP_EV_CLOSE, 0, c->seq);
     c->_closed = 1;
     return SMTPP_DONE;
+}
+
+/* A read of a message past its first call of the reader (r, n octets
+ * consumed, ev->data): its content, or the end of the message. */
+static SMTPP_NOINLINE int body_rest(smtpp_conn *c, const char *buf, size_t len, smtpp_event *ev,
+                                    size_t *used, size_t n, int r)
+{
+    r = message_from(c, buf, len, ev, used, n, r);
+    if (r != -2) return r;
+    return message_end(c, ev);   /* the end mark was consumed */
+}
+
+/* A read of a message: its content, or the end of the message.  The
+ * usual one (content, and all of it taken) here, the rest in body_rest():
+ * this function saves few registers. */
+static SMTPP_NOINLINE int body_next(smtpp_conn *c, const char *buf, size_t len, smtpp_event *ev,
+                                    size_t *used)
+{
+    int r = message_read(c, buf, len, 0, &ev->data, used);
+    if (SMTPP_LIKELY(r == SMTPP_AGAIN && ev->data.n)) {
+        body_event(c, ev, c->session.state == SMTPP_ST_BDAT ? SMTPP_VERB_BDAT : SMTPP_VERB_DATA);
+        if (*used == len) c->_other |= OTHER_DRAINED;
+        return SMTPP_DONE;
+    }
+    return body_rest(c, buf, len, ev, used, *used, r);
 }
 
 /* smtpp_conn_next() past its first tests (below). */
@@ -397,11 +445,19 @@ static SMTPP_NOINLINE int conn_next_event(smtpp_conn *c, const char *buf, size_t
     switch (smtpp_session_next(s)) {
     case SMTPP_NEXT_COMMAND:
         return on_command(c, buf, len, ev, used);
-    case SMTPP_NEXT_MESSAGE: {
-        int r = on_message(c, buf, len, ev, used);
-        if (r != -2) return r;
-        return message_end(c, ev);   /* the end mark was consumed */
-    }
+    case SMTPP_NEXT_MESSAGE:
+        c->_other = OTHER_READER;
+        if (s->state == SMTPP_ST_DATA) {
+            /* the first read of a DATA body: the next ones go to
+             * body_next() at once.  SMTPP_CONN_RAW_BODY: the DATA reader
+             * hands out the message dot-stuffed, as the next hop must
+             * receive it (the bytes the client sent while they conform;
+             * bare line ends rewritten under NORMALISE), its DONE slice
+             * the ".\r\n" mark, nothing once the message is doomed. */
+            c->_other = OTHER_READER | OTHER_BODY;
+            if (c->flags & SMTPP_CONN_RAW_BODY) s->data.flags |= SMTPP_DATA_RAW;
+        }
+        return body_next(c, buf, len, ev, used);
     case SMTPP_NEXT_REPLY:
         if (!s->_await && s->_body_done) return message_end(c, ev);
         return SMTPP_CONN_WAIT;
@@ -443,14 +499,19 @@ int smtpp_conn_next(smtpp_conn *c, const char *buf, size_t len, smtpp_event *ev,
     *used = 0;
     ev->type = SMTPP_EV_NONE;
     if (c->_closed) return SMTPP_CONN_CLOSED;
-    /* the call after a body's content that took all of the last region
-     * (the second call of every read of a body), with nothing more: what
-     * the message's scanner would answer.  (Nothing is queued while a body
-     * is read: with a queue, only commands are.)  Here, before any
-     * register is saved: conn_next_event() has the rest. */
-    if (c->_other & OTHER_DRAINED) {
-        c->_other &= (uint8_t)~OTHER_DRAINED;
-        if (len == 0) return SMTPP_AGAIN;
+    /* Reads of a body, here before any register is saved
+     * (conn_next_event() has the rest).  The call after a body's content
+     * that took all of the last region (the second call of every read of
+     * a body), with nothing more: what the message's scanner would answer.
+     * (Nothing is queued while a body is read: with a queue, only
+     * commands are.)  Then a DATA body's next read: its scanner at once. */
+    if (c->_other & (OTHER_DRAINED | OTHER_BODY)) {
+        if (c->_other & OTHER_DRAINED) {
+            c->_other &= (uint8_t)~OTHER_DRAINED;
+            if (len == 0) return SMTPP_AGAIN;
+        }
+        /* the next read of a DATA body */
+        if (c->_other & OTHER_BODY) return body_next(c, buf, len, ev, used);
     }
     return conn_next_event(c, buf, len, ev, used);
 }
