@@ -345,12 +345,16 @@ static int message_read(smtpp_conn *c, const char *buf, size_t len, size_t off, 
     return smtpp_session_data(&c->session, at, len - off, out, n);
 }
 
-/* A BODY event of verb (DATA or BDAT) for the content in ev->data. */
-static void body_event(const smtpp_conn *c, smtpp_event *ev, int verb)
+/* The BODY event for the content in ev->data, after the reader consumed
+ * *used octets of len and answered r.  Returns SMTPP_DONE. */
+static int body_event(smtpp_conn *c, smtpp_event *ev, size_t len, int r, const size_t *used)
 {
     smtpp_str data = ev->data;
-    ev_start(ev, SMTPP_EV_BODY, verb, c->_bodyseq);
+    ev_start(ev, SMTPP_EV_BODY,
+             c->session.state == SMTPP_ST_BDAT ? SMTPP_VERB_BDAT : SMTPP_VERB_DATA, c->_bodyseq);
     ev->data = data;
+    if (r == SMTPP_AGAIN && *used == len) c->_other |= OTHER_DRAINED;
+    return SMTPP_DONE;
 }
 
 /* Message bytes: a DATA body or a BDAT chunk, after a call of the reader
@@ -363,10 +367,8 @@ static int message_from(smtpp_conn *c, const char *buf, size_t len, smtpp_event 
     while (r >= 0) {
         size_t n;
         if (ev->data.n) {
-            body_event(c, ev, c->session.state == SMTPP_ST_BDAT ? SMTPP_VERB_BDAT : SMTPP_VERB_DATA);
             *used = off;
-            if (r == SMTPP_AGAIN && off == len) c->_other |= OTHER_DRAINED;
-            return SMTPP_DONE;
+            return body_event(c, ev, len, r, used);
         }
         if (r != SMTPP_MORE) break;   /* SMTPP_AGAIN: all consumed; SMTPP_DONE: the end follows */
         r = message_read(c, buf, len, off, &ev->data, &n);
@@ -411,11 +413,7 @@ static SMTPP_NOINLINE int body_next(smtpp_conn *c, const char *buf, size_t len, 
                                     size_t *used)
 {
     int r = message_read(c, buf, len, 0, &ev->data, used);
-    if (SMTPP_LIKELY(r == SMTPP_AGAIN && ev->data.n)) {
-        body_event(c, ev, c->session.state == SMTPP_ST_BDAT ? SMTPP_VERB_BDAT : SMTPP_VERB_DATA);
-        if (*used == len) c->_other |= OTHER_DRAINED;
-        return SMTPP_DONE;
-    }
+    if (SMTPP_LIKELY(r == SMTPP_AGAIN && ev->data.n)) return body_event(c, ev, len, r, used);
     return body_rest(c, buf, len, ev, used, *used, r);
 }
 

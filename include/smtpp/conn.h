@@ -275,8 +275,9 @@ typedef struct smtpp_conn {
     char *_sasl;             /* SASL decode buffer (caller's) */
     size_t _sasl_cap;
     uint8_t _other;          /* another reader consumed bytes: reset parser;
-                                and whether a body took all of the last
-                                region (conn.c, OTHER_*) */
+                                whether a body took all of the last region;
+                                whether a DATA body is being read (conn.c,
+                                OTHER_*) */
     uint8_t _closed;         /* SMTPP_EV_CLOSE handed out */
     uint8_t _qhead, _qcount; /* the queue of pipelined commands (a ring) */
     uint32_t _bodyseq;       /* seq of the DATA, BDAT or AUTH being read */
