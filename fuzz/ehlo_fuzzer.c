@@ -135,6 +135,13 @@ static void check_roundtrip(const smtpp_ehlo *e, unsigned pflags)
         nextra++;
     }
     len = smtpp_format_ehlo(NULL, 0, e, extra, nextra);
+    if (SMTPP_EHLO_HAS(e, SMTPP_EXT_FUTURERELEASE) && !e->futurerelease_given) {
+        /* a FUTURERELEASE line without its two maxima (the parser counted
+         * it in nbad) cannot be written (RFC 4865 3): refused before any
+         * line is checked */
+        FUZZ_CHECK(len == SMTPP_FMT_E_ARG, "bare FUTURERELEASE formatted: %ld", len);
+        return;
+    }
     if (len == SMTPP_FMT_E_TOO_LONG || len == SMTPP_FMT_E_CHAR) return;
     if (len == SMTPP_FMT_E_ARG) {
         /* refused by design: a domain or line that would read back as an

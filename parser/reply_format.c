@@ -363,6 +363,19 @@ static int ehlo_put(fmt_out *o, int last, const ehlo_line *l)
     return 0;
 }
 
+/* 1 when w is one word: not empty, no SP or HTAB (check_text() refuses
+ * the other control characters). */
+static int one_word(smtpp_str w)
+{
+    size_t i;
+    if (w.p == NULL || w.n == 0)
+        return 0;
+    for (i = 0; i < w.n; i++)
+        if (w.p[i] == ' ' || w.p[i] == '\t')
+            return 0;
+    return 1;
+}
+
 long smtpp_format_ehlo(char *dst, size_t cap, const smtpp_ehlo *e,
                        const smtpp_str *extra, size_t nextra)
 {
@@ -417,10 +430,13 @@ long smtpp_format_ehlo(char *dst, size_t cap, const smtpp_ehlo *e,
             l->a = e->mt_priority;
             break;
         case SMTPP_EXT_FUTURERELEASE:
-            if (e->futurerelease_given) {
-                l->a = num(scratch, &used, e->futurerelease_interval);
-                l->b = e->futurerelease_datetime;
-            }
+            /* both maxima, the date-time one word (RFC 4865 3): the
+             * keyword alone, or a date-time that reads back as two words,
+             * is not a FUTURERELEASE line */
+            if (!e->futurerelease_given || !one_word(e->futurerelease_datetime))
+                return SMTPP_FMT_E_ARG;
+            l->a = num(scratch, &used, e->futurerelease_interval);
+            l->b = e->futurerelease_datetime;
             break;
         case SMTPP_EXT_DELIVERBY:
             if (e->deliverby_given)

@@ -103,12 +103,17 @@ static uint32_t avail_mask(const smtpp_session *s)
     if (!(m & SMTPP_EXT_BIT(SMTPP_EXT_CHUNKING))) m &= ~SMTPP_EXT_BIT(SMTPP_EXT_BINARYMIME);
     if (c->auth_mechs == 0 || (!s->tls && (c->flags & SMTPP_CFG_AUTH_NEEDS_TLS)))
         m &= ~SMTPP_EXT_BIT(SMTPP_EXT_AUTH);
+    /* the FUTURERELEASE keyword carries both maxima (RFC 4865 3): without
+     * them it cannot be advertised, nor HOLDFOR/HOLDUNTIL accepted */
+    if (c->hold_max == 0 || c->hold_until_max == NULL || c->hold_until_max[0] == '\0')
+        m &= ~SMTPP_EXT_BIT(SMTPP_EXT_FUTURERELEASE);
     return m;
 }
 
 /* The extensions avail_mask() may take away from cfg_exts(). */
 #define AVAIL_NARROWS (SMTPP_EXT_BIT(SMTPP_EXT_STARTTLS) | SMTPP_EXT_BIT(SMTPP_EXT_REQUIRETLS) | \
-                       SMTPP_EXT_BIT(SMTPP_EXT_BINARYMIME) | SMTPP_EXT_BIT(SMTPP_EXT_AUTH))
+                       SMTPP_EXT_BIT(SMTPP_EXT_BINARYMIME) | SMTPP_EXT_BIT(SMTPP_EXT_AUTH) | \
+                       SMTPP_EXT_BIT(SMTPP_EXT_FUTURERELEASE))
 
 static int avail(const smtpp_session *s, int ext)
 {

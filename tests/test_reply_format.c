@@ -637,6 +637,25 @@ START_TEST(test_ehlo_refused)
     e.domain.n = 1;
     ck_assert_int_eq(smtpp_format_ehlo(out, sizeof out, &e, &inj, 1), SMTPP_FMT_E_CHAR);
     ck_assert_int_eq(smtpp_format_ehlo(out, sizeof out, &e, &empty, 1), SMTPP_FMT_E_ARG);
+    /* FUTURERELEASE carries both its maxima, the date-time one word (RFC
+     * 4865 3): the keyword alone, or a value that would read back as other
+     * words, is refused; with both it is written */
+    e.exts = 1u << SMTPP_EXT_FUTURERELEASE;
+    ck_assert_int_eq(smtpp_format_ehlo(out, sizeof out, &e, NULL, 0), SMTPP_FMT_E_ARG);
+    e.futurerelease_given = 1;
+    e.futurerelease_interval = 60;
+    ck_assert_int_eq(smtpp_format_ehlo(out, sizeof out, &e, NULL, 0), SMTPP_FMT_E_ARG);
+    e.futurerelease_datetime.p = "2027-01-01T00:00:00Z 9";
+    e.futurerelease_datetime.n = 22;
+    ck_assert_int_eq(smtpp_format_ehlo(out, sizeof out, &e, NULL, 0), SMTPP_FMT_E_ARG);
+    e.futurerelease_datetime.p = "2027-01-01\t00:00:00Z";
+    e.futurerelease_datetime.n = 20;
+    ck_assert_int_eq(smtpp_format_ehlo(out, sizeof out, &e, NULL, 0), SMTPP_FMT_E_ARG);
+    e.futurerelease_datetime.n = 10;
+    ck_assert_int_eq(smtpp_format_ehlo(out, sizeof out, &e, NULL, 0), 40);
+    out[40] = '\0';
+    ck_assert_str_eq(out, "250-x\r\n250 FUTURERELEASE 60 2027-01-01\r\n");
+    e.exts = 0;
     e.greet = inj;
     ck_assert_int_eq(smtpp_format_ehlo(out, sizeof out, &e, NULL, 0), SMTPP_FMT_E_CHAR);
     memset(longp, 'A', sizeof longp);

@@ -156,6 +156,22 @@ START_TEST(parameters_and_extensions)
     c2.exts |= SMTPP_EXT_BIT(SMTPP_EXT_BINARYMIME);
     TX(&c2, EHLO_ "MAIL FROM:<a@b.test> BODY=BINARYMIME\r\n" W, "",
        G "EHLO ?250\nMAIL 555 5.5.4 PARAM_NOT_OFFERED\nEND READY\n");
+    /* FUTURERELEASE without both of its maxima is not offered (RFC 4865 3:
+     * the keyword carries them): HOLDFOR and HOLDUNTIL get 555 */
+    c2.exts |= SMTPP_EXT_BIT(SMTPP_EXT_FUTURERELEASE);
+    c2.hold_max = 604800;
+    TX(&c2, EHLO_ "MAIL FROM:<a@b.test> HOLDFOR=10\r\n" W
+                  "MAIL FROM:<a@b.test> HOLDUNTIL=2026-12-31T23:59:59Z\r\n" W, "",
+       G "EHLO ?250\nMAIL 555 5.5.4 PARAM_NOT_OFFERED\nMAIL 555 5.5.4 PARAM_NOT_OFFERED\n"
+         "END READY\n");
+    c2.hold_max = 0;
+    c2.hold_until_max = "2027-01-01T00:00:00Z";
+    TX(&c2, EHLO_ "MAIL FROM:<a@b.test> HOLDFOR=10\r\n" W, "",
+       G "EHLO ?250\nMAIL 555 5.5.4 PARAM_NOT_OFFERED\nEND READY\n");
+    c2.hold_max = 604800;
+    TX(&c2, EHLO_ "MAIL FROM:<a@b.test> HOLDFOR=10\r\n" W "RSET\r\n" W
+                  "MAIL FROM:<a@b.test> HOLDUNTIL=2026-12-31T23:59:59Z\r\n" W, "",
+       G "EHLO ?250\nMAIL ?250\nRSET 250 2.0.0 OK\nMAIL ?250\nEND MAIL\n");
 }
 END_TEST
 
@@ -570,6 +586,84 @@ START_TEST(ehlo_reply)
 }
 END_TEST
 
+/* Every EHLO reply the session writes reads back with the reply parser's
+ * EHLO grammar as written: no line it counts as malformed (a keyword
+ * without the parameters its RFC requires, a bad number), and exactly the
+ * extensions smtpp_session_offers() names, less VRFY, EXPN and HELP, which
+ * are never advertised.  For each extension alone and all together, with
+ * and without the values some keywords carry, before and under TLS. */
+static void ehlo_reads_back(smtpp_config *c, int tls)
+{
+    smtpp_session s;
+    smtpp_verdict v;
+    smtpp_reply_parser p;
+    smtpp_reply r;
+    smtpp_ehlo e;
+    smtpp_parser cp;
+    smtpp_command cmd;
+    const char *ehlo = "EHLO c.test\r\n";
+    char buf[2048];
+    size_t used = 0;
+    uint32_t want = 0;
+    long n;
+    int ext;
+    smtpp_session_init(&s, c);
+    smtpp_session_greeting(&s, 220, 0, &v);
+    smtpp_parser_init(&cp, 0);
+    ck_assert_int_eq(smtpp_parse_command(&cp, ehlo, strlen(ehlo), &cmd, &used), SMTPP_DONE);
+    smtpp_session_check(&s, &cmd, 0, &v);
+    ck_assert_int_eq(v.action, SMTPP_ACT_DECIDE);
+    ck_assert_int_eq(smtpp_session_sent(&s, SMTPP_VERB_EHLO, 250), 0);
+    used = 0;
+    s.tls = (uint8_t)tls;
+    for (ext = 0; ext < SMTPP_EXT__COUNT; ext++)
+        if (smtpp_session_offers(&s, (smtpp_ext)ext) && ext != SMTPP_EXT_VRFY &&
+            ext != SMTPP_EXT_EXPN && ext != SMTPP_EXT_HELP)
+            want |= SMTPP_EXT_BIT(ext);
+    n = smtpp_session_ehlo(&s, buf, sizeof buf, "hi");
+    ck_assert_int_gt(n, 0);
+    ck_assert_int_lt(n, (long)sizeof buf);
+    smtpp_reply_parser_init(&p, SMTPP_REPLY_STRICT_ENHANCED_SYNTAX);
+    ck_assert_int_eq(smtpp_parse_reply(&p, buf, (size_t)n, &r, &used), SMTPP_DONE);
+    ck_assert_int_eq(r.error, 0);
+    ck_assert_uint_eq(used, (size_t)n);
+    ck_assert_int_eq(smtpp_ehlo_parse(&r, &e), 0);
+    buf[n] = 0;
+    ck_assert_msg(e.nbad == 0 && e.nunknown == 0, "exts %#x: %s", (unsigned)c->exts, buf);
+    ck_assert_msg(e.exts == want, "exts %#x tls %d: parsed %#x, offered %#x: %s",
+                  (unsigned)c->exts, tls, (unsigned)e.exts, (unsigned)want, buf);
+}
+
+START_TEST(ehlo_reply_reads_back)
+{
+    int ext, values, tls;
+    for (values = 0; values < 2; values++) {
+        for (ext = -1; ext < SMTPP_EXT__COUNT; ext++) {
+            setup_cfg();
+            cfg.exts = ext < 0 ? (uint32_t)((1ull << SMTPP_EXT__COUNT) - 1) : SMTPP_EXT_BIT(ext);
+            cfg.max_size = values ? 1000 : 0;
+            cfg.auth_mechs = values ? SMTPP_AUTH_PLAIN : 0;
+            cfg.deliverby_min = values ? 240 : 0;
+            cfg.hold_max = values ? 604800 : 0;
+            cfg.hold_until_max = values ? "2027-01-01T00:00:00Z" : NULL;
+            cfg.max_rcpts = values ? 50 : 0;
+            for (tls = 0; tls < 2; tls++) ehlo_reads_back(&cfg, tls);
+        }
+    }
+    /* the values alone, without the other: FUTURERELEASE is not offered */
+    setup_cfg();
+    cfg.exts = SMTPP_EXT_BIT(SMTPP_EXT_FUTURERELEASE);
+    cfg.hold_max = 60;
+    ehlo_reads_back(&cfg, 0);
+    cfg.hold_max = 0;
+    cfg.hold_until_max = "2027-01-01T00:00:00Z";
+    ehlo_reads_back(&cfg, 0);
+    cfg.hold_until_max = "";
+    cfg.hold_max = 60;
+    ehlo_reads_back(&cfg, 0);
+}
+END_TEST
+
 /* The formatted greeting starts with the server's domain (RFC 5321 4.2,
  * 4.3.1), for each greeting code, and reads back as a reply whose first
  * word is that domain. */
@@ -815,6 +909,7 @@ int main(void)
     tcase_add_test(t, verdict_table);
     tcase_add_test(t, sizes);
     tcase_add_test(t, ehlo_reply);
+    tcase_add_test(t, ehlo_reply_reads_back);
     tcase_add_test(t, next_inline_and_exported);
     suite_add_tcase(s, t);
     r = srunner_create(s);

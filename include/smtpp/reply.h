@@ -734,7 +734,9 @@ SMTPP_API long smtpp_format_reply_str(char *dst, size_t cap, int code, const cha
  * reply parser reads as an enhanced status code ("[245].digits.digits"
  * then SP or the line end: "4.7.0", "2.0.0 x"): no host name or EHLO
  * keyword has that shape, and such a line would not read back as written
- * (RFC 2034 3 keeps enhanced codes out of the EHLO reply). */
+ * (RFC 2034 3 keeps enhanced codes out of the EHLO reply); and when exts
+ * has FUTURERELEASE without futurerelease_given or with a date-time that
+ * is not one word (the keyword carries both maxima, RFC 4865 3). */
 SMTPP_API long smtpp_format_ehlo(char *dst, size_t cap, const smtpp_ehlo *e,
                                  const smtpp_str *extra, size_t nextra);
 

@@ -342,7 +342,9 @@ typedef struct smtpp_config {
                                XCLIENT and XFORWARD enable those commands
                                (disabled ones get 502).  BINARYMIME counts
                                only together with CHUNKING, REQUIRETLS and
-                               AUTH only where they may be advertised */
+                               AUTH only where they may be advertised,
+                               FUTURERELEASE only with hold_max and
+                               hold_until_max */
     uint32_t auth_mechs;    /* enum smtpp_auth_mech bits offered;
                                SMTPP_AUTH_OTHER passes any well-formed name
                                the table lacks to the server */
@@ -359,8 +361,13 @@ typedef struct smtpp_config {
                                5321 4.5.3.1.6 gives 1000) */
     uint64_t max_size;      /* message size limit (RFC 1870); 0: none */
     uint32_t deliverby_min; /* DELIVERBY min-by-time, advertised */
-    uint32_t hold_max;      /* FUTURERELEASE max interval, advertised */
-    const char *hold_until_max; /* FUTURERELEASE max date-time (RFC 3339) */
+    uint32_t hold_max;      /* FUTURERELEASE max-future-release-interval,
+                               seconds, advertised.  The keyword carries
+                               both maxima (RFC 4865 3): with this 0 or
+                               hold_until_max unset, FUTURERELEASE is not
+                               offered and HOLDFOR/HOLDUNTIL get 555 */
+    const char *hold_until_max; /* max-future-release-date-time (RFC 3339
+                               date-time, one word), NUL-terminated */
 } smtpp_config;
 
 /* Changing a configuration.  A session reads its configuration at every
@@ -837,7 +844,7 @@ SMTPP_API const char *smtpp_plain_result_name(smtpp_plain_result r);
 /* Writes the EHLO (or LHLO) reply for this session's state into dst: the
  * hostname and greet on the first line, then the extensions offered now
  * (no STARTTLS under TLS; AUTH only when allowed; REQUIRETLS only under
- * TLS; SIZE with max_size).  The same rules decide which parameters the
+ * TLS; SIZE with max_size; FUTURERELEASE only with both its maxima).  The same rules decide which parameters the
  * session accepts, so the two never disagree.  VRFY, EXPN and HELP are not
  * advertised.  Return value as smtpp_format_ehlo() (reply.h). */
 SMTPP_API long smtpp_session_ehlo(const smtpp_session *s, char *dst, size_t cap,
