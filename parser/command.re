@@ -1404,6 +1404,15 @@ lex:
 }
 
 #if defined(SMTPP_CHECK_FAST_PATHS)
+/* The general path's search alone, for the oracle of the lane's framing
+ * (parser/lane_check.c, smtpp__reframe_check()). */
+int smtpp__frame_search_general(smtpp_parser *q, const uchar *b, size_t from, size_t len)
+{
+    if (!search_ends(q, b, from, len)) return 0;
+    q->_past = (uint32_t)len - q->_lf;
+    return 1;
+}
+
 /* The general path alone, for the lane's oracle (parser/lane_check.c). */
 size_t smtpp__lex_line_general(unsigned flags, const uchar *b, size_t len, smtpp_command *c)
 {

@@ -1015,12 +1015,146 @@ static size_t command_lane_tail(const smtpp_parser *p, const uchar *b, size_t le
     return n;
 }
 
+/* ---- The framing of a new read ------------------------------------------- */
+
+/* No line end found (reframe_last()). */
+#define NO_END ((size_t)-1)
+
+/* The offset of the LF of the last line end in b[lo..hi), or NO_END: under
+ * strict framing an LF after a CR, under SMTPP_LENIENT_BARE_LF every LF
+ * (the general path's line_end_at()).  Backwards, 32 octets at a time
+ * while hi >= 32, each octet of [lo, hi) looked at once (octets below lo
+ * are read, not taken); the CR before an LF at lo may lie before lo, in
+ * the region all the same. */
+SIMD_INLINE size_t reframe_last(const smtpp_parser *p, const uchar *b, size_t lo, size_t hi)
+{
+    const int lenient = (p->flags & SMTPP_LENIENT_BARE_LF) != 0;
+    while (hi > lo) {
+        if (SMTPP_LIKELY(hi >= 32)) {
+            vu8 m[32 / SIMD_W];
+            uint32_t lf;
+            int i;
+            for (i = 0; i < 32 / SIMD_W; i++)
+                m[i] = V_MASK(v_load(b + hi - 32 + i * SIMD_W) == '\n');
+            lf = v_bits32(m);
+            if (hi - 32 < lo) lf &= ~0u << (lo - (hi - 32));
+            while (lf) {
+                size_t at = hi - 32 + 31 - (unsigned)__builtin_clz(lf);
+                if (lenient || (at > 0 && b[at - 1] == '\r')) return at;
+                lf &= ~(1u << (at - (hi - 32)));
+            }
+            hi -= 32;
+        } else {
+            hi--;
+            if (b[hi] == '\n' && (lenient || (hi > 0 && b[hi - 1] == '\r'))) return hi;
+        }
+    }
+    return NO_END;
+}
+
+/* The LFs among the 64 octets at w, as a bit mask. */
+SIMD_INLINE uint64_t lf64(const uchar *w)
+{
+    vu8 m[SIMD_N];
+    int i;
+    for (i = 0; i < SIMD_N; i++) m[i] = V_MASK(v_load(w + i * SIMD_W) == '\n');
+    return v_bits64(m);
+}
+
+/* 1 when the LF at b[at] ends a line (the general path's line_end_at()). */
+SIMD_INLINE int reframe_end_at(int lenient, const uchar *b, size_t at)
+{
+    return lenient || (at > 0 && b[at - 1] == '\r');
+}
+
+/* The rest of the lane's entry when it has no hint to use, the call after
+ * a read: the framing of the general path (smtpp__parse_general(), the
+ * search of search_ends() and find_room()) for the usual case, in fewer
+ * steps.  A region of the lane's sizes, nothing being skipped, every hint
+ * consumed (_lf 0, as line_done() leaves it after the last line known):
+ *
+ *   - nothing new since the last call (the partial line at the end of a
+ *     read, asked again), or new octets without a line end, and the
+ *     region under the line limit: AGAIN, as the general path answers it;
+ *   - a line end among the new octets: the hints set as search_ends()
+ *     sets them (_lf: the last line end; _room: the last one with
+ *     SMTPP_LANE_AFTER_LF octets after its LF, searched for in the new
+ *     octets before _lf), and the entry called again, which takes the
+ *     line with them.
+ *
+ * The usual read has both in its last 128 octets: their LFs as two
+ * masks, no branch on where they are, the CR before each of the two LFs
+ * taken tested on its own (the general path also masks the CRs).  Else
+ * reframe_last() searches backwards.  Anything else (a hint left over, a
+ * line over the limit) goes to the general path, as before.  The searches
+ * stay linear: each octet is looked at once here, and those before _lf
+ * are consumed before the next call searches (_past).  Out of line: the
+ * entry's usual line does not carry it. */
+static SMTPP_NOINLINE int lane_reframe(smtpp_parser *p, const char *buf, size_t len,
+                                       smtpp_command *cmd, size_t *used)
+{
+    const uchar *b = (const uchar *)buf;
+    const int lenient = (p->flags & SMTPP_LENIENT_BARE_LF) != 0;
+    size_t from, lf = NO_END, r = NO_END;
+    if (p->_skipping || p->_lf != 0 || len > UINT32_MAX - SMTPP_LANE_READ)
+        return smtpp__parse_general(p, buf, len, cmd, used, SMTPP__LANE_AGAIN);
+    from = p->_past <= len ? p->_past : 0;
+    if (SMTPP_LIKELY(len - from >= 128 && len > 128)) {
+        /* the last line end in the last 64 octets, the room's (at or
+         * before len - 64) in the 64 before them or at len - 64 */
+        const uchar *w = b + len - 128;
+        uint64_t lo = lf64(w), hi = lf64(w + 64);
+        size_t at = len - 1 - (unsigned)__builtin_clzll(hi | 1);
+        if (SMTPP_LIKELY(hi != 0) && reframe_end_at(lenient, b, at)) {
+            lf = at;
+            if (lf + SMTPP_LANE_AFTER_LF < len) {
+                r = lf;                     /* at len - 64: the room is its own */
+            } else if (SMTPP_LIKELY(lo != 0) && !(hi & 1)) {
+                at = len - 65 - (unsigned)__builtin_clzll(lo);
+                r = reframe_end_at(lenient, b, at) ? at : reframe_last(p, b, from, at);
+            } else {
+                r = reframe_last(p, b, from, len - SMTPP_LANE_AFTER_LF);
+            }
+            goto found;
+        }
+    }
+    lf = reframe_last(p, b, from, len);
+    if (lf == NO_END) {
+        size_t lim = p->max_line < 16 ? 16 : p->max_line;
+        if (len >= lim) return smtpp__parse_general(p, buf, len, cmd, used, SMTPP__LANE_AGAIN);
+#if defined(SMTPP_CHECK_FAST_PATHS)
+        smtpp__reframe_check(p, b, from, len, 0, 0, 0);
+#endif
+        p->_past = (uint32_t)len;
+        *used = 0;
+        return SMTPP_AGAIN;
+    }
+    if (lf + SMTPP_LANE_AFTER_LF < len)
+        r = lf;
+    else if (len > SMTPP_LANE_AFTER_LF)
+        r = reframe_last(p, b, from, len - SMTPP_LANE_AFTER_LF);
+found:
+#if defined(SMTPP_CHECK_FAST_PATHS)
+    smtpp__reframe_check(p, b, from, len, (uint32_t)lf + 1,
+                         r == NO_END ? (uint32_t)lf + 1 : (uint32_t)(lf - r),
+                         (uint32_t)(len - lf - 1));
+#endif
+    p->_lf = (uint32_t)lf + 1;
+    p->_past = (uint32_t)(len - lf - 1);
+    p->_room = r == NO_END ? p->_lf : (uint32_t)(lf - r);
+    /* (a region too short for the lane: the general path, the hint set) */
+    if (len < SMTPP_LANE_MIN)
+        return smtpp__parse_general(p, buf, len, cmd, used, SMTPP__LANE_AGAIN);
+    return LANE_FN(smtpp__parse_lane)(p, buf, len, cmd, used);
+}
+
 /* smtpp_parse_command() on a parser with this lane (command_lane.h): the
  * usual call is one function, the framing's checks on the hint, the lane
  * inline and line_done(); every other call goes on to the general path
- * (smtpp__parse_general(), command.re) as a tail call.  padded (a
- * constant): the parser has SMTPP_INPUT_PADDED, and every region
- * SMTPP_INPUT_PADDING octets readable after it. */
+ * (smtpp__parse_general(), command.re) as a tail call, or, after a read,
+ * to lane_reframe().  padded (a constant): the parser has
+ * SMTPP_INPUT_PADDED, and every region SMTPP_INPUT_PADDING octets readable
+ * after it. */
 SIMD_INLINE int parse_lane(smtpp_parser *p, const char *buf, size_t len, smtpp_command *cmd,
                            size_t *used, const int padded)
 {
@@ -1052,7 +1186,8 @@ SIMD_INLINE int parse_lane(smtpp_parser *p, const char *buf, size_t len, smtpp_c
         return smtpp__parse_general(p, buf, len, cmd, used, 0);
     }
     /* no hint to use: the framing searches, and then comes back here
-     * (SMTPP__LANE_AGAIN) */
+     * (lane_reframe(), or the general path with SMTPP__LANE_AGAIN) */
+    if (!padded) return lane_reframe(p, buf, len, cmd, used);
     return smtpp__parse_general(p, buf, len, cmd, used, SMTPP__LANE_AGAIN);
 }
 

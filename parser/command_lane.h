@@ -58,6 +58,16 @@
  * the bounded one.  smtpp__command_lane() itself, for the general path
  * and the tests, looks for an LF in b[0 .. len - SMTPP_LANE_AFTER_LF).
  *
+ * The framing of a new read.  When the entry has no hint (the first call
+ * after a read, and the call that finds only a partial line), it does the
+ * framing's usual case itself (lane_reframe() in command_lane.c): the
+ * same hints the general path's search would set (_lf, _room, _past; the
+ * last 128 octets as two LF masks, a backward search otherwise), or AGAIN
+ * when nothing new holds a line end, then the entry again.  A hint left
+ * over, a line being skipped or one over the line limit still go to the
+ * general path.  Its rule for a line end is the general path's: an LF
+ * after a CR, or any LF under SMTPP_LENIENT_BARE_LF.
+ *
  * With SMTPP_INPUT_PADDED (command.h; taken at smtpp_parser_init(), where
  * it sets SMTPP_SIMD_PADDED in _simd) the caller promises
  * SMTPP_INPUT_PADDING readable octets after every region, so every LF in
@@ -94,7 +104,9 @@
  * smtpp__command_lane_check() (parser/lane_check.c), which lexes it again
  * with the general path (smtpp__lex_line_general(), command.re) and aborts
  * on any difference, field by field; likewise every mailbox
- * smtpp__mailbox_lane() claims for the general path.  The test suite feeds
+ * smtpp__mailbox_lane() claims for the general path, and the hints of
+ * every read lane_reframe() frames, against the general path's search on
+ * a copy of the parser (smtpp__reframe_check()).  The test suite feeds
  * every input also padded (tests/feed.h), so that both paths see it, and
  * test_command.c checks that the answer does not depend on the octets
  * after the line, and that the usual lines take the lane.
@@ -211,6 +223,16 @@ const char *smtpp__lane_name(const smtpp_parser *p);
  * the line at b (len octets readable) the same n and *c. */
 void smtpp__command_lane_check(const smtpp_parser *p, const uchar *b, size_t len,
                                const smtpp_command *c, size_t n);
+/* The framing of a new read (command_lane.c, lane_reframe()): aborts
+ * unless the general path's search of b[from..len) on a copy of *p finds
+ * a line end exactly when lf1 is not 0, and then sets the hints _lf, _room
+ * and _past to lf1, room and past. */
+void smtpp__reframe_check(const smtpp_parser *p, const uchar *b, size_t from, size_t len,
+                          uint32_t lf1, uint32_t room, uint32_t past);
+/* The general path's search alone (command.re): the hints search_ends()
+ * sets on *q for b[from..len), and _past as the general path then sets
+ * it; 0, hints untouched, when it finds no line end. */
+int smtpp__frame_search_general(smtpp_parser *q, const uchar *b, size_t from, size_t len);
 /* The same for a mailbox smtpp__mailbox_lane() took: [s, e) and *out. */
 void smtpp__mailbox_lane_check(unsigned flags, const uchar *s, const uchar *lim,
                                const uchar *e, const smtpp_path *out);
@@ -228,6 +250,9 @@ extern unsigned long smtpp__lane_checked;
  * the line's LF short of SMTPP_LANE_AFTER_LF): in place (bounded), and
  * from a padded copy. */
 extern unsigned long smtpp__lane_short_lines, smtpp__lane_tail_lines;
+/* Reads whose framing lane_reframe() did and the oracle confirmed (found
+ * a line end or not). */
+extern unsigned long smtpp__reframes_checked;
 #endif
 
 #endif

@@ -14,7 +14,7 @@
 #if defined(SMTPP_CHECK_FAST_PATHS)
 
 unsigned long smtpp__lane_checked, smtpp__lane_short_lines, smtpp__lane_tail_lines;
-unsigned long smtpp__reply_lane_lines;
+unsigned long smtpp__reply_lane_lines, smtpp__reframes_checked;
 
 static int same_str(smtpp_str a, smtpp_str b)
 {
@@ -38,6 +38,16 @@ static int same_params(const smtpp_params *u, const smtpp_params *w)
            u->by_time == w->by_time && same_str(u->holduntil, w->holduntil) &&
            same_str(u->envid, w->envid) && same_str(u->auth, w->auth) &&
            same_str(u->orcpt_type, w->orcpt_type) && same_str(u->orcpt, w->orcpt);
+}
+
+void smtpp__reframe_check(const smtpp_parser *p, const uchar *b, size_t from, size_t len,
+                          uint32_t lf1, uint32_t room, uint32_t past)
+{
+    smtpp_parser q = *p;
+    int found = smtpp__frame_search_general(&q, b, from, len);
+    if (found != (lf1 != 0)) abort();
+    if (found && (q._lf != lf1 || q._room != room || q._past != past)) abort();
+    smtpp__reframes_checked++;
 }
 
 void smtpp__command_lane_check(const smtpp_parser *p, const uchar *b, size_t len,

@@ -1384,6 +1384,9 @@ END_TEST
  * copy of the region's tail (parser/command_lane.h, "What it reads"); no
  * lane (SMTPP_NO_SIMD, or a CPU without one): no line. */
 extern unsigned long smtpp__lane_checked, smtpp__lane_short_lines, smtpp__lane_tail_lines;
+/* and the reads whose framing the lane's entry did itself (lane_reframe()),
+ * each checked against the general path's search */
+extern unsigned long smtpp__reframes_checked;
 #  define LANE_COUNTERS 1
 #endif
 
@@ -1680,6 +1683,9 @@ START_TEST(test_lane_room_per_line)
     static long long ref[NL][NUMS];
     long long o[NUMS];
     int lane = 0;
+#if defined(LANE_COUNTERS)
+    unsigned long reframes;
+#endif
     for (i = 0; i < NL; i++) {
         size_t n = strlen(burst[i]);
         memcpy(in + total, burst[i], n);
@@ -1714,6 +1720,9 @@ START_TEST(test_lane_room_per_line)
         }
         free(r);
     }
+#if defined(LANE_COUNTERS)
+    reframes = smtpp__reframes_checked;
+#endif
     for (len = 1; len <= total; len++) {
         char *r = (char *)malloc(len);
         smtpp_parser p;
@@ -1748,6 +1757,11 @@ START_TEST(test_lane_room_per_line)
         }
         free(r);
     }
+#if defined(LANE_COUNTERS)
+    /* each region's first call (no hint yet) was framed by the lane's
+     * entry, and the oracle found the general path's hints */
+    ck_assert_uint_ge(smtpp__reframes_checked - reframes, lane ? total : 0);
+#endif
     for (step = 1; step <= 80; step++) {
         smtpp_parser p;
         size_t have = 0, at = 0;
