@@ -1026,9 +1026,14 @@ static size_t command_lane_tail(const smtpp_parser *p, const uchar *b, size_t le
  * while hi >= 32, each octet of [lo, hi) looked at once (octets below lo
  * are read, not taken); the CR before an LF at lo may lie before lo, in
  * the region all the same. */
-SIMD_INLINE size_t reframe_last(const smtpp_parser *p, const uchar *b, size_t lo, size_t hi)
+/* 1 when the LF at b[at] ends a line (the general path's line_end_at()). */
+SIMD_INLINE int reframe_end_at(int lenient, const uchar *b, size_t at)
 {
-    const int lenient = (p->flags & SMTPP_LENIENT_BARE_LF) != 0;
+    return lenient || (at > 0 && b[at - 1] == '\r');
+}
+
+SIMD_INLINE size_t reframe_last(int lenient, const uchar *b, size_t lo, size_t hi)
+{
     while (hi > lo) {
         if (SMTPP_LIKELY(hi >= 32)) {
             vu8 m[32 / SIMD_W];
@@ -1040,13 +1045,13 @@ SIMD_INLINE size_t reframe_last(const smtpp_parser *p, const uchar *b, size_t lo
             if (hi - 32 < lo) lf &= ~0u << (lo - (hi - 32));
             while (lf) {
                 size_t at = hi - 32 + 31 - (unsigned)__builtin_clz(lf);
-                if (lenient || (at > 0 && b[at - 1] == '\r')) return at;
+                if (reframe_end_at(lenient, b, at)) return at;
                 lf &= ~(1u << (at - (hi - 32)));
             }
             hi -= 32;
         } else {
             hi--;
-            if (b[hi] == '\n' && (lenient || (hi > 0 && b[hi - 1] == '\r'))) return hi;
+            if (b[hi] == '\n' && reframe_end_at(lenient, b, hi)) return hi;
         }
     }
     return NO_END;
@@ -1059,12 +1064,6 @@ SIMD_INLINE uint64_t lf64(const uchar *w)
     int i;
     for (i = 0; i < SIMD_N; i++) m[i] = V_MASK(v_load(w + i * SIMD_W) == '\n');
     return v_bits64(m);
-}
-
-/* 1 when the LF at b[at] ends a line (the general path's line_end_at()). */
-SIMD_INLINE int reframe_end_at(int lenient, const uchar *b, size_t at)
-{
-    return lenient || (at > 0 && b[at - 1] == '\r');
 }
 
 /* The rest of the lane's entry when it has no hint to use, the call after
@@ -1095,31 +1094,20 @@ static SMTPP_NOINLINE int lane_reframe(smtpp_parser *p, const char *buf, size_t 
 {
     const uchar *b = (const uchar *)buf;
     const int lenient = (p->flags & SMTPP_LENIENT_BARE_LF) != 0;
+    uint64_t lo = 0, hi = 0;   /* the LFs of the last 128 octets, when looked at */
     size_t from, lf = NO_END, r = NO_END;
     if (p->_skipping || p->_lf != 0 || len > UINT32_MAX - SMTPP_LANE_READ)
         return smtpp__parse_general(p, buf, len, cmd, used, SMTPP__LANE_AGAIN);
     from = p->_past <= len ? p->_past : 0;
     if (SMTPP_LIKELY(len - from >= 128 && len > 128)) {
-        /* the last line end in the last 64 octets, the room's (at or
-         * before len - 64) in the 64 before them or at len - 64 */
-        const uchar *w = b + len - 128;
-        uint64_t lo = lf64(w), hi = lf64(w + 64);
-        size_t at = len - 1 - (unsigned)__builtin_clzll(hi | 1);
-        if (SMTPP_LIKELY(hi != 0) && reframe_end_at(lenient, b, at)) {
-            lf = at;
-            if (lf + SMTPP_LANE_AFTER_LF < len) {
-                r = lf;                     /* at len - 64: the room is its own */
-            } else if (SMTPP_LIKELY(lo != 0) && !(hi & 1)) {
-                at = len - 65 - (unsigned)__builtin_clzll(lo);
-                r = reframe_end_at(lenient, b, at) ? at : reframe_last(p, b, from, at);
-            } else {
-                r = reframe_last(p, b, from, len - SMTPP_LANE_AFTER_LF);
-            }
-            goto found;
-        }
+        /* the last line end in the last 64 octets? */
+        size_t at;
+        lo = lf64(b + len - 128);
+        hi = lf64(b + len - 64);
+        at = len - 1 - (unsigned)__builtin_clzll(hi | 1);
+        if (SMTPP_LIKELY(hi != 0) && reframe_end_at(lenient, b, at)) lf = at;
     }
-    lf = reframe_last(p, b, from, len);
-    if (lf == NO_END) {
+    if (lf == NO_END && (lf = reframe_last(lenient, b, from, len)) == NO_END) {
         size_t lim = p->max_line < 16 ? 16 : p->max_line;
         if (len >= lim) return smtpp__parse_general(p, buf, len, cmd, used, SMTPP__LANE_AGAIN);
 #if defined(SMTPP_CHECK_FAST_PATHS)
@@ -1129,11 +1117,18 @@ static SMTPP_NOINLINE int lane_reframe(smtpp_parser *p, const char *buf, size_t 
         *used = 0;
         return SMTPP_AGAIN;
     }
-    if (lf + SMTPP_LANE_AFTER_LF < len)
+    /* the room's line end: the last at or before len - 64, the line's own
+     * when it is there; else the last LF of the 64 octets before that
+     * (when they were looked at, and the octet at len - 64 is no LF),
+     * else a search backwards */
+    if (lf + SMTPP_LANE_AFTER_LF < len) {
         r = lf;
-    else if (len > SMTPP_LANE_AFTER_LF)
-        r = reframe_last(p, b, from, len - SMTPP_LANE_AFTER_LF);
-found:
+    } else if (SMTPP_LIKELY(lo != 0) && !(hi & 1)) {
+        size_t at = len - 65 - (unsigned)__builtin_clzll(lo);
+        r = reframe_end_at(lenient, b, at) ? at : reframe_last(lenient, b, from, at);
+    } else if (len > SMTPP_LANE_AFTER_LF) {
+        r = reframe_last(lenient, b, from, len - SMTPP_LANE_AFTER_LF);
+    }
 #if defined(SMTPP_CHECK_FAST_PATHS)
     smtpp__reframe_check(p, b, from, len, (uint32_t)lf + 1,
                          r == NO_END ? (uint32_t)lf + 1 : (uint32_t)(lf - r),

@@ -844,8 +844,9 @@ SMTPP_API const char *smtpp_plain_result_name(smtpp_plain_result r);
 /* Writes the EHLO (or LHLO) reply for this session's state into dst: the
  * hostname and greet on the first line, then the extensions offered now
  * (no STARTTLS under TLS; AUTH only when allowed; REQUIRETLS only under
- * TLS; SIZE with max_size; FUTURERELEASE only with both its maxima).  The same rules decide which parameters the
- * session accepts, so the two never disagree.  VRFY, EXPN and HELP are not
+ * TLS; SIZE with max_size; FUTURERELEASE only with both its maxima).  The
+ * same rules decide which parameters the session accepts, so the two
+ * never disagree.  VRFY, EXPN and HELP are not
  * advertised.  Return value as smtpp_format_ehlo() (reply.h). */
 SMTPP_API long smtpp_session_ehlo(const smtpp_session *s, char *dst, size_t cap,
                                   const char *greet);
